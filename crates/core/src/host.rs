@@ -1,0 +1,165 @@
+//! Workspace host URLs: parsing, normalising, and the TLS rule.
+//!
+//! A host is an origin (`https://dbc-123.cloud.databricks.com`): no path, query, fragment or
+//! credentials. Plain `http://` is accepted only for loopback addresses, which is how the local
+//! emulator runs; every real workspace needs TLS so tokens never cross a network in clear text.
+
+use crate::{ErrorCode, ErrorInfo};
+use std::fmt;
+use std::net::IpAddr;
+use url::Url;
+
+/// A validated workspace origin, without a trailing slash.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct WorkspaceHost(Url);
+
+impl WorkspaceHost {
+    /// Parses what a user typed or pasted. A bare name gets `https://`; a trailing `/` or a
+    /// path that is only `/` is dropped. Anything else is rejected with a sentence saying why.
+    pub fn parse(input: &str) -> Result<Self, ErrorInfo> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(invalid(
+                "Enter the workspace URL, for example https://dbc-1234.cloud.databricks.com.",
+            ));
+        }
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let url = Url::parse(&with_scheme)
+            .map_err(|_| invalid(format!("\u{201c}{trimmed}\u{201d} is not a valid URL.")))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if is_loopback(&url) => {}
+            "http" => {
+                return Err(invalid(
+                    "Workspace URLs must start with https://. Plain http:// is only allowed for a \
+                     local test workspace on this computer (127.0.0.1 or localhost).",
+                ));
+            }
+            other => {
+                return Err(invalid(format!(
+                    "Workspace URLs must start with https://, not {other}://."
+                )));
+            }
+        }
+        if url.host_str().is_none_or(str::is_empty) {
+            return Err(invalid("The workspace URL has no host name."));
+        }
+        if !url.username().is_empty() || url.password().is_some() {
+            return Err(invalid(
+                "Remove the user name or password from the workspace URL.",
+            ));
+        }
+        if url.query().is_some() || url.fragment().is_some() || url.path() != "/" {
+            return Err(invalid(
+                "Use only the workspace address, without a path: for example \
+                 https://dbc-1234.cloud.databricks.com.",
+            ));
+        }
+        Ok(Self(url))
+    }
+
+    /// The origin as a string, e.g. `https://dbc-1.cloud.databricks.com` (no trailing slash).
+    pub fn as_str(&self) -> &str {
+        self.0.as_str().trim_end_matches('/')
+    }
+
+    /// Joins an absolute API path such as `/api/2.0/sql/warehouses`.
+    pub fn join(&self, path: &str) -> Url {
+        let mut url = self.0.clone();
+        url.set_path(path);
+        url
+    }
+
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0)
+    }
+}
+
+impl fmt::Display for WorkspaceHost {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::InvalidInput, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_https_and_normalises() {
+        for input in [
+            "dbc-1.cloud.databricks.com",
+            "https://dbc-1.cloud.databricks.com",
+            "  https://dbc-1.cloud.databricks.com/ ",
+            "HTTPS://DBC-1.cloud.databricks.com",
+        ] {
+            let host = WorkspaceHost::parse(input).expect(input);
+            assert_eq!(
+                host.as_str(),
+                "https://dbc-1.cloud.databricks.com",
+                "{input}"
+            );
+        }
+    }
+
+    #[test]
+    fn plain_http_only_for_loopback() {
+        for ok in [
+            "http://127.0.0.1:8787",
+            "http://localhost:1",
+            "http://[::1]:9",
+            "http://127.1.2.3",
+        ] {
+            assert!(WorkspaceHost::parse(ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://dbc-1.cloud.databricks.com",
+            "http://10.0.0.1",
+            "http://localhost.evil.com",
+        ] {
+            let err = WorkspaceHost::parse(bad).expect_err(bad);
+            assert_eq!(err.code, ErrorCode::InvalidInput);
+            assert!(err.message.contains("https://"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn rejects_paths_credentials_and_other_schemes() {
+        for bad in [
+            "",
+            "https://dbc-1.cloud.databricks.com/sql/editor",
+            "https://dbc-1.cloud.databricks.com/?o=123",
+            "https://user:pw@dbc-1.cloud.databricks.com",
+            "ftp://dbc-1.cloud.databricks.com",
+            "https://",
+        ] {
+            assert!(WorkspaceHost::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn joins_api_paths() {
+        let host = WorkspaceHost::parse("http://127.0.0.1:8787").expect("valid");
+        assert_eq!(
+            host.join("/api/2.0/sql/warehouses").as_str(),
+            "http://127.0.0.1:8787/api/2.0/sql/warehouses"
+        );
+    }
+}

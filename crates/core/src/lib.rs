@@ -1,0 +1,16 @@
+//! `brickdesk-core` is the Databricks client behind Brickdesk.
+//!
+//! Boundary: this crate knows Databricks (hosts, OAuth, REST, SQL, Genie) and the desktop
+//! concerns that are pure logic (deep-link validation, profiles). It knows nothing about Tauri
+//! or any UI toolkit; `src-tauri` is a thin shell over it, and CI proves that no `tauri*` crate
+//! is in this crate's dependency tree. Types that cross to the UI derive `specta::Type` so the
+//! shell can export them without wrapper types.
+
+pub mod deep_link;
+pub mod error;
+pub mod host;
+pub mod sensitive;
+pub mod workspace;
+
+pub use error::{ErrorCode, ErrorInfo};
+pub use sensitive::Sensitive;

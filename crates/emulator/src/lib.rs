@@ -1,0 +1,13 @@
+//! `brickdesk-emulator`: a local, Databricks-compatible workspace for tests and the demo.
+//!
+//! Boundary: it speaks the real Databricks REST/OAuth wire format (see
+//! `shared/reference/databricks-api.md`) and nothing Brickdesk-specific, so anything that works
+//! against it should work against a real workspace. Routes that only exist here live under
+//! `/__emulator/`. It binds loopback only.
+
+pub mod config;
+mod discovery;
+mod server;
+
+pub use config::Config;
+pub use server::{Emulator, router};

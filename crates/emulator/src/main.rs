@@ -1,0 +1,70 @@
+//! `brickdesk-emulator [--port N] [--config FILE] [--auto-approve EMAIL] [--seed N]`
+//!
+//! The first line on stdout is `Brickdesk emulator listening on http://127.0.0.1:<port>`;
+//! scripts and tests read the URL from it. Logs go to stderr.
+
+use brickdesk_emulator::{Config, Emulator};
+use clap::Parser;
+use std::io::Write;
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "A local Databricks-compatible workspace for Brickdesk's tests and demo."
+)]
+struct Args {
+    /// Port on 127.0.0.1; 0 picks a free one.
+    #[arg(long, default_value_t = 8787)]
+    port: u16,
+    /// JSON file replacing parts of the built-in demo configuration.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Sign in as this user at once, without the sign-in page (for tests).
+    #[arg(long, value_name = "EMAIL")]
+    auto_approve: Option<String>,
+    /// Seed for generated ids and data.
+    #[arg(long)]
+    seed: Option<u64>,
+}
+
+#[tokio::main]
+async fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("EMULATOR_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(error) = run(Args::parse()).await {
+        eprintln!("brickdesk-emulator: {error:#}");
+        std::process::exit(2);
+    }
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let mut config = match &args.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    if args.auto_approve.is_some() {
+        config.auto_approve = args.auto_approve;
+    }
+    if let Some(seed) = args.seed {
+        config.seed = seed;
+    }
+    let emulator = Emulator::start(config, args.port).await?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(
+        stdout,
+        "Brickdesk emulator listening on {}",
+        emulator.base_url
+    )?;
+    stdout.flush()?;
+    drop(stdout);
+    tokio::select! {
+        result = emulator.wait() => result,
+        _ = tokio::signal::ctrl_c() => Ok(()),
+    }
+}

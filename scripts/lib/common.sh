@@ -1,0 +1,88 @@
+# Shared by scripts/run.sh and scripts/test.sh: prerequisite checks and installs.
+# Sourced, not executed. Every check either fixes the problem (apt as root, npm ci,
+# cargo install) or stops with the exact command to run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+TAURI_DRIVER_VERSION="2.1.0"
+MIN_NODE_MAJOR=20
+MIN_RUST="1.90"
+
+# Debian/Ubuntu packages needed to build and run the app.
+APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev)
+# Extra packages for the tests: a virtual display, WebDriver for WebKitGTK, D-Bus tools and a
+# Secret Service keyring, ImageMagick for window screenshots.
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
+
+version_ge() { # version_ge A B: true when A >= B (dotted numbers)
+  [ "$(printf '%s\n%s\n' "$2" "$1" | sort -V | head -n1)" = "$2" ]
+}
+
+require_toolchains() {
+  command -v cargo >/dev/null 2>&1 || die "Rust is not installed. Install it from https://rustup.rs (Rust ${MIN_RUST} or newer), then run this again."
+  local rust; rust="$(rustc --version | awk '{print $2}')"
+  version_ge "$rust" "$MIN_RUST" || die "Rust ${rust} is too old; Brickdesk needs ${MIN_RUST} or newer. Run: rustup update stable"
+  command -v node >/dev/null 2>&1 || die "Node.js is not installed. Install Node.js ${MIN_NODE_MAJOR} or newer (https://nodejs.org or your package manager), then run this again."
+  local node_major; node_major="$(node -p 'process.versions.node.split(".")[0]')"
+  [ "$node_major" -ge "$MIN_NODE_MAJOR" ] || die "Node.js $(node --version) is too old; Brickdesk needs ${MIN_NODE_MAJOR} or newer."
+  command -v npm >/dev/null 2>&1 || die "npm is missing (it normally comes with Node.js). Install it, then run this again."
+}
+
+# ensure_apt_packages PKG...: installs missing Debian packages when root, otherwise prints the
+# exact apt line. On other systems it checks for WebKitGTK through pkg-config instead.
+ensure_apt_packages() {
+  if ! command -v dpkg-query >/dev/null 2>&1; then
+    pkg-config --exists webkit2gtk-4.1 2>/dev/null || die "WebKitGTK 4.1 development files were not found. On non-Debian Linux install webkit2gtk-4.1 (devel), xdotool, librsvg and, for tests, Xvfb, WebKitWebDriver and gnome-keyring; see README, Prerequisites."
+    return 0
+  fi
+  local missing=() pkg
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if [ "$(id -u)" -eq 0 ]; then
+    say "Installing system packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq || die "apt-get update failed; check the network or the apt sources."
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || die "apt-get install failed for: ${missing[*]}"
+  else
+    die "Missing system packages: ${missing[*]}
+Install them with:
+  sudo apt-get install -y ${missing[*]}
+then run this again."
+  fi
+}
+
+ensure_ui_deps() {
+  local ui="$ROOT/ui"
+  if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
+    say "Installing UI packages (npm ci)"
+    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in ui/; check the npm registry is reachable."
+  fi
+}
+
+build_ui() {
+  say "Building the UI"
+  (cd "$ROOT/ui" && npm run --silent build) || die "the UI build failed (see above)."
+}
+
+ensure_tauri_driver() {
+  local bin="${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver"
+  if [ -x "$bin" ] && "$bin" --help 2>&1 | grep -q -- '--native-driver' \
+     && [ "$(cargo install --list | awk '/^tauri-driver /{print $2}')" = "v${TAURI_DRIVER_VERSION}:" ]; then
+    return 0
+  fi
+  say "Installing tauri-driver ${TAURI_DRIVER_VERSION} (cargo install)"
+  cargo install tauri-driver --locked --version "$TAURI_DRIVER_VERSION" --quiet \
+    || die "cargo install tauri-driver failed; check that crates.io is reachable."
+}
+
+# Brickdesk and the emulator, debug profile, default features: the one build that the
+# tests, the end-to-end run and the demo all share.
+build_app() {
+  say "Building Brickdesk and the emulator"
+  (cd "$ROOT" && cargo build --quiet -p brickdesk -p brickdesk-emulator) || die "cargo build failed (see above)."
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# scripts/test.sh: everything CI runs, in order, failing fast.
+#   scripts/test.sh          all gates: formatting, lint, unit, bindings, core-without-Tauri,
+#                            emulator, UI, and the end-to-end tests of the real app
+#   scripts/test.sh core     the fast inner loop: brickdesk-core's own tests only
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+cd "$ROOT"
+
+started=$SECONDS
+step() { say "$1 ($(( SECONDS - started ))s)"; }
+
+if [ "${1:-}" = "core" ]; then
+  step "brickdesk-core tests"
+  exec cargo test -p brickdesk-core
+fi
+
+require_toolchains
+ensure_apt_packages "${APT_BUILD[@]}" "${APT_TEST[@]}"
+ensure_ui_deps
+ensure_tauri_driver
+
+step "cargo fmt --check"
+cargo fmt --all --check || die "formatting differs; run: cargo fmt --all"
+
+step "brickdesk-core has no Tauri dependency"
+if cargo tree -p brickdesk-core -e normal --prefix none --format '{p}' | grep -E '^tauri' ; then
+  die "brickdesk-core depends on the Tauri crates listed above; the core must stay Tauri-free."
+fi
+
+step "UI: typecheck, lint, unit tests"
+(cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent test) || die "UI checks failed (see above)."
+build_ui
+
+step "cargo clippy (warnings are errors)"
+cargo clippy --quiet --workspace --all-targets -- -D warnings
+
+# `cargo test` also builds the brickdesk and brickdesk-emulator binaries that the end-to-end
+# tests launch: one build of the dependency tree for both.
+step "Rust tests (unit, bindings freshness, emulator routes)"
+cargo test --workspace --exclude brickdesk-e2e
+
+step "End-to-end tests: real app over WebDriver in Xvfb, D-Bus and gnome-keyring"
+scripts/lib/desktop-session.sh cargo test -p brickdesk-e2e -- --test-threads=1
+
+step "All checks passed in $(( SECONDS - started ))s"

@@ -1,0 +1,21 @@
+//! Declares the app's own commands to Tauri's ACL so that each one is denied to the webview
+//! until a capability in `capabilities/` allows it: a new command is never exposed by accident.
+
+/// Every `#[tauri::command]` of the app; keep in sync with `ipc::builder()`.
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_workspaces",
+    "select_workspace",
+    "add_workspace",
+];
+
+fn main() {
+    let attributes = tauri_build::Attributes::new()
+        .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS));
+    if let Err(error) = tauri_build::try_build(attributes) {
+        // A missing ui/dist is the usual cause: the UI must be built before the app.
+        println!(
+            "cargo::error=tauri build step failed: {error:#}. Run `npm --prefix ui run build` first."
+        );
+    }
+}

@@ -1,0 +1,132 @@
+//! Routing of `dev.brickdesk.app:` URLs from the OS to the app.
+//!
+//! Every URL, whether the app was cold-started with it (`get_current`), received it while
+//! running (`on_open_url`), or got it forwarded from a second launch (single instance), goes
+//! through [`route`], which validates it with `brickdesk_core::deep_link::parse`. Valid links
+//! become typed events; invalid ones are dropped with a log line that names the reason and the
+//! length, never the URL (it may carry an authorization code).
+
+use crate::state::AppState;
+use crate::workspaces::WorkspacesChanged;
+use brickdesk_core::deep_link::{self, DeepLink, Rejection};
+use serde::{Deserialize, Serialize};
+use tauri::{AppHandle, Manager};
+use tauri_plugin_deep_link::DeepLinkExt;
+use tauri_specta::Event;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum DeepLinkRoute {
+    SignInCallback,
+    Open,
+}
+
+/// A link was accepted and acted on.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct DeepLinkHandled {
+    pub route: DeepLinkRoute,
+    pub workspace_id: Option<String>,
+}
+
+/// A link was refused; the UI explains why. Carries no part of the URL.
+#[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
+#[serde(rename_all = "camelCase")]
+pub struct DeepLinkRejected {
+    pub reason: Rejection,
+}
+
+/// Handles the URL the app was started with, then listens for later ones.
+pub fn install(app: &AppHandle) {
+    // On Windows and Linux the plugin reads the launch URL during its own setup, before any
+    // listener exists, so the cold-start URL is only available here.
+    match app.deep_link().get_current() {
+        Ok(Some(urls)) => urls.iter().for_each(|url| route(app, url.as_str())),
+        Ok(None) => {}
+        Err(error) => tracing::warn!(%error, "could not read the launch URL"),
+    }
+    let handle = app.clone();
+    app.deep_link().on_open_url(move |event| {
+        event
+            .urls()
+            .iter()
+            .for_each(|url| route(&handle, url.as_str()));
+    });
+}
+
+/// Single-instance callback: a second `brickdesk …` launch forwarded its arguments here.
+///
+/// URLs in our scheme reach [`route`] through the deep-link plugin; this only reports an
+/// argument the plugin ignores (another scheme, or no URL at all), so that such a launch is
+/// not silently swallowed, and brings the window to the front.
+pub fn on_second_instance(app: &AppHandle, argv: Vec<String>, _cwd: String) {
+    focus_main_window(app);
+    if let [_, only] = argv.as_slice() {
+        let ours = url::Url::parse(only).is_ok_and(|url| url.scheme() == deep_link::SCHEME);
+        if !ours {
+            reject(
+                app,
+                deep_link::parse(only)
+                    .err()
+                    .unwrap_or(Rejection::WrongScheme),
+                only.len(),
+            );
+        }
+    }
+}
+
+/// Validates one URL and acts on it.
+pub fn route(app: &AppHandle, raw: &str) {
+    match deep_link::parse(raw) {
+        Ok(DeepLink::Open { workspace }) => {
+            focus_main_window(app);
+            if let Some(id) = &workspace {
+                select_workspace(app, id);
+            }
+            tracing::info!(route = "open", "handled a link");
+            emit(
+                app,
+                DeepLinkHandled {
+                    route: DeepLinkRoute::Open,
+                    workspace_id: workspace,
+                },
+            );
+        }
+        Ok(DeepLink::OAuthCallback(_callback)) => {
+            focus_main_window(app);
+            // No sign-in flow can be waiting yet, so every state is unknown: refuse it, as the
+            // sign-in flow will for stale or replayed responses.
+            reject(app, Rejection::UnknownState, raw.len());
+        }
+        Err(reason) => reject(app, reason, raw.len()),
+    }
+}
+
+fn reject(app: &AppHandle, reason: Rejection, bytes: usize) {
+    tracing::warn!(reason = reason.as_str(), bytes, "ignored an incoming link");
+    emit(app, DeepLinkRejected { reason });
+}
+
+fn select_workspace(app: &AppHandle, id: &str) {
+    let state = app.state::<AppState>();
+    let changed = state.workspaces().select(id).cloned();
+    match changed {
+        Ok(list) => emit(app, WorkspacesChanged(list)),
+        Err(error) => tracing::info!(%error, "a link named a workspace that is not listed"),
+    }
+}
+
+fn emit<E: Event + Serialize + Clone>(app: &AppHandle, event: E) {
+    if let Err(error) = event.emit(app) {
+        tracing::warn!(%error, "could not notify the window");
+    }
+}
+
+fn focus_main_window(app: &AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        // Best effort: a window manager may refuse focus; the link is still handled.
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}

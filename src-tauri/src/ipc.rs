@@ -1,0 +1,25 @@
+//! The typed IPC surface: every command and event the UI can use, in one list.
+//!
+//! `ui/src/bindings.ts` is generated from this builder (see `tests/bindings.rs`); adding a
+//! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
+//! `build.rs`, because app commands are denied to the webview by default.
+
+use crate::{app_info, deep_links, workspaces};
+use tauri_specta::{Builder, collect_commands, collect_events};
+
+pub fn specta_builder() -> Builder<tauri::Wry> {
+    Builder::<tauri::Wry>::new()
+        // Our IPC types have one shape in both directions: export one TS type per Rust type.
+        .disable_serde_phases()
+        .commands(collect_commands![
+            app_info::app_info,
+            workspaces::list_workspaces,
+            workspaces::select_workspace,
+            workspaces::add_workspace,
+        ])
+        .events(collect_events![
+            workspaces::WorkspacesChanged,
+            deep_links::DeepLinkHandled,
+            deep_links::DeepLinkRejected,
+        ])
+}

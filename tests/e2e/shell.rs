@@ -1,0 +1,139 @@
+//! End-to-end: the shell opens, a second launch forwards a link, a malformed link is dropped.
+
+use anyhow::Result;
+use brickdesk_e2e::{AppSession, run, second_launch};
+use serde_json::json;
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+#[test]
+fn the_window_opens_and_shows_the_shell() -> Result<()> {
+    run("shell-opens", |app| {
+        let d = &app.driver;
+        assert_eq!(d.title()?, "Brickdesk");
+        d.wait_for_text("[data-testid=workspace-item]", "Demo workspace", WAIT)?;
+        let host = d.text_content("[data-testid=workspace-item] .workspace-host")?;
+        assert_eq!(
+            host.as_deref(),
+            Some(app.emulator.base_url.trim_start_matches("http://"))
+        );
+        d.wait_for_text(
+            "[data-testid=status-workspace]",
+            &app.emulator.base_url,
+            WAIT,
+        )?;
+        d.wait_for_text(
+            "[data-testid=status-version]",
+            &format!("Brickdesk {}", env!("CARGO_PKG_VERSION")),
+            WAIT,
+        )?;
+        d.find("[data-testid=nav-genie]")?.click()?;
+        d.find("[data-testid=nav-sql]")?.click()?;
+        assert_eq!(
+            d.find("[data-testid=nav-sql]")?
+                .attribute("aria-current")?
+                .as_deref(),
+            Some("page")
+        );
+
+        // The typed IPC answers directly, and errors cross as { code, message }.
+        let info = d.invoke("app_info", json!({}))?;
+        assert_eq!(info["ok"]["identifier"], "dev.brickdesk.app", "{info}");
+        let err = d.invoke("select_workspace", json!({"id": "no-such-workspace"}))?;
+        assert_eq!(err["err"]["code"], "not_found", "{err}");
+        assert!(
+            err["err"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{err}"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn a_second_launch_with_a_link_reaches_the_running_app() -> Result<()> {
+    run("second-launch", |app| {
+        let d = &app.driver;
+        // Add a second workspace through the UI; it becomes the active one.
+        d.wait_for("[data-testid=add-workspace]", WAIT)?.click()?;
+        d.wait_for("dialog[open] input[name=name]", WAIT)?
+            .send_keys("Finance")?;
+        d.find("dialog[open] input[name=host]")?
+            .send_keys("https://dbc-finance.cloud.databricks.com")?;
+        d.find("dialog[open] button[type=submit]")?.click()?;
+        d.wait_for_text(
+            "[data-testid=workspace-item][aria-current=true]",
+            "Finance",
+            WAIT,
+        )?;
+        app.screenshot("two-workspaces")?;
+
+        // The OS starts a second process for a clicked link; it must hand the link over and exit.
+        let status = second_launch("dev.brickdesk.app:/open?workspace=demo", &app.app_env())?;
+        assert!(status.success(), "the second launch exited with {status}");
+        d.wait_for_text(
+            "[data-testid=workspace-item][aria-current=true]",
+            "Demo workspace",
+            WAIT,
+        )?;
+        let notice = d.wait_for_text(
+            "[data-testid=notice][data-kind=deep-link-handled]",
+            "Opened from a link",
+            WAIT,
+        )?;
+        assert!(notice.contains("Demo workspace"), "{notice}");
+        Ok(())
+    })
+}
+
+#[test]
+fn a_malformed_link_is_dropped_without_crashing() -> Result<()> {
+    run("malformed-link", |app| {
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=workspace-item]", "Demo workspace", WAIT)?;
+        let secret = "SECRETCODE1234";
+        for url in [
+            format!("dev.brickdesk.app://evil.example/oauth/callback?code={secret}&state=abc"),
+            format!("dev.brickdesk.app:/oauth/callback?code={secret}"),
+            "https://evil.example/phish".to_owned(),
+            format!("dev.brickdesk.app:/open?{}", "x".repeat(5000)),
+        ] {
+            let status = second_launch(&url, &app.app_env())?;
+            assert!(
+                status.success(),
+                "second launch for a bad link exited with {status}"
+            );
+        }
+        let notices = wait_count(app, "[data-testid=notice][data-kind=deep-link-rejected]", 4)?;
+        assert!(
+            notices.iter().all(|n| n.contains("ignored a link")),
+            "{notices:?}"
+        );
+        assert!(
+            notices.iter().all(|n| !n.contains(secret)),
+            "a notice repeated the link: {notices:?}"
+        );
+        assert!(
+            d.find_all("[data-testid=notice][data-kind=deep-link-handled]")?
+                .is_empty()
+        );
+        // Still alive and responsive.
+        let info = d.invoke("app_info", json!({}))?;
+        assert_eq!(info["ok"]["name"], "Brickdesk", "{info}");
+        Ok(())
+    })
+}
+
+fn wait_count(app: &AppSession, css: &str, count: usize) -> Result<Vec<String>> {
+    brickdesk_e2e::wait_until(&format!("{count} × {css}"), WAIT, || {
+        let found = app.driver.find_all(css)?;
+        if found.len() < count {
+            return Ok(None);
+        }
+        Ok(Some(
+            found.iter().map(|e| e.text()).collect::<Result<Vec<_>>>()?,
+        ))
+    })
+}

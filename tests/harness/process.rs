@@ -1,0 +1,196 @@
+//! Child processes: the emulator, tauri-driver, and second `brickdesk` launches.
+
+use crate::paths::target_bin;
+use crate::wait_until;
+use anyhow::{Context, Result, bail};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// D-Bus name that tauri-plugin-single-instance owns while Brickdesk runs (Linux).
+const SINGLE_INSTANCE_NAME: &str = "dev.brickdesk.app.SingleInstance";
+
+/// A `brickdesk-emulator --port 0` process.
+#[derive(Debug)]
+pub struct Emulator {
+    pub base_url: String,
+    child: Child,
+}
+
+impl Emulator {
+    pub fn start() -> Result<Self> {
+        let mut child = Command::new(target_bin("brickdesk-emulator")?)
+            .args(["--port", "0", "--auto-approve", "alice@example.com"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting brickdesk-emulator")?;
+        let stdout = child.stdout.take().context("emulator stdout")?;
+        let mut first_line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut first_line)
+            .context("reading the emulator's first line")?;
+        let Some(start) = first_line.find("http://127.0.0.1:") else {
+            let _ = child.kill();
+            bail!("the emulator did not print its URL; it printed {first_line:?}");
+        };
+        let base_url = first_line[start..].trim().to_owned();
+        Ok(Self { base_url, child })
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The environment the app runs with in tests: the emulator listed as the demo workspace.
+pub fn app_env(emulator_url: &str) -> Vec<(String, String)> {
+    vec![
+        ("BRICKDESK_DEMO_HOST".into(), emulator_url.into()),
+        ("BRICKDESK_LOG".into(), "debug".into()),
+    ]
+}
+
+/// A `tauri-driver` on free ports, proxying to WebKitWebDriver.
+#[derive(Debug)]
+pub struct TauriDriver {
+    pub url: String,
+    child: Option<Child>,
+}
+
+impl TauriDriver {
+    pub fn start(emulator_url: &str) -> Result<Self> {
+        let (port, native_port) = (free_port()?, free_port()?);
+        let child = Command::new(tauri_driver_path())
+            .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .envs(app_env(emulator_url))
+            .stdout(Stdio::null())
+            .spawn()
+            .context("starting tauri-driver (install it with: cargo install tauri-driver --locked --version 2.1.0)")?;
+        let driver = Self {
+            url: format!("http://127.0.0.1:{port}"),
+            child: Some(child),
+        };
+        let agent = crate::webdriver::agent();
+        wait_until(
+            "tauri-driver to answer /status",
+            Duration::from_secs(20),
+            || {
+                Ok(agent
+                    .get(&format!("{}/status", driver.url))
+                    .call()
+                    .ok()
+                    .map(|_| ()))
+            },
+        )?;
+        Ok(driver)
+    }
+
+    /// SIGTERM, so that tauri-driver also stops WebKitWebDriver; SIGKILL after 5 s.
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else {
+            return;
+        };
+        let _ = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+fn tauri_driver_path() -> std::path::PathBuf {
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".cargo"))
+        });
+    cargo_home
+        .map(|home| home.join("bin").join("tauri-driver"))
+        .filter(|path| path.is_file())
+        .unwrap_or_else(|| "tauri-driver".into())
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Runs `brickdesk <url>` as the OS does for a clicked link, and waits for it to exit.
+pub fn second_launch(url: &str, env: &[(String, String)]) -> Result<ExitStatus> {
+    let mut child = Command::new(target_bin("brickdesk")?)
+        .arg(url)
+        .envs(env.iter().cloned())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting the second brickdesk")?;
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait()? {
+            return Ok(status);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            bail!("the second launch did not exit within 20 s: it did not reach the running app");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until no Brickdesk owns the single-instance name on this D-Bus session, so that a new
+/// app starts as the primary instance instead of forwarding to a leftover one. An app that
+/// outlives its WebDriver session for more than a few seconds is terminated: it is found by
+/// asking D-Bus which process owns the name, so nothing else on the machine is touched.
+pub fn wait_for_single_instance_free(timeout: Duration) -> Result<()> {
+    let grace = Duration::from_secs(3);
+    if wait_until("the previous Brickdesk to exit", grace, name_is_free).is_ok() {
+        return Ok(());
+    }
+    if let Some(pid) = name_owner_pid()? {
+        let _ = Command::new("kill")
+            .args(["-TERM", &pid.to_string()])
+            .status();
+    }
+    wait_until("the previous Brickdesk to exit", timeout, name_is_free)
+}
+
+fn dbus_call(method: &str) -> Result<String> {
+    let output = Command::new("dbus-send")
+        .args([
+            "--session",
+            "--print-reply",
+            "--dest=org.freedesktop.DBus",
+            "/org/freedesktop/DBus",
+            &format!("org.freedesktop.DBus.{method}"),
+            &format!("string:{SINGLE_INSTANCE_NAME}"),
+        ])
+        .output()
+        .context("dbus-send (package dbus-bin)")?;
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+fn name_is_free() -> Result<Option<()>> {
+    Ok(dbus_call("NameHasOwner")?
+        .contains("boolean false")
+        .then_some(()))
+}
+
+fn name_owner_pid() -> Result<Option<u32>> {
+    let reply = dbus_call("GetConnectionUnixProcessID")?;
+    Ok(reply
+        .split_whitespace()
+        .skip_while(|word| *word != "uint32")
+        .nth(1)
+        .and_then(|pid| pid.parse().ok()))
+}

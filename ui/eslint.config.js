@@ -1,0 +1,28 @@
+// Lint rules. The one architectural rule: only src/platform/ may talk to Tauri.
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+const tauriOnlyInPlatform = {
+  patterns: [
+    { group: ["@tauri-apps/*"], message: "Only src/platform/ may import @tauri-apps; import from the platform module." },
+    { group: ["**/bindings", "**/bindings.ts"], message: "Only src/platform/ may import the generated bindings." },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "src/bindings.ts"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["src/**/*.{ts,tsx}"],
+    rules: {
+      "no-restricted-imports": ["error", tauriOnlyInPlatform],
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_" }],
+      eqeqeq: ["error", "always"],
+    },
+  },
+  {
+    files: ["src/platform/**"],
+    rules: { "no-restricted-imports": "off" },
+  },
+);

@@ -1,0 +1,97 @@
+// The application shell: loads state from Rust, follows its events, lays out the screen.
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
+import {
+  addWorkspace,
+  getAppInfo,
+  listWorkspaces,
+  onDeepLinkHandled,
+  onDeepLinkRejected,
+  onWorkspacesChanged,
+  selectWorkspace,
+  toAppError,
+  type AppInfo,
+  type WorkspaceList,
+} from "../platform";
+import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
+import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
+import { Notices } from "./Notices";
+import { SectionView, type Section } from "./SectionView";
+import { Sidebar } from "./Sidebar";
+import { StatusBar } from "./StatusBar";
+
+const EMPTY: WorkspaceList = { workspaces: [], activeId: null };
+
+export function App() {
+  const [list, setList] = useState<WorkspaceList>(EMPTY);
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [section, setSection] = useState<Section>("genie");
+  const [adding, setAdding] = useState(false);
+  const [notices, setNotices] = useState<Notice[]>([]);
+  const listRef = useRef(list);
+  listRef.current = list;
+  const nextNoticeId = useRef(1);
+
+  const notify = useCallback((kind: NoticeKind, text: string) => {
+    setNotices((current) => addNotice(current, { id: nextNoticeId.current++, kind, text }));
+  }, []);
+  const dismiss = useCallback((id: number) => setNotices((current) => dismissNotice(current, id)), []);
+  const report = useCallback((error: unknown) => notify("error", toAppError(error).message), [notify]);
+
+  // Anything that escapes a handler is shown, not swallowed: it is a bug worth reporting.
+  useEffect(() => {
+    const onError = (event: ErrorEvent) => report(event.error ?? event.message);
+    const onRejection = (event: PromiseRejectionEvent) => report(event.reason);
+    window.addEventListener("error", onError);
+    window.addEventListener("unhandledrejection", onRejection);
+    return () => {
+      window.removeEventListener("error", onError);
+      window.removeEventListener("unhandledrejection", onRejection);
+    };
+  }, [report]);
+
+  useEffect(() => {
+    getAppInfo().then(setInfo, report);
+    listWorkspaces().then(setList, report);
+    const subscribe = (start: () => Promise<() => void>) => {
+      try {
+        return start();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    };
+    const subscriptions = [
+      subscribe(() => onWorkspacesChanged(setList)),
+      subscribe(() =>
+        onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
+      ),
+      subscribe(() => onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason)))),
+    ];
+    subscriptions.forEach((subscription) => subscription.catch(report));
+    return () => subscriptions.forEach((subscription) => subscription.then((unlisten) => unlisten(), () => {}));
+  }, [notify, report]);
+
+  const select = (id: string) => selectWorkspace(id).then(setList, report);
+  const add = async (name: string, host: string) => setList(await addWorkspace(name, host));
+  const active = list.workspaces.find((w) => w.id === list.activeId);
+
+  return (
+    <div class="app" data-testid="app-shell">
+      <a class="skip-link" href="#content">
+        Skip to content
+      </a>
+      <Sidebar
+        list={list}
+        section={section}
+        onSelectWorkspace={select}
+        onAddWorkspace={() => setAdding(true)}
+        onSelectSection={setSection}
+      />
+      <main id="content" class="content" tabIndex={-1}>
+        <SectionView section={section} workspace={active} />
+      </main>
+      <Notices notices={notices} onDismiss={dismiss} />
+      <StatusBar workspace={active} info={info} />
+      <AddWorkspaceDialog open={adding} onClose={() => setAdding(false)} onAdd={add} />
+    </div>
+  );
+}

@@ -1,0 +1,42 @@
+// The main area: the active section (Genie or SQL) for the active workspace.
+import type { WorkspaceSummary } from "../platform";
+
+export type Section = "genie" | "sql";
+
+export const SECTIONS: { id: Section; label: string; intro: string; needs: string }[] = [
+  {
+    id: "genie",
+    label: "Genie",
+    intro: "Ask questions about your data in plain words.",
+    needs: "to see its Genie spaces.",
+  },
+  {
+    id: "sql",
+    label: "SQL",
+    intro: "Run SQL on your workspace's SQL warehouses.",
+    needs: "to choose a warehouse.",
+  },
+];
+
+interface Props {
+  section: Section;
+  workspace: WorkspaceSummary | undefined;
+}
+
+export function SectionView({ section, workspace }: Props) {
+  const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
+  return (
+    <section class="section" aria-labelledby="section-title">
+      <header class="section-header">
+        <h1 id="section-title">{info.label}</h1>
+        {workspace && <span class="section-workspace">{workspace.name}</span>}
+      </header>
+      <div class="empty-state">
+        <p class="lead">{info.intro}</p>
+        <p class="muted">
+          {workspace ? `Sign in to ${workspace.name} ${info.needs}` : "Add a workspace to get started."}
+        </p>
+      </div>
+    </section>
+  );
+}

@@ -1,0 +1,20 @@
+// The bottom bar: active workspace and sign-in state on the left, the app version on the right.
+import type { AppInfo, WorkspaceSummary } from "../platform";
+
+interface Props {
+  workspace: WorkspaceSummary | undefined;
+  info: AppInfo | null;
+}
+
+export function StatusBar({ workspace, info }: Props) {
+  return (
+    <footer class="status-bar" data-testid="status-bar">
+      <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
+      {workspace && <span class="muted">Not signed in</span>}
+      <span class="spacer" />
+      <span data-testid="status-version">
+        {info ? `${info.name} ${info.version} · ${info.os}/${info.arch}` : ""}
+      </span>
+    </footer>
+  );
+}

@@ -1,0 +1,81 @@
+// The only module that talks to Tauri: typed commands and events, with errors as AppError.
+import {
+  commands,
+  events,
+  type AppInfo,
+  type DeepLinkHandled,
+  type DeepLinkRejected,
+  type ErrorCode,
+  type ErrorInfo,
+  type WorkspaceList,
+} from "../bindings";
+
+export type {
+  AppInfo,
+  DeepLinkHandled,
+  DeepLinkRejected,
+  DeepLinkRoute,
+  ErrorCode,
+  Rejection,
+  WorkspaceList,
+  WorkspaceSummary,
+} from "../bindings";
+
+/** An error from the app, with the code the UI branches on and a sentence for the user. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+
+  constructor(code: ErrorCode, message: string) {
+    super(message);
+    this.name = "AppError";
+    this.code = code;
+  }
+}
+
+type Outcome<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorInfo };
+
+function isErrorInfo(value: unknown): value is ErrorInfo {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    typeof (value as ErrorInfo).code === "string" &&
+    typeof (value as ErrorInfo).message === "string"
+  );
+}
+
+/** Normalises anything a command can reject with. Tauri itself rejects with plain strings
+ *  (unknown command, denied by the ACL, bad arguments): those are bugs, so code "internal". */
+export function toAppError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isErrorInfo(error)) return new AppError(error.code, error.message);
+  if (typeof error === "string") return new AppError("internal", error);
+  if (error instanceof Error) return new AppError("internal", error.message);
+  return new AppError("internal", "Something went wrong inside Brickdesk.");
+}
+
+async function unwrap<T>(call: () => Promise<Outcome<T>>): Promise<T> {
+  let outcome: Outcome<T>;
+  try {
+    outcome = await call();
+  } catch (error) {
+    throw toAppError(error);
+  }
+  if (outcome.status === "ok") return outcome.data;
+  throw toAppError(outcome.error);
+}
+
+export const getAppInfo = (): Promise<AppInfo> => unwrap(() => commands.appInfo());
+export const listWorkspaces = (): Promise<WorkspaceList> => unwrap(() => commands.listWorkspaces());
+export const selectWorkspace = (id: string): Promise<WorkspaceList> =>
+  unwrap(() => commands.selectWorkspace(id));
+export const addWorkspace = (name: string, host: string): Promise<WorkspaceList> =>
+  unwrap(() => commands.addWorkspace(name, host));
+
+export type Unlisten = () => void;
+
+export const onWorkspacesChanged = (cb: (list: WorkspaceList) => void): Promise<Unlisten> =>
+  events.workspacesChanged.listen((event) => cb(event.payload));
+export const onDeepLinkHandled = (cb: (payload: DeepLinkHandled) => void): Promise<Unlisten> =>
+  events.deepLinkHandled.listen((event) => cb(event.payload));
+export const onDeepLinkRejected = (cb: (payload: DeepLinkRejected) => void): Promise<Unlisten> =>
+  events.deepLinkRejected.listen((event) => cb(event.payload));

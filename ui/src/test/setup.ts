@@ -1,0 +1,14 @@
+// Vitest setup: jsdom lacks <dialog> methods; give it minimal ones. Unmount after each test.
+import { cleanup } from "@testing-library/preact";
+import { afterEach } from "vitest";
+
+if (typeof HTMLDialogElement !== "undefined" && !HTMLDialogElement.prototype.showModal) {
+  HTMLDialogElement.prototype.showModal = function showModal(this: HTMLDialogElement) {
+    this.setAttribute("open", "");
+  };
+  HTMLDialogElement.prototype.close = function close(this: HTMLDialogElement) {
+    this.removeAttribute("open");
+  };
+}
+
+afterEach(() => cleanup());
