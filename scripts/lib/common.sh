@@ -56,11 +56,16 @@ then run this again."
   fi
 }
 
+# `npm install` rather than `npm ci`: it installs exactly the locked versions too, but does not
+# insist that the lock lists every other platform's optional native packages (esbuild/rollup),
+# which registry mirrors often lack. The scripts check afterwards that the lock is unchanged.
 ensure_ui_deps() {
   local ui="$ROOT/ui"
   if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
-    say "Installing UI packages (npm ci)"
-    (cd "$ui" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed in ui/; check the npm registry is reachable."
+    say "Installing UI packages (npm install, locked versions)"
+    local before; before="$(cksum < "$ui/package-lock.json")"
+    (cd "$ui" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed in ui/; check that the npm registry is reachable."
+    [ "$before" = "$(cksum < "$ui/package-lock.json")" ] || die "npm changed ui/package-lock.json: package.json and the lock disagree. Commit the updated lock if the change was intended."
   fi
 }
 
