@@ -1,10 +1,12 @@
 //! Emulator configuration: built-in demo defaults, optionally replaced by a JSON file.
+//!
+//! Every top-level field has a demo default, so a config file lists only what it changes;
+//! unknown keys are errors so that a typo never silently falls back to the default.
 
 use serde::Deserialize;
 use std::path::Path;
 
-/// Everything that shapes the emulated workspace. Every field has a demo default, so a config
-/// file only lists what it changes.
+/// Everything that shapes the emulated workspace.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -13,11 +15,81 @@ pub struct Config {
     pub account_id: String,
     /// `AWS`, `AZURE` or `GCP`.
     pub cloud: String,
-    /// Sign in as this user without showing the sign-in page (tests).
+    /// Sign in as this user at once, without the sign-in page (tests).
     pub auto_approve: Option<String>,
-    /// Seed for generated ids and data.
+    /// Seed for generated ids, tokens and data: the same seed gives the same run.
     pub seed: u64,
+    pub users: Vec<User>,
+    pub clients: Vec<OAuthClient>,
+    pub service_principals: Vec<ServicePrincipal>,
+    pub tokens: TokenPolicy,
+    /// How an unknown or expired access token is refused: 401, or 403 "Invalid access token."
+    /// (both happen on real workspaces).
+    pub invalid_token_status: u16,
 }
+
+/// A workspace user who can sign in on the authorize page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct User {
+    /// Numeric SCIM id.
+    pub id: String,
+    pub email: String,
+    pub display_name: String,
+    /// Ids of warehouses and Genie spaces this user may not use.
+    #[serde(default)]
+    pub denied: Vec<String>,
+}
+
+/// An OAuth app connection (or the built-in `databricks-cli` public client).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthClient {
+    pub client_id: String,
+    pub name: String,
+    /// Present for confidential clients, which must then authenticate at the token endpoint.
+    #[serde(default)]
+    pub secret: Option<String>,
+    /// Compared byte for byte with the request's `redirect_uri`.
+    pub redirect_uris: Vec<String>,
+    /// Each refresh returns a new refresh token and invalidates the old one.
+    #[serde(default)]
+    pub single_use_refresh_tokens: bool,
+}
+
+/// A service principal for the client-credentials (M2M) grant.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServicePrincipal {
+    pub id: String,
+    pub client_id: String,
+    pub secret: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub denied: Vec<String>,
+}
+
+/// Lifetimes, in seconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenPolicy {
+    pub access_token_secs: u64,
+    pub refresh_token_secs: u64,
+    pub authorization_code_secs: u64,
+}
+
+impl Default for TokenPolicy {
+    fn default() -> Self {
+        Self {
+            access_token_secs: 3600,
+            refresh_token_secs: 7 * 24 * 3600,
+            authorization_code_secs: 300,
+        }
+    }
+}
+
+/// Fixed loopback port of the demo `brickdesk` app connection's fallback redirect.
+pub const BRICKDESK_LOOPBACK_PORT: u16 = 8765;
 
 impl Default for Config {
     fn default() -> Self {
@@ -27,6 +99,61 @@ impl Default for Config {
             cloud: "AWS".into(),
             auto_approve: None,
             seed: 42,
+            users: vec![
+                User {
+                    id: "7000000000000001".into(),
+                    email: "alice@example.com".into(),
+                    display_name: "Alice Analyst".into(),
+                    denied: vec![],
+                },
+                User {
+                    id: "7000000000000002".into(),
+                    email: "bob@example.com".into(),
+                    display_name: "Bob Builder".into(),
+                    denied: vec![
+                        "01f0c0ffee0000000000000000000002".into(),
+                        "b0b0b0b0b0b0b0b0".into(),
+                    ],
+                },
+            ],
+            clients: vec![
+                OAuthClient {
+                    client_id: "databricks-cli".into(),
+                    name: "Databricks CLI".into(),
+                    secret: None,
+                    redirect_uris: vec!["http://localhost:8020".into()],
+                    single_use_refresh_tokens: false,
+                },
+                OAuthClient {
+                    client_id: "brickdesk".into(),
+                    name: "Brickdesk".into(),
+                    secret: None,
+                    redirect_uris: vec![
+                        "dev.brickdesk.app:/oauth/callback".into(),
+                        format!("http://127.0.0.1:{BRICKDESK_LOOPBACK_PORT}/oauth/callback"),
+                    ],
+                    single_use_refresh_tokens: true,
+                },
+                OAuthClient {
+                    client_id: "brickdesk-confidential".into(),
+                    name: "Brickdesk (confidential)".into(),
+                    secret: Some("brickdesk-demo-secret".into()),
+                    redirect_uris: vec![
+                        "dev.brickdesk.app:/oauth/callback".into(),
+                        format!("http://127.0.0.1:{BRICKDESK_LOOPBACK_PORT}/oauth/callback"),
+                    ],
+                    single_use_refresh_tokens: true,
+                },
+            ],
+            service_principals: vec![ServicePrincipal {
+                id: "8000000000000001".into(),
+                client_id: "kpi-bot".into(),
+                secret: "kpi-bot-secret".into(),
+                display_name: "KPI bot".into(),
+                denied: vec![],
+            }],
+            tokens: TokenPolicy::default(),
+            invalid_token_status: 403,
         }
     }
 }
@@ -36,8 +163,38 @@ impl Config {
     pub fn from_file(path: &Path) -> anyhow::Result<Self> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", path.display()))?;
-        serde_json::from_str(&text)
-            .map_err(|e| anyhow::anyhow!("config file {} is not valid: {e}", path.display()))
+        let config: Self = serde_json::from_str(&text)
+            .map_err(|e| anyhow::anyhow!("config file {} is not valid: {e}", path.display()))?;
+        config
+            .validate()
+            .map_err(|e| anyhow::anyhow!("config file {}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if !matches!(self.invalid_token_status, 401 | 403) {
+            anyhow::bail!("invalid_token_status must be 401 or 403");
+        }
+        if self.tokens.refresh_token_secs < self.tokens.access_token_secs {
+            anyhow::bail!("tokens.refresh_token_secs must be at least tokens.access_token_secs");
+        }
+        Ok(())
+    }
+
+    pub fn user_by_email(&self, email: &str) -> Option<&User> {
+        self.users
+            .iter()
+            .find(|u| u.email.eq_ignore_ascii_case(email))
+    }
+
+    pub fn client(&self, client_id: &str) -> Option<&OAuthClient> {
+        self.clients.iter().find(|c| c.client_id == client_id)
+    }
+
+    pub fn service_principal(&self, client_id: &str) -> Option<&ServicePrincipal> {
+        self.service_principals
+            .iter()
+            .find(|s| s.client_id == client_id)
     }
 }
 
@@ -50,10 +207,19 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("emu-config-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
         let good = dir.join("good.json");
-        std::fs::write(&good, r#"{"cloud":"AZURE"}"#).expect("write");
+        std::fs::write(
+            &good,
+            r#"{"cloud":"AZURE","tokens":{"access_token_secs":60}}"#,
+        )
+        .expect("write");
         let config = Config::from_file(&good).expect("valid");
         assert_eq!(config.cloud, "AZURE");
-        assert_eq!(config.workspace_id, Config::default().workspace_id);
+        assert_eq!(config.tokens.access_token_secs, 60);
+        assert_eq!(
+            config.tokens.refresh_token_secs,
+            TokenPolicy::default().refresh_token_secs
+        );
+        assert_eq!(config.users.len(), 2, "users keep the demo default");
 
         let bad = dir.join("bad.json");
         std::fs::write(&bad, r#"{"clod":"AZURE"}"#).expect("write");
@@ -61,6 +227,35 @@ mod tests {
             .expect_err("unknown key")
             .to_string();
         assert!(err.contains("bad.json") && err.contains("clod"), "{err}");
+
+        let status = dir.join("status.json");
+        std::fs::write(&status, r#"{"invalid_token_status":500}"#).expect("write");
+        let err = Config::from_file(&status)
+            .expect_err("bad status")
+            .to_string();
+        assert!(err.contains("401 or 403"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn demo_has_the_documented_identities() {
+        let config = Config::default();
+        assert!(config.user_by_email("ALICE@example.com").is_some());
+        assert!(
+            config
+                .client("databricks-cli")
+                .is_some_and(|c| c.secret.is_none())
+        );
+        assert!(
+            config
+                .client("brickdesk-confidential")
+                .is_some_and(|c| c.secret.is_some())
+        );
+        assert_eq!(
+            config
+                .service_principal("kpi-bot")
+                .map(|s| s.secret.as_str()),
+            Some("kpi-bot-secret")
+        );
     }
 }

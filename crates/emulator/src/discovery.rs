@@ -2,7 +2,9 @@
 
 use crate::server::Shared;
 use axum::Json;
-use axum::extract::State;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 /// `GET /.well-known/databricks-config`
@@ -51,4 +53,29 @@ fn server_metadata(base: &str) -> Value {
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
         "scopes_supported": ["all-apis", "sql", "genie", "offline_access", "openid", "profile", "email"],
     })
+}
+
+/// `GET /oidc/accounts/{account_id}/.well-known/oauth-authorization-server`
+pub async fn account_authorization_server(
+    State(shared): State<Shared>,
+    Path(account_id): Path<String>,
+) -> Response {
+    if account_id != shared.config.account_id {
+        return crate::errors::api_error(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_DOES_NOT_EXIST",
+            "Unknown account.",
+        );
+    }
+    let base = format!("{}/oidc/accounts/{account_id}", shared.base_url);
+    let mut document = server_metadata(&shared.base_url);
+    if let Value::Object(map) = &mut document {
+        map.insert("issuer".into(), json!(base));
+        map.insert(
+            "authorization_endpoint".into(),
+            json!(format!("{base}/v1/authorize")),
+        );
+        map.insert("token_endpoint".into(), json!(format!("{base}/v1/token")));
+    }
+    Json(document).into_response()
 }

@@ -5,9 +5,16 @@
 //! against it should work against a real workspace. Routes that only exist here live under
 //! `/__emulator/`. It binds loopback only.
 
+mod admin;
+mod auth;
 pub mod config;
 mod discovery;
+mod errors;
+mod oauth;
+mod pages;
+mod scim;
 mod server;
+pub mod store;
 
 pub use config::Config;
 pub use server::{Emulator, router};

@@ -1,11 +1,12 @@
 //! The HTTP server: router, shared state, binding and the request log.
 
-use crate::{Config, discovery};
+use crate::store::Store;
+use crate::{Config, admin, auth, discovery, oauth, scim};
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::{self, Next};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -16,15 +17,28 @@ pub struct SharedState {
     pub config: Config,
     /// `http://127.0.0.1:<port>`, the origin clients use.
     pub base_url: String,
+    pub store: Store,
 }
 
 pub type Shared = Arc<SharedState>;
 
 /// Builds the router for an emulator reachable at `base_url`.
 pub fn router(config: Config, base_url: String) -> Router {
-    let shared = Arc::new(SharedState { config, base_url });
+    let store = Store::new(config.seed);
+    let shared = Arc::new(SharedState {
+        config,
+        base_url,
+        store,
+    });
+    // Everything under /api/2.0 needs a valid bearer token.
+    let api = Router::new()
+        .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
+        .route_layer(middleware::from_fn_with_state(
+            shared.clone(),
+            auth::require_bearer,
+        ));
+    let accounts = "/oidc/accounts/{account_id}";
     Router::new()
-        .route("/__emulator/health", get(health))
         .route(
             "/.well-known/databricks-config",
             get(discovery::databricks_config),
@@ -37,12 +51,32 @@ pub fn router(config: Config, base_url: String) -> Router {
             "/oidc/.well-known/openid-configuration",
             get(discovery::openid_configuration),
         )
+        .route(
+            "/oidc/v1/authorize",
+            get(oauth::authorize).post(oauth::authorize_form),
+        )
+        .route("/oidc/v1/token", post(oauth::token))
+        .route(
+            &format!("{accounts}/.well-known/oauth-authorization-server"),
+            get(discovery::account_authorization_server),
+        )
+        .route(
+            &format!("{accounts}/v1/authorize"),
+            get(oauth::account_authorize),
+        )
+        .route(&format!("{accounts}/v1/token"), post(oauth::account_token))
+        .route("/__emulator/health", get(admin::health))
+        .route(
+            "/__emulator/tokens/expire-access",
+            post(admin::expire_access_tokens),
+        )
+        .route(
+            "/__emulator/tokens/revoke-refresh",
+            post(admin::revoke_refresh_tokens),
+        )
+        .merge(api)
         .layer(middleware::from_fn(log_request))
         .with_state(shared)
-}
-
-async fn health() -> axum::Json<serde_json::Value> {
-    axum::Json(serde_json::json!({ "status": "ok" }))
 }
 
 /// Logs method, path and status. Never the query string or headers: they can carry codes,

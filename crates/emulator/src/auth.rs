@@ -1,0 +1,53 @@
+//! The bearer-token gate in front of every `/api/2.0/*` route.
+//!
+//! Missing credentials are a 401; an unknown or expired token is a 401 or a 403
+//! "Invalid access token." depending on `invalid_token_status`, because real workspaces do
+//! both. The caller's identity is passed to the routes as a request extension.
+
+use crate::errors::{api_error, numeric_api_error};
+use crate::server::Shared;
+use crate::store::Subject;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+/// The authenticated caller of an API route.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub subject: Subject,
+}
+
+pub async fn require_bearer(
+    State(shared): State<Shared>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let token = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|token| !token.is_empty());
+    let Some(token) = token else {
+        return numeric_api_error(
+            StatusCode::UNAUTHORIZED,
+            "Credential was not sent or was of an unsupported type for this API.",
+        );
+    };
+    match shared.store.access(token) {
+        Ok(grant) => {
+            request.extensions_mut().insert(Caller {
+                subject: grant.subject,
+            });
+            next.run(request).await
+        }
+        Err(_) if shared.config.invalid_token_status == 401 => api_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "Invalid access token.",
+        ),
+        Err(_) => numeric_api_error(StatusCode::FORBIDDEN, "Invalid access token."),
+    }
+}

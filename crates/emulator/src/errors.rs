@@ -1,0 +1,70 @@
+//! The two error shapes the emulator answers with: Databricks REST errors
+//! (`{"error_code": …, "message": …}`) and OAuth token-endpoint errors (RFC 6749 §5.2).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+/// A Databricks REST error with a string `error_code`.
+pub fn api_error(status: StatusCode, error_code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({ "error_code": error_code, "message": message })),
+    )
+        .into_response()
+}
+
+/// A Databricks REST error whose `error_code` is the HTTP status as a number, as some auth
+/// failures are reported in the wild.
+pub fn numeric_api_error(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Json(json!({ "error_code": status.as_u16(), "message": message })),
+    )
+        .into_response()
+}
+
+/// An OAuth error from the token endpoint. `invalid_client` is 401, everything else 400.
+#[derive(Debug)]
+pub struct OAuthError {
+    error: &'static str,
+    description: String,
+}
+
+impl OAuthError {
+    pub fn new(error: &'static str, description: impl Into<String>) -> Self {
+        Self {
+            error,
+            description: description.into(),
+        }
+    }
+}
+
+impl IntoResponse for OAuthError {
+    fn into_response(self) -> Response {
+        let status = if self.error == "invalid_client" {
+            StatusCode::UNAUTHORIZED
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        let body = json!({ "error": self.error, "error_description": self.description });
+        let mut response = (status, Json(body)).into_response();
+        no_store(&mut response);
+        response
+    }
+}
+
+/// Token responses must not be cached (RFC 6749 §5.1).
+pub fn no_store(response: &mut Response) {
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
+}
+
+pub fn json_ok(value: Value) -> Response {
+    Json(value).into_response()
+}
