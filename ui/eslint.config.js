@@ -1,5 +1,6 @@
 // Lint rules. The one architectural rule: only src/platform/ may talk to Tauri.
 import js from "@eslint/js";
+import jsxA11y from "eslint-plugin-jsx-a11y";
 import tseslint from "typescript-eslint";
 
 const tauriOnlyInPlatform = {
@@ -13,6 +14,7 @@ export default tseslint.config(
   { ignores: ["dist/", "node_modules/", "src/bindings.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  { files: ["src/**/*.tsx"], ...jsxA11y.flatConfigs.recommended },
   {
     files: ["src/**/*.{ts,tsx}"],
     rules: {

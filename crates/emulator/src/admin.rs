@@ -1,9 +1,11 @@
 //! Emulator-only controls under `/__emulator/`, for tests: expire access tokens, revoke
-//! refresh tokens. Not part of the Databricks API.
+//! refresh tokens, inject faults, read the request log. Not part of the Databricks API.
 
-use crate::errors::json_ok;
+use crate::errors::{api_error, json_ok};
+use crate::faults::FaultRule;
 use crate::server::Shared;
-use axum::extract::State;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::json;
 
@@ -19,4 +21,57 @@ pub async fn expire_access_tokens(State(shared): State<Shared>) -> Response {
 /// Every refresh token is revoked (as when an app connection is removed).
 pub async fn revoke_refresh_tokens(State(shared): State<Shared>) -> Response {
     json_ok(json!({ "revoked": shared.store.revoke_all_refresh() }))
+}
+
+/// `GET /__emulator/faults`: the live rules.
+pub async fn list_faults(State(shared): State<Shared>) -> Response {
+    json_ok(json!({ "faults": shared.faults.list() }))
+}
+
+/// `POST /__emulator/faults`: one rule, or a list of rules.
+pub async fn add_faults(State(shared): State<Shared>, body: axum::body::Bytes) -> Response {
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(FaultRule),
+        Many(Vec<FaultRule>),
+    }
+    match serde_json::from_slice::<OneOrMany>(&body) {
+        Ok(OneOrMany::One(rule)) => shared.faults.add(rule),
+        Ok(OneOrMany::Many(rules)) => rules.into_iter().for_each(|rule| shared.faults.add(rule)),
+        Err(error) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_PARAMETER_VALUE",
+                &format!("Not a fault rule: {error}"),
+            );
+        }
+    }
+    json_ok(json!({ "faults": shared.faults.list() }))
+}
+
+/// `DELETE /__emulator/faults`
+pub async fn clear_faults(State(shared): State<Shared>) -> Response {
+    shared.faults.clear();
+    json_ok(json!({}))
+}
+
+#[derive(serde::Deserialize)]
+pub struct RequestsQuery {
+    #[serde(default)]
+    path_prefix: String,
+}
+
+/// `GET /__emulator/requests?path_prefix=/api/`: the request log, oldest first.
+pub async fn requests(
+    State(shared): State<Shared>,
+    Query(query): Query<RequestsQuery>,
+) -> Response {
+    json_ok(json!({ "requests": shared.log.query(&query.path_prefix) }))
+}
+
+/// `DELETE /__emulator/requests`
+pub async fn clear_requests(State(shared): State<Shared>) -> Response {
+    shared.log.clear();
+    json_ok(json!({}))
 }

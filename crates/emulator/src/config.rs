@@ -3,6 +3,9 @@
 //! Every top-level field has a demo default, so a config file lists only what it changes;
 //! unknown keys are errors so that a typo never silently falls back to the default.
 
+use crate::faults::FaultRule;
+use crate::store::Subject;
+use crate::warehouses::WarehouseConfig;
 use serde::Deserialize;
 use std::path::Path;
 
@@ -26,6 +29,27 @@ pub struct Config {
     /// How an unknown or expired access token is refused: 401, or 403 "Invalid access token."
     /// (both happen on real workspaces).
     pub invalid_token_status: u16,
+    pub warehouses: Vec<WarehouseConfig>,
+    pub timings: Timings,
+    /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
+    pub faults: Vec<FaultRule>,
+}
+
+/// How long simulated work takes, in milliseconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Timings {
+    pub warehouse_start_ms: u64,
+    pub warehouse_stop_ms: u64,
+}
+
+impl Default for Timings {
+    fn default() -> Self {
+        Self {
+            warehouse_start_ms: 4000,
+            warehouse_stop_ms: 1000,
+        }
+    }
 }
 
 /// A workspace user who can sign in on the authorize page.
@@ -154,7 +178,35 @@ impl Default for Config {
             }],
             tokens: TokenPolicy::default(),
             invalid_token_status: 403,
+            warehouses: vec![
+                warehouse("a1b2c3d4e5f60718", "Starter Warehouse", "Small", "RUNNING"),
+                warehouse(
+                    "5f6e7d8c9b0a1234",
+                    "Reporting Warehouse",
+                    "Medium",
+                    "STOPPED",
+                ),
+                warehouse(
+                    "b0b0b0b0b0b0b0b0",
+                    "Finance Warehouse",
+                    "X-Small",
+                    "RUNNING",
+                ),
+            ],
+            timings: Timings::default(),
+            faults: vec![],
         }
+    }
+}
+
+fn warehouse(id: &str, name: &str, size: &str, state: &str) -> WarehouseConfig {
+    WarehouseConfig {
+        id: id.into(),
+        name: name.into(),
+        cluster_size: size.into(),
+        state: state.into(),
+        serverless: true,
+        fail_start: false,
     }
 }
 
@@ -195,6 +247,17 @@ impl Config {
         self.service_principals
             .iter()
             .find(|s| s.client_id == client_id)
+    }
+}
+
+impl Config {
+    /// Whether `subject` is denied the warehouse or Genie space `resource_id`.
+    pub fn is_denied(&self, subject: &Subject, resource_id: &str) -> bool {
+        let denied = match subject {
+            Subject::User(email) => self.user_by_email(email).map(|u| &u.denied),
+            Subject::ServicePrincipal(id) => self.service_principal(id).map(|s| &s.denied),
+        };
+        denied.is_some_and(|list| list.iter().any(|d| d == resource_id))
     }
 }
 

@@ -10,11 +10,14 @@ mod auth;
 pub mod config;
 mod discovery;
 mod errors;
+pub mod faults;
 mod oauth;
 mod pages;
+mod request_log;
 mod scim;
 mod server;
 pub mod store;
+pub mod warehouses;
 
 pub use config::Config;
 pub use server::{Emulator, router};

@@ -1,14 +1,22 @@
-//! The HTTP server: router, shared state, binding and the request log.
+//! The HTTP server: router, shared state, binding, and the middleware that logs every request
+//! and applies injected transport faults.
 
+use crate::errors::{api_error, numeric_api_error};
+use crate::faults::{Fault, Faults};
+use crate::request_log::RequestLog;
 use crate::store::Store;
-use crate::{Config, admin, auth, discovery, oauth, scim};
+use crate::warehouses::Warehouses;
+use crate::{Config, admin, auth, discovery, oauth, scim, warehouses};
 use axum::Router;
-use axum::extract::Request;
+use axum::body::{Body, Bytes};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 
 /// State shared by every route.
@@ -18,21 +26,38 @@ pub struct SharedState {
     /// `http://127.0.0.1:<port>`, the origin clients use.
     pub base_url: String,
     pub store: Store,
+    pub faults: Faults,
+    pub log: RequestLog,
+    pub warehouses: Warehouses,
 }
 
 pub type Shared = Arc<SharedState>;
 
 /// Builds the router for an emulator reachable at `base_url`.
 pub fn router(config: Config, base_url: String) -> Router {
-    let store = Store::new(config.seed);
+    let warehouses = Warehouses::new(
+        config.warehouses.clone(),
+        Duration::from_millis(config.timings.warehouse_start_ms),
+        Duration::from_millis(config.timings.warehouse_stop_ms),
+    );
     let shared = Arc::new(SharedState {
+        store: Store::new(config.seed),
+        faults: Faults::new(&config.faults),
+        log: RequestLog::default(),
+        warehouses,
         config,
         base_url,
-        store,
     });
     // Everything under /api/2.0 needs a valid bearer token.
     let api = Router::new()
         .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
+        .route("/api/2.0/sql/warehouses", get(warehouses::list))
+        .route("/api/2.0/sql/warehouses/{id}", get(warehouses::get))
+        .route(
+            "/api/2.0/sql/warehouses/{id}/start",
+            post(warehouses::start),
+        )
+        .route("/api/2.0/sql/warehouses/{id}/stop", post(warehouses::stop))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             auth::require_bearer,
@@ -74,19 +99,121 @@ pub fn router(config: Config, base_url: String) -> Router {
             "/__emulator/tokens/revoke-refresh",
             post(admin::revoke_refresh_tokens),
         )
+        .route(
+            "/__emulator/faults",
+            get(admin::list_faults)
+                .post(admin::add_faults)
+                .delete(admin::clear_faults),
+        )
+        .route(
+            "/__emulator/requests",
+            get(admin::requests).delete(admin::clear_requests),
+        )
         .merge(api)
-        .layer(middleware::from_fn(log_request))
+        .layer(middleware::from_fn_with_state(shared.clone(), observe))
         .with_state(shared)
 }
 
-/// Logs method, path and status. Never the query string or headers: they can carry codes,
-/// tokens and secrets.
-async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
+/// Logs the request (method, path, status, duration; never the query or headers) and applies
+/// any transport fault whose rule matches. `/__emulator/` routes are never faulted.
+async fn observe(State(shared): State<Shared>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
-    let response = next.run(request).await;
-    tracing::info!(%method, %path, status = response.status().as_u16(), "request");
+    let fault = if path.starts_with("/__emulator/") {
+        None
+    } else {
+        shared.faults.take(&method, &path, Fault::is_transport)
+    };
+    let response = match &fault {
+        None => next.run(request).await,
+        Some(Fault::Latency { ms }) => {
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            next.run(request).await
+        }
+        Some(Fault::Status {
+            status,
+            retry_after_secs,
+        }) => status_fault(*status, *retry_after_secs),
+        Some(Fault::ExpiredToken { status: 401 }) => api_error(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            "Invalid access token.",
+        ),
+        Some(Fault::ExpiredToken { .. }) => {
+            numeric_api_error(StatusCode::FORBIDDEN, "Invalid access token.")
+        }
+        Some(Fault::DropConnection { after_bytes }) => {
+            truncate_body(next.run(request).await, *after_bytes).await
+        }
+        Some(Fault::WarehouseStartFailure) => next.run(request).await,
+    };
+    let status = response.status().as_u16();
+    let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    let fault_name = fault.as_ref().map(Fault::name);
+    tracing::info!(%method, %path, status, millis, fault = fault_name.unwrap_or("-"), "request");
+    // The log is for what clients did; the tests' own control requests stay out of it.
+    if !path.starts_with("/__emulator/") {
+        shared.log.record(method, path, status, millis, fault_name);
+    }
     response
+}
+
+fn status_fault(status: u16, retry_after_secs: Option<u64>) -> Response {
+    let code = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let (error_code, message) = match status {
+        429 => (
+            "REQUEST_LIMIT_EXCEEDED",
+            "Too many requests. Please try again later.",
+        ),
+        503 => (
+            "TEMPORARILY_UNAVAILABLE",
+            "The service is temporarily unavailable. Please try again later.",
+        ),
+        500 => ("INTERNAL_ERROR", "Internal error."),
+        _ => ("UNKNOWN", "Injected failure."),
+    };
+    let mut response = api_error(code, error_code, message);
+    if let Some(secs) = retry_after_secs
+        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
+    {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// Sends the real status and headers (with the full `Content-Length`) and the first
+/// `after_bytes` of the body, then fails the body so the connection is cut mid-transfer.
+async fn truncate_body(response: Response, after_bytes: usize) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, usize::MAX)
+        .await
+        .unwrap_or_default();
+    let keep = after_bytes.min(bytes.len().saturating_sub(1));
+    if let Ok(length) = HeaderValue::from_str(&bytes.len().to_string()) {
+        parts.headers.insert(header::CONTENT_LENGTH, length);
+    }
+    // The partial body goes out first; the error that cuts the connection comes a moment
+    // later, so the client really receives headers and a truncated body.
+    let head = bytes.slice(..keep);
+    let chunks = futures_util::stream::unfold(0u8, move |step| {
+        let head = head.clone();
+        async move {
+            match step {
+                0 => Some((Ok::<Bytes, std::io::Error>(head), 1)),
+                1 => {
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    let cut = std::io::Error::new(
+                        std::io::ErrorKind::ConnectionReset,
+                        "injected connection drop",
+                    );
+                    Some((Err(cut), 2))
+                }
+                _ => None,
+            }
+        }
+    });
+    Response::from_parts(parts, Body::from_stream(chunks))
 }
 
 /// A running emulator on a loopback port.
@@ -144,9 +271,11 @@ async fn bind(port: u16) -> anyhow::Result<TcpListener> {
                 "port {port} is already in use on 127.0.0.1. Stop the program using it, or pass \
              --port 0 to let the emulator pick a free port."
             ),
-            std::io::ErrorKind::PermissionDenied => anyhow::anyhow!(
-                "not allowed to listen on port {port}. Use a port above 1023, or --port 0."
-            ),
+            std::io::ErrorKind::PermissionDenied => {
+                anyhow::anyhow!(
+                    "not allowed to listen on port {port}. Use a port above 1023, or --port 0."
+                )
+            }
             _ => anyhow::anyhow!("cannot listen on 127.0.0.1:{port}: {error}"),
         })
 }

@@ -18,6 +18,16 @@ pub enum Subject {
     ServicePrincipal(String),
 }
 
+impl Subject {
+    /// The user's email or the service principal's application id.
+    pub fn name(&self) -> &str {
+        match self {
+            Self::User(email) => email,
+            Self::ServicePrincipal(client_id) => client_id,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct CodeGrant {
     pub client_id: String,

@@ -127,3 +127,43 @@ pub fn auto_approve(email: &str) -> Config {
         ..Config::default()
     }
 }
+
+/// Signs in as `email` through the auto-approving emulator and returns an access token.
+pub fn token_for(server: &Server, email_config_auto_approved: bool) -> String {
+    assert!(
+        email_config_auto_approved,
+        "start the server with auto_approve"
+    );
+    let (_, location) = authorize(server, "brickdesk", "dev.brickdesk.app:/oauth/callback");
+    let code = query_param(&location, "code").expect("code");
+    let (status, tokens) = post_form(
+        server,
+        "/oidc/v1/token",
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", "brickdesk"),
+            ("code", &code),
+            ("redirect_uri", "dev.brickdesk.app:/oauth/callback"),
+            ("code_verifier", VERIFIER),
+        ],
+        None,
+    );
+    assert_eq!(status, 200, "{tokens}");
+    tokens["access_token"]
+        .as_str()
+        .expect("access token")
+        .to_owned()
+}
+
+pub fn post_json(
+    server: &Server,
+    path: &str,
+    body: serde_json::Value,
+    token: Option<&str>,
+) -> (u16, Value) {
+    let mut request = agent().post(&format!("{}{path}", server.base));
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    read(request.send_json(body).expect("request"))
+}
