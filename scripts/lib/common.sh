@@ -5,7 +5,7 @@
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TAURI_DRIVER_VERSION="2.1.0"
 MIN_NODE_MAJOR=20
-MIN_RUST="1.90"
+MIN_RUST="1.94"
 
 # Debian/Ubuntu packages needed to build and run the app.
 APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev)

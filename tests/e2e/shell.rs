@@ -128,12 +128,7 @@ fn a_malformed_link_is_dropped_without_crashing() -> Result<()> {
 
 fn wait_count(app: &AppSession, css: &str, count: usize) -> Result<Vec<String>> {
     brickdesk_e2e::wait_until(&format!("{count} × {css}"), WAIT, || {
-        let found = app.driver.find_all(css)?;
-        if found.len() < count {
-            return Ok(None);
-        }
-        Ok(Some(
-            found.iter().map(|e| e.text()).collect::<Result<Vec<_>>>()?,
-        ))
+        let found = app.driver.texts(css)?;
+        Ok((found.len() >= count).then_some(found))
     })
 }

@@ -101,14 +101,21 @@ impl WebDriver {
     /// Waits until some element matching `css` contains `text`; returns its full text.
     pub fn wait_for_text(&self, css: &str, text: &str, timeout: Duration) -> Result<String> {
         wait_until(&format!("{css} containing {text:?}"), timeout, || {
-            for element in self.find_all(css)? {
-                let found = element.text()?;
-                if found.contains(text) {
-                    return Ok(Some(found));
-                }
-            }
-            Ok(None)
+            Ok(self
+                .texts(css)?
+                .into_iter()
+                .find(|found| found.contains(text)))
         })
+    }
+
+    /// The rendered text (`innerText`) of every element matching `css`. WebDriver's own
+    /// element text is not used: WebKit drops text it considers clipped (ellipsis styles).
+    pub fn texts(&self, css: &str) -> Result<Vec<String>> {
+        let script = format!(
+            "done([...document.querySelectorAll({})].map(e => e.innerText))",
+            serde_json::to_string(css)?
+        );
+        Ok(serde_json::from_value(self.execute_async(&script)?)?)
     }
 
     /// Runs `script` (an async function body calling `done(result)`) in the page.

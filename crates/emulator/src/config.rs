@@ -35,12 +35,20 @@ pub struct Config {
     pub faults: Vec<FaultRule>,
 }
 
-/// How long simulated work takes, in milliseconds.
+/// How long simulated work takes, and result lifetimes.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Timings {
     pub warehouse_start_ms: u64,
     pub warehouse_stop_ms: u64,
+    /// Every statement runs at least this long (to watch progress and cancel it).
+    pub statement_ms: u64,
+    /// A SUCCEEDED result becomes CLOSED after this long (real service: 1 hour).
+    pub result_ttl_secs: u64,
+    /// External result links expire after this long (real service: at most 15 minutes).
+    pub external_link_secs: u64,
+    /// Rows per result chunk.
+    pub chunk_rows: u64,
 }
 
 impl Default for Timings {
@@ -48,6 +56,10 @@ impl Default for Timings {
         Self {
             warehouse_start_ms: 4000,
             warehouse_stop_ms: 1000,
+            statement_ms: 0,
+            result_ttl_secs: 3600,
+            external_link_secs: 900,
+            chunk_rows: 100_000,
         }
     }
 }

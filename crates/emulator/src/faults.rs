@@ -48,12 +48,14 @@ pub enum Fault {
     ExpiredToken { status: u16 },
     /// `POST …/warehouses/{id}/start` is accepted, then the warehouse fails and stops.
     WarehouseStartFailure,
+    /// An external result link (`/__files/…`) answers as an expired presigned URL.
+    ExpiredLink,
 }
 
 impl Fault {
     /// Faults the HTTP layer applies; the others are applied by the routes they concern.
     pub fn is_transport(&self) -> bool {
-        !matches!(self, Self::WarehouseStartFailure)
+        !matches!(self, Self::WarehouseStartFailure | Self::ExpiredLink)
     }
 
     pub fn name(&self) -> &'static str {
@@ -63,6 +65,7 @@ impl Fault {
             Self::DropConnection { .. } => "drop_connection",
             Self::ExpiredToken { .. } => "expired_token",
             Self::WarehouseStartFailure => "warehouse_start_failure",
+            Self::ExpiredLink => "expired_link",
         }
     }
 }

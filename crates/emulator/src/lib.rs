@@ -11,11 +11,13 @@ pub mod config;
 mod discovery;
 mod errors;
 pub mod faults;
+mod files;
 mod oauth;
 mod pages;
 mod request_log;
 mod scim;
 mod server;
+pub mod sql;
 pub mod store;
 pub mod warehouses;
 

@@ -3,10 +3,13 @@
 
 use crate::errors::{api_error, numeric_api_error};
 use crate::faults::{Fault, Faults};
+use crate::files::Links;
 use crate::request_log::RequestLog;
+use crate::sql::engine::Engine;
+use crate::sql::statements::{Limits, Statements};
 use crate::store::Store;
 use crate::warehouses::Warehouses;
-use crate::{Config, admin, auth, discovery, oauth, scim, warehouses};
+use crate::{Config, admin, auth, discovery, files, oauth, scim, sql, warehouses};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -28,23 +31,35 @@ pub struct SharedState {
     pub store: Store,
     pub faults: Faults,
     pub log: RequestLog,
-    pub warehouses: Warehouses,
+    pub warehouses: Arc<Warehouses>,
+    pub engine: Arc<Engine>,
+    pub statements: Arc<Statements>,
+    pub links: Links,
 }
 
 pub type Shared = Arc<SharedState>;
 
 /// Builds the router for an emulator reachable at `base_url`.
 pub fn router(config: Config, base_url: String) -> Router {
+    let timings = &config.timings;
     let warehouses = Warehouses::new(
         config.warehouses.clone(),
-        Duration::from_millis(config.timings.warehouse_start_ms),
-        Duration::from_millis(config.timings.warehouse_stop_ms),
+        Duration::from_millis(timings.warehouse_start_ms),
+        Duration::from_millis(timings.warehouse_stop_ms),
     );
+    let statements = Statements::new(Limits {
+        chunk_rows: timings.chunk_rows,
+        result_ttl: Duration::from_secs(timings.result_ttl_secs),
+        min_run: Duration::from_millis(timings.statement_ms),
+    });
     let shared = Arc::new(SharedState {
         store: Store::new(config.seed),
         faults: Faults::new(&config.faults),
         log: RequestLog::default(),
-        warehouses,
+        warehouses: Arc::new(warehouses),
+        engine: Arc::new(Engine::new(config.seed)),
+        statements: Arc::new(statements),
+        links: Links::new(Duration::from_secs(timings.external_link_secs), config.seed),
         config,
         base_url,
     });
@@ -58,6 +73,13 @@ pub fn router(config: Config, base_url: String) -> Router {
             post(warehouses::start),
         )
         .route("/api/2.0/sql/warehouses/{id}/stop", post(warehouses::stop))
+        .route("/api/2.0/sql/statements", post(sql::execute))
+        .route("/api/2.0/sql/statements/{id}", get(sql::get))
+        .route(
+            "/api/2.0/sql/statements/{id}/result/chunks/{index}",
+            get(sql::chunk),
+        )
+        .route("/api/2.0/sql/statements/{id}/cancel", post(sql::cancel))
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             auth::require_bearer,
@@ -90,6 +112,7 @@ pub fn router(config: Config, base_url: String) -> Router {
             get(oauth::account_authorize),
         )
         .route(&format!("{accounts}/v1/token"), post(oauth::account_token))
+        .route("/__files/{token}", get(files::download))
         .route("/__emulator/health", get(admin::health))
         .route(
             "/__emulator/tokens/expire-access",
@@ -146,7 +169,7 @@ async fn observe(State(shared): State<Shared>, request: Request, next: Next) -> 
         Some(Fault::DropConnection { after_bytes }) => {
             truncate_body(next.run(request).await, *after_bytes).await
         }
-        Some(Fault::WarehouseStartFailure) => next.run(request).await,
+        Some(Fault::WarehouseStartFailure | Fault::ExpiredLink) => next.run(request).await,
     };
     let status = response.status().as_u16();
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);

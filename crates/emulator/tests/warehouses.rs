@@ -17,6 +17,7 @@ fn fast(email: &str) -> Config {
         timings: Timings {
             warehouse_start_ms: 150,
             warehouse_stop_ms: 100,
+            ..Timings::default()
         },
         ..auto_approve(email)
     }

@@ -2,6 +2,15 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { AppError, toAppError } from "../platform";
 
+/** Focus the opener; if it is gone (the empty state's button is replaced once a workspace
+ *  exists), the "Add workspace" button that took its place. */
+function restoreFocus(opener: HTMLElement | null) {
+  const target = opener?.isConnected
+    ? opener
+    : document.querySelector<HTMLElement>("[data-testid=add-workspace]");
+  target?.focus();
+}
+
 interface Props {
   open: boolean;
   onClose: () => void;
@@ -12,18 +21,26 @@ interface Props {
 export function AddWorkspaceDialog({ open, onClose, onAdd }: Props) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const nameRef = useRef<HTMLInputElement>(null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const openerRef = useRef<HTMLElement | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
 
+  // Native modal dialog: showModal() traps focus and makes the rest inert; Escape fires "cancel".
+  // Focus starts in the first field and goes back to whatever opened the dialog.
   useEffect(() => {
     const dialog = dialogRef.current;
     if (!dialog) return;
     if (open && !dialog.open) {
+      openerRef.current = document.activeElement instanceof HTMLElement ? document.activeElement : null;
       setError(null);
+      formRef.current?.reset();
       dialog.showModal();
       nameRef.current?.focus();
     } else if (!open && dialog.open) {
       dialog.close();
+      restoreFocus(openerRef.current);
+      openerRef.current = null;
     }
   }, [open]);
 
@@ -54,7 +71,7 @@ export function AddWorkspaceDialog({ open, onClose, onAdd }: Props) {
         onClose();
       }}
     >
-      <form onSubmit={submit}>
+      <form ref={formRef} onSubmit={submit}>
         <h2 id="add-workspace-title">Add a workspace</h2>
         <p class="muted">Paste the address of your Databricks workspace, as you see it in your browser.</p>
         <label>

@@ -1,7 +1,15 @@
 // The shell with a fake platform: initial load, events from Rust, notices and their timeout.
-import { act, render, screen, waitFor } from "@testing-library/preact";
+import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { DeepLinkHandled, DeepLinkRejected, WorkspaceList } from "../platform";
+import {
+  AppError,
+  addWorkspace,
+  listWorkspaces,
+  selectWorkspace,
+  type DeepLinkHandled,
+  type DeepLinkRejected,
+  type WorkspaceList,
+} from "../platform";
 
 type Listener<T> = (payload: T) => void;
 const listeners: {
@@ -14,13 +22,14 @@ const initial: WorkspaceList = {
   workspaces: [{ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:8787", managed: false }],
   activeId: "demo",
 };
+const finance = { id: "ws-1", name: "Finance", host: "https://f.example", managed: false };
 
 vi.mock("../platform", async (importActual) => {
   const actual = await importActual<typeof import("../platform")>();
   return {
     ...actual,
     getAppInfo: vi.fn().mockResolvedValue({ name: "Brickdesk", version: "0.1.0", identifier: "dev.brickdesk.app", os: "linux", arch: "x86_64" }),
-    listWorkspaces: vi.fn(() => Promise.resolve(initial)),
+    listWorkspaces: vi.fn(),
     selectWorkspace: vi.fn(),
     addWorkspace: vi.fn(),
     onWorkspacesChanged: vi.fn(async (cb: Listener<WorkspaceList>) => ((listeners.workspaces = cb), () => {})),
@@ -28,49 +37,109 @@ vi.mock("../platform", async (importActual) => {
     onDeepLinkRejected: vi.fn(async (cb: Listener<DeepLinkRejected>) => ((listeners.rejected = cb), () => {})),
   };
 });
-vi.mock("../bindings", () => ({ commands: {}, events: {} }));
 
 const { App } = await import("./App");
 
+async function renderLoaded() {
+  render(<App />);
+  await screen.findByText("Demo workspace", { selector: ".workspace-label" });
+  await waitFor(() => expect(listeners.rejected).toBeDefined());
+}
+
 describe("App", () => {
-  beforeEach(() => vi.useFakeTimers({ shouldAdvanceTime: true }));
+  beforeEach(() => {
+    vi.useFakeTimers({ shouldAdvanceTime: true });
+    vi.mocked(listWorkspaces).mockResolvedValue(initial);
+    delete listeners.workspaces;
+    delete listeners.handled;
+    delete listeners.rejected;
+  });
   afterEach(() => vi.useRealTimers());
 
   it("shows the workspace, the section and the version in the status bar", async () => {
-    render(<App />);
-    await screen.findByText("Demo workspace", { selector: ".workspace-name" });
+    await renderLoaded();
+    expect(screen.getByTestId("app-shell").tagName).toBe("MAIN");
     expect(screen.getByTestId("status-workspace").textContent).toBe("http://127.0.0.1:8787");
     await waitFor(() => expect(screen.getByTestId("status-version").textContent).toBe("Brickdesk 0.1.0 · linux/x86_64"));
     expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Genie");
     expect(screen.getByText("Sign in to Demo workspace to see its Genie spaces.")).toBeTruthy();
   });
 
-  it("follows workspace changes and link events from Rust", async () => {
+  it("has honest empty states when there is no workspace", async () => {
+    vi.mocked(listWorkspaces).mockResolvedValue({ workspaces: [], activeId: null });
     render(<App />);
-    await screen.findByText("Demo workspace", { selector: ".workspace-name" });
-    await waitFor(() => expect(listeners.workspaces).toBeDefined());
-    const switched: WorkspaceList = {
-      workspaces: [...initial.workspaces, { id: "ws-1", name: "Finance", host: "https://f.example", managed: false }],
-      activeId: "ws-1",
-    };
-    act(() => listeners.workspaces?.(switched));
+    await screen.findByRole("button", { name: "Add a workspace" });
+    expect(screen.getByText("Add a workspace to get started.")).toBeTruthy();
+    expect(screen.getByTestId("status-workspace").textContent).toBe("No workspace");
+  });
+
+  it("switches sections from the Sections navigation", async () => {
+    await renderLoaded();
+    expect(screen.getByTestId("nav-genie").getAttribute("aria-current")).toBe("page");
+    fireEvent.click(screen.getByTestId("nav-sql"));
+    expect(screen.getByTestId("nav-sql").getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("nav-genie").getAttribute("aria-current")).toBeNull();
+    expect(screen.getByRole("region", { name: "SQL" }).textContent).toContain(
+      "Sign in to Demo workspace to choose a warehouse.",
+    );
+  });
+
+  it("selects a workspace through the platform and shows the returned list", async () => {
+    vi.mocked(listWorkspaces).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "demo" });
+    vi.mocked(selectWorkspace).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" });
+    await renderLoaded();
+    fireEvent.click(screen.getByText("Finance", { selector: ".workspace-label" }));
+    expect(selectWorkspace).toHaveBeenCalledWith("ws-1");
     await waitFor(() => expect(screen.getByTestId("status-workspace").textContent).toBe("https://f.example"));
+  });
+
+  it("adds a workspace from the dialog and shows it", async () => {
+    vi.mocked(addWorkspace).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" });
+    await renderLoaded();
+    fireEvent.click(screen.getByTestId("add-workspace"));
+    const dialog = screen.getByRole("dialog", { name: "Add a workspace" });
+    fireEvent.input(within(dialog).getByLabelText("Workspace URL"), { target: { value: "https://f.example" } });
+    fireEvent.submit(dialog.querySelector("form") as HTMLFormElement);
+    await screen.findByText("Finance", { selector: ".workspace-label" });
+    expect(addWorkspace).toHaveBeenCalledWith("", "https://f.example");
+    await waitFor(() => expect(dialog.hasAttribute("open")).toBe(false));
+  });
+
+  it("follows workspace changes and link events from Rust", async () => {
+    await renderLoaded();
+    act(() => listeners.workspaces?.({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" }));
+    await waitFor(() => expect(screen.getByTestId("status-workspace").textContent).toBe("https://f.example"));
+    const current = screen.getAllByTestId("workspace-item").filter((item) => item.getAttribute("aria-current"));
+    expect(current.map((item) => item.textContent)).toEqual([expect.stringContaining("Finance")]);
 
     act(() => listeners.rejected?.({ reason: "wrong_scheme" }));
     act(() => listeners.handled?.({ route: "open", workspaceId: "ws-1" }));
-    const notices = screen.getAllByTestId("notice");
+    const notices = within(screen.getByTestId("notices")).getAllByTestId("notice");
     expect(notices.map((n) => n.getAttribute("data-kind"))).toEqual(["deep-link-rejected", "deep-link-handled"]);
-    expect(notices[0].textContent).toContain("it is not a Brickdesk link");
-    expect(notices[1].textContent).toContain("switched to Finance");
+    expect(notices[0].textContent).toContain("Brickdesk ignored a link it could not use: it is not a Brickdesk link.");
+    expect(notices[1].textContent).toContain("Opened from a link — switched to Finance");
   });
 
-  it("dismisses notices by themselves after a while", async () => {
+  it("shows a command's AppError as an error notice", async () => {
+    vi.mocked(listWorkspaces).mockRejectedValue(new AppError("config", "workspaces.json is unreadable."));
     render(<App />);
-    await waitFor(() => expect(listeners.rejected).toBeDefined());
+    const notice = await screen.findByText("workspaces.json is unreadable.");
+    expect(notice.closest("[data-testid=notice]")?.getAttribute("data-kind")).toBe("error");
+  });
+
+  it("dismisses notices on request and by themselves after 8 seconds", async () => {
+    await renderLoaded();
     act(() => listeners.rejected?.({ reason: "too_long" }));
+    act(() => listeners.rejected?.({ reason: "not_a_url" }));
+    expect(screen.getAllByTestId("notice")).toHaveLength(2);
+    fireEvent.click(screen.getAllByRole("button", { name: "Dismiss" })[0]);
     expect(screen.getAllByTestId("notice")).toHaveLength(1);
     await act(async () => {
-      vi.advanceTimersByTime(8001);
+      vi.advanceTimersByTime(7900);
+    });
+    expect(screen.getAllByTestId("notice")).toHaveLength(1);
+    await act(async () => {
+      vi.advanceTimersByTime(200);
     });
     expect(screen.queryAllByTestId("notice")).toHaveLength(0);
   });

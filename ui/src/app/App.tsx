@@ -27,14 +27,19 @@ export function App() {
   const [section, setSection] = useState<Section>("genie");
   const [adding, setAdding] = useState(false);
   const [notices, setNotices] = useState<Notice[]>([]);
-  const listRef = useRef(list);
-  listRef.current = list;
+  const listRef = useRef<WorkspaceList>(EMPTY);
   const nextNoticeId = useRef(1);
 
   const notify = useCallback((kind: NoticeKind, text: string) => {
     setNotices((current) => addNotice(current, { id: nextNoticeId.current++, kind, text }));
   }, []);
   const dismiss = useCallback((id: number) => setNotices((current) => dismissNotice(current, id)), []);
+  // The ref follows every change at once, so a link event right after a list change names
+  // the right workspace.
+  const apply = useCallback((next: WorkspaceList) => {
+    listRef.current = next;
+    setList(next);
+  }, []);
   const report = useCallback((error: unknown) => notify("error", toAppError(error).message), [notify]);
 
   // Anything that escapes a handler is shown, not swallowed: it is a bug worth reporting.
@@ -50,32 +55,30 @@ export function App() {
   }, [report]);
 
   useEffect(() => {
+    // A list pushed by Rust wins over a slower initial load.
+    let pushed = false;
     getAppInfo().then(setInfo, report);
-    listWorkspaces().then(setList, report);
-    const subscribe = (start: () => Promise<() => void>) => {
-      try {
-        return start();
-      } catch (error) {
-        return Promise.reject(error);
-      }
-    };
+    listWorkspaces().then((initial) => {
+      if (!pushed) apply(initial);
+    }, report);
     const subscriptions = [
-      subscribe(() => onWorkspacesChanged(setList)),
-      subscribe(() =>
-        onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
-      ),
-      subscribe(() => onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason)))),
+      onWorkspacesChanged((next) => {
+        pushed = true;
+        apply(next);
+      }),
+      onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
+      onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason))),
     ];
     subscriptions.forEach((subscription) => subscription.catch(report));
     return () => subscriptions.forEach((subscription) => subscription.then((unlisten) => unlisten(), () => {}));
-  }, [notify, report]);
+  }, [apply, notify, report]);
 
-  const select = (id: string) => selectWorkspace(id).then(setList, report);
-  const add = async (name: string, host: string) => setList(await addWorkspace(name, host));
+  const select = (id: string) => selectWorkspace(id).then(apply, report);
+  const add = async (name: string, host: string) => apply(await addWorkspace(name, host));
   const active = list.workspaces.find((w) => w.id === list.activeId);
 
   return (
-    <div class="app" data-testid="app-shell">
+    <main class="app" data-testid="app-shell">
       <a class="skip-link" href="#content">
         Skip to content
       </a>
@@ -86,12 +89,10 @@ export function App() {
         onAddWorkspace={() => setAdding(true)}
         onSelectSection={setSection}
       />
-      <main id="content" class="content" tabIndex={-1}>
-        <SectionView section={section} workspace={active} />
-      </main>
+      <SectionView section={section} workspace={active} />
       <Notices notices={notices} onDismiss={dismiss} />
       <StatusBar workspace={active} info={info} />
       <AddWorkspaceDialog open={adding} onClose={() => setAdding(false)} onAdd={add} />
-    </div>
+    </main>
   );
 }

@@ -26,7 +26,7 @@ interface Props {
 export function SectionView({ section, workspace }: Props) {
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
-    <section class="section" aria-labelledby="section-title">
+    <section id="content" class="content" tabIndex={-1} aria-labelledby="section-title">
       <header class="section-header">
         <h1 id="section-title">{info.label}</h1>
         {workspace && <span class="section-workspace">{workspace.name}</span>}

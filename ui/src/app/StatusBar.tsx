@@ -10,10 +10,12 @@ export function StatusBar({ workspace, info }: Props) {
   return (
     <footer class="status-bar" data-testid="status-bar">
       <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
-      {workspace && <span class="muted">Not signed in</span>}
+      <span class="muted" data-testid="status-sign-in">
+        Not signed in
+      </span>
       <span class="spacer" />
       <span data-testid="status-version">
-        {info ? `${info.name} ${info.version} · ${info.os}/${info.arch}` : ""}
+        {info ? `Brickdesk ${info.version} · ${info.os}/${info.arch}` : ""}
       </span>
     </footer>
   );

@@ -19,6 +19,8 @@ describe("WorkspaceSwitcher", () => {
     const button = screen.getByRole("button", { name: "Add a workspace" });
     fireEvent.click(button);
     expect(onAdd).toHaveBeenCalledOnce();
+    expect(button.getAttribute("data-testid")).toBe("add-workspace");
+    expect(screen.getByText("Connect Brickdesk to your Databricks workspace to get started.")).toBeTruthy();
     expect(screen.queryAllByTestId("workspace-item")).toHaveLength(0);
   });
 
@@ -33,18 +35,38 @@ describe("WorkspaceSwitcher", () => {
     expect(screen.getByRole("img", { name: "Managed by your IT department" })).toBeTruthy();
   });
 
-  it("moves focus with the arrow keys and selects on click", () => {
+  it("moves focus with the arrow keys (roving tabindex) and selects on click", () => {
     const onSelect = vi.fn();
-    render(<WorkspaceSwitcher list={two} onSelect={onSelect} onAdd={vi.fn()} />);
-    const [first, second] = screen.getAllByTestId("workspace-item");
-    expect(second.tabIndex).toBe(0);
-    expect(first.tabIndex).toBe(-1);
-    second.focus();
-    fireEvent.keyDown(second, { key: "ArrowUp" });
-    expect(document.activeElement).toBe(first);
-    fireEvent.keyDown(first, { key: "End" });
+    const three: WorkspaceList = {
+      workspaces: [...two.workspaces, { id: "ops", name: "Ops", host: "https://ops.example", managed: false }],
+      activeId: "demo",
+    };
+    render(<WorkspaceSwitcher list={three} onSelect={onSelect} onAdd={vi.fn()} />);
+    const [first, second, third] = screen.getAllByTestId("workspace-item");
+    expect([first.tabIndex, second.tabIndex, third.tabIndex]).toEqual([0, -1, -1]);
+    first.focus();
+    fireEvent.keyDown(first, { key: "ArrowDown" });
     expect(document.activeElement).toBe(second);
-    fireEvent.click(first);
-    expect(onSelect).toHaveBeenCalledWith("demo");
+    expect([first.tabIndex, second.tabIndex, third.tabIndex]).toEqual([-1, 0, -1]);
+    fireEvent.keyDown(second, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(third);
+    fireEvent.keyDown(third, { key: "ArrowDown" });
+    expect(document.activeElement).toBe(third);
+    fireEvent.keyDown(third, { key: "ArrowUp" });
+    expect(document.activeElement).toBe(second);
+    fireEvent.keyDown(second, { key: "Home" });
+    expect(document.activeElement).toBe(first);
+    fireEvent.click(second);
+    expect(onSelect).toHaveBeenCalledWith("fin");
+    expect(onSelect).toHaveBeenCalledOnce();
+  });
+
+  it("keeps a small Add workspace button below the list", () => {
+    const onAdd = vi.fn();
+    render(<WorkspaceSwitcher list={two} onSelect={vi.fn()} onAdd={onAdd} />);
+    const add = screen.getByTestId("add-workspace");
+    expect(add.textContent).toContain("Add workspace");
+    fireEvent.click(add);
+    expect(onAdd).toHaveBeenCalledOnce();
   });
 });

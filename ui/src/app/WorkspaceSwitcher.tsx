@@ -1,5 +1,5 @@
 // The sidebar's workspace list: one click (or Enter) switches; arrow keys move between items.
-import { useRef } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import type { WorkspaceList } from "../platform";
 import { LockIcon } from "./icons";
 
@@ -9,24 +9,29 @@ interface Props {
   onAdd: () => void;
 }
 
+const MOVES: Record<string, (index: number, count: number) => number> = {
+  ArrowDown: (index, count) => Math.min(index + 1, count - 1),
+  ArrowUp: (index) => Math.max(index - 1, 0),
+  Home: () => 0,
+  End: (_index, count) => count - 1,
+};
+
 export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
   const itemsRef = useRef<HTMLUListElement>(null);
+  // Roving tabindex: one item is in the Tab order, the last one focused (else the active one).
+  const [focusedId, setFocusedId] = useState<string | null>(null);
+  useEffect(() => setFocusedId(null), [list.activeId]);
 
-  // Roving focus: Up/Down/Home/End move between the workspace buttons.
   const onKeyDown = (event: KeyboardEvent) => {
-    const buttons = Array.from(itemsRef.current?.querySelectorAll<HTMLButtonElement>("button") ?? []);
-    const index = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const move = MOVES[event.key];
+    if (!move) return;
+    const buttons = Array.from(
+      itemsRef.current?.querySelectorAll<HTMLButtonElement>("[data-testid=workspace-item]") ?? [],
+    );
+    const index = buttons.indexOf(event.currentTarget as HTMLButtonElement);
     if (index < 0) return;
-    const next: Record<string, number> = {
-      ArrowDown: Math.min(index + 1, buttons.length - 1),
-      ArrowUp: Math.max(index - 1, 0),
-      Home: 0,
-      End: buttons.length - 1,
-    };
-    if (event.key in next) {
-      event.preventDefault();
-      buttons[next[event.key]]?.focus();
-    }
+    event.preventDefault();
+    buttons[move(index, buttons.length)]?.focus();
   };
 
   if (list.workspaces.length === 0) {
@@ -40,35 +45,35 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
     );
   }
 
-  const activeId = list.activeId ?? list.workspaces[0]?.id;
+  const ids = list.workspaces.map((w) => w.id);
+  const tabbableId = [focusedId, list.activeId].find((id) => id !== null && ids.includes(id)) ?? ids[0];
   return (
     <nav aria-label="Workspaces" class="workspaces">
       <h2 class="sidebar-heading">Workspaces</h2>
-      <ul ref={itemsRef} onKeyDown={onKeyDown}>
-        {list.workspaces.map((workspace) => {
-          const active = workspace.id === activeId;
-          return (
-            <li key={workspace.id}>
-              <button
-                type="button"
-                class="workspace-item"
-                data-testid="workspace-item"
-                aria-current={active ? "true" : undefined}
-                tabIndex={active ? 0 : -1}
-                onClick={() => onSelect(workspace.id)}
-              >
-                <span class="workspace-name">
-                  {workspace.name}
-                  {workspace.managed && <LockIcon label="Managed by your IT department" />}
-                </span>
-                <span class="workspace-host">{workspace.host.replace(/^https?:\/\//, "")}</span>
-              </button>
-            </li>
-          );
-        })}
+      <ul ref={itemsRef}>
+        {list.workspaces.map((workspace) => (
+          <li key={workspace.id}>
+            <button
+              type="button"
+              class="workspace-item"
+              data-testid="workspace-item"
+              aria-current={workspace.id === list.activeId ? "true" : undefined}
+              tabIndex={workspace.id === tabbableId ? 0 : -1}
+              onClick={() => onSelect(workspace.id)}
+              onFocus={() => setFocusedId(workspace.id)}
+              onKeyDown={onKeyDown}
+            >
+              <span class="workspace-name">
+                <span class="workspace-label">{workspace.name}</span>
+                {workspace.managed && <LockIcon label="Managed by your IT department" />}
+              </span>
+              <span class="workspace-host">{workspace.host.replace(/^https?:\/\//, "")}</span>
+            </button>
+          </li>
+        ))}
       </ul>
-      <button type="button" class="ghost" data-testid="add-workspace" onClick={onAdd}>
-        + Add workspace
+      <button type="button" class="add-workspace" data-testid="add-workspace" onClick={onAdd}>
+        <span aria-hidden="true">+</span> Add workspace
       </button>
     </nav>
   );

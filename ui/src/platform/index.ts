@@ -73,9 +73,21 @@ export const addWorkspace = (name: string, host: string): Promise<WorkspaceList>
 
 export type Unlisten = () => void;
 
+type Listen<T> = (handler: (event: { payload: T }) => void) => Promise<() => void>;
+
+/** Subscribes to a generated event, handing the callback only the payload. Never throws
+ *  synchronously: outside Tauri (or when the ACL denies it) the promise rejects with an AppError. */
+async function subscribe<T>(listen: Listen<T>, cb: (payload: T) => void): Promise<Unlisten> {
+  try {
+    return await listen((event) => cb(event.payload));
+  } catch (error) {
+    throw toAppError(error);
+  }
+}
+
 export const onWorkspacesChanged = (cb: (list: WorkspaceList) => void): Promise<Unlisten> =>
-  events.workspacesChanged.listen((event) => cb(event.payload));
+  subscribe<WorkspaceList>((handler) => events.workspacesChanged.listen(handler), cb);
 export const onDeepLinkHandled = (cb: (payload: DeepLinkHandled) => void): Promise<Unlisten> =>
-  events.deepLinkHandled.listen((event) => cb(event.payload));
+  subscribe<DeepLinkHandled>((handler) => events.deepLinkHandled.listen(handler), cb);
 export const onDeepLinkRejected = (cb: (payload: DeepLinkRejected) => void): Promise<Unlisten> =>
-  events.deepLinkRejected.listen((event) => cb(event.payload));
+  subscribe<DeepLinkRejected>((handler) => events.deepLinkRejected.listen(handler), cb);

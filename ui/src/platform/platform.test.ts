@@ -3,17 +3,31 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 
 const appInfo = vi.fn();
 const selectWorkspaceCmd = vi.fn();
+const addWorkspaceCmd = vi.fn();
+const rejectedListen = vi.fn();
 vi.mock("../bindings", () => ({
-  commands: { appInfo: () => appInfo(), selectWorkspace: (id: string) => selectWorkspaceCmd(id) },
-  events: {},
+  commands: {
+    appInfo: () => appInfo(),
+    selectWorkspace: (id: string) => selectWorkspaceCmd(id),
+    addWorkspace: (name: string, host: string) => addWorkspaceCmd(name, host),
+  },
+  events: { deepLinkRejected: { listen: (cb: unknown) => rejectedListen(cb) } },
 }));
 
-const { AppError, getAppInfo, selectWorkspace, toAppError } = await import("./index");
+const { AppError, addWorkspace, getAppInfo, onDeepLinkRejected, selectWorkspace, toAppError } = await import("./index");
 
 describe("platform commands", () => {
   beforeEach(() => {
     appInfo.mockReset();
     selectWorkspaceCmd.mockReset();
+    addWorkspaceCmd.mockReset();
+  });
+
+  it("passes the arguments through", async () => {
+    const list = { workspaces: [], activeId: null };
+    addWorkspaceCmd.mockResolvedValue({ status: "ok", data: list });
+    await expect(addWorkspace("", "https://dbc-1.cloud.databricks.com")).resolves.toBe(list);
+    expect(addWorkspaceCmd).toHaveBeenCalledWith("", "https://dbc-1.cloud.databricks.com");
   });
 
   it("returns the data of an ok result", async () => {
@@ -49,5 +63,30 @@ describe("toAppError", () => {
     const original = new AppError("network", "Offline.");
     expect(toAppError(original)).toBe(original);
     expect(toAppError(42)).toMatchObject({ code: "internal", message: "Something went wrong inside Brickdesk." });
+  });
+});
+
+describe("platform events", () => {
+  beforeEach(() => {
+    rejectedListen.mockReset();
+  });
+
+  it("hands the callback the payload and returns the unlisten function", async () => {
+    const unlisten = vi.fn();
+    rejectedListen.mockResolvedValue(unlisten);
+    const cb = vi.fn();
+    await expect(onDeepLinkRejected(cb)).resolves.toBe(unlisten);
+    const handler = rejectedListen.mock.calls[0][0] as (event: { event: string; id: number; payload: unknown }) => void;
+    handler({ event: "deep-link-rejected", id: 1, payload: { reason: "wrong_scheme" } });
+    expect(cb).toHaveBeenCalledWith({ reason: "wrong_scheme" });
+  });
+
+  it("rejects with an AppError when subscribing fails, even synchronously", async () => {
+    rejectedListen.mockImplementation(() => {
+      throw "event.listen not allowed";
+    });
+    const error = await onDeepLinkRejected(vi.fn()).then(() => "resolved", (e: unknown) => e);
+    expect(error).toBeInstanceOf(AppError);
+    expect(error).toMatchObject({ code: "internal", message: "event.listen not allowed" });
   });
 });

@@ -1,0 +1,174 @@
+//! The "cloud storage" behind EXTERNAL_LINKS results, at `/__files/{token}`.
+//!
+//! Like a presigned URL it carries its own credential: a request that also sends an
+//! `Authorization` header is refused, the advertised `http_headers` must be sent, and links
+//! expire (`timings.external_link_secs`, or an `expired_link` fault). Errors are S3-style XML.
+
+use crate::faults::Fault;
+use crate::server::Shared;
+use crate::sql::statements::{ChunkData, Format, State as StatementState};
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, SystemTime};
+
+/// The header every link requires, as cloud storage requires an encryption key header.
+pub const KEY_HEADER: &str = "x-amz-server-side-encryption-customer-key";
+
+#[derive(Debug, Clone)]
+struct Grant {
+    statement_id: String,
+    chunk_index: usize,
+    format: Format,
+    key: String,
+    expires_at: SystemTime,
+}
+
+/// A link handed to a client.
+#[derive(Debug)]
+pub struct IssuedLink {
+    pub token: String,
+    pub key: String,
+    /// RFC 3339.
+    pub expiration: String,
+}
+
+#[derive(Debug)]
+pub struct Links {
+    grants: Mutex<HashMap<String, Grant>>,
+    ttl: Duration,
+    seq: std::sync::atomic::AtomicU64,
+    seed: u64,
+}
+
+impl Links {
+    pub fn new(ttl: Duration, seed: u64) -> Self {
+        Self {
+            grants: Mutex::new(HashMap::new()),
+            ttl,
+            seq: std::sync::atomic::AtomicU64::new(0),
+            seed,
+        }
+    }
+
+    pub fn issue(&self, statement_id: &str, chunk_index: usize, format: Format) -> IssuedLink {
+        use sha2::{Digest, Sha256};
+        let n = self.seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let digest = crate::store::hex(&Sha256::digest(format!(
+            "{}:link:{n}:{statement_id}",
+            self.seed
+        )));
+        let (token, key) = (digest[..40].to_owned(), digest[40..].to_owned());
+        let expires_at = SystemTime::now() + self.ttl;
+        let grant = Grant {
+            statement_id: statement_id.to_owned(),
+            chunk_index,
+            format,
+            key: key.clone(),
+            expires_at,
+        };
+        self.grants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(token.clone(), grant);
+        let expiration = chrono::DateTime::<chrono::Utc>::from(expires_at)
+            .to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+        IssuedLink {
+            token,
+            key,
+            expiration,
+        }
+    }
+
+    fn get(&self, token: &str) -> Option<Grant> {
+        self.grants
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(token)
+            .cloned()
+    }
+}
+
+fn xml_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>{code}</Code><Message>{message}</Message></Error>"
+    );
+    (status, [(header::CONTENT_TYPE, "application/xml")], body).into_response()
+}
+
+/// `GET /__files/{token}`
+pub async fn download(
+    State(shared): State<Shared>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if headers.contains_key(header::AUTHORIZATION) {
+        return xml_error(
+            StatusCode::BAD_REQUEST,
+            "InvalidArgument",
+            "Only one auth mechanism allowed; the presigned URL already carries its credential, so do not send an Authorization header.",
+        );
+    }
+    let Some(grant) = shared.links.get(&token) else {
+        return xml_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The specified key does not exist.",
+        );
+    };
+    let path = format!("/__files/{token}");
+    let forced = shared
+        .faults
+        .take("GET", &path, |f| *f == Fault::ExpiredLink)
+        .is_some();
+    if forced || SystemTime::now() >= grant.expires_at {
+        return xml_error(StatusCode::FORBIDDEN, "AccessDenied", "Request has expired");
+    }
+    if headers.get(KEY_HEADER).and_then(|v| v.to_str().ok()) != Some(grant.key.as_str()) {
+        return xml_error(
+            StatusCode::FORBIDDEN,
+            "SignatureDoesNotMatch",
+            "The required encryption key header is missing or wrong.",
+        );
+    }
+    let Some(snapshot) = shared.statements.snapshot(&grant.statement_id) else {
+        return xml_error(
+            StatusCode::NOT_FOUND,
+            "NoSuchKey",
+            "The result no longer exists.",
+        );
+    };
+    let bytes = match (&snapshot.state, &snapshot.result) {
+        (StatementState::Succeeded, Some(result)) => {
+            match result.chunks.get(grant.chunk_index).map(|c| &c.data) {
+                Some(ChunkData::External(bytes)) => bytes.clone(),
+                _ => {
+                    return xml_error(
+                        StatusCode::NOT_FOUND,
+                        "NoSuchKey",
+                        "The chunk does not exist.",
+                    );
+                }
+            }
+        }
+        _ => {
+            return xml_error(
+                StatusCode::NOT_FOUND,
+                "NoSuchKey",
+                "The result has been closed.",
+            );
+        }
+    };
+    let content_type = match grant.format {
+        Format::ArrowStream => "application/vnd.apache.arrow.stream",
+        Format::Csv => "text/csv",
+        Format::JsonArray => "application/json",
+    };
+    let mut response = bytes.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
+}

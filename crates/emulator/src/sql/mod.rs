@@ -1,0 +1,399 @@
+//! Statement Execution API: execute, get, get chunk N, cancel.
+//!
+//! Request validation follows the reference (wait_timeout `0s` or `5s`–`50s`, ARROW_STREAM
+//! and CSV only with EXTERNAL_LINKS, statements up to 16 MiB). Execution is asynchronous;
+//! `wait_timeout` blocks the call up to that long, then `on_wait_timeout` applies.
+
+pub mod data;
+pub mod engine;
+pub mod render;
+pub mod statements;
+
+use crate::auth::Caller;
+use crate::errors::{api_error, json_ok};
+use crate::server::Shared;
+use crate::warehouses;
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use engine::Parameter;
+use serde_json::{Value, json};
+use statements::{
+    ChunkData, Disposition, Format, Request, ResultSet, Snapshot, State as StatementState,
+};
+use std::time::{Duration, Instant};
+
+const MAX_STATEMENT_BYTES: usize = 16 * 1024 * 1024;
+
+fn invalid(message: &str) -> Response {
+    api_error(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message)
+}
+
+/// Reads an int64 that may arrive as a number or a decimal string.
+fn lenient_u64(value: &Value) -> Option<Option<u64>> {
+    match value {
+        Value::Null => Some(None),
+        Value::Number(n) => n.as_u64().map(Some),
+        Value::String(s) => s.parse().ok().map(Some),
+        _ => None,
+    }
+}
+
+struct Wait {
+    timeout: Duration,
+    cancel_on_timeout: bool,
+}
+
+fn parse_request(body: &[u8]) -> Result<(Request, Wait), String> {
+    let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
+        return Err("The request body must be a JSON object.".to_owned());
+    };
+    let text = |name: &str| map.get(name).and_then(Value::as_str).map(str::to_owned);
+    let Some(sql) = text("statement").filter(|s| !s.trim().is_empty()) else {
+        return Err("statement is required.".to_owned());
+    };
+    if sql.len() > MAX_STATEMENT_BYTES {
+        return Err("statement is longer than 16 MiB.".to_owned());
+    }
+    let Some(warehouse_id) = text("warehouse_id").filter(|s| !s.is_empty()) else {
+        return Err("warehouse_id is required.".to_owned());
+    };
+    let disposition = match text("disposition").as_deref() {
+        None | Some("INLINE") => Disposition::Inline,
+        Some("EXTERNAL_LINKS") => Disposition::ExternalLinks,
+        Some(other) => {
+            return Err(format!(
+                "disposition must be INLINE or EXTERNAL_LINKS, not {other}."
+            ));
+        }
+    };
+    let format = match text("format").as_deref() {
+        None | Some("JSON_ARRAY") => Format::JsonArray,
+        Some("ARROW_STREAM") => Format::ArrowStream,
+        Some("CSV") => Format::Csv,
+        Some(other) => {
+            return Err(format!(
+                "format must be JSON_ARRAY, ARROW_STREAM or CSV, not {other}."
+            ));
+        }
+    };
+    if disposition == Disposition::Inline && format != Format::JsonArray {
+        return Err(format!(
+            "{} format is only supported with the EXTERNAL_LINKS disposition.",
+            format.as_str()
+        ));
+    }
+    let wait_timeout = text("wait_timeout").unwrap_or_else(|| "10s".into());
+    let seconds = wait_timeout
+        .strip_suffix('s')
+        .and_then(|n| n.parse::<u64>().ok());
+    let timeout = match seconds {
+        Some(0) => Duration::ZERO,
+        Some(n @ 5..=50) => Duration::from_secs(n),
+        _ => {
+            return Err(format!(
+                "wait_timeout must be 0s or between 5s and 50s, not {wait_timeout}."
+            ));
+        }
+    };
+    let cancel_on_timeout = match text("on_wait_timeout").as_deref() {
+        None | Some("CONTINUE") => false,
+        Some("CANCEL") => true,
+        Some(other) => {
+            return Err(format!(
+                "on_wait_timeout must be CONTINUE or CANCEL, not {other}."
+            ));
+        }
+    };
+    let limit = |name: &str| match map.get(name) {
+        None => Ok(None),
+        Some(value) => {
+            lenient_u64(value).ok_or_else(|| format!("{name} must be a non-negative integer."))
+        }
+    };
+    let (row_limit, byte_limit) = (limit("row_limit")?, limit("byte_limit")?);
+    let parameters: Vec<Parameter> = match map.get("parameters") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(value) => serde_json::from_value(value.clone())
+            .map_err(|e| format!("parameters must be a list of {{name, value, type}}: {e}"))?,
+    };
+    let request = Request {
+        sql,
+        warehouse_id,
+        catalog: text("catalog"),
+        schema: text("schema"),
+        parameters,
+        disposition,
+        format,
+        row_limit,
+        byte_limit,
+    };
+    Ok((
+        request,
+        Wait {
+            timeout,
+            cancel_on_timeout,
+        },
+    ))
+}
+
+/// `POST /api/2.0/sql/statements`
+pub async fn execute(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    body: Bytes,
+) -> Response {
+    let (request, wait) = match parse_request(&body) {
+        Ok(parsed) => parsed,
+        Err(message) => return invalid(&message),
+    };
+    if let Some(response) = warehouses::denial(&shared, &caller, &request.warehouse_id) {
+        return response;
+    }
+    // A statement on a stopped warehouse starts it at once, as the real service does; an
+    // injected start failure applies to that start too.
+    if let Some((crate::warehouses::WarehouseState::Stopped, _)) =
+        shared.warehouses.state(&request.warehouse_id)
+    {
+        let path = format!("/api/2.0/sql/warehouses/{}/start", request.warehouse_id);
+        let fail = shared
+            .faults
+            .take("POST", &path, |f| {
+                *f == crate::faults::Fault::WarehouseStartFailure
+            })
+            .is_some();
+        shared.warehouses.start(&request.warehouse_id, fail);
+    }
+    let hex = shared.store.next_hex("statement");
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    );
+    shared
+        .statements
+        .insert(id.clone(), caller.subject.clone(), request);
+    let task = tokio::spawn(shared.statements.clone().execute(
+        id.clone(),
+        shared.engine.clone(),
+        shared.warehouses.clone(),
+    ));
+    shared.statements.set_task(&id, task.abort_handle());
+
+    let deadline = Instant::now() + wait.timeout;
+    let mut snapshot = shared.statements.snapshot(&id);
+    while let Some(current) = &snapshot {
+        if current.state.is_terminal() || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        snapshot = shared.statements.snapshot(&id);
+    }
+    if wait.timeout > Duration::ZERO
+        && wait.cancel_on_timeout
+        && snapshot.as_ref().is_some_and(|s| !s.state.is_terminal())
+    {
+        shared.statements.cancel(&id);
+        snapshot = shared.statements.snapshot(&id);
+    }
+    match snapshot {
+        Some(snapshot) => json_ok(statement_json(&shared, &snapshot)),
+        None => api_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "INTERNAL_ERROR",
+            "The statement disappeared.",
+        ),
+    }
+}
+
+/// The statement, if the caller owns it.
+fn owned(shared: &Shared, caller: &Caller, id: &str) -> Result<Snapshot, Box<Response>> {
+    match shared.statements.snapshot(id) {
+        Some(snapshot) if snapshot.owner == caller.subject => Ok(snapshot),
+        Some(_) => Err(Box::new(api_error(
+            StatusCode::FORBIDDEN,
+            "PERMISSION_DENIED",
+            "You cannot access this statement.",
+        ))),
+        None => Err(Box::new(api_error(
+            StatusCode::NOT_FOUND,
+            "RESOURCE_DOES_NOT_EXIST",
+            &format!("Statement {id} does not exist or has been purged."),
+        ))),
+    }
+}
+
+/// `GET /api/2.0/sql/statements/{id}`
+pub async fn get(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match owned(&shared, &caller, &id) {
+        Ok(snapshot) => json_ok(statement_json(&shared, &snapshot)),
+        Err(response) => *response,
+    }
+}
+
+/// `GET /api/2.0/sql/statements/{id}/result/chunks/{index}`
+pub async fn chunk(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((id, index)): Path<(String, String)>,
+) -> Response {
+    let snapshot = match owned(&shared, &caller, &id) {
+        Ok(snapshot) => snapshot,
+        Err(response) => return *response,
+    };
+    let Some(result) = snapshot
+        .result
+        .as_ref()
+        .filter(|_| snapshot.state == StatementState::Succeeded)
+    else {
+        return api_error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_STATE",
+            &format!(
+                "Statement {id} is {}; results are only available for SUCCEEDED statements.",
+                snapshot.state.as_str()
+            ),
+        );
+    };
+    match index
+        .parse::<usize>()
+        .ok()
+        .filter(|i| *i < result.chunks.len())
+    {
+        Some(index) => json_ok(chunk_json(&shared, &snapshot, result, index)),
+        None => invalid(&format!(
+            "Chunk index {index} is out of range (the result has {} chunks).",
+            result.chunks.len()
+        )),
+    }
+}
+
+/// `POST /api/2.0/sql/statements/{id}/cancel`
+pub async fn cancel(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path(id): Path<String>,
+) -> Response {
+    match owned(&shared, &caller, &id) {
+        Ok(_) => {
+            shared.statements.cancel(&id);
+            json_ok(json!({}))
+        }
+        Err(response) => *response,
+    }
+}
+
+fn statement_json(shared: &Shared, snapshot: &Snapshot) -> Value {
+    let mut status = json!({ "state": snapshot.state.as_str() });
+    if let Some(failure) = &snapshot.failure {
+        status["error"] = json!({ "error_code": failure.error_code, "message": failure.message });
+        if let Some(sql_state) = failure.sql_state {
+            status["sql_state"] = json!(sql_state);
+        }
+    }
+    let mut body = json!({ "statement_id": snapshot.id, "status": status });
+    if let (StatementState::Succeeded, Some(result)) = (snapshot.state, &snapshot.result) {
+        body["manifest"] = manifest_json(snapshot, result);
+        if !result.chunks.is_empty() {
+            body["result"] = chunk_json(shared, snapshot, result, 0);
+        }
+    }
+    body
+}
+
+fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
+    let external = snapshot.request.disposition == Disposition::ExternalLinks;
+    let chunks: Vec<Value> = result
+        .chunks
+        .iter()
+        .enumerate()
+        .map(|(index, chunk)| {
+            let mut value = json!({ "chunk_index": index, "row_offset": chunk.row_offset, "row_count": chunk.row_count });
+            if let ChunkData::External(bytes) = &chunk.data {
+                value["byte_count"] = json!(bytes.len());
+            }
+            value
+        })
+        .collect();
+    let mut manifest = json!({
+        "format": snapshot.request.format.as_str(),
+        "schema": render::manifest_schema(&result.schema),
+        "total_chunk_count": result.chunks.len(),
+        "total_row_count": result.total_rows,
+        "chunks": chunks,
+        "truncated": result.truncated,
+    });
+    if external {
+        let total: usize = result
+            .chunks
+            .iter()
+            .map(|c| {
+                if let ChunkData::External(b) = &c.data {
+                    b.len()
+                } else {
+                    0
+                }
+            })
+            .sum();
+        manifest["total_byte_count"] = json!(total);
+    }
+    manifest
+}
+
+/// `ResultData` for chunk `index`: inline rows, or one fresh external link.
+fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: usize) -> Value {
+    let chunk = &result.chunks[index];
+    let next = (index + 1 < result.chunks.len()).then(|| {
+        (
+            index + 1,
+            format!(
+                "/api/2.0/sql/statements/{}/result/chunks/{}",
+                snapshot.id,
+                index + 1
+            ),
+        )
+    });
+    match &chunk.data {
+        ChunkData::Inline(rows) => {
+            let mut value = json!({
+                "chunk_index": index,
+                "row_offset": chunk.row_offset,
+                "row_count": chunk.row_count,
+                "data_array": rows,
+            });
+            if let Some((next_index, link)) = next {
+                value["next_chunk_index"] = json!(next_index);
+                value["next_chunk_internal_link"] = json!(link);
+            }
+            value
+        }
+        ChunkData::External(bytes) => {
+            let link = shared
+                .links
+                .issue(&snapshot.id, index, snapshot.request.format);
+            let mut value = json!({
+                "chunk_index": index,
+                "row_offset": chunk.row_offset,
+                "row_count": chunk.row_count,
+                "byte_count": bytes.len(),
+                "external_link": format!("{}/__files/{}", shared.base_url, link.token),
+                "expiration": link.expiration,
+                "http_headers": { crate::files::KEY_HEADER: link.key },
+            });
+            if let Some((next_index, link)) = next {
+                value["next_chunk_index"] = json!(next_index);
+                value["next_chunk_internal_link"] = json!(link);
+            }
+            json!({ "external_links": [value] })
+        }
+    }
+}

@@ -1,0 +1,245 @@
+//! Result rendering: the manifest's column types, and chunk bodies in each format.
+//!
+//! JSON_ARRAY cells are strings (numbers, dates, booleans all stringified) or `null`;
+//! ARROW_STREAM chunks are Arrow IPC streams; CSV chunks are RFC 4180 with the header in
+//! chunk 0 only, and SQL NULL written as `null`.
+
+use datafusion::arrow::array::{Array, RecordBatch};
+use datafusion::arrow::datatypes::{DataType, Schema};
+use datafusion::arrow::ipc::writer::StreamWriter;
+use datafusion::arrow::util::display::{ArrayFormatter, FormatOptions};
+use serde_json::{Value, json};
+
+/// `manifest.schema` for an Arrow schema, with Databricks type names.
+pub fn manifest_schema(schema: &Schema) -> Value {
+    let columns: Vec<Value> = schema
+        .fields()
+        .iter()
+        .enumerate()
+        .map(|(position, field)| {
+            let (type_name, type_text) = databricks_type(field.data_type());
+            let mut column = json!({
+                "name": field.name(),
+                "position": position,
+                "type_name": type_name,
+                "type_text": type_text,
+            });
+            if let DataType::Decimal128(precision, scale) = field.data_type() {
+                column["type_precision"] = json!(precision);
+                column["type_scale"] = json!(scale);
+            }
+            column
+        })
+        .collect();
+    json!({ "column_count": columns.len(), "columns": columns })
+}
+
+/// (`type_name`, `type_text`) as Databricks reports them.
+pub fn databricks_type(data_type: &DataType) -> (&'static str, String) {
+    let simple = |name: &'static str| (name, name.to_owned());
+    match data_type {
+        DataType::Boolean => simple("BOOLEAN"),
+        DataType::Int8 | DataType::UInt8 => ("BYTE", "TINYINT".into()),
+        DataType::Int16 | DataType::UInt16 => ("SHORT", "SMALLINT".into()),
+        DataType::Int32 | DataType::UInt32 => ("INT", "INT".into()),
+        DataType::Int64 | DataType::UInt64 => ("LONG", "BIGINT".into()),
+        DataType::Float16 | DataType::Float32 => simple("FLOAT"),
+        DataType::Float64 => simple("DOUBLE"),
+        DataType::Decimal128(p, s) | DataType::Decimal256(p, s) => {
+            ("DECIMAL", format!("DECIMAL({p},{s})"))
+        }
+        DataType::Date32 | DataType::Date64 => simple("DATE"),
+        DataType::Timestamp(..) => simple("TIMESTAMP"),
+        DataType::Binary | DataType::LargeBinary | DataType::BinaryView => simple("BINARY"),
+        DataType::Null => ("NULL", "VOID".into()),
+        DataType::List(_) | DataType::LargeList(_) | DataType::FixedSizeList(..) => {
+            ("ARRAY", "ARRAY<STRING>".into())
+        }
+        DataType::Struct(_) => ("STRUCT", "STRUCT<>".into()),
+        DataType::Map(..) => ("MAP", "MAP<STRING,STRING>".into()),
+        DataType::Interval(_) | DataType::Duration(_) => simple("INTERVAL"),
+        _ => simple("STRING"),
+    }
+}
+
+fn format_options() -> FormatOptions<'static> {
+    FormatOptions::default()
+        .with_null("")
+        .with_timestamp_format(Some("%Y-%m-%dT%H:%M:%S%.3fZ"))
+        .with_timestamp_tz_format(Some("%Y-%m-%dT%H:%M:%S%.3fZ"))
+}
+
+/// The rows of `batches` as JSON_ARRAY cells: strings, or `null`.
+pub fn json_rows(batches: &[RecordBatch]) -> Vec<Vec<Value>> {
+    let options = format_options();
+    let mut rows = Vec::new();
+    for batch in batches {
+        let formatters: Vec<Option<ArrayFormatter<'_>>> = batch
+            .columns()
+            .iter()
+            .map(|column| ArrayFormatter::try_new(column.as_ref(), &options).ok())
+            .collect();
+        for row in 0..batch.num_rows() {
+            let cells = batch
+                .columns()
+                .iter()
+                .zip(&formatters)
+                .map(|(column, formatter)| match formatter {
+                    Some(formatter) if !column.is_null(row) => {
+                        Value::String(formatter.value(row).to_string())
+                    }
+                    _ => Value::Null,
+                })
+                .collect();
+            rows.push(cells);
+        }
+    }
+    rows
+}
+
+/// A chunk as a compact JSON array of arrays.
+pub fn json_chunk(batches: &[RecordBatch]) -> Vec<u8> {
+    serde_json::to_vec(&json_rows(batches)).unwrap_or_default()
+}
+
+/// A chunk as CSV; `header` for chunk 0.
+pub fn csv_chunk(schema: &Schema, batches: &[RecordBatch], header: bool) -> Vec<u8> {
+    let mut out = String::new();
+    let quote = |text: &str| {
+        if text.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", text.replace('"', "\"\""))
+        } else {
+            text.to_owned()
+        }
+    };
+    if header {
+        let names: Vec<String> = schema.fields().iter().map(|f| quote(f.name())).collect();
+        out.push_str(&names.join(","));
+        out.push_str("\r\n");
+    }
+    for row in json_rows(batches) {
+        let cells: Vec<String> = row
+            .iter()
+            .map(|cell| match cell {
+                Value::String(text) => quote(text),
+                _ => "null".to_owned(),
+            })
+            .collect();
+        out.push_str(&cells.join(","));
+        out.push_str("\r\n");
+    }
+    out.into_bytes()
+}
+
+/// A chunk as an Arrow IPC stream (schema message, record batches, end-of-stream).
+pub fn arrow_chunk(schema: &Schema, batches: &[RecordBatch]) -> Vec<u8> {
+    let mut out = Vec::new();
+    if let Ok(mut writer) = StreamWriter::try_new(&mut out, schema) {
+        for batch in batches {
+            if writer.write(batch).is_err() {
+                break;
+            }
+        }
+        let _ = writer.finish();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::{
+        Decimal128Array, Int32Array, StringArray, TimestampMicrosecondArray,
+    };
+    use datafusion::arrow::datatypes::{Field, TimeUnit};
+    use std::sync::Arc;
+
+    fn sample() -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("n", DataType::Int32, true),
+            Field::new("s", DataType::Utf8, true),
+            Field::new("d", DataType::Decimal128(10, 2), true),
+            Field::new("t", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+        ]));
+        RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int32Array::from(vec![Some(1), None])),
+                Arc::new(StringArray::from(vec![Some("a,\"b\""), Some("")])),
+                Arc::new(
+                    Decimal128Array::from(vec![Some(1250), Some(-5)])
+                        .with_precision_and_scale(10, 2)
+                        .expect("decimal"),
+                ),
+                Arc::new(TimestampMicrosecondArray::from(vec![
+                    Some(1_451_606_400_000_000),
+                    None,
+                ])),
+            ],
+        )
+        .expect("batch")
+    }
+
+    #[test]
+    fn json_cells_are_strings_or_null() {
+        let rows = json_rows(&[sample()]);
+        assert_eq!(
+            rows[0],
+            vec![
+                json!("1"),
+                json!("a,\"b\""),
+                json!("12.50"),
+                json!("2016-01-01T00:00:00.000Z")
+            ]
+        );
+        assert_eq!(
+            rows[1],
+            vec![Value::Null, json!(""), json!("-0.05"), Value::Null]
+        );
+    }
+
+    #[test]
+    fn csv_quotes_and_writes_null() {
+        let batch = sample();
+        let text = String::from_utf8(csv_chunk(
+            &batch.schema(),
+            std::slice::from_ref(&batch),
+            true,
+        ))
+        .expect("utf8");
+        assert_eq!(
+            text,
+            "n,s,d,t\r\n1,\"a,\"\"b\"\"\",12.50,2016-01-01T00:00:00.000Z\r\nnull,,-0.05,null\r\n"
+        );
+        let no_header =
+            String::from_utf8(csv_chunk(&batch.schema(), &[batch], false)).expect("utf8");
+        assert!(no_header.starts_with("1,"));
+    }
+
+    #[test]
+    fn arrow_chunks_round_trip() {
+        use datafusion::arrow::ipc::reader::StreamReader;
+        let batch = sample();
+        let bytes = arrow_chunk(&batch.schema(), std::slice::from_ref(&batch));
+        let read: Vec<RecordBatch> = StreamReader::try_new(std::io::Cursor::new(bytes), None)
+            .expect("reader")
+            .map(|b| b.expect("batch"))
+            .collect();
+        assert_eq!(read, vec![batch]);
+    }
+
+    #[test]
+    fn databricks_type_names() {
+        assert_eq!(databricks_type(&DataType::Int64), ("LONG", "BIGINT".into()));
+        assert_eq!(
+            databricks_type(&DataType::Decimal128(18, 2)),
+            ("DECIMAL", "DECIMAL(18,2)".into())
+        );
+        let schema = manifest_schema(&Schema::new(vec![Field::new(
+            "x",
+            DataType::Decimal128(5, 1),
+            false,
+        )]));
+        assert_eq!(schema["columns"][0]["type_precision"], 5);
+    }
+}

@@ -1,0 +1,455 @@
+//! The statement table and lifecycle.
+//!
+//! `PENDING` (waiting for the warehouse, which a statement starts if it is stopped) →
+//! `RUNNING` → `SUCCEEDED` | `FAILED` | `CANCELED`; a `SUCCEEDED` result is `CLOSED` once it
+//! is older than the result lifetime. Results are cut into chunks of `chunk_rows` rows;
+//! INLINE chunks are JSON rows (the whole result at most 25 MiB, or the statement fails),
+//! EXTERNAL_LINKS chunks are rendered bytes served from the file route.
+
+use super::engine::{Engine, Parameter};
+use super::render;
+use crate::store::Subject;
+use crate::warehouses::{WarehouseState, Warehouses};
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The INLINE disposition's result size limit.
+pub const INLINE_LIMIT_BYTES: usize = 25 * 1024 * 1024;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    Inline,
+    ExternalLinks,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    JsonArray,
+    ArrowStream,
+    Csv,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::JsonArray => "JSON_ARRAY",
+            Self::ArrowStream => "ARROW_STREAM",
+            Self::Csv => "CSV",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+    Closed,
+}
+
+impl State {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "PENDING",
+            Self::Running => "RUNNING",
+            Self::Succeeded => "SUCCEEDED",
+            Self::Failed => "FAILED",
+            Self::Canceled => "CANCELED",
+            Self::Closed => "CLOSED",
+        }
+    }
+
+    pub fn is_terminal(self) -> bool {
+        !matches!(self, Self::Pending | Self::Running)
+    }
+}
+
+/// What a statement was asked to do (validated by the route).
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub sql: String,
+    pub warehouse_id: String,
+    pub catalog: Option<String>,
+    pub schema: Option<String>,
+    pub parameters: Vec<Parameter>,
+    pub disposition: Disposition,
+    pub format: Format,
+    pub row_limit: Option<u64>,
+    pub byte_limit: Option<u64>,
+}
+
+#[derive(Debug)]
+pub enum ChunkData {
+    Inline(Vec<Vec<Value>>),
+    External(axum::body::Bytes),
+}
+
+#[derive(Debug)]
+pub struct Chunk {
+    pub row_offset: u64,
+    pub row_count: u64,
+    pub data: ChunkData,
+}
+
+#[derive(Debug)]
+pub struct ResultSet {
+    pub schema: SchemaRef,
+    pub chunks: Vec<Chunk>,
+    pub total_rows: u64,
+    pub truncated: bool,
+}
+
+/// A failed statement's `status.error` and `sql_state`.
+#[derive(Debug, Clone)]
+pub struct Failure {
+    pub error_code: &'static str,
+    pub message: String,
+    pub sql_state: Option<&'static str>,
+}
+
+#[derive(Debug)]
+pub struct Statement {
+    pub id: String,
+    pub owner: Subject,
+    pub request: Request,
+    pub state: State,
+    pub failure: Option<Failure>,
+    pub result: Option<Arc<ResultSet>>,
+    finished_at: Option<Instant>,
+    task: Option<tokio::task::AbortHandle>,
+}
+
+/// A point-in-time copy for building responses.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub id: String,
+    pub owner: Subject,
+    pub request: Request,
+    pub state: State,
+    pub failure: Option<Failure>,
+    pub result: Option<Arc<ResultSet>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub chunk_rows: u64,
+    pub result_ttl: Duration,
+    pub min_run: Duration,
+}
+
+#[derive(Debug)]
+pub struct Statements {
+    table: Mutex<HashMap<String, Statement>>,
+    limits: Limits,
+}
+
+impl Statements {
+    pub fn new(limits: Limits) -> Self {
+        Self {
+            table: Mutex::new(HashMap::new()),
+            limits,
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Statement>> {
+        self.table.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn insert(&self, id: String, owner: Subject, request: Request) {
+        let statement = Statement {
+            id: id.clone(),
+            owner,
+            request,
+            state: State::Pending,
+            failure: None,
+            result: None,
+            finished_at: None,
+            task: None,
+        };
+        self.lock().insert(id, statement);
+    }
+
+    pub fn set_task(&self, id: &str, task: tokio::task::AbortHandle) {
+        if let Some(statement) = self.lock().get_mut(id) {
+            statement.task = Some(task);
+        }
+    }
+
+    /// The statement now; a `SUCCEEDED` result past its lifetime becomes `CLOSED`.
+    pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
+        let mut table = self.lock();
+        let statement = table.get_mut(id)?;
+        if statement.state == State::Succeeded
+            && statement
+                .finished_at
+                .is_some_and(|at| at.elapsed() >= self.limits.result_ttl)
+        {
+            statement.state = State::Closed;
+            statement.result = None;
+        }
+        Some(Snapshot {
+            id: statement.id.clone(),
+            owner: statement.owner.clone(),
+            request: statement.request.clone(),
+            state: statement.state,
+            failure: statement.failure.clone(),
+            result: statement.result.clone(),
+        })
+    }
+
+    /// Moves a non-terminal statement to `state`; returns whether it did.
+    fn transition(
+        &self,
+        id: &str,
+        state: State,
+        failure: Option<Failure>,
+        result: Option<Arc<ResultSet>>,
+    ) -> bool {
+        let mut table = self.lock();
+        let Some(statement) = table.get_mut(id) else {
+            return false;
+        };
+        if statement.state.is_terminal() {
+            return false;
+        }
+        statement.state = state;
+        statement.failure = failure;
+        statement.result = result;
+        if state.is_terminal() {
+            statement.finished_at = Some(Instant::now());
+        }
+        true
+    }
+
+    /// Cancels a running statement (a receipt only: it may already have finished).
+    pub fn cancel(&self, id: &str) {
+        let task = self.lock().get_mut(id).and_then(|s| {
+            if s.state.is_terminal() {
+                None
+            } else {
+                s.task.take()
+            }
+        });
+        if self.transition(id, State::Canceled, None, None)
+            && let Some(task) = task
+        {
+            task.abort();
+        }
+    }
+
+    /// Runs a statement: waits for (and starts) its warehouse, executes, stores the result.
+    pub async fn execute(
+        self: Arc<Self>,
+        id: String,
+        engine: Arc<Engine>,
+        warehouses: Arc<Warehouses>,
+    ) {
+        let Some(snapshot) = self.snapshot(&id) else {
+            return;
+        };
+        let request = snapshot.request;
+        if let Err(failure) = wait_for_warehouse(&warehouses, &request.warehouse_id).await {
+            self.transition(&id, State::Failed, Some(failure), None);
+            return;
+        }
+        if !self.transition(&id, State::Running, None, None) {
+            return;
+        }
+        let started = Instant::now();
+        let outcome = engine
+            .run(
+                &request.sql,
+                &request.parameters,
+                request.catalog.as_deref(),
+                request.schema.as_deref(),
+            )
+            .await;
+        if let Some(rest) = self.limits.min_run.checked_sub(started.elapsed()) {
+            tokio::time::sleep(rest).await;
+        }
+        match outcome {
+            Ok((schema, batches)) => {
+                match build_result(schema, batches, &request, self.limits.chunk_rows) {
+                    Ok(result) => {
+                        self.transition(&id, State::Succeeded, None, Some(Arc::new(result)))
+                    }
+                    Err(failure) => self.transition(&id, State::Failed, Some(failure), None),
+                }
+            }
+            Err(error) => self.transition(
+                &id,
+                State::Failed,
+                Some(Failure {
+                    error_code: "BAD_REQUEST",
+                    message: error.message,
+                    sql_state: Some(error.sql_state),
+                }),
+                None,
+            ),
+        };
+    }
+}
+
+/// Waits until the warehouse runs; a stopped one is started, as the real service does. A
+/// start that fails (the warehouse goes back to STOPPED with a FAILED health) fails the
+/// statement.
+async fn wait_for_warehouse(warehouses: &Warehouses, id: &str) -> Result<(), Failure> {
+    let mut starting_seen = false;
+    loop {
+        match warehouses.state(id) {
+            Some((WarehouseState::Running, _)) => return Ok(()),
+            Some((WarehouseState::Stopped, true)) if starting_seen => {
+                return Err(Failure {
+                    error_code: "INTERNAL_ERROR",
+                    message: format!(
+                        "The SQL warehouse {id} failed to start. Check its health, or try another warehouse."
+                    ),
+                    sql_state: None,
+                });
+            }
+            Some((WarehouseState::Stopped, _)) => {
+                warehouses.start(id, false);
+                starting_seen = true;
+            }
+            Some((WarehouseState::Starting, _)) => starting_seen = true,
+            Some(_) => {}
+            None => {
+                return Err(Failure {
+                    error_code: "NOT_FOUND",
+                    message: format!("Warehouse {id} does not exist."),
+                    sql_state: None,
+                });
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Applies `row_limit`/`byte_limit`, cuts chunks and renders them for the disposition.
+fn build_result(
+    schema: SchemaRef,
+    batches: Vec<RecordBatch>,
+    request: &Request,
+    chunk_rows: u64,
+) -> Result<ResultSet, Failure> {
+    let available: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
+    let bytes: u64 = batches
+        .iter()
+        .map(|b| b.get_array_memory_size() as u64)
+        .sum();
+    let mut keep = available;
+    if let Some(limit) = request.row_limit {
+        keep = keep.min(limit);
+    }
+    if let Some(limit) = request.byte_limit
+        && bytes > limit
+        && available > 0
+    {
+        let per_row = (bytes / available).max(1);
+        keep = keep.min(limit / per_row);
+    }
+    let truncated = keep < available;
+    let chunk_rows = chunk_rows.max(1);
+    let mut chunks = Vec::new();
+    let mut inline_bytes = 0usize;
+    let mut offset = 0u64;
+    while offset < keep {
+        let count = chunk_rows.min(keep - offset);
+        let rows = slice_rows(&batches, offset, count);
+        let data = match (request.disposition, request.format) {
+            (Disposition::Inline, _) => {
+                let json = render::json_rows(&rows);
+                inline_bytes += serde_json::to_vec(&json).map(|v| v.len()).unwrap_or(0);
+                if inline_bytes > INLINE_LIMIT_BYTES {
+                    return Err(Failure {
+                        error_code: "BAD_REQUEST",
+                        message: "The result is larger than the 25 MiB INLINE limit. Use disposition EXTERNAL_LINKS for large results.".into(),
+                        sql_state: Some("54000"),
+                    });
+                }
+                ChunkData::Inline(json)
+            }
+            (Disposition::ExternalLinks, Format::JsonArray) => {
+                ChunkData::External(render::json_chunk(&rows).into())
+            }
+            (Disposition::ExternalLinks, Format::Csv) => {
+                ChunkData::External(render::csv_chunk(&schema, &rows, offset == 0).into())
+            }
+            (Disposition::ExternalLinks, Format::ArrowStream) => {
+                ChunkData::External(render::arrow_chunk(&schema, &rows).into())
+            }
+        };
+        chunks.push(Chunk {
+            row_offset: offset,
+            row_count: count,
+            data,
+        });
+        offset += count;
+    }
+    Ok(ResultSet {
+        schema,
+        chunks,
+        total_rows: keep,
+        truncated,
+    })
+}
+
+/// Rows `offset..offset + count` across `batches`, without copying.
+fn slice_rows(batches: &[RecordBatch], offset: u64, count: u64) -> Vec<RecordBatch> {
+    let (mut skip, mut want) = (offset as usize, count as usize);
+    let mut out = Vec::new();
+    for batch in batches {
+        if want == 0 {
+            break;
+        }
+        let rows = batch.num_rows();
+        if skip >= rows {
+            skip -= rows;
+            continue;
+        }
+        let take = (rows - skip).min(want);
+        out.push(batch.slice(skip, take));
+        want -= take;
+        skip = 0;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::arrow::array::Int64Array;
+    use datafusion::arrow::datatypes::{DataType, Field, Schema};
+
+    #[test]
+    fn slices_across_batches() {
+        let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+        let batch = |from: i64| {
+            RecordBatch::try_new(
+                schema.clone(),
+                vec![Arc::new(Int64Array::from_iter_values(from..from + 10))],
+            )
+            .expect("batch")
+        };
+        let batches = vec![batch(0), batch(10), batch(20)];
+        let rows = slice_rows(&batches, 8, 15);
+        let ids: Vec<i64> = rows
+            .iter()
+            .flat_map(|b| {
+                b.column(0)
+                    .as_any()
+                    .downcast_ref::<Int64Array>()
+                    .expect("i64")
+                    .values()
+                    .to_vec()
+            })
+            .collect();
+        assert_eq!(ids, (8..23).collect::<Vec<_>>());
+    }
+}
