@@ -40,6 +40,15 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 step "Rust tests (unit, bindings freshness, emulator routes)"
 cargo test --workspace --exclude brickdesk-e2e
 
+step "Emulator compatibility: the official Databricks SDK for Python against it"
+venv="$ROOT/target/compat-venv"
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv" || die "python3 cannot create a virtual environment. On Debian/Ubuntu: sudo apt-get install -y python3-venv"
+fi
+"$venv/bin/pip" install --quiet --disable-pip-version-check -r crates/emulator/compat/requirements.txt \
+  || die "pip could not install crates/emulator/compat/requirements.txt; check that PyPI is reachable."
+timeout 600 "$venv/bin/python" -m pytest -p no:cacheprovider -q crates/emulator/compat
+
 step "End-to-end tests: real app over WebDriver in Xvfb, D-Bus and gnome-keyring"
 scripts/lib/desktop-session.sh cargo test -p brickdesk-e2e -- --test-threads=1
 
