@@ -175,6 +175,37 @@ fn business_sql_three_part_names_backticks_and_defaults() {
 }
 
 #[test]
+fn databricks_date_functions() {
+    let s = sql();
+    let (_, body) = s.execute(json!({
+        "statement": "SELECT year(tpep_pickup_datetime) AS y, month(tpep_pickup_datetime) AS m, quarter(tpep_pickup_datetime) AS q, count(*) AS trips FROM samples.nyctaxi.trips GROUP BY 1, 2, 3 ORDER BY 1, 2",
+        "wait_timeout": "30s",
+    }));
+    assert_eq!(body["status"]["state"], "SUCCEEDED", "{body}");
+    let periods: Vec<Vec<Value>> = rows(&body).into_iter().map(|r| r[..3].to_vec()).collect();
+    assert_eq!(
+        periods,
+        [
+            [json!("2016"), json!("1"), json!("1")],
+            [json!("2016"), json!("2"), json!("1")]
+        ]
+    );
+    let total: u64 = rows(&body)
+        .iter()
+        .map(|r| r[3].as_str().unwrap_or("0").parse::<u64>().unwrap_or(0))
+        .sum();
+    assert_eq!(total, 21_932);
+    assert_eq!(body["manifest"]["schema"]["columns"][0]["type_name"], "INT");
+
+    let (_, body) = s.execute(json!({
+        "statement": "SELECT day(o_orderdate), dayofmonth(o_orderdate), weekofyear(o_orderdate) FROM samples.tpch.orders WHERE o_orderkey = 4",
+        "wait_timeout": "30s",
+    }));
+    let row = &rows(&body)[0];
+    assert_eq!(row[0], row[1], "{body}");
+}
+
+#[test]
 fn sql_errors_are_failed_statements_with_real_messages() {
     let s = sql();
     let (status, body) = s

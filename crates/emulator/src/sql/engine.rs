@@ -135,6 +135,9 @@ impl Engine {
         let ctx = SessionContext::new_with_config(config);
         ctx.register_catalog("samples", self.samples.clone());
         ctx.register_udtf("range", Arc::new(RangeFunction));
+        for function in super::functions::databricks_functions() {
+            ctx.register_udf(function);
+        }
         Ok(ctx)
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod data;
 pub mod engine;
+mod functions;
 pub mod render;
 pub mod statements;
 

@@ -113,19 +113,7 @@ pub struct Failure {
     pub sql_state: Option<&'static str>,
 }
 
-#[derive(Debug)]
-pub struct Statement {
-    pub id: String,
-    pub owner: Subject,
-    pub request: Request,
-    pub state: State,
-    pub failure: Option<Failure>,
-    pub result: Option<Arc<ResultSet>>,
-    finished_at: Option<Instant>,
-    task: Option<tokio::task::AbortHandle>,
-}
-
-/// A point-in-time copy for building responses.
+/// A statement as clients see it; responses are built from a copy taken under the lock.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     pub id: String,
@@ -134,6 +122,14 @@ pub struct Snapshot {
     pub state: State,
     pub failure: Option<Failure>,
     pub result: Option<Arc<ResultSet>>,
+}
+
+/// A statement in the table: what clients see, and the bookkeeping they never see.
+#[derive(Debug)]
+struct Statement {
+    view: Snapshot,
+    finished_at: Option<Instant>,
+    task: Option<tokio::task::AbortHandle>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -162,13 +158,16 @@ impl Statements {
     }
 
     pub fn insert(&self, id: String, owner: Subject, request: Request) {
-        let statement = Statement {
+        let view = Snapshot {
             id: id.clone(),
             owner,
             request,
             state: State::Pending,
             failure: None,
             result: None,
+        };
+        let statement = Statement {
+            view,
             finished_at: None,
             task: None,
         };
@@ -185,22 +184,15 @@ impl Statements {
     pub fn snapshot(&self, id: &str) -> Option<Snapshot> {
         let mut table = self.lock();
         let statement = table.get_mut(id)?;
-        if statement.state == State::Succeeded
+        if statement.view.state == State::Succeeded
             && statement
                 .finished_at
                 .is_some_and(|at| at.elapsed() >= self.limits.result_ttl)
         {
-            statement.state = State::Closed;
-            statement.result = None;
+            statement.view.state = State::Closed;
+            statement.view.result = None;
         }
-        Some(Snapshot {
-            id: statement.id.clone(),
-            owner: statement.owner.clone(),
-            request: statement.request.clone(),
-            state: statement.state,
-            failure: statement.failure.clone(),
-            result: statement.result.clone(),
-        })
+        Some(statement.view.clone())
     }
 
     /// Moves a non-terminal statement to `state`; returns whether it did.
@@ -215,12 +207,12 @@ impl Statements {
         let Some(statement) = table.get_mut(id) else {
             return false;
         };
-        if statement.state.is_terminal() {
+        if statement.view.state.is_terminal() {
             return false;
         }
-        statement.state = state;
-        statement.failure = failure;
-        statement.result = result;
+        statement.view.state = state;
+        statement.view.failure = failure;
+        statement.view.result = result;
         if state.is_terminal() {
             statement.finished_at = Some(Instant::now());
         }
@@ -230,7 +222,7 @@ impl Statements {
     /// Cancels a running statement (a receipt only: it may already have finished).
     pub fn cancel(&self, id: &str) {
         let task = self.lock().get_mut(id).and_then(|s| {
-            if s.state.is_terminal() {
+            if s.view.state.is_terminal() {
                 None
             } else {
                 s.task.take()
