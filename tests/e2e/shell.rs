@@ -13,7 +13,10 @@ fn the_window_opens_and_shows_the_shell() -> Result<()> {
         let d = &app.driver;
         assert_eq!(d.title()?, "Brickdesk");
         d.wait_for_text("[data-testid=workspace-item]", "Demo workspace", WAIT)?;
-        let host = d.text_content("[data-testid=workspace-item] .workspace-host")?;
+        let host = d
+            .texts("[data-testid=workspace-item] .workspace-host")?
+            .into_iter()
+            .next();
         assert_eq!(
             host.as_deref(),
             Some(app.emulator.base_url.trim_start_matches("http://"))

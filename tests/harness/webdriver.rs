@@ -138,16 +138,6 @@ impl WebDriver {
         self.execute_async(&script)
     }
 
-    /// The `textContent` of the first element matching `css` (WebDriver's own element text
-    /// skips text that WebKit's visibility heuristic considers clipped).
-    pub fn text_content(&self, css: &str) -> Result<Option<String>> {
-        let script = format!(
-            "done(document.querySelector({})?.textContent ?? null)",
-            serde_json::to_string(css)?
-        );
-        Ok(self.execute_async(&script)?.as_str().map(str::to_owned))
-    }
-
     pub fn title(&self) -> Result<String> {
         Ok(self
             .cmd("GET", "/title", None)?
@@ -177,13 +167,6 @@ impl WebDriver {
 }
 
 impl Element<'_> {
-    pub fn text(&self) -> Result<String> {
-        let value = self
-            .driver
-            .cmd("GET", &format!("/element/{}/text", self.id), None)?;
-        Ok(value.as_str().unwrap_or_default().to_owned())
-    }
-
     pub fn attribute(&self, name: &str) -> Result<Option<String>> {
         let value = self.driver.cmd(
             "GET",

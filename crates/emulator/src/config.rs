@@ -260,9 +260,7 @@ impl Config {
             .iter()
             .find(|s| s.client_id == client_id)
     }
-}
 
-impl Config {
     /// Whether `subject` is denied the warehouse or Genie space `resource_id`.
     pub fn is_denied(&self, subject: &Subject, resource_id: &str) -> bool {
         let denied = match subject {

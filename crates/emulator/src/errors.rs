@@ -15,6 +15,30 @@ pub fn api_error(status: StatusCode, error_code: &str, message: &str) -> Respons
         .into_response()
 }
 
+/// A Databricks REST error as a value, for `Result`s and `?` in handlers.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    error_code: &'static str,
+    message: String,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, error_code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            error_code,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        api_error(self.status, self.error_code, &self.message)
+    }
+}
+
 /// A Databricks REST error whose `error_code` is the HTTP status as a number, as some auth
 /// failures are reported in the wild.
 pub fn numeric_api_error(status: StatusCode, message: &str) -> Response {

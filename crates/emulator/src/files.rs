@@ -7,6 +7,7 @@
 use crate::faults::Fault;
 use crate::server::Shared;
 use crate::sql::statements::{ChunkData, Format, State as StatementState};
+use crate::store::Store;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -39,27 +40,25 @@ pub struct IssuedLink {
 pub struct Links {
     grants: Mutex<HashMap<String, Grant>>,
     ttl: Duration,
-    seq: std::sync::atomic::AtomicU64,
-    seed: u64,
 }
 
 impl Links {
-    pub fn new(ttl: Duration, seed: u64) -> Self {
+    pub fn new(ttl: Duration) -> Self {
         Self {
             grants: Mutex::new(HashMap::new()),
             ttl,
-            seq: std::sync::atomic::AtomicU64::new(0),
-            seed,
         }
     }
 
-    pub fn issue(&self, statement_id: &str, chunk_index: usize, format: Format) -> IssuedLink {
-        use sha2::{Digest, Sha256};
-        let n = self.seq.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let digest = crate::store::hex(&Sha256::digest(format!(
-            "{}:link:{n}:{statement_id}",
-            self.seed
-        )));
+    /// A fresh link for a chunk; its token and key come from the seeded `store`.
+    pub fn issue(
+        &self,
+        store: &Store,
+        statement_id: &str,
+        chunk_index: usize,
+        format: Format,
+    ) -> IssuedLink {
+        let digest = store.next_hex("link");
         let (token, key) = (digest[..40].to_owned(), digest[40..].to_owned());
         let expires_at = SystemTime::now() + self.ttl;
         let grant = Grant {

@@ -7,18 +7,19 @@
 
 mod admin;
 mod auth;
+mod authorize;
 pub mod config;
 mod discovery;
 mod errors;
 pub mod faults;
 mod files;
-mod oauth;
 mod pages;
 mod request_log;
 mod scim;
 mod server;
 pub mod sql;
 pub mod store;
+mod token;
 pub mod warehouses;
 
 pub use config::Config;

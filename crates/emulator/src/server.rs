@@ -9,7 +9,7 @@ use crate::sql::engine::Engine;
 use crate::sql::statements::{Limits, Statements};
 use crate::store::Store;
 use crate::warehouses::Warehouses;
-use crate::{Config, admin, auth, discovery, files, oauth, scim, sql, warehouses};
+use crate::{Config, admin, auth, authorize, discovery, files, scim, sql, token, warehouses};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -59,7 +59,7 @@ pub fn router(config: Config, base_url: String) -> Router {
         warehouses: Arc::new(warehouses),
         engine: Arc::new(Engine::new(config.seed)),
         statements: Arc::new(statements),
-        links: Links::new(Duration::from_secs(timings.external_link_secs), config.seed),
+        links: Links::new(Duration::from_secs(timings.external_link_secs)),
         config,
         base_url,
     });
@@ -100,18 +100,18 @@ pub fn router(config: Config, base_url: String) -> Router {
         )
         .route(
             "/oidc/v1/authorize",
-            get(oauth::authorize).post(oauth::authorize_form),
+            get(authorize::authorize).post(authorize::authorize_form),
         )
-        .route("/oidc/v1/token", post(oauth::token))
+        .route("/oidc/v1/token", post(token::token))
         .route(
             &format!("{accounts}/.well-known/oauth-authorization-server"),
             get(discovery::account_authorization_server),
         )
         .route(
             &format!("{accounts}/v1/authorize"),
-            get(oauth::account_authorize),
+            get(authorize::account_authorize),
         )
-        .route(&format!("{accounts}/v1/token"), post(oauth::account_token))
+        .route(&format!("{accounts}/v1/token"), post(token::account_token))
         .route("/__files/{token}", get(files::download))
         .route("/__emulator/health", get(admin::health))
         .route(

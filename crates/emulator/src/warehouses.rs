@@ -7,7 +7,7 @@
 //! warehouse then returns to `STOPPED` with `health.status = FAILED`.
 
 use crate::auth::Caller;
-use crate::errors::{api_error, json_ok};
+use crate::errors::{ApiError, json_ok};
 use crate::faults::Fault;
 use crate::server::Shared;
 use axum::Extension;
@@ -110,6 +110,10 @@ impl Warehouses {
             start_delay,
             stop_delay,
         }
+    }
+
+    pub fn exists(&self, id: &str) -> bool {
+        self.config(id).is_some()
     }
 
     fn config(&self, id: &str) -> Option<&WarehouseConfig> {
@@ -224,27 +228,37 @@ fn host_of(shared: &Shared) -> String {
         .to_owned()
 }
 
-/// `403 PERMISSION_DENIED` for a warehouse the caller may not use, `404` for an unknown one;
-/// `None` when the caller may use it.
-pub fn denial(shared: &Shared, caller: &Caller, id: &str) -> Option<Response> {
-    if shared.warehouses.describe(id, "", "").is_none() {
-        return Some(api_error(
+/// `403 PERMISSION_DENIED` for a warehouse the caller may not use, `404` for an unknown one.
+pub fn check_access(shared: &Shared, caller: &Caller, id: &str) -> Result<(), ApiError> {
+    if !shared.warehouses.exists(id) {
+        return Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "RESOURCE_DOES_NOT_EXIST",
-            &format!("Warehouse {id} does not exist."),
+            format!("Warehouse {id} does not exist."),
         ));
     }
     if shared.config.is_denied(&caller.subject, id) {
-        return Some(api_error(
+        return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "PERMISSION_DENIED",
-            &format!(
+            format!(
                 "User {} does not have CAN USE permission on warehouse {id}.",
                 caller.subject.name()
             ),
         ));
     }
-    None
+    Ok(())
+}
+
+/// Starts `id`, failing the start when a `warehouse_start_failure` fault is armed for it. Used
+/// by the start route and by statements that start a stopped warehouse.
+pub fn start_honouring_faults(shared: &Shared, id: &str) {
+    let path = format!("/api/2.0/sql/warehouses/{id}/start");
+    let fail = shared
+        .faults
+        .take("POST", &path, |f| *f == Fault::WarehouseStartFailure)
+        .is_some();
+    shared.warehouses.start(id, fail);
 }
 
 /// `GET /api/2.0/sql/warehouses`: only the warehouses the caller can use.
@@ -264,16 +278,14 @@ pub async fn get(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Some(response) = denial(&shared, &caller, &id) {
-        return response;
-    }
-    json_ok(
+) -> Result<Response, ApiError> {
+    check_access(&shared, &caller, &id)?;
+    Ok(json_ok(
         shared
             .warehouses
             .describe(&id, &host_of(&shared), "alice@example.com")
             .unwrap_or_default(),
-    )
+    ))
 }
 
 /// `POST /api/2.0/sql/warehouses/{id}/start`
@@ -281,17 +293,10 @@ pub async fn start(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Some(response) = denial(&shared, &caller, &id) {
-        return response;
-    }
-    let path = format!("/api/2.0/sql/warehouses/{id}/start");
-    let fail = shared
-        .faults
-        .take("POST", &path, |f| *f == Fault::WarehouseStartFailure)
-        .is_some();
-    shared.warehouses.start(&id, fail);
-    json_ok(json!({}))
+) -> Result<Response, ApiError> {
+    check_access(&shared, &caller, &id)?;
+    start_honouring_faults(&shared, &id);
+    Ok(json_ok(json!({})))
 }
 
 /// `POST /api/2.0/sql/warehouses/{id}/stop`
@@ -299,10 +304,8 @@ pub async fn stop(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    if let Some(response) = denial(&shared, &caller, &id) {
-        return response;
-    }
+) -> Result<Response, ApiError> {
+    check_access(&shared, &caller, &id)?;
     shared.warehouses.stop(&id);
-    json_ok(json!({}))
+    Ok(json_ok(json!({})))
 }

@@ -19,7 +19,7 @@ fn add(server: &Server, rule: serde_json::Value) {
 #[test]
 fn latency_delays_the_answer() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     add(
         &server,
         json!({"path": LIST, "fault": {"kind": "latency", "ms": 300}, "count": 1}),
@@ -36,7 +36,7 @@ fn latency_delays_the_answer() {
 #[test]
 fn throttling_and_server_errors_carry_retry_after_and_the_real_error_shape() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     add(
         &server,
         json!({"path": "/api/2.0/sql/*", "method": "GET", "fault": {"kind": "status", "status": 429, "retry_after_secs": 3}, "count": 2}),
@@ -89,7 +89,7 @@ fn throttling_and_server_errors_carry_retry_after_and_the_real_error_shape() {
 #[test]
 fn a_dropped_connection_cuts_the_body_short() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     add(
         &server,
         json!({"path": LIST, "fault": {"kind": "drop_connection", "after_bytes": 20}, "count": 1}),
@@ -121,7 +121,7 @@ fn a_dropped_connection_cuts_the_body_short() {
 #[test]
 fn expired_token_faults_have_both_variants_even_for_a_valid_token() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     add(
         &server,
         json!([
@@ -158,7 +158,7 @@ fn time_windows_and_config_file_rules() {
         ..auto_approve("alice@example.com")
     };
     let server = start(config);
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     assert_eq!(get_json(&server, LIST, Some(&token)).0, 503);
     assert_eq!(
         get_json(&server, LIST, Some(&token)).0,
@@ -174,7 +174,7 @@ fn time_windows_and_config_file_rules() {
 #[test]
 fn the_request_log_records_faults_but_no_query_or_secret() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     add(
         &server,
         json!({"path": LIST, "fault": {"kind": "latency", "ms": 1}, "count": 1}),

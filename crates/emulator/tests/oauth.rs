@@ -7,39 +7,6 @@ use brickdesk_emulator::Config;
 use brickdesk_emulator::config::TokenPolicy;
 use common::*;
 
-const APP: &str = "brickdesk";
-const CALLBACK: &str = "dev.brickdesk.app:/oauth/callback";
-
-fn exchange(
-    server: &Server,
-    client: &str,
-    code: &str,
-    redirect: &str,
-    verifier: &str,
-) -> (u16, serde_json::Value) {
-    post_form(
-        server,
-        "/oidc/v1/token",
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", client),
-            ("code", code),
-            ("redirect_uri", redirect),
-            ("code_verifier", verifier),
-        ],
-        None,
-    )
-}
-
-fn sign_in(server: &Server) -> serde_json::Value {
-    let (status, location) = authorize(server, APP, CALLBACK);
-    assert_eq!(status, 302);
-    let code = query_param(&location, "code").expect("code");
-    let (status, tokens) = exchange(server, APP, &code, CALLBACK, VERIFIER);
-    assert_eq!(status, 200, "{tokens}");
-    tokens
-}
-
 #[test]
 fn auto_approved_sign_in_redirects_to_the_private_scheme_with_code_and_state() {
     let server = start(auto_approve("alice@example.com"));

@@ -24,7 +24,7 @@ fn sql_with(timings: Timings) -> Sql {
         timings,
         ..auto_approve("alice@example.com")
     });
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     Sql { server, token }
 }
 
@@ -261,7 +261,7 @@ fn invalid_requests_are_rejected_before_running() {
         assert_eq!(status, expected, "{body} → {answer}");
     }
     let server = start(auto_approve("bob@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     let (status, body) = post_json(
         &server,
         "/api/2.0/sql/statements",
@@ -605,15 +605,12 @@ fn another_user_cannot_read_my_statement() {
     let s = sql();
     let (_, body) = s.execute(json!({"statement": "SELECT 1", "wait_timeout": "30s"}));
     let id = body["statement_id"].as_str().expect("id");
-    let (_, location) = authorize(&s.server, "databricks-cli", "http://localhost:8020");
-    let code = query_param(&location, "code").expect("code");
     let (_, tokens) = post_form(
         &s.server,
         "/oidc/v1/token",
         &[("grant_type", "client_credentials")],
         Some(("kpi-bot", "kpi-bot-secret")),
     );
-    let _ = code;
     let (status, _) = get_json(
         &s.server,
         &format!("/api/2.0/sql/statements/{id}"),

@@ -36,7 +36,7 @@ fn state(server: &Server, token: &str, id: &str) -> String {
 #[test]
 fn lists_only_what_the_caller_may_use() {
     let server = start(auto_approve("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     let (status, body) = get_json(&server, "/api/2.0/sql/warehouses", Some(&token));
     assert_eq!(status, 200);
     let listed: Vec<(String, String)> = body["warehouses"]
@@ -66,7 +66,7 @@ fn lists_only_what_the_caller_may_use() {
     assert_eq!(starter["warehouse_type"], "PRO");
 
     let server = start(auto_approve("bob@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     let (_, body) = get_json(&server, "/api/2.0/sql/warehouses", Some(&token));
     assert_eq!(
         body["warehouses"].as_array().map(Vec::len),
@@ -109,7 +109,7 @@ fn lists_only_what_the_caller_may_use() {
 #[test]
 fn start_and_stop_follow_the_state_machine() {
     let server = start(fast("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     let start = |id: &str| {
         post_json(
             &server,
@@ -148,7 +148,7 @@ fn start_and_stop_follow_the_state_machine() {
 #[test]
 fn a_start_can_fail_and_say_why() {
     let server = start(fast("alice@example.com"));
-    let token = token_for(&server, true);
+    let token = token_for(&server);
     let rule = json!({"path": format!("/api/2.0/sql/warehouses/{REPORTING}/start"), "fault": {"kind": "warehouse_start_failure"}, "count": 1});
     assert_eq!(post_json(&server, "/__emulator/faults", rule, None).0, 200);
     post_json(

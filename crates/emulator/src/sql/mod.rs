@@ -11,7 +11,7 @@ pub mod render;
 pub mod statements;
 
 use crate::auth::Caller;
-use crate::errors::{api_error, json_ok};
+use crate::errors::{ApiError, json_ok};
 use crate::server::Shared;
 use crate::warehouses;
 use axum::Extension;
@@ -28,8 +28,8 @@ use std::time::{Duration, Instant};
 
 const MAX_STATEMENT_BYTES: usize = 16 * 1024 * 1024;
 
-fn invalid(message: &str) -> Response {
-    api_error(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message)
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_PARAMETER_VALUE", message)
 }
 
 /// Reads an int64 that may arrive as a number or a decimal string.
@@ -47,27 +47,27 @@ struct Wait {
     cancel_on_timeout: bool,
 }
 
-fn parse_request(body: &[u8]) -> Result<(Request, Wait), String> {
+fn parse_request(body: &[u8]) -> Result<(Request, Wait), ApiError> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
-        return Err("The request body must be a JSON object.".to_owned());
+        return Err(invalid("The request body must be a JSON object."));
     };
     let text = |name: &str| map.get(name).and_then(Value::as_str).map(str::to_owned);
     let Some(sql) = text("statement").filter(|s| !s.trim().is_empty()) else {
-        return Err("statement is required.".to_owned());
+        return Err(invalid("statement is required."));
     };
     if sql.len() > MAX_STATEMENT_BYTES {
-        return Err("statement is longer than 16 MiB.".to_owned());
+        return Err(invalid("statement is longer than 16 MiB."));
     }
     let Some(warehouse_id) = text("warehouse_id").filter(|s| !s.is_empty()) else {
-        return Err("warehouse_id is required.".to_owned());
+        return Err(invalid("warehouse_id is required."));
     };
     let disposition = match text("disposition").as_deref() {
         None | Some("INLINE") => Disposition::Inline,
         Some("EXTERNAL_LINKS") => Disposition::ExternalLinks,
         Some(other) => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "disposition must be INLINE or EXTERNAL_LINKS, not {other}."
-            ));
+            )));
         }
     };
     let format = match text("format").as_deref() {
@@ -75,16 +75,16 @@ fn parse_request(body: &[u8]) -> Result<(Request, Wait), String> {
         Some("ARROW_STREAM") => Format::ArrowStream,
         Some("CSV") => Format::Csv,
         Some(other) => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "format must be JSON_ARRAY, ARROW_STREAM or CSV, not {other}."
-            ));
+            )));
         }
     };
     if disposition == Disposition::Inline && format != Format::JsonArray {
-        return Err(format!(
+        return Err(invalid(format!(
             "{} format is only supported with the EXTERNAL_LINKS disposition.",
             format.as_str()
-        ));
+        )));
     }
     let wait_timeout = text("wait_timeout").unwrap_or_else(|| "10s".into());
     let seconds = wait_timeout
@@ -94,31 +94,33 @@ fn parse_request(body: &[u8]) -> Result<(Request, Wait), String> {
         Some(0) => Duration::ZERO,
         Some(n @ 5..=50) => Duration::from_secs(n),
         _ => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "wait_timeout must be 0s or between 5s and 50s, not {wait_timeout}."
-            ));
+            )));
         }
     };
     let cancel_on_timeout = match text("on_wait_timeout").as_deref() {
         None | Some("CONTINUE") => false,
         Some("CANCEL") => true,
         Some(other) => {
-            return Err(format!(
+            return Err(invalid(format!(
                 "on_wait_timeout must be CONTINUE or CANCEL, not {other}."
-            ));
+            )));
         }
     };
     let limit = |name: &str| match map.get(name) {
         None => Ok(None),
-        Some(value) => {
-            lenient_u64(value).ok_or_else(|| format!("{name} must be a non-negative integer."))
-        }
+        Some(value) => lenient_u64(value)
+            .ok_or_else(|| invalid(format!("{name} must be a non-negative integer."))),
     };
     let (row_limit, byte_limit) = (limit("row_limit")?, limit("byte_limit")?);
     let parameters: Vec<Parameter> = match map.get("parameters") {
         None | Some(Value::Null) => Vec::new(),
-        Some(value) => serde_json::from_value(value.clone())
-            .map_err(|e| format!("parameters must be a list of {{name, value, type}}: {e}"))?,
+        Some(value) => serde_json::from_value(value.clone()).map_err(|e| {
+            invalid(format!(
+                "parameters must be a list of {{name, value, type}}: {e}"
+            ))
+        })?,
     };
     let request = Request {
         sql,
@@ -145,27 +147,15 @@ pub async fn execute(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     body: Bytes,
-) -> Response {
-    let (request, wait) = match parse_request(&body) {
-        Ok(parsed) => parsed,
-        Err(message) => return invalid(&message),
-    };
-    if let Some(response) = warehouses::denial(&shared, &caller, &request.warehouse_id) {
-        return response;
-    }
+) -> Result<Response, ApiError> {
+    let (request, wait) = parse_request(&body)?;
+    warehouses::check_access(&shared, &caller, &request.warehouse_id)?;
     // A statement on a stopped warehouse starts it at once, as the real service does; an
     // injected start failure applies to that start too.
     if let Some((crate::warehouses::WarehouseState::Stopped, _)) =
         shared.warehouses.state(&request.warehouse_id)
     {
-        let path = format!("/api/2.0/sql/warehouses/{}/start", request.warehouse_id);
-        let fail = shared
-            .faults
-            .take("POST", &path, |f| {
-                *f == crate::faults::Fault::WarehouseStartFailure
-            })
-            .is_some();
-        shared.warehouses.start(&request.warehouse_id, fail);
+        warehouses::start_honouring_faults(&shared, &request.warehouse_id);
     }
     let hex = shared.store.next_hex("statement");
     let id = format!(
@@ -203,29 +193,29 @@ pub async fn execute(
         snapshot = shared.statements.snapshot(&id);
     }
     match snapshot {
-        Some(snapshot) => json_ok(statement_json(&shared, &snapshot)),
-        None => api_error(
+        Some(snapshot) => Ok(json_ok(statement_json(&shared, &snapshot))),
+        None => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "INTERNAL_ERROR",
             "The statement disappeared.",
-        ),
+        )),
     }
 }
 
 /// The statement, if the caller owns it.
-fn owned(shared: &Shared, caller: &Caller, id: &str) -> Result<Snapshot, Box<Response>> {
+fn owned(shared: &Shared, caller: &Caller, id: &str) -> Result<Snapshot, ApiError> {
     match shared.statements.snapshot(id) {
         Some(snapshot) if snapshot.owner == caller.subject => Ok(snapshot),
-        Some(_) => Err(Box::new(api_error(
+        Some(_) => Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "PERMISSION_DENIED",
             "You cannot access this statement.",
-        ))),
-        None => Err(Box::new(api_error(
+        )),
+        None => Err(ApiError::new(
             StatusCode::NOT_FOUND,
             "RESOURCE_DOES_NOT_EXIST",
-            &format!("Statement {id} does not exist or has been purged."),
-        ))),
+            format!("Statement {id} does not exist or has been purged."),
+        )),
     }
 }
 
@@ -234,11 +224,9 @@ pub async fn get(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    match owned(&shared, &caller, &id) {
-        Ok(snapshot) => json_ok(statement_json(&shared, &snapshot)),
-        Err(response) => *response,
-    }
+) -> Result<Response, ApiError> {
+    let snapshot = owned(&shared, &caller, &id)?;
+    Ok(json_ok(statement_json(&shared, &snapshot)))
 }
 
 /// `GET /api/2.0/sql/statements/{id}/result/chunks/{index}`
@@ -246,35 +234,32 @@ pub async fn chunk(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path((id, index)): Path<(String, String)>,
-) -> Response {
-    let snapshot = match owned(&shared, &caller, &id) {
-        Ok(snapshot) => snapshot,
-        Err(response) => return *response,
-    };
+) -> Result<Response, ApiError> {
+    let snapshot = owned(&shared, &caller, &id)?;
     let Some(result) = snapshot
         .result
         .as_ref()
         .filter(|_| snapshot.state == StatementState::Succeeded)
     else {
-        return api_error(
+        return Err(ApiError::new(
             StatusCode::BAD_REQUEST,
             "INVALID_STATE",
-            &format!(
+            format!(
                 "Statement {id} is {}; results are only available for SUCCEEDED statements.",
                 snapshot.state.as_str()
             ),
-        );
+        ));
     };
     match index
         .parse::<usize>()
         .ok()
         .filter(|i| *i < result.chunks.len())
     {
-        Some(index) => json_ok(chunk_json(&shared, &snapshot, result, index)),
-        None => invalid(&format!(
+        Some(index) => Ok(json_ok(chunk_json(&shared, &snapshot, result, index))),
+        None => Err(invalid(format!(
             "Chunk index {index} is out of range (the result has {} chunks).",
             result.chunks.len()
-        )),
+        ))),
     }
 }
 
@@ -283,14 +268,10 @@ pub async fn cancel(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
-) -> Response {
-    match owned(&shared, &caller, &id) {
-        Ok(_) => {
-            shared.statements.cancel(&id);
-            json_ok(json!({}))
-        }
-        Err(response) => *response,
-    }
+) -> Result<Response, ApiError> {
+    owned(&shared, &caller, &id)?;
+    shared.statements.cancel(&id);
+    Ok(json_ok(json!({})))
 }
 
 fn statement_json(shared: &Shared, snapshot: &Snapshot) -> Value {
@@ -378,9 +359,10 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
             value
         }
         ChunkData::External(bytes) => {
-            let link = shared
-                .links
-                .issue(&snapshot.id, index, snapshot.request.format);
+            let link =
+                shared
+                    .links
+                    .issue(&shared.store, &snapshot.id, index, snapshot.request.format);
             let mut value = json!({
                 "chunk_index": index,
                 "row_offset": chunk.row_offset,

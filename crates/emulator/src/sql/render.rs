@@ -97,6 +97,21 @@ pub fn json_rows(batches: &[RecordBatch]) -> Vec<Vec<Value>> {
     rows
 }
 
+/// The size of `rows` as compact JSON, without serializing them (escapes not counted): the
+/// INLINE limit check runs on every chunk of a result.
+pub fn json_size(rows: &[Vec<Value>]) -> usize {
+    let cells: usize = rows
+        .iter()
+        .flatten()
+        .map(|cell| match cell {
+            Value::String(text) => text.len() + 2,
+            _ => 4,
+        })
+        .sum();
+    let separators: usize = rows.iter().map(|row| 2 + row.len().saturating_sub(1)).sum();
+    2 + cells + separators + rows.len().saturating_sub(1)
+}
+
 /// A chunk as a compact JSON array of arrays.
 pub fn json_chunk(batches: &[RecordBatch]) -> Vec<u8> {
     serde_json::to_vec(&json_rows(batches)).unwrap_or_default()
@@ -196,6 +211,20 @@ mod tests {
             rows[1],
             vec![Value::Null, json!(""), json!("-0.05"), Value::Null]
         );
+    }
+
+    #[test]
+    fn json_size_matches_compact_serialization() {
+        let rows = json_rows(&[sample()]);
+        let plain: Vec<Vec<Value>> = rows
+            .iter()
+            .map(|r| vec![r[0].clone(), r[2].clone()])
+            .collect();
+        assert_eq!(
+            json_size(&plain),
+            serde_json::to_vec(&plain).expect("json").len()
+        );
+        assert_eq!(json_size(&[]), 2);
     }
 
     #[test]

@@ -357,7 +357,7 @@ fn build_result(
         let data = match (request.disposition, request.format) {
             (Disposition::Inline, _) => {
                 let json = render::json_rows(&rows);
-                inline_bytes += serde_json::to_vec(&json).map(|v| v.len()).unwrap_or(0);
+                inline_bytes += render::json_size(&json);
                 if inline_bytes > INLINE_LIMIT_BYTES {
                     return Err(Failure {
                         error_code: "BAD_REQUEST",

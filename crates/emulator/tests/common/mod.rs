@@ -128,28 +128,44 @@ pub fn auto_approve(email: &str) -> Config {
     }
 }
 
-/// Signs in as `email` through the auto-approving emulator and returns an access token.
-pub fn token_for(server: &Server, email_config_auto_approved: bool) -> String {
-    assert!(
-        email_config_auto_approved,
-        "start the server with auto_approve"
-    );
-    let (_, location) = authorize(server, "brickdesk", "dev.brickdesk.app:/oauth/callback");
-    let code = query_param(&location, "code").expect("code");
-    let (status, tokens) = post_form(
+pub const APP: &str = "brickdesk";
+pub const CALLBACK: &str = "dev.brickdesk.app:/oauth/callback";
+
+/// The authorization-code exchange at the token endpoint, as a public client.
+pub fn exchange(
+    server: &Server,
+    client: &str,
+    code: &str,
+    redirect: &str,
+    verifier: &str,
+) -> (u16, Value) {
+    post_form(
         server,
         "/oidc/v1/token",
         &[
             ("grant_type", "authorization_code"),
-            ("client_id", "brickdesk"),
-            ("code", &code),
-            ("redirect_uri", "dev.brickdesk.app:/oauth/callback"),
-            ("code_verifier", VERIFIER),
+            ("client_id", client),
+            ("code", code),
+            ("redirect_uri", redirect),
+            ("code_verifier", verifier),
         ],
         None,
-    );
+    )
+}
+
+/// Signs in through an auto-approving emulator as the `brickdesk` app; the token response.
+pub fn sign_in(server: &Server) -> Value {
+    let (status, location) = authorize(server, APP, CALLBACK);
+    assert_eq!(status, 302, "start the server with auto_approve");
+    let code = query_param(&location, "code").expect("code");
+    let (status, tokens) = exchange(server, APP, &code, CALLBACK, VERIFIER);
     assert_eq!(status, 200, "{tokens}");
-    tokens["access_token"]
+    tokens
+}
+
+/// Signs in (see [`sign_in`]) and returns the access token.
+pub fn token_for(server: &Server) -> String {
+    sign_in(server)["access_token"]
         .as_str()
         .expect("access token")
         .to_owned()
