@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parents[3]
 EMULATOR = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target")) / "debug" / "brickdesk-emulator"
 
 CONFIG = {
-    "timings": {"warehouse_start_ms": 300, "chunk_rows": 250000},
+    "timings": {"warehouse_start_ms": 300, "chunk_rows": 250000, "genie_step_ms": 50},
+    "genie": {"questions_per_minute": 100},
 }
 
 

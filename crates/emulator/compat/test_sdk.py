@@ -1,7 +1,7 @@
 """The official Databricks SDK for Python, unmodified, against the emulator.
 
 If the SDK works here, the emulator speaks the real wire format: discovery, OAuth (U2M
-through the external-browser flow, and M2M), SCIM, warehouses and Statement Execution.
+through the external-browser flow, and M2M), SCIM, warehouses, Statement Execution and Genie.
 """
 
 import time
@@ -10,6 +10,7 @@ import pyarrow.ipc
 import pytest
 import requests
 from databricks.sdk import WorkspaceClient
+from databricks.sdk.service.dashboards import GenieFeedbackRating, MessageStatus
 from databricks.sdk.service.sql import (
     Disposition,
     Format,
@@ -124,3 +125,38 @@ def test_a_failed_statement_carries_the_sql_error(alice):
     )
     assert response.status.state == StatementState.FAILED
     assert "TABLE_OR_VIEW_NOT_FOUND" in response.status.error.message
+
+
+TAXI_SPACE = "01f0c0ffee0000000000000000000001"
+
+
+def test_genie_spaces_conversation_follow_up_and_query_result(alice):
+    spaces = {s.space_id: s for s in alice.genie.list_spaces().spaces}
+    assert spaces[TAXI_SPACE].title == "NYC Taxi Trips"
+
+    answer = alice.genie.start_conversation_and_wait(TAXI_SPACE, "How many trips were there?")
+    assert answer.status == MessageStatus.COMPLETED
+    query = next(a for a in answer.attachments if a.query is not None)
+    text = next(a for a in answer.attachments if a.text is not None)
+    assert "21,932" in text.text.content
+    assert "COUNT(*)" in query.query.query
+    result = alice.genie.get_message_attachment_query_result(
+        TAXI_SPACE, answer.conversation_id, answer.message_id, query.attachment_id
+    )
+    assert result.statement_response.status.state == StatementState.SUCCEEDED
+    assert result.statement_response.result.data_array == [["21932"]]
+
+    follow_up = alice.genie.create_message_and_wait(TAXI_SPACE, answer.conversation_id, "now by month")
+    assert follow_up.status == MessageStatus.COMPLETED
+    query = next(a for a in follow_up.attachments if a.query is not None)
+    assert query.query.query_result_metadata.row_count == 2
+    suggestions = next(a for a in follow_up.attachments if a.suggested_questions is not None)
+    assert suggestions.suggested_questions.questions
+
+    alice.genie.send_message_feedback(
+        TAXI_SPACE, answer.conversation_id, follow_up.message_id, GenieFeedbackRating.POSITIVE
+    )
+    rated = alice.genie.get_message(TAXI_SPACE, answer.conversation_id, follow_up.message_id)
+    assert rated.feedback.rating == GenieFeedbackRating.POSITIVE
+    history = alice.genie.list_conversations(TAXI_SPACE).conversations
+    assert answer.conversation_id in {c.conversation_id for c in history}

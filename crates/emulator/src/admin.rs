@@ -1,5 +1,6 @@
 //! Emulator-only controls under `/__emulator/`, for tests: expire access tokens, revoke
-//! refresh tokens, inject faults, read the request log. Not part of the Databricks API.
+//! refresh tokens, expire Genie results, inject faults, read the request log. Not part of the
+//! Databricks API.
 
 use crate::errors::{api_error, json_ok};
 use crate::faults::FaultRule;
@@ -21,6 +22,12 @@ pub async fn expire_access_tokens(State(shared): State<Shared>) -> Response {
 /// Every refresh token is revoked (as when an app connection is removed).
 pub async fn revoke_refresh_tokens(State(shared): State<Shared>) -> Response {
     json_ok(json!({ "revoked": shared.store.revoke_all_refresh() }))
+}
+
+/// Every answered Genie query's result expires now: messages become `QUERY_RESULT_EXPIRED`
+/// and query-result fails until execute-query runs them again.
+pub async fn expire_genie_results(State(shared): State<Shared>) -> Response {
+    json_ok(json!({ "expired": crate::genie::expire_all(&shared) }))
 }
 
 /// `GET /__emulator/faults`: the live rules.

@@ -4,6 +4,7 @@
 //! unknown keys are errors so that a typo never silently falls back to the default.
 
 use crate::faults::FaultRule;
+use crate::genie::{GenieLimits, SpaceConfig};
 use crate::store::Subject;
 use crate::warehouses::WarehouseConfig;
 use serde::Deserialize;
@@ -30,6 +31,9 @@ pub struct Config {
     /// (both happen on real workspaces).
     pub invalid_token_status: u16,
     pub warehouses: Vec<WarehouseConfig>,
+    /// Genie spaces over the sample data.
+    pub spaces: Vec<SpaceConfig>,
+    pub genie: GenieLimits,
     pub timings: Timings,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
     pub faults: Vec<FaultRule>,
@@ -49,6 +53,8 @@ pub struct Timings {
     pub external_link_secs: u64,
     /// Rows per result chunk.
     pub chunk_rows: u64,
+    /// How long a Genie message stays in each status before the next one.
+    pub genie_step_ms: u64,
 }
 
 impl Default for Timings {
@@ -60,6 +66,7 @@ impl Default for Timings {
             result_ttl_secs: 3600,
             external_link_secs: 900,
             chunk_rows: 100_000,
+            genie_step_ms: 700,
         }
     }
 }
@@ -205,6 +212,8 @@ impl Default for Config {
                     "RUNNING",
                 ),
             ],
+            spaces: crate::genie::demo_spaces(),
+            genie: GenieLimits::default(),
             timings: Timings::default(),
             faults: vec![],
         }
@@ -241,6 +250,22 @@ impl Config {
         }
         if self.tokens.refresh_token_secs < self.tokens.access_token_secs {
             anyhow::bail!("tokens.refresh_token_secs must be at least tokens.access_token_secs");
+        }
+        for space in &self.spaces {
+            if crate::genie::datasets::Dataset::by_name(&space.dataset).is_none() {
+                anyhow::bail!(
+                    "space {}: dataset must be \"nyctaxi\" or \"tpch\", not {:?}",
+                    space.space_id,
+                    space.dataset
+                );
+            }
+            if !self.warehouses.iter().any(|w| w.id == space.warehouse_id) {
+                anyhow::bail!(
+                    "space {}: warehouse {} is not among the configured warehouses",
+                    space.space_id,
+                    space.warehouse_id
+                );
+            }
         }
         Ok(())
     }

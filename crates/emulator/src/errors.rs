@@ -21,6 +21,7 @@ pub struct ApiError {
     status: StatusCode,
     error_code: &'static str,
     message: String,
+    retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
@@ -29,13 +30,26 @@ impl ApiError {
             status,
             error_code,
             message: message.into(),
+            retry_after_secs: None,
         }
+    }
+
+    /// Adds `Retry-After: secs` (throttling answers).
+    pub fn retry_after(mut self, secs: u64) -> Self {
+        self.retry_after_secs = Some(secs);
+        self
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        api_error(self.status, self.error_code, &self.message)
+        let mut response = api_error(self.status, self.error_code, &self.message);
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
     }
 }
 

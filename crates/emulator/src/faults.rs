@@ -50,12 +50,27 @@ pub enum Fault {
     WarehouseStartFailure,
     /// An external result link (`/__files/…`) answers as an expired presigned URL.
     ExpiredLink,
+    /// A Genie question (start-conversation or create-message) is accepted, then its message
+    /// ends `FAILED` with this `MessageErrorType` (and message text, if given).
+    GenieMessageFailure {
+        error_type: String,
+        #[serde(default)]
+        message: Option<String>,
+    },
+    /// A Genie question is accepted, then its message ends `CANCELLED`.
+    GenieMessageCancelled,
 }
 
 impl Fault {
     /// Faults the HTTP layer applies; the others are applied by the routes they concern.
     pub fn is_transport(&self) -> bool {
-        !matches!(self, Self::WarehouseStartFailure | Self::ExpiredLink)
+        !matches!(
+            self,
+            Self::WarehouseStartFailure
+                | Self::ExpiredLink
+                | Self::GenieMessageFailure { .. }
+                | Self::GenieMessageCancelled
+        )
     }
 
     pub fn name(&self) -> &'static str {
@@ -66,6 +81,8 @@ impl Fault {
             Self::ExpiredToken { .. } => "expired_token",
             Self::WarehouseStartFailure => "warehouse_start_failure",
             Self::ExpiredLink => "expired_link",
+            Self::GenieMessageFailure { .. } => "genie_message_failure",
+            Self::GenieMessageCancelled => "genie_message_cancelled",
         }
     }
 }

@@ -13,6 +13,7 @@ mod discovery;
 mod errors;
 pub mod faults;
 mod files;
+pub mod genie;
 mod pages;
 mod request_log;
 mod scim;

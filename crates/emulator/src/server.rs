@@ -1,21 +1,24 @@
 //! The HTTP server: router, shared state, binding, and the middleware that logs every request
 //! and applies injected transport faults.
 
-use crate::errors::{api_error, numeric_api_error};
+use crate::errors::{ApiError, api_error, numeric_api_error};
 use crate::faults::{Fault, Faults};
 use crate::files::Links;
+use crate::genie::Genie;
 use crate::request_log::RequestLog;
 use crate::sql::engine::Engine;
 use crate::sql::statements::{Limits, Statements};
 use crate::store::Store;
 use crate::warehouses::Warehouses;
-use crate::{Config, admin, auth, authorize, discovery, files, scim, sql, token, warehouses};
+use crate::{
+    Config, admin, auth, authorize, discovery, files, genie, scim, sql, token, warehouses,
+};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -35,6 +38,7 @@ pub struct SharedState {
     pub engine: Arc<Engine>,
     pub statements: Arc<Statements>,
     pub links: Links,
+    pub genie: Genie,
 }
 
 pub type Shared = Arc<SharedState>;
@@ -60,6 +64,7 @@ pub fn router(config: Config, base_url: String) -> Router {
         engine: Arc::new(Engine::new(config.seed)),
         statements: Arc::new(statements),
         links: Links::new(Duration::from_secs(timings.external_link_secs)),
+        genie: Genie::new(config.genie.questions_per_minute),
         config,
         base_url,
     });
@@ -80,6 +85,7 @@ pub fn router(config: Config, base_url: String) -> Router {
             get(sql::chunk),
         )
         .route("/api/2.0/sql/statements/{id}/cancel", post(sql::cancel))
+        .merge(genie::routes())
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             auth::require_bearer,
@@ -129,6 +135,10 @@ pub fn router(config: Config, base_url: String) -> Router {
                 .delete(admin::clear_faults),
         )
         .route(
+            "/__emulator/genie/expire-results",
+            post(admin::expire_genie_results),
+        )
+        .route(
             "/__emulator/requests",
             get(admin::requests).delete(admin::clear_requests),
         )
@@ -169,7 +179,7 @@ async fn observe(State(shared): State<Shared>, request: Request, next: Next) -> 
         Some(Fault::DropConnection { after_bytes }) => {
             truncate_body(next.run(request).await, *after_bytes).await
         }
-        Some(Fault::WarehouseStartFailure | Fault::ExpiredLink) => next.run(request).await,
+        Some(_) => next.run(request).await,
     };
     let status = response.status().as_u16();
     let millis = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
@@ -196,13 +206,11 @@ fn status_fault(status: u16, retry_after_secs: Option<u64>) -> Response {
         500 => ("INTERNAL_ERROR", "Internal error."),
         _ => ("UNKNOWN", "Injected failure."),
     };
-    let mut response = api_error(code, error_code, message);
-    if let Some(secs) = retry_after_secs
-        && let Ok(value) = HeaderValue::from_str(&secs.to_string())
-    {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+    let error = ApiError::new(code, error_code, message);
+    match retry_after_secs {
+        Some(secs) => error.retry_after(secs).into_response(),
+        None => error.into_response(),
     }
-    response
 }
 
 /// Sends the real status and headers (with the full `Content-Length`) and the first

@@ -13,6 +13,7 @@ pub mod statements;
 use crate::auth::Caller;
 use crate::errors::{ApiError, json_ok};
 use crate::server::Shared;
+use crate::store::Subject;
 use crate::warehouses;
 use axum::Extension;
 use axum::body::Bytes;
@@ -157,34 +158,8 @@ pub async fn execute(
     {
         warehouses::start_honouring_faults(&shared, &request.warehouse_id);
     }
-    let hex = shared.store.next_hex("statement");
-    let id = format!(
-        "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    );
-    shared
-        .statements
-        .insert(id.clone(), caller.subject.clone(), request);
-    let task = tokio::spawn(shared.statements.clone().execute(
-        id.clone(),
-        shared.engine.clone(),
-        shared.warehouses.clone(),
-    ));
-    shared.statements.set_task(&id, task.abort_handle());
-
-    let deadline = Instant::now() + wait.timeout;
-    let mut snapshot = shared.statements.snapshot(&id);
-    while let Some(current) = &snapshot {
-        if current.state.is_terminal() || Instant::now() >= deadline {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        snapshot = shared.statements.snapshot(&id);
-    }
+    let id = submit(&shared, caller.subject.clone(), request);
+    let mut snapshot = wait_until_terminal(&shared, &id, wait.timeout).await;
     if wait.timeout > Duration::ZERO
         && wait.cancel_on_timeout
         && snapshot.as_ref().is_some_and(|s| !s.state.is_terminal())
@@ -200,6 +175,46 @@ pub async fn execute(
             "The statement disappeared.",
         )),
     }
+}
+
+/// Registers a statement for `owner` and starts running it; returns its id. Genie runs its
+/// generated SQL through here too, so both APIs agree on ids, schemas and rows.
+pub(crate) fn submit(shared: &Shared, owner: Subject, request: Request) -> String {
+    let hex = shared.store.next_hex("statement");
+    let id = format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    );
+    shared.statements.insert(id.clone(), owner, request);
+    let task = tokio::spawn(shared.statements.clone().execute(
+        id.clone(),
+        shared.engine.clone(),
+        shared.warehouses.clone(),
+    ));
+    shared.statements.set_task(&id, task.abort_handle());
+    id
+}
+
+/// The statement once it is terminal, or as it is when `timeout` has passed.
+pub(crate) async fn wait_until_terminal(
+    shared: &Shared,
+    id: &str,
+    timeout: Duration,
+) -> Option<Snapshot> {
+    let deadline = Instant::now() + timeout;
+    let mut snapshot = shared.statements.snapshot(id);
+    while let Some(current) = &snapshot {
+        if current.state.is_terminal() || Instant::now() >= deadline {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+        snapshot = shared.statements.snapshot(id);
+    }
+    snapshot
 }
 
 /// The statement, if the caller owns it.
@@ -274,7 +289,8 @@ pub async fn cancel(
     Ok(json_ok(json!({})))
 }
 
-fn statement_json(shared: &Shared, snapshot: &Snapshot) -> Value {
+/// The `StatementResponse` object (also embedded in Genie's query-result responses).
+pub(crate) fn statement_json(shared: &Shared, snapshot: &Snapshot) -> Value {
     let mut status = json!({ "state": snapshot.state.as_str() });
     if let Some(failure) = &snapshot.failure {
         status["error"] = json!({ "error_code": failure.error_code, "message": failure.message });

@@ -183,3 +183,11 @@ pub fn post_json(
     }
     read(request.send_json(body).expect("request"))
 }
+
+pub fn delete_json(server: &Server, path: &str, token: Option<&str>) -> (u16, Value) {
+    let mut request = agent().delete(&format!("{}{path}", server.base));
+    if let Some(token) = token {
+        request = request.header("Authorization", &format!("Bearer {token}"));
+    }
+    read(request.call().expect("request"))
+}

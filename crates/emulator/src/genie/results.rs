@@ -1,0 +1,321 @@
+//! A query attachment's data: its result (`query-result`), a re-run after the result expired
+//! (`execute-query`), the full-result download (`downloads`, external links), and the chart
+//! image of a visualization attachment.
+
+use super::conversations::{not_found, owned_message};
+use super::lifecycle;
+use super::store::Status;
+use crate::auth::Caller;
+use crate::errors::{ApiError, json_ok};
+use crate::server::Shared;
+use crate::sql::statements::{Disposition, Format};
+use crate::sql::{statement_json, wait_until_terminal};
+use axum::Extension;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::json;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+
+type AttachmentPath = (String, String, String, String);
+
+/// How long execute-query waits for the re-run before answering with its current state.
+const RERUN_WAIT: Duration = Duration::from_secs(10);
+
+/// Polls of a download that report `PENDING` before the real state shows.
+const PENDING_POLLS: u32 = 2;
+
+fn invalid_state(message: impl Into<String>) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, "INVALID_STATE", message)
+}
+
+/// What a query attachment is, once the message and attachment are checked.
+struct Attached {
+    status: Status,
+    sql: String,
+    statement_id: Option<String>,
+    expired: bool,
+}
+
+fn query_attachment(
+    shared: &Shared,
+    caller: &Caller,
+    (space_id, conversation_id, message_id, attachment_id): (&str, &str, &str, &str),
+) -> Result<(Attached, String), ApiError> {
+    owned_message(shared, caller, (space_id, conversation_id, message_id))?;
+    let inner = shared.genie.lock();
+    let message = inner
+        .messages
+        .get(message_id)
+        .ok_or_else(|| not_found("Message", message_id))?;
+    let query = message
+        .query
+        .as_ref()
+        .filter(|_| message.ids.query == attachment_id)
+        .ok_or_else(|| {
+            invalid_state(format!(
+                "Attachment {attachment_id} of message {message_id} is not a query attachment."
+            ))
+        })?;
+    let warehouse = shared
+        .config
+        .spaces
+        .iter()
+        .find(|s| s.space_id == space_id)
+        .map(|s| s.warehouse_id.clone())
+        .unwrap_or_default();
+    Ok((
+        Attached {
+            status: message.status,
+            sql: query.query.sql.clone(),
+            statement_id: query.statement_id.clone(),
+            expired: query.expired,
+        },
+        warehouse,
+    ))
+}
+
+fn statement_response(shared: &Shared, statement_id: &str) -> Result<Response, ApiError> {
+    let snapshot = shared
+        .statements
+        .snapshot(statement_id)
+        .ok_or_else(|| not_found("Statement", statement_id))?;
+    Ok(json_ok(
+        json!({ "statement_response": statement_json(shared, &snapshot) }),
+    ))
+}
+
+/// `GET …/attachments/{attachment_id}/query-result`: usable from `EXECUTING_QUERY` on.
+pub async fn query_result(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((space, conversation, message, attachment)): Path<AttachmentPath>,
+) -> Result<Response, ApiError> {
+    let ids = (&*space, &*conversation, &*message, &*attachment);
+    let (attached, _) = query_attachment(&shared, &caller, ids)?;
+    if attached.expired || attached.status == Status::QueryResultExpired {
+        return Err(invalid_state(
+            "The query result has expired. Run the query again with execute-query.",
+        ));
+    }
+    match (attached.status, attached.statement_id) {
+        (Status::ExecutingQuery | Status::Completed, Some(statement_id)) => {
+            statement_response(&shared, &statement_id)
+        }
+        (status, _) => Err(invalid_state(format!(
+            "Message {message} is {}; its query result is available once the query runs.",
+            status.as_str()
+        ))),
+    }
+}
+
+/// `POST …/attachments/{attachment_id}/execute-query`: runs the attachment's SQL again (after
+/// `QUERY_RESULT_EXPIRED`), and the message is `COMPLETED` again.
+pub async fn execute_query(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((space, conversation, message, attachment)): Path<AttachmentPath>,
+) -> Result<Response, ApiError> {
+    let ids = (&*space, &*conversation, &*message, &*attachment);
+    let (attached, warehouse) = query_attachment(&shared, &caller, ids)?;
+    if !matches!(
+        attached.status,
+        Status::Completed | Status::QueryResultExpired
+    ) {
+        return Err(invalid_state(format!(
+            "Message {message} is {}; only a finished answer can be run again.",
+            attached.status.as_str()
+        )));
+    }
+    let statement_id =
+        lifecycle::run_statement(&shared, &caller.subject, &attached.sql, &warehouse);
+    if let Some(m) = shared.genie.lock().messages.get_mut(&message) {
+        m.status = Status::Completed;
+        if let Some(q) = m.query.as_mut() {
+            q.statement_id = Some(statement_id.clone());
+            q.expired = false;
+        }
+    }
+    wait_until_terminal(&shared, &statement_id, RERUN_WAIT).await;
+    statement_response(&shared, &statement_id)
+}
+
+/// The first query attachment of a message, for the deprecated message-level routes.
+fn first_query_attachment(shared: &Shared, message_id: &str) -> Result<String, ApiError> {
+    let inner = shared.genie.lock();
+    inner
+        .messages
+        .get(message_id)
+        .filter(|m| m.query.is_some())
+        .map(|m| m.ids.query.clone())
+        .ok_or_else(|| invalid_state(format!("Message {message_id} has no query attachment.")))
+}
+
+/// Deprecated `GET …/messages/{message_id}/query-result`.
+pub async fn legacy_query_result(
+    state: State<Shared>,
+    caller: Extension<Caller>,
+    Path((space, conversation, message)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    super::conversations::owned_message(&state, &caller, (&space, &conversation, &message))?;
+    let attachment = first_query_attachment(&state, &message)?;
+    query_result(
+        state,
+        caller,
+        Path((space, conversation, message, attachment)),
+    )
+    .await
+}
+
+/// Deprecated `POST …/messages/{message_id}/execute-query`.
+pub async fn legacy_execute_query(
+    state: State<Shared>,
+    caller: Extension<Caller>,
+    Path((space, conversation, message)): Path<(String, String, String)>,
+) -> Result<Response, ApiError> {
+    super::conversations::owned_message(&state, &caller, (&space, &conversation, &message))?;
+    let attachment = first_query_attachment(&state, &message)?;
+    execute_query(
+        state,
+        caller,
+        Path((space, conversation, message, attachment)),
+    )
+    .await
+}
+
+/// An unsigned JWT-shaped token whose last part binds it to the download id and the seed.
+fn download_signature(shared: &Shared, download_id: &str) -> String {
+    use base64::Engine;
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let header = b64.encode(r#"{"alg":"HS256","typ":"JWT"}"#);
+    let claims = b64.encode(json!({ "download_id": download_id }).to_string());
+    let mac = Sha256::digest(format!("{}:{download_id}", shared.config.seed));
+    format!("{header}.{claims}.{}", b64.encode(mac))
+}
+
+/// `POST …/attachments/{attachment_id}/downloads`: a new execution of the attachment's SQL with
+/// the EXTERNAL_LINKS disposition and no row cap.
+pub async fn start_download(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((space, conversation, message, attachment)): Path<AttachmentPath>,
+) -> Result<Response, ApiError> {
+    let ids = (&*space, &*conversation, &*message, &*attachment);
+    let (attached, warehouse) = query_attachment(&shared, &caller, ids)?;
+    if !matches!(
+        attached.status,
+        Status::Completed | Status::QueryResultExpired
+    ) {
+        return Err(invalid_state(format!(
+            "Message {message} is {}; the full result can be downloaded once it is answered.",
+            attached.status.as_str()
+        )));
+    }
+    let statement_id = lifecycle::statement(
+        &shared,
+        &caller.subject,
+        &attached.sql,
+        &warehouse,
+        Disposition::ExternalLinks,
+        Format::Csv,
+    );
+    let download_id = super::conversations::genie_id(&shared, "download");
+    let signature = download_signature(&shared, &download_id);
+    shared.genie.lock().downloads.insert(
+        download_id.clone(),
+        super::store::Download {
+            message_id: message.clone(),
+            attachment_id: attachment.clone(),
+            signature: signature.clone(),
+            statement_id,
+            polls: 0,
+        },
+    );
+    Ok(json_ok(
+        json!({ "download_id": download_id, "download_id_signature": signature }),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DownloadQuery {
+    download_id_signature: Option<String>,
+}
+
+/// `GET …/downloads/{download_id}?download_id_signature=…`
+pub async fn poll_download(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((space, conversation, message, attachment, download_id)): Path<(
+        String,
+        String,
+        String,
+        String,
+        String,
+    )>,
+    Query(query): Query<DownloadQuery>,
+) -> Result<Response, ApiError> {
+    owned_message(&shared, &caller, (&space, &conversation, &message))?;
+    let Some(signature) = query.download_id_signature.filter(|s| !s.is_empty()) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_PARAMETER_VALUE",
+            "download_id_signature is required.",
+        ));
+    };
+    let (statement_id, polls) = {
+        let mut inner = shared.genie.lock();
+        let download = inner
+            .downloads
+            .get_mut(&download_id)
+            .filter(|d| d.message_id == message && d.attachment_id == attachment)
+            .ok_or_else(|| not_found("Download", &download_id))?;
+        if download.signature != signature {
+            return Err(ApiError::new(
+                StatusCode::FORBIDDEN,
+                "PERMISSION_DENIED",
+                "download_id_signature does not match the download.",
+            ));
+        }
+        download.polls += 1;
+        (download.statement_id.clone(), download.polls)
+    };
+    if polls <= PENDING_POLLS {
+        return Ok(json_ok(json!({ "statement_response": {
+            "statement_id": statement_id,
+            "status": { "state": "PENDING" },
+        }})));
+    }
+    statement_response(&shared, &statement_id)
+}
+
+/// A 1×1 PNG: the emulator draws no charts, it only serves an image where Genie would.
+const CHART_PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+/// `GET …/attachments/{attachment_id}/download-visualization`: raw PNG bytes.
+pub async fn visualization(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    Path((space, conversation, message, attachment)): Path<AttachmentPath>,
+) -> Result<Response, ApiError> {
+    owned_message(&shared, &caller, (&space, &conversation, &message))?;
+    let inner = shared.genie.lock();
+    let is_chart = inner.messages.get(&message).is_some_and(|m| {
+        m.visualize && m.query.is_some() && m.status == Status::Completed && m.ids.viz == attachment
+    });
+    if !is_chart {
+        return Err(invalid_state(format!(
+            "Attachment {attachment} is not a visualization of a completed message."
+        )));
+    }
+    use base64::Engine;
+    let png = base64::engine::general_purpose::STANDARD
+        .decode(CHART_PNG_BASE64)
+        .unwrap_or_default();
+    let mut response = png.into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("image/png"));
+    Ok(response)
+}
