@@ -1,7 +1,8 @@
 //! Fault injection: rules that match requests by method and path pattern and make them fail
 //! in the ways real workspaces do: latency, 429/5xx with `Retry-After`, a connection dropped
 //! in the middle of the body, an expired access token (401 or 403), and faults that the routes
-//! themselves apply (a warehouse that fails to start, …).
+//! themselves apply (a warehouse that fails to start, a revoked refresh token, an expired
+//! external link, a Genie message that fails or is cancelled).
 //!
 //! Rules come from the config file (`faults`) or `POST /__emulator/faults`, and apply to the
 //! next `count` matching requests, or for `for_secs` seconds, or (neither) until cleared.
@@ -50,6 +51,9 @@ pub enum Fault {
     WarehouseStartFailure,
     /// An external result link (`/__files/…`) answers as an expired presigned URL.
     ExpiredLink,
+    /// A refresh-token grant at the token endpoint fails with `invalid_grant`, and the refresh
+    /// token is revoked (as when an admin revokes the app's tokens).
+    RevokedRefreshToken,
     /// A Genie question (start-conversation or create-message) is accepted, then its message
     /// ends `FAILED` with this `MessageErrorType` (and message text, if given).
     GenieMessageFailure {
@@ -68,6 +72,7 @@ impl Fault {
             self,
             Self::WarehouseStartFailure
                 | Self::ExpiredLink
+                | Self::RevokedRefreshToken
                 | Self::GenieMessageFailure { .. }
                 | Self::GenieMessageCancelled
         )
@@ -81,6 +86,7 @@ impl Fault {
             Self::ExpiredToken { .. } => "expired_token",
             Self::WarehouseStartFailure => "warehouse_start_failure",
             Self::ExpiredLink => "expired_link",
+            Self::RevokedRefreshToken => "revoked_refresh_token",
             Self::GenieMessageFailure { .. } => "genie_message_failure",
             Self::GenieMessageCancelled => "genie_message_cancelled",
         }

@@ -6,31 +6,38 @@
 //! RFC 6749 shape.
 
 use crate::errors::{OAuthError, no_store};
+use crate::faults::Fault;
 use crate::server::Shared;
 use crate::store::{RefreshGrant, Refusal, Subject, s256};
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 use std::time::{Duration, SystemTime};
 
 /// `POST /oidc/v1/token`
-pub async fn token(State(shared): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    handle_token(&shared, &headers, &body)
+pub async fn token(
+    State(shared): State<Shared>,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    handle_token(&shared, uri.path(), &headers, &body)
 }
 
 /// `POST /oidc/accounts/{account_id}/v1/token`
 pub async fn account_token(
     State(shared): State<Shared>,
     Path(account_id): Path<String>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if account_id != shared.config.account_id {
         return OAuthError::new("invalid_request", "Unknown account.").into_response();
     }
-    handle_token(&shared, &headers, &body)
+    handle_token(&shared, uri.path(), &headers, &body)
 }
 
 struct Form(Vec<(String, String)>);
@@ -44,7 +51,7 @@ impl Form {
     }
 }
 
-fn handle_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
+fn handle_token(shared: &Shared, path: &str, headers: &HeaderMap, body: &[u8]) -> Response {
     let is_form = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -73,7 +80,7 @@ fn handle_token(shared: &Shared, headers: &HeaderMap, body: &[u8]) -> Response {
     };
     let result = match form.get("grant_type") {
         Some("authorization_code") => authorization_code_grant(shared, &form, &credentials),
-        Some("refresh_token") => refresh_token_grant(shared, &form, &credentials),
+        Some("refresh_token") => refresh_token_grant(shared, path, &form, &credentials),
         Some("client_credentials") => client_credentials_grant(shared, &form, &credentials),
         Some(other) => Err(OAuthError::new(
             "unsupported_grant_type",
@@ -213,6 +220,7 @@ fn authorization_code_grant(
 
 fn refresh_token_grant(
     shared: &Shared,
+    path: &str,
     form: &Form,
     credentials: &ClientCredentials,
 ) -> Result<Response, OAuthError> {
@@ -233,6 +241,15 @@ fn refresh_token_grant(
             "invalid_grant",
             "Refresh token was issued to another client.",
         ));
+    }
+    // An injected revocation (as when an admin revokes the app's tokens) spends the token.
+    if shared
+        .faults
+        .take("POST", path, |f| *f == Fault::RevokedRefreshToken)
+        .is_some()
+    {
+        let _ = shared.store.refresh(refresh_token, true);
+        return Err(OAuthError::new("invalid_grant", "Refresh token is invalid"));
     }
     let reused = if client.single_use_refresh_tokens {
         shared.store.refresh(refresh_token, true).map_err(invalid)?;

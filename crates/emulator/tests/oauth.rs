@@ -294,6 +294,43 @@ fn refresh_tokens_rotate_and_revocation_is_invalid_grant() {
 }
 
 #[test]
+fn an_injected_revocation_fails_one_refresh_and_spends_the_token() {
+    let server = start(auto_approve("alice@example.com"));
+    let tokens = sign_in(&server);
+    let refresh = tokens["refresh_token"].as_str().expect("refresh");
+    let rule = serde_json::json!({"path": "/oidc/v1/token", "fault": {"kind": "revoked_refresh_token"}, "count": 1});
+    let (status, _) = post_json(&server, "/__emulator/faults", rule, None);
+    assert_eq!(status, 200);
+    let refresh_with = |token: &str| {
+        post_form(
+            &server,
+            "/oidc/v1/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", APP),
+                ("refresh_token", token),
+            ],
+            None,
+        )
+    };
+    let (status, body) = refresh_with(refresh);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant"))
+    );
+    let (status, body) = refresh_with(refresh);
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "the token stays revoked after the rule is used up"
+    );
+    // A fresh sign-in is unaffected.
+    let fresh = sign_in(&server);
+    let (status, _) = refresh_with(fresh["refresh_token"].as_str().expect("refresh"));
+    assert_eq!(status, 200);
+}
+
+#[test]
 fn confidential_clients_authenticate_by_basic_or_post() {
     let server = start(auto_approve("alice@example.com"));
     let client = "brickdesk-confidential";
