@@ -9,7 +9,9 @@
 pub mod deep_link;
 pub mod error;
 pub mod host;
+pub mod profiles;
 pub mod sensitive;
+pub mod vault;
 pub mod workspace;
 
 pub use error::{ErrorCode, ErrorInfo};

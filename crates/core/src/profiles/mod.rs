@@ -1,0 +1,245 @@
+//! Workspace profiles: what Brickdesk knows about each workspace a user works in.
+//!
+//! Boundary: profiles hold no secret. Client secrets, refresh tokens and personal access tokens
+//! live in the [vault](crate::vault), keyed by profile id. Profiles come from the user's config
+//! file ([`file`]), from an IT policy ([`crate::policy`], shown as managed and locked), or from an
+//! import of `~/.databrickscfg` ([`databrickscfg`]).
+
+pub mod databrickscfg;
+pub mod file;
+
+use crate::host::WorkspaceHost;
+use crate::{ErrorCode, ErrorInfo};
+use serde::{Deserialize, Serialize};
+
+/// The public OAuth client every Databricks workspace has, and its registered redirect.
+pub const DATABRICKS_CLI_CLIENT_ID: &str = "databricks-cli";
+pub const DATABRICKS_CLI_REDIRECT: &str = "http://localhost:8020";
+/// The private-use scheme redirect (RFC 8252 §7.1) an app connection registers for Brickdesk.
+pub const DEEP_LINK_REDIRECT: &str = "dev.brickdesk.app:/oauth/callback";
+/// The loopback port used when a profile does not name one.
+pub const DEFAULT_LOOPBACK_PORT: u16 = 8765;
+pub const DEFAULT_SCOPES: &str = "all-apis offline_access";
+
+/// How Brickdesk signs in to a workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum AuthKind {
+    /// OAuth U2M with an app connection registered for Brickdesk. `confidential` app
+    /// connections have a client secret, which lives in the vault.
+    #[serde(rename_all = "camelCase")]
+    AppConnection {
+        client_id: String,
+        #[serde(default)]
+        confidential: bool,
+    },
+    /// OAuth U2M with the built-in public `databricks-cli` client over its loopback redirect.
+    DatabricksCli,
+    /// OAuth M2M as a service principal (shared screens); the secret lives in the vault.
+    #[serde(rename_all = "camelCase")]
+    ServicePrincipal { client_id: String },
+    /// A personal access token, which lives in the vault.
+    PersonalAccessToken,
+}
+
+impl AuthKind {
+    /// Whether signing in opens a browser.
+    pub fn is_interactive(&self) -> bool {
+        matches!(self, Self::AppConnection { .. } | Self::DatabricksCli)
+    }
+}
+
+/// Where the browser sends the user back after signing in (U2M).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RedirectMode {
+    /// `dev.brickdesk.app:/oauth/callback`, caught by the OS and handed to the app.
+    DeepLink,
+    /// `http://127.0.0.1:<port>/oauth/callback`, for identity providers that refuse custom
+    /// schemes (RFC 8252 §7.3).
+    Loopback { port: u16 },
+}
+
+/// One workspace profile, as stored in the config file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Profile {
+    pub id: String,
+    pub name: String,
+    pub host: String,
+    pub auth: AuthKind,
+    #[serde(default = "default_scopes")]
+    pub scopes: String,
+    #[serde(default = "default_redirect")]
+    pub redirect: RedirectMode,
+    /// For account-level endpoints.
+    #[serde(default)]
+    pub account_id: Option<String>,
+    #[serde(default)]
+    pub default_warehouse_id: Option<String>,
+    #[serde(default)]
+    pub pinned_spaces: Vec<String>,
+}
+
+fn default_scopes() -> String {
+    DEFAULT_SCOPES.into()
+}
+
+fn default_redirect() -> RedirectMode {
+    RedirectMode::DeepLink
+}
+
+impl Profile {
+    /// The host, validated (https, or http on loopback).
+    pub fn workspace_host(&self) -> Result<WorkspaceHost, ErrorInfo> {
+        WorkspaceHost::parse(&self.host)
+    }
+
+    /// The redirect URI the authorize request names, exactly as the app connection registers it.
+    pub fn redirect_uri(&self) -> String {
+        match (&self.auth, self.redirect) {
+            (AuthKind::DatabricksCli, _) => DATABRICKS_CLI_REDIRECT.into(),
+            (_, RedirectMode::DeepLink) => DEEP_LINK_REDIRECT.into(),
+            (_, RedirectMode::Loopback { port }) => {
+                format!("http://127.0.0.1:{port}/oauth/callback")
+            }
+        }
+    }
+
+    /// The OAuth client id, for OAuth kinds.
+    pub fn client_id(&self) -> Option<&str> {
+        match &self.auth {
+            AuthKind::AppConnection { client_id, .. }
+            | AuthKind::ServicePrincipal { client_id } => Some(client_id),
+            AuthKind::DatabricksCli => Some(DATABRICKS_CLI_CLIENT_ID),
+            AuthKind::PersonalAccessToken => None,
+        }
+    }
+
+    /// Checks what a user (or a file) may have got wrong, with a sentence per problem.
+    pub fn validate(&self) -> Result<(), ErrorInfo> {
+        let invalid = |m: &str| Err(ErrorInfo::new(ErrorCode::InvalidInput, m));
+        self.workspace_host()?;
+        if self.name.trim().is_empty() || self.name.chars().count() > 80 {
+            return invalid("Use a workspace name of 1 to 80 characters.");
+        }
+        if !valid_id(&self.id) {
+            return invalid("A profile id uses only letters, digits, '-' and '_' (at most 64).");
+        }
+        if let Some(client_id) = self.client_id()
+            && (client_id.trim().is_empty() || client_id.len() > 200)
+        {
+            return invalid("Enter the OAuth client id of the app connection.");
+        }
+        if let RedirectMode::Loopback { port } = self.redirect
+            && port < 1024
+        {
+            return invalid("Use a loopback port of 1024 or above.");
+        }
+        if self.scopes.split_whitespace().next().is_none() {
+            return invalid("Enter at least one OAuth scope, for example all-apis.");
+        }
+        Ok(())
+    }
+}
+
+/// Profile ids are used in keychain entry names and deep links.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn profile(auth: AuthKind, redirect: RedirectMode) -> Profile {
+        Profile {
+            id: "p1".into(),
+            name: "Sales".into(),
+            host: "https://dbc-1.cloud.databricks.com".into(),
+            auth,
+            scopes: DEFAULT_SCOPES.into(),
+            redirect,
+            account_id: None,
+            default_warehouse_id: None,
+            pinned_spaces: vec![],
+        }
+    }
+
+    #[test]
+    fn redirect_uris_match_what_clients_register() {
+        let app = AuthKind::AppConnection {
+            client_id: "brickdesk".into(),
+            confidential: false,
+        };
+        assert_eq!(
+            profile(app.clone(), RedirectMode::DeepLink).redirect_uri(),
+            "dev.brickdesk.app:/oauth/callback"
+        );
+        assert_eq!(
+            profile(app, RedirectMode::Loopback { port: 8765 }).redirect_uri(),
+            "http://127.0.0.1:8765/oauth/callback"
+        );
+        assert_eq!(
+            profile(AuthKind::DatabricksCli, RedirectMode::DeepLink).redirect_uri(),
+            "http://localhost:8020"
+        );
+    }
+
+    #[test]
+    fn validation_names_the_problem() {
+        let mut p = profile(AuthKind::PersonalAccessToken, RedirectMode::DeepLink);
+        assert!(p.validate().is_ok());
+        p.host = "http://example.com".into();
+        assert_eq!(
+            p.validate().map_err(|e| e.code),
+            Err(ErrorCode::InvalidInput)
+        );
+        p.host = "https://a.example".into();
+        p.id = "bad id/../".into();
+        assert!(p.validate().is_err());
+        let p = profile(
+            AuthKind::AppConnection {
+                client_id: " ".into(),
+                confidential: false,
+            },
+            RedirectMode::Loopback { port: 80 },
+        );
+        assert!(
+            p.validate()
+                .expect_err("no client")
+                .message
+                .contains("client id")
+        );
+    }
+
+    #[test]
+    fn the_file_format_is_readable_and_stable() {
+        let p = profile(
+            AuthKind::AppConnection {
+                client_id: "brickdesk".into(),
+                confidential: true,
+            },
+            RedirectMode::Loopback { port: 8765 },
+        );
+        let json = serde_json::to_value(&p).expect("json");
+        assert_eq!(
+            json["auth"],
+            serde_json::json!({"kind": "appConnection", "clientId": "brickdesk", "confidential": true})
+        );
+        assert_eq!(
+            json["redirect"],
+            serde_json::json!({"kind": "loopback", "port": 8765})
+        );
+        let minimal: Profile = serde_json::from_value(serde_json::json!({
+            "id": "x", "name": "X", "host": "https://x.example", "auth": {"kind": "databricksCli"}
+        }))
+        .expect("defaults fill in");
+        assert_eq!(minimal.scopes, DEFAULT_SCOPES);
+        assert_eq!(minimal.redirect, RedirectMode::DeepLink);
+    }
+}
