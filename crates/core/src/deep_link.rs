@@ -66,8 +66,12 @@ pub enum Rejection {
     DuplicateParameter,
     InvalidParameter,
     /// A well-formed sign-in response that no sign-in in progress is waiting for: stale,
-    /// replayed, or started by someone else.
+    /// or started by someone else.
     UnknownState,
+    /// A sign-in response that was already used.
+    ReplayedState,
+    /// A sign-in response that came after the sign-in timed out.
+    ExpiredState,
 }
 
 impl Rejection {
@@ -84,6 +88,8 @@ impl Rejection {
             Self::DuplicateParameter => "duplicate_parameter",
             Self::InvalidParameter => "invalid_parameter",
             Self::UnknownState => "unknown_state",
+            Self::ReplayedState => "replayed_state",
+            Self::ExpiredState => "expired_state",
         }
     }
 }
@@ -104,6 +110,10 @@ impl fmt::Display for Rejection {
             Self::DuplicateParameter => "the link repeats a parameter",
             Self::InvalidParameter => "a parameter of the link is malformed",
             Self::UnknownState => "no sign-in in progress is waiting for this response",
+            Self::ReplayedState => "this sign-in response was already used",
+            Self::ExpiredState => {
+                "the sign-in took longer than 5 minutes and was stopped; sign in again"
+            }
         })
     }
 }

@@ -6,11 +6,16 @@
 //! is in this crate's dependency tree. Types that cross to the UI derive `specta::Type` so the
 //! shell can export them without wrapper types.
 
+pub mod api;
+pub mod auth;
 pub mod deep_link;
 pub mod error;
 pub mod host;
+pub mod net;
+pub mod policy;
 pub mod profiles;
 pub mod sensitive;
+pub mod service;
 pub mod vault;
 pub mod workspace;
 

@@ -1,0 +1,208 @@
+//! Authenticated REST calls to a workspace: the bearer token from the profile's session,
+//! one refresh-and-retry when the workspace says the token is invalid (401, or 403 "Invalid
+//! access token"), waiting out 429/503 `Retry-After` (the request was not accepted, so
+//! repeating it cannot duplicate it), and Databricks error bodies turned into `ErrorInfo`.
+
+use crate::auth::session::Session;
+use crate::host::WorkspaceHost;
+use crate::net::transport_error;
+use crate::{ErrorCode, ErrorInfo};
+use reqwest::{Method, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How many times a throttled request is retried, and the longest single wait.
+const THROTTLE_RETRIES: u32 = 3;
+const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    host: WorkspaceHost,
+    session: Arc<Session>,
+}
+
+/// A non-2xx answer: status, the body's `error_code` (string or number) and `message`.
+struct Refusal {
+    status: StatusCode,
+    code: String,
+    message: String,
+}
+
+impl Refusal {
+    fn parse(status: StatusCode, body: &[u8]) -> Self {
+        let value: Value = serde_json::from_slice(body).unwrap_or(Value::Null);
+        let code = match &value["error_code"] {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        let message = value["message"]
+            .as_str()
+            .or_else(|| value["error"].as_str())
+            .map_or_else(
+                || status.canonical_reason().unwrap_or("error").to_owned(),
+                str::to_owned,
+            );
+        Self {
+            status,
+            code,
+            message,
+        }
+    }
+
+    /// The token itself was refused, as opposed to the caller lacking permission.
+    fn is_invalid_token(&self) -> bool {
+        self.status == StatusCode::UNAUTHORIZED
+            || (self.status == StatusCode::FORBIDDEN && self.code != "PERMISSION_DENIED" && {
+                let m = self.message.to_lowercase();
+                m.contains("invalid access token") || m.contains("expired")
+            })
+    }
+}
+
+fn retry_after(response: &reqwest::Response) -> Duration {
+    response
+        .headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(Duration::from_secs(1), Duration::from_secs)
+        .min(MAX_RETRY_AFTER)
+}
+
+impl Api {
+    pub fn new(http: reqwest::Client, host: WorkspaceHost, session: Arc<Session>) -> Self {
+        Self {
+            http,
+            host,
+            session,
+        }
+    }
+
+    pub fn session(&self) -> &Arc<Session> {
+        &self.session
+    }
+
+    pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ErrorInfo> {
+        self.call(Method::GET, path, None).await
+    }
+
+    pub async fn post<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+    ) -> Result<T, ErrorInfo> {
+        let body = serde_json::to_value(body).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Internal,
+                format!("A request could not be encoded: {e}."),
+            )
+        })?;
+        self.call(Method::POST, path, Some(body)).await
+    }
+
+    pub async fn delete(&self, path: &str) -> Result<Value, ErrorInfo> {
+        self.call(Method::DELETE, path, None).await
+    }
+
+    /// One API call with the retry rules above.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Result<T, ErrorInfo> {
+        let url = self.host.join(path);
+        let name = self.host.as_str();
+        let (mut refreshed, mut throttled) = (false, 0);
+        loop {
+            let token = self.session.access_token().await?;
+            let mut request = self
+                .http
+                .request(method.clone(), url.clone())
+                .bearer_auth(token.expose())
+                .header("Accept", "application/json");
+            if let Some(body) = &body {
+                request = request.json(body);
+            }
+            let response = request
+                .send()
+                .await
+                .map_err(|e| transport_error(&e, name))?;
+            let status = response.status();
+            if status.is_success() {
+                let bytes = response
+                    .bytes()
+                    .await
+                    .map_err(|e| transport_error(&e, name))?;
+                let bytes = if bytes.is_empty() {
+                    &b"{}"[..]
+                } else {
+                    &bytes[..]
+                };
+                return serde_json::from_slice(bytes).map_err(|e| {
+                    ErrorInfo::new(
+                        ErrorCode::Server,
+                        format!("{name} sent an answer Brickdesk cannot read ({e})."),
+                    )
+                });
+            }
+            if matches!(
+                status,
+                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+            ) && throttled < THROTTLE_RETRIES
+            {
+                throttled += 1;
+                tokio::time::sleep(retry_after(&response)).await;
+                continue;
+            }
+            let wait = retry_after(&response);
+            let bytes = response.bytes().await.unwrap_or_default();
+            let refusal = Refusal::parse(status, &bytes);
+            if refusal.is_invalid_token() && !refreshed {
+                refreshed = true;
+                self.session.invalidate(&token).await;
+                continue;
+            }
+            return Err(self.error(refusal, wait));
+        }
+    }
+
+    fn error(&self, refusal: Refusal, wait: Duration) -> ErrorInfo {
+        let name = self.host.as_str();
+        let message = refusal.message;
+        match refusal.status {
+            _ if refusal.code == "PERMISSION_DENIED" => {
+                ErrorInfo::new(ErrorCode::PermissionDenied, message)
+            }
+            StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN
+                if refusal.code != "PERMISSION_DENIED"
+                    && (refusal.status == StatusCode::UNAUTHORIZED
+                        || message.to_lowercase().contains("invalid access token")) =>
+            {
+                ErrorInfo::new(
+                    ErrorCode::NotSignedIn,
+                    format!("{name} no longer accepts your sign-in. Sign in again."),
+                )
+            }
+            StatusCode::FORBIDDEN => ErrorInfo::new(ErrorCode::PermissionDenied, message),
+            StatusCode::NOT_FOUND => ErrorInfo::new(ErrorCode::NotFound, message),
+            StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE => ErrorInfo::new(
+                ErrorCode::RateLimited,
+                format!(
+                    "{name} is busy ({message}). Try again in {} seconds.",
+                    wait.as_secs().max(1)
+                ),
+            ),
+            s if s.is_client_error() => ErrorInfo::new(ErrorCode::InvalidInput, message),
+            _ => ErrorInfo::new(
+                ErrorCode::Server,
+                format!("{name} reported an error: {message}"),
+            ),
+        }
+    }
+}

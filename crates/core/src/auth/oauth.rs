@@ -1,0 +1,229 @@
+//! Token-endpoint requests through the `oauth2` crate, sent with Brickdesk's own HTTP client
+//! (so the OS certificate store, the proxy settings and the TLS rules apply): the
+//! authorization-code exchange with PKCE, refresh, and client credentials (M2M).
+
+use super::discovery::Endpoints;
+use crate::net::transport_error;
+use crate::{ErrorCode, ErrorInfo, Sensitive};
+use oauth2::basic::{BasicClient, BasicErrorResponseType};
+use oauth2::{
+    AuthorizationCode, ClientId, ClientSecret, CsrfToken, PkceCodeChallenge, PkceCodeVerifier,
+    RedirectUrl, RefreshToken, RequestTokenError, Scope, TokenResponse,
+};
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, SystemTime};
+
+/// Tokens from the token endpoint. Only the refresh token is ever persisted (in the vault).
+#[derive(Debug)]
+pub struct TokenSet {
+    pub access: Sensitive<String>,
+    pub refresh: Option<Sensitive<String>>,
+    pub expires_at: SystemTime,
+}
+
+/// Who is asking the token endpoint.
+#[derive(Debug, Clone)]
+pub struct OAuthClient {
+    pub http: reqwest::Client,
+    pub endpoints: Endpoints,
+    pub client_id: String,
+    pub secret: Option<Sensitive<String>>,
+    /// The workspace, for messages.
+    pub host_name: String,
+}
+
+/// Why a token request got no usable HTTP response.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    #[error("{0}")]
+    Transport(#[source] reqwest::Error),
+    #[error("the response could not be read")]
+    Malformed,
+}
+
+async fn send(
+    http: &reqwest::Client,
+    request: oauth2::HttpRequest,
+) -> Result<oauth2::HttpResponse, SendError> {
+    let request = reqwest::Request::try_from(request).map_err(SendError::Transport)?;
+    let response = http.execute(request).await.map_err(SendError::Transport)?;
+    let mut builder = http::Response::builder().status(response.status());
+    for (name, value) in response.headers() {
+        builder = builder.header(name, value);
+    }
+    let body = response.bytes().await.map_err(SendError::Transport)?;
+    builder
+        .body(body.to_vec())
+        .map_err(|_| SendError::Malformed)
+}
+
+/// Our client as the `oauth2` crate's HTTP client. A named type with a boxed `Send` future
+/// (rather than a closure) keeps sign-in futures `Send`, so they can run on spawned tasks.
+struct Http<'a>(&'a reqwest::Client);
+
+impl<'c> oauth2::AsyncHttpClient<'c> for Http<'_> {
+    type Error = SendError;
+    type Future =
+        Pin<Box<dyn Future<Output = Result<oauth2::HttpResponse, SendError>> + Send + 'c>>;
+
+    fn call(&'c self, request: oauth2::HttpRequest) -> Self::Future {
+        Box::pin(send(self.0, request))
+    }
+}
+
+type TokenError =
+    RequestTokenError<SendError, oauth2::StandardErrorResponse<BasicErrorResponseType>>;
+
+impl OAuthClient {
+    fn map_error(&self, error: TokenError) -> ErrorInfo {
+        let host = &self.host_name;
+        match error {
+            RequestTokenError::ServerResponse(response) => match response.error() {
+                BasicErrorResponseType::InvalidGrant => ErrorInfo::new(
+                    ErrorCode::NotSignedIn,
+                    format!("Your sign-in to {host} has expired or was revoked. Sign in again."),
+                ),
+                BasicErrorResponseType::InvalidClient
+                | BasicErrorResponseType::UnauthorizedClient => ErrorInfo::new(
+                    ErrorCode::Config,
+                    format!(
+                        "{host} did not accept the OAuth client \u{201c}{}\u{201d}. Check the client \
+                         id and secret of this workspace, or ask your Databricks admin whether the \
+                         app connection still exists.",
+                        self.client_id
+                    ),
+                ),
+                other => ErrorInfo::new(
+                    ErrorCode::Server,
+                    format!(
+                        "{host} refused the sign-in ({}{}).",
+                        other.as_ref(),
+                        response
+                            .error_description()
+                            .map(|d| format!(": {d}"))
+                            .unwrap_or_default()
+                    ),
+                ),
+            },
+            RequestTokenError::Request(SendError::Transport(error)) => {
+                transport_error(&error, host)
+            }
+            RequestTokenError::Request(SendError::Malformed)
+            | RequestTokenError::Parse(..)
+            | RequestTokenError::Other(_) => ErrorInfo::new(
+                ErrorCode::Server,
+                format!("{host} answered the sign-in with something Brickdesk cannot read."),
+            ),
+        }
+    }
+
+    fn tokens(response: &oauth2::basic::BasicTokenResponse) -> TokenSet {
+        // Databricks always sends expires_in; without it, assume the usual hour.
+        let lifetime = response.expires_in().unwrap_or(Duration::from_secs(3600));
+        TokenSet {
+            access: Sensitive::new(response.access_token().secret().clone()),
+            refresh: response
+                .refresh_token()
+                .map(|r| Sensitive::new(r.secret().clone())),
+            expires_at: SystemTime::now() + lifetime,
+        }
+    }
+
+    /// The browser URL that starts a U2M sign-in, with PKCE S256 and `state`; also returns the
+    /// PKCE verifier to keep until the callback.
+    pub fn authorize_url(
+        &self,
+        redirect_uri: &str,
+        scopes: &str,
+        state: &str,
+    ) -> Result<(url::Url, Sensitive<String>), ErrorInfo> {
+        let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
+        let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|_| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "The redirect URL of this workspace is not valid.",
+            )
+        })?;
+        let client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_auth_uri(oauth2::AuthUrl::from_url(
+                self.endpoints.authorization.clone(),
+            ))
+            .set_redirect_uri(redirect);
+        let state = state.to_owned();
+        let (url, _) = client
+            .authorize_url(|| CsrfToken::new(state))
+            .add_scopes(scopes.split_whitespace().map(|s| Scope::new(s.to_owned())))
+            .set_pkce_challenge(challenge)
+            .url();
+        Ok((url, Sensitive::new(verifier.secret().clone())))
+    }
+
+    fn client(
+        &self,
+    ) -> BasicClient<
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointNotSet,
+        oauth2::EndpointSet,
+    > {
+        let mut client = BasicClient::new(ClientId::new(self.client_id.clone()))
+            .set_token_uri(oauth2::TokenUrl::from_url(self.endpoints.token.clone()));
+        if let Some(secret) = &self.secret {
+            client = client.set_client_secret(ClientSecret::new(secret.expose().clone()));
+        }
+        client
+    }
+
+    /// Exchanges an authorization code (with its PKCE verifier) for tokens.
+    pub async fn exchange_code(
+        &self,
+        code: &Sensitive<String>,
+        verifier: &Sensitive<String>,
+        redirect_uri: &str,
+    ) -> Result<TokenSet, ErrorInfo> {
+        let redirect = RedirectUrl::new(redirect_uri.to_owned()).map_err(|_| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "The redirect URL of this workspace is not valid.",
+            )
+        })?;
+        let http = Http(&self.http);
+        let response = self
+            .client()
+            .set_redirect_uri(redirect)
+            .exchange_code(AuthorizationCode::new(code.expose().clone()))
+            .set_pkce_verifier(PkceCodeVerifier::new(verifier.expose().clone()))
+            .request_async(&http)
+            .await
+            .map_err(|e| self.map_error(e))?;
+        Ok(Self::tokens(&response))
+    }
+
+    /// Uses a refresh token; the response may rotate it.
+    pub async fn refresh(&self, refresh: &Sensitive<String>) -> Result<TokenSet, ErrorInfo> {
+        let http = Http(&self.http);
+        let token = RefreshToken::new(refresh.expose().clone());
+        let response = self
+            .client()
+            .exchange_refresh_token(&token)
+            .request_async(&http)
+            .await
+            .map_err(|e| self.map_error(e))?;
+        Ok(Self::tokens(&response))
+    }
+
+    /// The client-credentials grant for a service principal.
+    pub async fn client_credentials(&self, scopes: &str) -> Result<TokenSet, ErrorInfo> {
+        let http = Http(&self.http);
+        let response = self
+            .client()
+            .exchange_client_credentials()
+            .add_scopes(scopes.split_whitespace().map(|s| Scope::new(s.to_owned())))
+            .request_async(&http)
+            .await
+            .map_err(|e| self.map_error(e))?;
+        Ok(Self::tokens(&response))
+    }
+}

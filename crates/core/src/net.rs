@@ -1,0 +1,158 @@
+//! The one HTTP client every Databricks call goes through, and what its failures mean.
+//!
+//! TLS is rustls (ring provider) with the OS verifier, so the roots IT installs for TLS
+//! inspection are trusted like in the user's browser; an extra CA bundle from policy is added
+//! on top. Proxies: an explicit proxy from policy, else `HTTPS_PROXY`/`NO_PROXY`, else the
+//! system proxy where reqwest reads it. Redirects are not followed: an API call that redirects
+//! is a misconfiguration (a private-link login page), not something to chase.
+
+use crate::{ErrorCode, ErrorInfo};
+use rustls::pki_types::CertificateDer;
+use rustls::pki_types::pem::PemObject;
+use std::error::Error as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Network settings from policy or profile.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NetworkSettings {
+    /// `http://proxy.corp:8080`; applies to every request, loopback included.
+    pub proxy: Option<String>,
+    /// Hosts that bypass `proxy` (comma-separated, as `NO_PROXY`).
+    pub no_proxy: Option<String>,
+    /// PEM certificates to trust in addition to the OS store.
+    pub extra_ca_pem: Option<Vec<u8>>,
+}
+
+const USER_AGENT: &str = concat!("brickdesk/", env!("CARGO_PKG_VERSION"));
+
+fn config_error(message: String) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::Config, message)
+}
+
+/// Builds the client for `settings`; a bad proxy URL or CA bundle is a `Config` error.
+pub fn client(settings: &NetworkSettings) -> Result<reqwest::Client, ErrorInfo> {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    // Also the process default, for any other rustls user (reqwest's own builder panics
+    // without one when built with `rustls-no-provider`). Already installed is fine.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let mut extra = Vec::new();
+    if let Some(pem) = &settings.extra_ca_pem {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            extra.push(cert.map_err(|e| {
+                config_error(format!(
+                    "The extra CA bundle is not a valid PEM certificate list ({e}). Ask IT for \
+                     the company root certificate in PEM format."
+                ))
+            })?);
+        }
+        if extra.is_empty() {
+            return Err(config_error(
+                "The extra CA bundle contains no certificate. Ask IT for the company root \
+                 certificate in PEM format."
+                    .into(),
+            ));
+        }
+    }
+    let verifier =
+        rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone()).map_err(
+            |e| {
+                config_error(format!(
+                    "The system certificate store could not be read: {e}."
+                ))
+            },
+        )?;
+    let tls = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| config_error(format!("TLS could not be set up: {e}.")))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    let mut builder = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(20))
+        .read_timeout(Duration::from_secs(120));
+    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        let mut proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| {
+            config_error(format!(
+                "The proxy \u{201c}{proxy}\u{201d} is not a valid URL. Use the form \
+                 http://proxy.example.com:8080."
+            ))
+        })?;
+        if let Some(no_proxy) = &settings.no_proxy {
+            proxy = proxy.no_proxy(reqwest::NoProxy::from_string(no_proxy));
+        }
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))
+}
+
+/// A transport failure (no HTTP answer) as a sentence a user can act on. Never includes a URL
+/// (they can carry codes) or a header.
+pub fn transport_error(error: &reqwest::Error, host: &str) -> ErrorInfo {
+    let chain = {
+        let mut text = String::new();
+        let mut source = error.source();
+        while let Some(cause) = source {
+            text.push_str(&cause.to_string().to_lowercase());
+            text.push(' ');
+            source = cause.source();
+        }
+        text
+    };
+    let message = if chain.contains("certificate") || chain.contains("unknownissuer") {
+        format!(
+            "The connection to {host} is not trusted: its certificate is not issued by an \
+             authority this computer trusts. If your company inspects TLS traffic, ask IT to \
+             install its root certificate, or to set the CA bundle in Brickdesk's policy."
+        )
+    } else if chain.contains("proxy") || chain.contains("tunnel") {
+        format!(
+            "Brickdesk could not reach {host} through the proxy. Check the proxy settings \
+             (HTTPS_PROXY or Brickdesk's policy), or ask IT whether the proxy allows it."
+        )
+    } else if chain.contains("dns")
+        || chain.contains("failed to lookup")
+        || chain.contains("name or service")
+    {
+        format!(
+            "Brickdesk could not find {host}. Check the workspace URL and your network connection."
+        )
+    } else if error.is_timeout() {
+        format!("{host} did not answer in time. Check your network connection and try again.")
+    } else if error.is_connect() {
+        format!(
+            "Brickdesk could not connect to {host}. Check your network connection, VPN or proxy, \
+             and try again."
+        )
+    } else {
+        format!("The connection to {host} failed. Check your network connection and try again.")
+    };
+    ErrorInfo::new(ErrorCode::Network, message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_settings_are_config_errors() {
+        let proxy = client(&NetworkSettings {
+            proxy: Some("not a url".into()),
+            ..NetworkSettings::default()
+        })
+        .expect_err("bad proxy");
+        assert_eq!(proxy.code, ErrorCode::Config);
+        let ca = client(&NetworkSettings {
+            extra_ca_pem: Some(b"no certificate here".to_vec()),
+            ..NetworkSettings::default()
+        })
+        .expect_err("bad CA");
+        assert!(ca.message.contains("PEM"), "{}", ca.message);
+        assert!(client(&NetworkSettings::default()).is_ok());
+    }
+}

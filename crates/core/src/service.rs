@@ -1,0 +1,761 @@
+//! `Workspaces`: the one object the shell talks to about workspaces and sign-in. It owns the
+//! profile file, the policy, the vault, the HTTP client, the sessions and the sign-ins in
+//! flight, and tells a listener whenever the list or a sign-in state changes.
+//!
+//! Order of effects is deliberate: tokens are written to the keychain before the UI hears
+//! "signed in"; a profile is saved before it is shown; secrets are deleted before "signed out".
+
+use crate::api::Api;
+use crate::auth::discovery::{self, DiscoveryStep, Endpoints};
+use crate::auth::login::{self, LOGIN_TIMEOUT, PendingLogin, PendingLogins};
+use crate::auth::loopback;
+use crate::auth::oauth::OAuthClient;
+use crate::auth::session::{Session, Source, blocking};
+use crate::deep_link::{CallbackOutcome, OAuthCallback};
+use crate::host::WorkspaceHost;
+use crate::policy::Policy;
+use crate::profiles::file::{self, ProfileFile};
+use crate::profiles::{AuthKind, Profile, RedirectMode, valid_id};
+use crate::vault::{SecretKind, Vault};
+use crate::workspace::{DEMO_ID, SignInState, WorkspaceList, WorkspaceSummary};
+use crate::{ErrorCode, ErrorInfo, Sensitive};
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// Called with the new list whenever it or a sign-in state changes.
+pub type Listener = Arc<dyn Fn(&WorkspaceList) + Send + Sync>;
+
+/// What the service is built from.
+#[derive(Debug)]
+pub struct Config {
+    pub profiles_file: PathBuf,
+    pub policy: Policy,
+    pub vault: Vault,
+    /// The local emulator's URL in the demo: a "Demo workspace" profile points at it.
+    pub demo_host: Option<WorkspaceHost>,
+}
+
+/// A workspace the user adds. Secrets arrive here once and go straight to the keychain.
+#[derive(Debug, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct NewWorkspace {
+    pub name: String,
+    pub host: String,
+    pub auth: AuthKind,
+    #[serde(default)]
+    pub redirect: Option<RedirectMode>,
+    /// The app connection's or service principal's secret, or the personal access token.
+    #[serde(default)]
+    pub secret: Option<String>,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    file: ProfileFile,
+    status: HashMap<String, SignInState>,
+    sessions: HashMap<String, Arc<Session>>,
+    endpoints: HashMap<String, Endpoints>,
+}
+
+pub struct Workspaces {
+    profiles_file: PathBuf,
+    policy: Policy,
+    vault: Vault,
+    http: reqwest::Client,
+    inner: Mutex<Inner>,
+    logins: PendingLogins,
+    listener: Mutex<Option<Listener>>,
+    refresh_ahead: Mutex<Option<Duration>>,
+}
+
+impl std::fmt::Debug for Workspaces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Workspaces")
+            .field("profiles_file", &self.profiles_file)
+            .finish_non_exhaustive()
+    }
+}
+
+fn not_found() -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::NotFound,
+        "That workspace is no longer in your list. Pick another one in the sidebar.",
+    )
+}
+
+fn managed_error() -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::PermissionDenied,
+        "Your organisation manages this workspace, so it cannot be changed or removed here.",
+    )
+}
+
+fn millis(at: SystemTime) -> Option<f64> {
+    at.duration_since(UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_millis() as f64)
+}
+
+impl Workspaces {
+    /// Loads the profile file (recovering from damage) and builds the service. Returns the
+    /// notices the user must see (a recovered file).
+    pub fn open(config: Config) -> Result<(Arc<Self>, Vec<ErrorInfo>), ErrorInfo> {
+        let loaded = file::load(&config.profiles_file)?;
+        let http = crate::net::client(&config.policy.network()?)?;
+        let mut notices: Vec<ErrorInfo> = loaded.notice.into_iter().collect();
+        let mut profiles = loaded.file;
+        if let Some(host) = &config.demo_host {
+            ensure_demo(&mut profiles, host);
+            if let Err(error) = file::save(&config.profiles_file, &profiles) {
+                notices.push(error);
+            }
+        }
+        let service = Arc::new(Self {
+            profiles_file: config.profiles_file,
+            policy: config.policy,
+            vault: config.vault,
+            http,
+            inner: Mutex::new(Inner {
+                file: profiles,
+                ..Inner::default()
+            }),
+            logins: PendingLogins::default(),
+            listener: Mutex::new(None),
+            refresh_ahead: Mutex::new(None),
+        });
+        Ok((service, notices))
+    }
+
+    pub fn set_listener(&self, listener: Listener) {
+        *self.listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(listener);
+    }
+
+    /// Refresh tokens this long before they expire (tests use short-lived tokens).
+    pub fn set_refresh_ahead(&self, ahead: Duration) {
+        *self.refresh_ahead.lock().unwrap_or_else(|p| p.into_inner()) = Some(ahead);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn notify(&self) {
+        let list = self.list();
+        let listener = self
+            .listener
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        if let Some(listener) = listener {
+            listener(&list);
+        }
+    }
+
+    /// Managed workspaces first (policy order), then the user's.
+    fn profiles(&self, inner: &Inner) -> Vec<(Profile, bool)> {
+        let managed = self.policy.workspaces.iter().map(|p| (p.clone(), true));
+        let own = inner
+            .file
+            .profiles
+            .iter()
+            .filter(|p| !self.policy.is_managed(&p.id))
+            .map(|p| (p.clone(), false));
+        managed.chain(own).collect()
+    }
+
+    pub fn profile(&self, id: &str) -> Result<(Profile, bool), ErrorInfo> {
+        let inner = self.lock();
+        self.profiles(&inner)
+            .into_iter()
+            .find(|(p, _)| p.id == id)
+            .ok_or_else(not_found)
+    }
+
+    pub fn list(&self) -> WorkspaceList {
+        let inner = self.lock();
+        let workspaces: Vec<WorkspaceSummary> = self
+            .profiles(&inner)
+            .iter()
+            .map(|(p, managed)| {
+                let status = inner
+                    .status
+                    .get(&p.id)
+                    .cloned()
+                    .unwrap_or(SignInState::SignedOut { reason: None });
+                WorkspaceSummary::new(p, *managed, status)
+            })
+            .collect();
+        let active_id = inner
+            .file
+            .active_id
+            .clone()
+            .filter(|id| workspaces.iter().any(|w| &w.id == id))
+            .or_else(|| workspaces.first().map(|w| w.id.clone()));
+        WorkspaceList {
+            workspaces,
+            active_id,
+            can_add: self.policy.allow_user_workspaces,
+            can_use_tokens: self.policy.allow_personal_access_tokens,
+        }
+    }
+
+    fn save(&self, inner: &Inner) -> Result<(), ErrorInfo> {
+        file::save(&self.profiles_file, &inner.file)
+    }
+
+    fn set_status(&self, id: &str, status: SignInState) {
+        self.lock().status.insert(id.to_owned(), status);
+        self.notify();
+    }
+
+    pub fn select(&self, id: &str) -> Result<WorkspaceList, ErrorInfo> {
+        self.profile(id)?;
+        {
+            let mut inner = self.lock();
+            inner.file.active_id = Some(id.to_owned());
+            self.save(&inner)?;
+        }
+        self.notify();
+        Ok(self.list())
+    }
+
+    /// Adds a user workspace: validates, discovers its sign-in endpoints (reporting progress),
+    /// stores any secret in the keychain, saves, and makes it active.
+    pub async fn add(
+        &self,
+        new: NewWorkspace,
+        progress: impl Fn(DiscoveryStep),
+    ) -> Result<WorkspaceList, ErrorInfo> {
+        if !self.policy.allow_user_workspaces {
+            return Err(ErrorInfo::new(
+                ErrorCode::PermissionDenied,
+                "Your organisation does not allow adding workspaces. Ask IT to add the one you \
+                 need.",
+            ));
+        }
+        if new.auth == AuthKind::PersonalAccessToken && !self.policy.allow_personal_access_tokens {
+            return Err(ErrorInfo::new(
+                ErrorCode::PermissionDenied,
+                "Your organisation does not allow personal access tokens. Sign in with your \
+                 browser instead.",
+            ));
+        }
+        let host = WorkspaceHost::parse(&new.host)?;
+        if let Some((existing, _)) = self
+            .profiles(&self.lock())
+            .into_iter()
+            .find(|(p, _)| p.host == host.as_str())
+        {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{} is already in your list as \u{201c}{}\u{201d}.",
+                    host.as_str(),
+                    existing.name
+                ),
+            ));
+        }
+        let name = match new.name.trim() {
+            "" => host
+                .as_str()
+                .split("://")
+                .nth(1)
+                .unwrap_or(host.as_str())
+                .to_owned(),
+            given => given.to_owned(),
+        };
+        let needs_secret = matches!(
+            new.auth,
+            AuthKind::ServicePrincipal { .. }
+                | AuthKind::PersonalAccessToken
+                | AuthKind::AppConnection {
+                    confidential: true,
+                    ..
+                }
+        );
+        let secret = new
+            .secret
+            .filter(|s| !s.trim().is_empty())
+            .map(Sensitive::new);
+        if needs_secret && secret.is_none() {
+            let what = if new.auth == AuthKind::PersonalAccessToken {
+                "the personal access token"
+            } else {
+                "the client secret"
+            };
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!("Enter {what}."),
+            ));
+        }
+        let id = self.next_id(&host);
+        let profile = Profile {
+            id: id.clone(),
+            name,
+            host: host.to_string(),
+            auth: new.auth,
+            scopes: crate::profiles::DEFAULT_SCOPES.into(),
+            redirect: new.redirect.unwrap_or(RedirectMode::DeepLink),
+            account_id: None,
+            default_warehouse_id: None,
+            pinned_spaces: vec![],
+        };
+        profile.validate()?;
+        if profile.auth != AuthKind::PersonalAccessToken {
+            let endpoints = discovery::discover(&self.http, &host, progress).await?;
+            self.lock().endpoints.insert(id.clone(), endpoints);
+        }
+        if let Some(secret) = secret.filter(|_| needs_secret) {
+            let kind = if profile.auth == AuthKind::PersonalAccessToken {
+                SecretKind::PersonalAccessToken
+            } else {
+                SecretKind::ClientSecret
+            };
+            let (vault, pid) = (self.vault.clone(), id.clone());
+            blocking(move || vault.write(&pid, kind, &secret)).await?;
+        }
+        {
+            let mut inner = self.lock();
+            inner.file.profiles.push(profile);
+            inner.file.active_id = Some(id);
+            self.save(&inner)?;
+        }
+        self.notify();
+        Ok(self.list())
+    }
+
+    fn next_id(&self, host: &WorkspaceHost) -> String {
+        let stem: String = host
+            .as_str()
+            .split("://")
+            .nth(1)
+            .unwrap_or("workspace")
+            .split(['.', ':'])
+            .next()
+            .unwrap_or("workspace")
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
+            .take(40)
+            .collect();
+        let inner = self.lock();
+        let taken = |id: &str| self.profiles(&inner).iter().any(|(p, _)| p.id == id);
+        (1..)
+            .map(|n| {
+                if n == 1 {
+                    stem.clone()
+                } else {
+                    format!("{stem}-{n}")
+                }
+            })
+            .find(|id| valid_id(id) && !taken(id))
+            .unwrap_or_else(|| "workspace".into())
+    }
+
+    /// Renames a user workspace.
+    pub fn rename(&self, id: &str, name: &str) -> Result<WorkspaceList, ErrorInfo> {
+        self.edit(id, |p| {
+            p.name = name.trim().to_owned();
+            p.validate()
+        })
+    }
+
+    /// Switches a user workspace between deep-link and loopback sign-in.
+    pub fn set_redirect(
+        &self,
+        id: &str,
+        redirect: RedirectMode,
+    ) -> Result<WorkspaceList, ErrorInfo> {
+        self.edit(id, |p| {
+            p.redirect = redirect;
+            p.validate()
+        })
+    }
+
+    fn edit(
+        &self,
+        id: &str,
+        change: impl FnOnce(&mut Profile) -> Result<(), ErrorInfo>,
+    ) -> Result<WorkspaceList, ErrorInfo> {
+        if self.policy.is_managed(id) {
+            return Err(managed_error());
+        }
+        {
+            let mut inner = self.lock();
+            let profile = inner
+                .file
+                .profiles
+                .iter_mut()
+                .find(|p| p.id == id)
+                .ok_or_else(not_found)?;
+            let mut edited = profile.clone();
+            change(&mut edited)?;
+            *profile = edited;
+            self.save(&inner)?;
+        }
+        self.notify();
+        Ok(self.list())
+    }
+
+    /// Puts the user's workspaces in `order` (ids); managed ones stay first.
+    pub fn reorder(&self, order: &[String]) -> Result<WorkspaceList, ErrorInfo> {
+        {
+            let mut inner = self.lock();
+            let position = |id: &str| order.iter().position(|o| o == id).unwrap_or(usize::MAX);
+            inner.file.profiles.sort_by_key(|p| position(&p.id));
+            self.save(&inner)?;
+        }
+        self.notify();
+        Ok(self.list())
+    }
+
+    /// Removes a user workspace and every keychain entry it had.
+    pub async fn remove(&self, id: &str) -> Result<WorkspaceList, ErrorInfo> {
+        if self.policy.is_managed(id) {
+            return Err(managed_error());
+        }
+        self.profile(id)?;
+        self.logins.cancel(id);
+        let (vault, pid) = (self.vault.clone(), id.to_owned());
+        blocking(move || vault.delete_all(&pid)).await?;
+        {
+            let mut inner = self.lock();
+            inner.file.profiles.retain(|p| p.id != id);
+            inner.sessions.remove(id);
+            inner.status.remove(id);
+            if inner.file.active_id.as_deref() == Some(id) {
+                inner.file.active_id = None;
+            }
+            self.save(&inner)?;
+        }
+        self.notify();
+        Ok(self.list())
+    }
+
+    async fn endpoints(&self, profile: &Profile) -> Result<Endpoints, ErrorInfo> {
+        if let Some(known) = self.lock().endpoints.get(&profile.id) {
+            return Ok(known.clone());
+        }
+        let endpoints = discovery::discover(&self.http, &profile.workspace_host()?, |_| {}).await?;
+        self.lock()
+            .endpoints
+            .insert(profile.id.clone(), endpoints.clone());
+        Ok(endpoints)
+    }
+
+    async fn oauth_client(&self, profile: &Profile) -> Result<OAuthClient, ErrorInfo> {
+        let confidential = matches!(
+            profile.auth,
+            AuthKind::ServicePrincipal { .. }
+                | AuthKind::AppConnection {
+                    confidential: true,
+                    ..
+                }
+        );
+        let secret = if confidential {
+            let (vault, id) = (self.vault.clone(), profile.id.clone());
+            let secret = blocking(move || vault.read(&id, SecretKind::ClientSecret)).await?;
+            Some(secret.ok_or_else(|| {
+                ErrorInfo::new(
+                    ErrorCode::NotSignedIn,
+                    format!(
+                        "The client secret of {} is not in the keychain. Remove the workspace and \
+                         add it again with its secret.",
+                        profile.name
+                    ),
+                )
+            })?)
+        } else {
+            None
+        };
+        Ok(OAuthClient {
+            http: self.http.clone(),
+            endpoints: self.endpoints(profile).await?,
+            client_id: profile.client_id().unwrap_or_default().to_owned(),
+            secret,
+            host_name: profile.host.clone(),
+        })
+    }
+
+    /// The profile's session, created on first use.
+    async fn session(&self, profile: &Profile) -> Result<Arc<Session>, ErrorInfo> {
+        if let Some(session) = self.lock().sessions.get(&profile.id) {
+            return Ok(session.clone());
+        }
+        let source = match &profile.auth {
+            AuthKind::PersonalAccessToken => Source::PersonalAccessToken,
+            AuthKind::ServicePrincipal { .. } => Source::ClientCredentials {
+                client: self.oauth_client(profile).await?,
+                scopes: profile
+                    .scopes
+                    .replace("offline_access", "")
+                    .trim()
+                    .to_owned(),
+            },
+            _ => Source::Refresh(self.oauth_client(profile).await?),
+        };
+        let mut session = Session::new(&profile.id, &profile.host, source, self.vault.clone());
+        if let Some(ahead) = *self.refresh_ahead.lock().unwrap_or_else(|p| p.into_inner()) {
+            session = session.with_refresh_ahead(ahead);
+        }
+        let session = Arc::new(session);
+        Ok(self
+            .lock()
+            .sessions
+            .entry(profile.id.clone())
+            .or_insert(session)
+            .clone())
+    }
+
+    /// An authenticated API client for the workspace.
+    pub async fn api(&self, id: &str) -> Result<Api, ErrorInfo> {
+        let (profile, _) = self.profile(id)?;
+        let session = self.session(&profile).await?;
+        Ok(Api::new(
+            self.http.clone(),
+            profile.workspace_host()?,
+            session,
+        ))
+    }
+
+    /// Asks the workspace who we are (SCIM Me) and records the sign-in state that follows.
+    pub async fn check(&self, id: &str) -> SignInState {
+        let result = async {
+            let api = self.api(id).await?;
+            let me: serde_json::Value = api.get("/api/2.0/preview/scim/v2/Me").await?;
+            let expires = api.session().expires_at().await.and_then(millis);
+            Ok::<_, ErrorInfo>(SignInState::SignedIn {
+                user: me["userName"].as_str().map(str::to_owned),
+                expires_at_ms: expires,
+            })
+        }
+        .await;
+        let state = match result {
+            Ok(state) => state,
+            Err(error) if error.code == ErrorCode::NotSignedIn => SignInState::SignedOut {
+                reason: Some(error.message),
+            },
+            Err(error) => SignInState::Error {
+                message: error.message,
+            },
+        };
+        self.set_status(id, state.clone());
+        state
+    }
+
+    /// At start-up: every workspace with a stored credential is checked in the background.
+    pub async fn check_all(self: &Arc<Self>) {
+        let ids: Vec<String> = self.list().workspaces.into_iter().map(|w| w.id).collect();
+        for id in ids {
+            let (vault, pid) = (self.vault.clone(), id.clone());
+            let stored = blocking(move || {
+                Ok(SecretKind::ALL
+                    .iter()
+                    .any(|k| vault.read(&pid, *k).ok().flatten().is_some()))
+            })
+            .await
+            .unwrap_or(false);
+            if stored {
+                self.check(&id).await;
+            }
+        }
+    }
+
+    /// Starts signing in. For browser sign-ins returns the URL to open; M2M and PAT
+    /// workspaces are checked at once and return `None`.
+    pub async fn begin_sign_in(self: &Arc<Self>, id: &str) -> Result<Option<String>, ErrorInfo> {
+        let (profile, _) = self.profile(id)?;
+        if !profile.auth.is_interactive() {
+            return match self.check(id).await {
+                SignInState::SignedIn { .. } => Ok(None),
+                SignInState::SignedOut { reason } => Err(ErrorInfo::new(
+                    ErrorCode::NotSignedIn,
+                    reason.unwrap_or_else(|| "The stored credential was not accepted.".into()),
+                )),
+                SignInState::Error { message } => Err(ErrorInfo::new(ErrorCode::Server, message)),
+                SignInState::SigningIn => Ok(None),
+            };
+        }
+        let client = self.oauth_client(&profile).await?;
+        let redirect_uri = profile.redirect_uri();
+        let state = login::new_state();
+        let (url, verifier) = client.authorize_url(&redirect_uri, &profile.scopes, &state)?;
+        let loopback_port = match (&profile.auth, profile.redirect) {
+            (AuthKind::DatabricksCli, _) => Some((8020, "/")),
+            (_, RedirectMode::Loopback { port }) => Some((port, "/oauth/callback")),
+            (_, RedirectMode::DeepLink) => None,
+        };
+        let listener = match loopback_port {
+            Some((port, path)) => Some(loopback::bind(port, path).await?),
+            None => None,
+        };
+        self.logins.insert(
+            state.clone(),
+            PendingLogin {
+                profile_id: id.to_owned(),
+                redirect_uri,
+                verifier,
+                client,
+                started: std::time::Instant::now(),
+            },
+        );
+        self.set_status(id, SignInState::SigningIn);
+        let service = self.clone();
+        let pid = id.to_owned();
+        tokio::spawn(async move {
+            match listener {
+                Some(listener) => {
+                    match tokio::time::timeout(LOGIN_TIMEOUT, listener.receive()).await {
+                        Ok(Ok(callback)) => {
+                            let _ = service.complete_sign_in(callback).await;
+                        }
+                        Ok(Err(rejection)) => {
+                            service.logins.cancel(&pid);
+                            service.set_status(
+                                &pid,
+                                SignInState::SignedOut {
+                                    reason: Some(format!("The sign-in failed: {rejection}.")),
+                                },
+                            );
+                        }
+                        Err(_) => service.time_out(&pid),
+                    }
+                }
+                None => {
+                    tokio::time::sleep(LOGIN_TIMEOUT).await;
+                    service.time_out(&pid);
+                }
+            }
+        });
+        Ok(Some(url.to_string()))
+    }
+
+    fn time_out(&self, id: &str) {
+        if self.logins.cancel(id) {
+            self.set_status(
+                id,
+                SignInState::SignedOut {
+                    reason: Some("The sign-in took longer than 5 minutes and was stopped.".into()),
+                },
+            );
+        }
+    }
+
+    /// Stops waiting for the browser.
+    pub fn cancel_sign_in(&self, id: &str) -> WorkspaceList {
+        if self.logins.cancel(id) {
+            self.set_status(id, SignInState::SignedOut { reason: None });
+        }
+        self.list()
+    }
+
+    /// Finishes a sign-in from its redirect (deep link or loopback): exchanges the code, stores
+    /// the refresh token, then reports "signed in". Returns the workspace id.
+    pub async fn complete_sign_in(&self, callback: OAuthCallback) -> Result<String, ErrorInfo> {
+        let login = self.logins.take(&callback.state).map_err(|rejection| {
+            ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!("Brickdesk ignored a sign-in response: {rejection}."),
+            )
+        })?;
+        let id = login.profile_id.clone();
+        let code = match callback.outcome {
+            CallbackOutcome::Code(code) => code,
+            CallbackOutcome::Denied { error, description } => {
+                let reason = match description {
+                    Some(d) => format!("The sign-in was not completed: {d} ({error})."),
+                    None => format!("The sign-in was not completed ({error})."),
+                };
+                self.set_status(
+                    &id,
+                    SignInState::SignedOut {
+                        reason: Some(reason.clone()),
+                    },
+                );
+                return Err(ErrorInfo::new(ErrorCode::Cancelled, reason));
+            }
+        };
+        let result = async {
+            let tokens = login
+                .client
+                .exchange_code(&code, &login.verifier, &login.redirect_uri)
+                .await?;
+            if let Some(refresh) = tokens.refresh.clone() {
+                let (vault, pid) = (self.vault.clone(), id.clone());
+                blocking(move || vault.write(&pid, SecretKind::RefreshToken, &refresh)).await?;
+            }
+            let (profile, _) = self.profile(&id)?;
+            let session = self.session(&profile).await?;
+            session.seed(&tokens).await;
+            Ok::<_, ErrorInfo>(())
+        }
+        .await;
+        if let Err(error) = result {
+            self.set_status(
+                &id,
+                SignInState::Error {
+                    message: error.message.clone(),
+                },
+            );
+            return Err(error);
+        }
+        self.check(&id).await;
+        Ok(id)
+    }
+
+    /// Signs out: every keychain entry of the workspace is deleted, the profile stays.
+    pub async fn sign_out(&self, id: &str) -> Result<WorkspaceList, ErrorInfo> {
+        self.profile(id)?;
+        self.logins.cancel(id);
+        let (vault, pid) = (self.vault.clone(), id.to_owned());
+        blocking(move || vault.delete_all(&pid)).await?;
+        let session = self.lock().sessions.remove(id);
+        if let Some(session) = session {
+            session.clear().await;
+        }
+        self.set_status(id, SignInState::SignedOut { reason: None });
+        Ok(self.list())
+    }
+}
+
+/// Adds the "Demo workspace" for the local emulator, or points it at `host` if it moved.
+fn ensure_demo(file: &mut ProfileFile, host: &WorkspaceHost) {
+    match file.profiles.iter_mut().find(|p| p.id == DEMO_ID) {
+        Some(demo) => demo.host = host.to_string(),
+        None => {
+            file.profiles.insert(
+                0,
+                Profile {
+                    id: DEMO_ID.into(),
+                    name: "Demo workspace".into(),
+                    host: host.to_string(),
+                    auth: AuthKind::AppConnection {
+                        client_id: "brickdesk".into(),
+                        confidential: false,
+                    },
+                    scopes: crate::profiles::DEFAULT_SCOPES.into(),
+                    redirect: RedirectMode::DeepLink,
+                    account_id: None,
+                    default_warehouse_id: None,
+                    pinned_spaces: vec![],
+                },
+            );
+            if file.active_id.is_none() {
+                file.active_id = Some(DEMO_ID.into());
+            }
+        }
+    }
+}
+
+/// The futures the shell spawns must be `Send` (a regression here is a compile error).
+#[allow(dead_code)]
+fn futures_are_send(service: Arc<Workspaces>, callback: OAuthCallback) {
+    fn is_send<T: Send>(_: T) {}
+    is_send(async move {
+        service.check("x").await;
+        let _ = service.begin_sign_in("x").await;
+        let _ = service.complete_sign_in(callback).await;
+    });
+}
