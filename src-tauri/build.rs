@@ -7,6 +7,13 @@ const COMMANDS: &[&str] = &[
     "list_workspaces",
     "select_workspace",
     "add_workspace",
+    "rename_workspace",
+    "reorder_workspaces",
+    "remove_workspace",
+    "startup_notices",
+    "sign_in",
+    "cancel_sign_in",
+    "sign_out",
 ];
 
 fn main() {

@@ -6,6 +6,7 @@
 //! become typed events; invalid ones are dropped with a log line that names the reason and the
 //! length, never the URL (it may carry an authorization code).
 
+use crate::sign_in::SignInFailed;
 use crate::state::AppState;
 use crate::workspaces::WorkspacesChanged;
 use brickdesk_core::deep_link::{self, DeepLink, Rejection};
@@ -92,11 +93,28 @@ pub fn route(app: &AppHandle, raw: &str) {
                 },
             );
         }
-        Ok(DeepLink::OAuthCallback(_callback)) => {
+        Ok(DeepLink::OAuthCallback(callback)) => {
             focus_main_window(app);
-            // No sign-in flow can be waiting yet, so every state is unknown: refuse it, as the
-            // sign-in flow will for stale or replayed responses.
-            reject(app, Rejection::UnknownState, raw.len());
+            let workspaces = app.state::<AppState>().workspaces.clone();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                match workspaces.complete_sign_in(callback).await {
+                    Ok(id) => {
+                        tracing::info!(route = "oauth_callback", "completed a sign-in");
+                        emit(
+                            &app,
+                            DeepLinkHandled {
+                                route: DeepLinkRoute::SignInCallback,
+                                workspace_id: Some(id),
+                            },
+                        );
+                    }
+                    Err(error) => {
+                        tracing::warn!(code = ?error.code, "a sign-in response was not used");
+                        emit(&app, SignInFailed(error));
+                    }
+                }
+            });
         }
         Err(reason) => reject(app, reason, raw.len()),
     }
@@ -109,7 +127,7 @@ fn reject(app: &AppHandle, reason: Rejection, bytes: usize) {
 
 fn select_workspace(app: &AppHandle, id: &str) {
     let state = app.state::<AppState>();
-    let changed = state.workspaces().select(id).cloned();
+    let changed = state.workspaces.select(id);
     match changed {
         Ok(list) => emit(app, WorkspacesChanged(list)),
         Err(error) => tracing::info!(%error, "a link named a workspace that is not listed"),

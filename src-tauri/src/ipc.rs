@@ -4,7 +4,7 @@
 //! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
 //! `build.rs`, because app commands are denied to the webview by default.
 
-use crate::{app_info, deep_links, workspaces};
+use crate::{app_info, deep_links, sign_in, workspaces};
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -16,10 +16,18 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             workspaces::list_workspaces,
             workspaces::select_workspace,
             workspaces::add_workspace,
+            workspaces::rename_workspace,
+            workspaces::reorder_workspaces,
+            workspaces::remove_workspace,
+            workspaces::startup_notices,
+            sign_in::sign_in,
+            sign_in::cancel_sign_in,
+            sign_in::sign_out,
         ])
         .events(collect_events![
             workspaces::WorkspacesChanged,
             deep_links::DeepLinkHandled,
             deep_links::DeepLinkRejected,
+            sign_in::SignInFailed,
         ])
 }

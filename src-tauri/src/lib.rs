@@ -9,6 +9,7 @@ mod app_info;
 mod deep_links;
 mod ipc;
 mod logging;
+mod sign_in;
 mod state;
 mod workspaces;
 
@@ -27,7 +28,14 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);
-            state::manage(app);
+            let workspaces = state::manage(app).map_err(|e| e.message)?;
+            let handle = app.handle().clone();
+            workspaces.set_listener(std::sync::Arc::new(move |list| {
+                use tauri_specta::Event;
+                let _ = workspaces::WorkspacesChanged(list.clone()).emit(&handle);
+            }));
+            // Workspaces with a stored sign-in are checked in the background (SCIM Me).
+            tauri::async_runtime::spawn(async move { workspaces.check_all().await });
             deep_links::install(app.handle());
             Ok(())
         })

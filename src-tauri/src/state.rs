@@ -1,43 +1,81 @@
-//! App-wide state owned by Tauri: the workspace registry, behind a mutex.
+//! App-wide state owned by Tauri: the core's workspace service, built from the OS config dir,
+//! the IT policy, and the keychain under the app identifier.
 
 use brickdesk_core::host::WorkspaceHost;
-use brickdesk_core::workspace::WorkspaceRegistry;
-use std::sync::{Mutex, MutexGuard};
+use brickdesk_core::policy::{self, Policy};
+use brickdesk_core::service::{Config, Workspaces};
+use brickdesk_core::vault::{KeyringStore, Vault};
+use brickdesk_core::{ErrorCode, ErrorInfo};
+use std::sync::{Arc, Mutex};
 use tauri::Manager;
 
 /// Environment variable naming the local emulator that the demo lists as "Demo workspace".
 pub const DEMO_HOST_ENV: &str = "BRICKDESK_DEMO_HOST";
+/// Overrides the keychain namespace (tests keep their entries apart from a real install's).
+pub const KEYCHAIN_SERVICE_ENV: &str = "BRICKDESK_KEYCHAIN_SERVICE";
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct AppState {
-    workspaces: Mutex<WorkspaceRegistry>,
+    pub workspaces: Arc<Workspaces>,
+    /// What the user must hear about start-up (a recovered file, an ignored policy).
+    notices: Mutex<Vec<ErrorInfo>>,
 }
 
 impl AppState {
-    pub fn workspaces(&self) -> MutexGuard<'_, WorkspaceRegistry> {
-        // A panic while holding the lock cannot leave the registry half-updated (every method
-        // validates before it mutates), so a poisoned lock is still safe to use.
-        self.workspaces
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    /// The start-up notices, once.
+    pub fn take_notices(&self) -> Vec<ErrorInfo> {
+        std::mem::take(&mut *self.notices.lock().unwrap_or_else(|p| p.into_inner()))
     }
 }
 
-pub fn manage(app: &tauri::App) {
-    app.manage(AppState {
-        workspaces: Mutex::new(initial_registry()),
-    });
+fn demo_host() -> Option<WorkspaceHost> {
+    let raw = std::env::var(DEMO_HOST_ENV).ok()?;
+    WorkspaceHost::parse(&raw)
+        .inspect_err(
+            |error| tracing::warn!(variable = DEMO_HOST_ENV, %error, "ignored the demo host"),
+        )
+        .ok()
 }
 
-fn initial_registry() -> WorkspaceRegistry {
-    let Ok(raw) = std::env::var(DEMO_HOST_ENV) else {
-        return WorkspaceRegistry::default();
+pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
+    let config_dir = app.path().app_config_dir().map_err(|e| {
+        ErrorInfo::new(
+            ErrorCode::Config,
+            format!("Brickdesk could not find its settings folder: {e}."),
+        )
+    })?;
+    let service_name = std::env::var(KEYCHAIN_SERVICE_ENV)
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| app.config().identifier.clone());
+    let (policy, policy_notice) = policy::load(&policy::default_path());
+    let config = |policy: Policy| Config {
+        profiles_file: config_dir.join(brickdesk_core::profiles::file::FILE_NAME),
+        policy,
+        vault: Vault::new(Arc::new(KeyringStore::new(service_name.clone()))),
+        demo_host: demo_host(),
     };
-    match WorkspaceHost::parse(&raw) {
-        Ok(host) => WorkspaceRegistry::with_demo(&host),
-        Err(error) => {
-            tracing::warn!(variable = DEMO_HOST_ENV, %error, "ignored the demo workspace host");
-            WorkspaceRegistry::default()
+    let mut notices: Vec<ErrorInfo> = policy_notice.into_iter().collect();
+    let (workspaces, open_notices) = match Workspaces::open(config(policy.clone())) {
+        Ok(opened) => opened,
+        // A policy whose proxy or CA bundle cannot be used must not keep the app from starting:
+        // say so, and run with the system's network settings.
+        Err(error) if error.code == ErrorCode::Config => {
+            notices.push(error);
+            let fallback = Policy {
+                proxy: None,
+                no_proxy: None,
+                ca_bundle: None,
+                ..policy
+            };
+            Workspaces::open(config(fallback))?
         }
-    }
+        Err(error) => return Err(error),
+    };
+    notices.extend(open_notices);
+    app.manage(AppState {
+        workspaces: workspaces.clone(),
+        notices: Mutex::new(notices),
+    });
+    Ok(workspaces)
 }

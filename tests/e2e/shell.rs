@@ -63,8 +63,10 @@ fn a_second_launch_with_a_link_reaches_the_running_app() -> Result<()> {
         d.wait_for("[data-testid=add-workspace]", WAIT)?.click()?;
         d.wait_for("dialog[open] input[name=name]", WAIT)?
             .send_keys("Finance")?;
+        // The same emulator under another name: adding runs real endpoint discovery.
+        let second_host = app.emulator.base_url.replace("127.0.0.1", "localhost");
         d.find("dialog[open] input[name=host]")?
-            .send_keys("https://dbc-finance.cloud.databricks.com")?;
+            .send_keys(&second_host)?;
         d.find("dialog[open] button[type=submit]")?.click()?;
         d.wait_for_text(
             "[data-testid=workspace-item][aria-current=true]",

@@ -52,6 +52,11 @@ pub fn app_env(emulator_url: &str) -> Vec<(String, String)> {
     vec![
         ("BRICKDESK_DEMO_HOST".into(), emulator_url.into()),
         ("BRICKDESK_LOG".into(), "debug".into()),
+        // Keychain entries of tests live apart from a real installation's.
+        (
+            "BRICKDESK_KEYCHAIN_SERVICE".into(),
+            "dev.brickdesk.app.test".into(),
+        ),
     ]
 }
 

@@ -1,4 +1,5 @@
 // The shell with a fake platform: initial load, events from Rust, notices and their timeout.
+import { workspace, workspaceList } from "../test/fixtures";
 import { act, fireEvent, render, screen, waitFor, within } from "@testing-library/preact";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
@@ -19,10 +20,12 @@ const listeners: {
 } = {};
 
 const initial: WorkspaceList = {
-  workspaces: [{ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:8787", managed: false }],
+  workspaces: [workspace({ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:8787", managed: false })],
   activeId: "demo",
+  canAdd: true,
+  canUseTokens: true,
 };
-const finance = { id: "ws-1", name: "Finance", host: "https://f.example", managed: false };
+const finance = workspace({ id: "ws-1", name: "Finance", host: "https://f.example", managed: false });
 
 vi.mock("../platform", async (importActual) => {
   const actual = await importActual<typeof import("../platform")>();
@@ -35,6 +38,8 @@ vi.mock("../platform", async (importActual) => {
     onWorkspacesChanged: vi.fn(async (cb: Listener<WorkspaceList>) => ((listeners.workspaces = cb), () => {})),
     onDeepLinkHandled: vi.fn(async (cb: Listener<DeepLinkHandled>) => ((listeners.handled = cb), () => {})),
     onDeepLinkRejected: vi.fn(async (cb: Listener<DeepLinkRejected>) => ((listeners.rejected = cb), () => {})),
+    onSignInFailed: vi.fn(async () => () => {}),
+    startupNotices: vi.fn().mockResolvedValue([]),
   };
 });
 
@@ -66,7 +71,7 @@ describe("App", () => {
   });
 
   it("has honest empty states when there is no workspace", async () => {
-    vi.mocked(listWorkspaces).mockResolvedValue({ workspaces: [], activeId: null });
+    vi.mocked(listWorkspaces).mockResolvedValue(workspaceList([], null));
     render(<App />);
     await screen.findByRole("button", { name: "Add a workspace" });
     expect(screen.getByText("Add a workspace to get started.")).toBeTruthy();
@@ -85,8 +90,8 @@ describe("App", () => {
   });
 
   it("selects a workspace through the platform and shows the returned list", async () => {
-    vi.mocked(listWorkspaces).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "demo" });
-    vi.mocked(selectWorkspace).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" });
+    vi.mocked(listWorkspaces).mockResolvedValue(workspaceList([...initial.workspaces, finance], "demo"));
+    vi.mocked(selectWorkspace).mockResolvedValue(workspaceList([...initial.workspaces, finance], "ws-1"));
     await renderLoaded();
     fireEvent.click(screen.getByText("Finance", { selector: ".workspace-label" }));
     expect(selectWorkspace).toHaveBeenCalledWith("ws-1");
@@ -94,20 +99,26 @@ describe("App", () => {
   });
 
   it("adds a workspace from the dialog and shows it", async () => {
-    vi.mocked(addWorkspace).mockResolvedValue({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" });
+    vi.mocked(addWorkspace).mockResolvedValue(workspaceList([...initial.workspaces, finance], "ws-1"));
     await renderLoaded();
     fireEvent.click(screen.getByTestId("add-workspace"));
     const dialog = screen.getByRole("dialog", { name: "Add a workspace" });
     fireEvent.input(within(dialog).getByLabelText("Workspace URL"), { target: { value: "https://f.example" } });
     fireEvent.submit(dialog.querySelector("form") as HTMLFormElement);
     await screen.findByText("Finance", { selector: ".workspace-label" });
-    expect(addWorkspace).toHaveBeenCalledWith("", "https://f.example");
+    expect(addWorkspace).toHaveBeenCalledWith({
+      name: "",
+      host: "https://f.example",
+      auth: { kind: "databricksCli" },
+      redirect: null,
+      secret: null,
+    });
     await waitFor(() => expect(dialog.hasAttribute("open")).toBe(false));
   });
 
   it("follows workspace changes and link events from Rust", async () => {
     await renderLoaded();
-    act(() => listeners.workspaces?.({ workspaces: [...initial.workspaces, finance], activeId: "ws-1" }));
+    act(() => listeners.workspaces?.(workspaceList([...initial.workspaces, finance], "ws-1")));
     await waitFor(() => expect(screen.getByTestId("status-workspace").textContent).toBe("https://f.example"));
     const current = screen.getAllByTestId("workspace-item").filter((item) => item.getAttribute("aria-current"));
     expect(current.map((item) => item.textContent)).toEqual([expect.stringContaining("Finance")]);

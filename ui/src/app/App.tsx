@@ -2,12 +2,17 @@
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import {
   addWorkspace,
+  cancelSignIn,
   getAppInfo,
   listWorkspaces,
   onDeepLinkHandled,
   onDeepLinkRejected,
+  onSignInFailed,
   onWorkspacesChanged,
   selectWorkspace,
+  signIn,
+  signOut,
+  startupNotices,
   toAppError,
   type AppInfo,
   type WorkspaceList,
@@ -19,7 +24,7 @@ import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
 
-const EMPTY: WorkspaceList = { workspaces: [], activeId: null };
+const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
 
 export function App() {
   const [list, setList] = useState<WorkspaceList>(EMPTY);
@@ -58,6 +63,7 @@ export function App() {
     // A list pushed by Rust wins over a slower initial load.
     let pushed = false;
     getAppInfo().then(setInfo, report);
+    startupNotices().then((found) => found.forEach((n) => notify("error", n.message)), report);
     listWorkspaces().then((initial) => {
       if (!pushed) apply(initial);
     }, report);
@@ -68,13 +74,20 @@ export function App() {
       }),
       onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
       onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason))),
+      onSignInFailed((error) => notify("error", error.message)),
     ];
     subscriptions.forEach((subscription) => subscription.catch(report));
     return () => subscriptions.forEach((subscription) => subscription.then((unlisten) => unlisten(), () => {}));
   }, [apply, notify, report]);
 
   const select = (id: string) => selectWorkspace(id).then(apply, report);
-  const add = async (name: string, host: string) => apply(await addWorkspace(name, host));
+  // Browser sign-in with the public Databricks CLI client works on every workspace without
+  // any admin setup, so it is what a workspace added by URL starts with.
+  const add = async (name: string, host: string) =>
+    apply(await addWorkspace({ name, host, auth: { kind: "databricksCli" }, redirect: null, secret: null }));
+  const startSignIn = (id: string) => signIn(id).catch(report);
+  const cancel = (id: string) => cancelSignIn(id).then(apply, report);
+  const leave = (id: string) => signOut(id).then(apply, report);
   const active = list.workspaces.find((w) => w.id === list.activeId);
 
   return (
@@ -89,7 +102,13 @@ export function App() {
         onAddWorkspace={() => setAdding(true)}
         onSelectSection={setSection}
       />
-      <SectionView section={section} workspace={active} />
+      <SectionView
+        section={section}
+        workspace={active}
+        onSignIn={startSignIn}
+        onCancelSignIn={cancel}
+        onSignOut={leave}
+      />
       <Notices notices={notices} onDismiss={dismiss} />
       <StatusBar workspace={active} info={info} />
       <AddWorkspaceDialog open={adding} onClose={() => setAdding(false)} onAdd={add} />

@@ -1,5 +1,6 @@
 // The main area: the active section (Genie or SQL) for the active workspace.
 import type { WorkspaceSummary } from "../platform";
+import { SignInPanel } from "./SignInPanel";
 
 export type Section = "genie" | "sql";
 
@@ -21,9 +22,12 @@ export const SECTIONS: { id: Section; label: string; intro: string; needs: strin
 interface Props {
   section: Section;
   workspace: WorkspaceSummary | undefined;
+  onSignIn: (id: string) => void;
+  onCancelSignIn: (id: string) => void;
+  onSignOut: (id: string) => void;
 }
 
-export function SectionView({ section, workspace }: Props) {
+export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut }: Props) {
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
     <section id="content" class="content" tabIndex={-1} aria-labelledby="section-title">
@@ -31,10 +35,22 @@ export function SectionView({ section, workspace }: Props) {
         <h1 id="section-title">{info.label}</h1>
         {workspace && <span class="section-workspace">{workspace.name}</span>}
       </header>
+      {workspace && (
+        <SignInPanel
+          workspace={workspace}
+          onSignIn={() => onSignIn(workspace.id)}
+          onCancel={() => onCancelSignIn(workspace.id)}
+          onSignOut={() => onSignOut(workspace.id)}
+        />
+      )}
       <div class="empty-state">
         <p class="lead">{info.intro}</p>
         <p class="muted">
-          {workspace ? `Sign in to ${workspace.name} ${info.needs}` : "Add a workspace to get started."}
+          {workspace
+            ? workspace.status.state === "signedIn"
+              ? `${info.label} for ${workspace.name} is coming next.`
+              : `Sign in to ${workspace.name} ${info.needs}`
+            : "Add a workspace to get started."}
         </p>
       </div>
     </section>

@@ -1,4 +1,5 @@
 // The sidebar: brand, both navigation landmarks and the section buttons.
+import { workspaceList } from "../test/fixtures";
 import { fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import { Sidebar } from "./Sidebar";
@@ -8,7 +9,7 @@ describe("Sidebar", () => {
     const onSelectSection = vi.fn();
     render(
       <Sidebar
-        list={{ workspaces: [], activeId: null }}
+        list={workspaceList([], null)}
         section="genie"
         onSelectWorkspace={vi.fn()}
         onAddWorkspace={vi.fn()}

@@ -1,4 +1,5 @@
 // The workspace switcher: empty state, active item, keyboard navigation, selection.
+import { workspace, workspaceList } from "../test/fixtures";
 import { fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import type { WorkspaceList } from "../platform";
@@ -6,16 +7,18 @@ import { WorkspaceSwitcher } from "./WorkspaceSwitcher";
 
 const two: WorkspaceList = {
   workspaces: [
-    { id: "demo", name: "Demo workspace", host: "http://127.0.0.1:8787", managed: false },
-    { id: "fin", name: "Finance", host: "https://dbc-fin.cloud.databricks.com", managed: true },
+    workspace({ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:8787", managed: false }),
+    workspace({ id: "fin", name: "Finance", host: "https://dbc-fin.cloud.databricks.com", managed: true }),
   ],
   activeId: "fin",
+  canAdd: true,
+  canUseTokens: true,
 };
 
 describe("WorkspaceSwitcher", () => {
   it("shows the empty state with an Add a workspace button", () => {
     const onAdd = vi.fn();
-    render(<WorkspaceSwitcher list={{ workspaces: [], activeId: null }} onSelect={vi.fn()} onAdd={onAdd} />);
+    render(<WorkspaceSwitcher list={workspaceList([], null)} onSelect={vi.fn()} onAdd={onAdd} />);
     const button = screen.getByRole("button", { name: "Add a workspace" });
     fireEvent.click(button);
     expect(onAdd).toHaveBeenCalledOnce();
@@ -38,8 +41,10 @@ describe("WorkspaceSwitcher", () => {
   it("moves focus with the arrow keys (roving tabindex) and selects on click", () => {
     const onSelect = vi.fn();
     const three: WorkspaceList = {
-      workspaces: [...two.workspaces, { id: "ops", name: "Ops", host: "https://ops.example", managed: false }],
+      workspaces: [...two.workspaces, workspace({ id: "ops", name: "Ops", host: "https://ops.example", managed: false })],
       activeId: "demo",
+      canAdd: true,
+      canUseTokens: true,
     };
     render(<WorkspaceSwitcher list={three} onSelect={onSelect} onAdd={vi.fn()} />);
     const [first, second, third] = screen.getAllByTestId("workspace-item");

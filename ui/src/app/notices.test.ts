@@ -1,4 +1,5 @@
 // Notice texts and list rules.
+import { workspace } from "../test/fixtures";
 import { describe, expect, it } from "vitest";
 import type { Rejection, WorkspaceList } from "../platform";
 import { MAX_NOTICES, addNotice, dismissNotice, handledText, rejectionText } from "./notices";
@@ -9,8 +10,10 @@ const ALL_REJECTIONS: Rejection[] = [
 ];
 
 const list: WorkspaceList = {
-  workspaces: [{ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:1", managed: false }],
+  workspaces: [workspace({ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:1", managed: false })],
   activeId: "demo",
+  canAdd: true,
+  canUseTokens: true,
 };
 
 describe("notice texts", () => {

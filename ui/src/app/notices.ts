@@ -26,6 +26,8 @@ const REJECTION_TEXT: Record<Rejection, string> = {
   duplicate_parameter: "it repeats a parameter",
   invalid_parameter: "one of its parameters is malformed",
   unknown_state: "no sign-in in progress is waiting for it",
+  replayed_state: "this sign-in response was already used",
+  expired_state: "the sign-in took longer than 5 minutes; sign in again",
 };
 
 export function rejectionText(reason: Rejection): string {

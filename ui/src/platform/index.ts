@@ -1,12 +1,15 @@
 // The only module that talks to Tauri: typed commands and events, with errors as AppError.
+import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
   type AppInfo,
   type DeepLinkHandled,
   type DeepLinkRejected,
+  type DiscoveryStep,
   type ErrorCode,
   type ErrorInfo,
+  type NewWorkspace,
   type WorkspaceList,
 } from "../bindings";
 
@@ -15,7 +18,11 @@ export type {
   DeepLinkHandled,
   DeepLinkRejected,
   DeepLinkRoute,
+  DiscoveryStep,
   ErrorCode,
+  ErrorInfo,
+  NewWorkspace,
+  SignInState,
   Rejection,
   WorkspaceList,
   WorkspaceSummary,
@@ -68,8 +75,23 @@ export const getAppInfo = (): Promise<AppInfo> => unwrap(() => commands.appInfo(
 export const listWorkspaces = (): Promise<WorkspaceList> => unwrap(() => commands.listWorkspaces());
 export const selectWorkspace = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.selectWorkspace(id));
-export const addWorkspace = (name: string, host: string): Promise<WorkspaceList> =>
-  unwrap(() => commands.addWorkspace(name, host));
+/** Adds a workspace; `onProgress` hears each discovery step as it happens. */
+export const addWorkspace = (
+  workspace: NewWorkspace,
+  onProgress: (step: DiscoveryStep) => void = () => {},
+): Promise<WorkspaceList> => {
+  const progress = new Channel<DiscoveryStep>();
+  progress.onmessage = onProgress;
+  return unwrap(() => commands.addWorkspace(workspace, progress));
+};
+export const removeWorkspace = (id: string): Promise<WorkspaceList> =>
+  unwrap(() => commands.removeWorkspace(id));
+/** Starts signing in (the system browser opens for browser sign-ins). */
+export const signIn = (id: string): Promise<null> => unwrap(() => commands.signIn(id));
+export const cancelSignIn = (id: string): Promise<WorkspaceList> =>
+  unwrap(() => commands.cancelSignIn(id));
+export const signOut = (id: string): Promise<WorkspaceList> => unwrap(() => commands.signOut(id));
+export const startupNotices = (): Promise<ErrorInfo[]> => unwrap(() => commands.startupNotices());
 
 export type Unlisten = () => void;
 
@@ -91,3 +113,5 @@ export const onDeepLinkHandled = (cb: (payload: DeepLinkHandled) => void): Promi
   subscribe<DeepLinkHandled>((handler) => events.deepLinkHandled.listen(handler), cb);
 export const onDeepLinkRejected = (cb: (payload: DeepLinkRejected) => void): Promise<Unlisten> =>
   subscribe<DeepLinkRejected>((handler) => events.deepLinkRejected.listen(handler), cb);
+export const onSignInFailed = (cb: (error: ErrorInfo) => void): Promise<Unlisten> =>
+  subscribe<ErrorInfo>((handler) => events.signInFailed.listen(handler), cb);

@@ -24,10 +24,13 @@ describe("platform commands", () => {
   });
 
   it("passes the arguments through", async () => {
-    const list = { workspaces: [], activeId: null };
+    // A Channel registers its callback with the Tauri runtime, which tests stand in for.
+    Object.assign(window, { __TAURI_INTERNALS__: { transformCallback: () => 1 } });
+    const list = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
     addWorkspaceCmd.mockResolvedValue({ status: "ok", data: list });
-    await expect(addWorkspace("", "https://dbc-1.cloud.databricks.com")).resolves.toBe(list);
-    expect(addWorkspaceCmd).toHaveBeenCalledWith("", "https://dbc-1.cloud.databricks.com");
+    const workspace = { name: "", host: "https://dbc-1.cloud.databricks.com", auth: { kind: "databricksCli" as const }, redirect: null, secret: null };
+    await expect(addWorkspace(workspace)).resolves.toBe(list);
+    expect(addWorkspaceCmd).toHaveBeenCalledWith(workspace, expect.anything());
   });
 
   it("returns the data of an ok result", async () => {

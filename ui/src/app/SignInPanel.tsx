@@ -1,0 +1,63 @@
+// The active workspace's sign-in: who is signed in (from the workspace, never a token),
+// "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out.
+import type { WorkspaceSummary } from "../platform";
+
+interface Props {
+  workspace: WorkspaceSummary;
+  onSignIn: () => void;
+  onCancel: () => void;
+  onSignOut: () => void;
+}
+
+/** "until 14:05" for an expiry today, else the date and time. */
+function until(ms: number | null): string {
+  if (ms === null) return "";
+  const at = new Date(ms);
+  const sameDay = at.toDateString() === new Date().toDateString();
+  return ` until ${sameDay ? at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : at.toLocaleString()}`;
+}
+
+export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props) {
+  const status = workspace.status;
+  switch (status.state) {
+    case "signedIn":
+      return (
+        <div class="sign-in" data-testid="sign-in" data-state="signed-in">
+          <p>
+            Signed in as <strong data-testid="signed-in-user">{status.user ?? "you"}</strong>
+            <span class="muted">{until(status.expiresAtMs)}</span>
+          </p>
+          <button type="button" class="ghost" data-testid="sign-out" onClick={onSignOut}>
+            Sign out
+          </button>
+        </div>
+      );
+    case "signingIn":
+      return (
+        <div class="sign-in" data-testid="sign-in" data-state="signing-in" role="status">
+          <p>Waiting for your browser… Finish signing in there.</p>
+          <button type="button" class="ghost" data-testid="cancel-sign-in" onClick={onCancel}>
+            Cancel
+          </button>
+        </div>
+      );
+    case "error":
+      return (
+        <div class="sign-in" data-testid="sign-in" data-state="error" role="alert">
+          <p>{status.message}</p>
+          <button type="button" class="primary" data-testid="sign-in-button" onClick={onSignIn}>
+            Try again
+          </button>
+        </div>
+      );
+    case "signedOut":
+      return (
+        <div class="sign-in" data-testid="sign-in" data-state="signed-out">
+          <p>{status.reason ?? `Sign in to ${workspace.name} with your Databricks account.`}</p>
+          <button type="button" class="primary" data-testid="sign-in-button" onClick={onSignIn}>
+            Sign in
+          </button>
+        </div>
+      );
+  }
+}
