@@ -16,7 +16,9 @@ XVFB_PID=$!
 cleanup() {
   kill "$XVFB_PID" 2>/dev/null || true
   wait "$XVFB_PID" 2>/dev/null || true
-  rm -rf "$SESSION_DIR"
+  # A desktop service (the document portal) may have mounted a FUSE folder in the runtime dir.
+  fusermount -u "$SESSION_DIR/runtime/doc" 2>/dev/null || true
+  rm -rf "$SESSION_DIR" 2>/dev/null || true
 }
 trap cleanup EXIT
 for _ in $(seq 100); do [ -e "/tmp/.X11-unix/X${display}" ] && break; sleep 0.05; done
