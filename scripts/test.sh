@@ -49,6 +49,9 @@ fi
   || die "pip could not install crates/emulator/compat/requirements.txt; check that PyPI is reachable."
 timeout 600 "$venv/bin/python" -m pytest -p no:cacheprovider -q crates/emulator/compat
 
+step "Keychain: the vault against the real Secret Service (gnome-keyring)"
+scripts/lib/desktop-session.sh cargo test -p brickdesk-core --test keychain -- --ignored
+
 step "End-to-end tests: real app over WebDriver in Xvfb, D-Bus and gnome-keyring"
 scripts/lib/desktop-session.sh cargo test -p brickdesk-e2e -- --test-threads=1
 
