@@ -3,7 +3,8 @@
 //! Boundary: it speaks the real Databricks REST/OAuth wire format (see
 //! `shared/reference/databricks-api.md`) and nothing Brickdesk-specific, so anything that works
 //! against it should work against a real workspace. Routes that only exist here live under
-//! `/__emulator/`. It binds loopback only.
+//! `/__emulator/`. It binds loopback only, over HTTP or (for CA and proxy tests) HTTPS with a
+//! test CA of its own.
 
 mod admin;
 mod auth;
@@ -20,6 +21,7 @@ mod scim;
 mod server;
 pub mod sql;
 pub mod store;
+pub mod tls;
 mod token;
 pub mod warehouses;
 

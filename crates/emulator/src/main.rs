@@ -1,7 +1,8 @@
-//! `brickdesk-emulator [--port N] [--config FILE] [--auto-approve EMAIL] [--seed N]`
+//! `brickdesk-emulator [--port N] [--config FILE] [--auto-approve EMAIL] [--seed N]
+//! [--tls [--ca-out FILE]]`
 //!
-//! The first line on stdout is `Brickdesk emulator listening on http://127.0.0.1:<port>`;
-//! scripts and tests read the URL from it. Logs go to stderr.
+//! The first line on stdout is `Brickdesk emulator listening on http://127.0.0.1:<port>`
+//! (`https://` with `--tls`); scripts and tests read the URL from it. Logs go to stderr.
 
 use brickdesk_emulator::{Config, Emulator};
 use clap::Parser;
@@ -26,6 +27,12 @@ struct Args {
     /// Seed for generated ids and data.
     #[arg(long)]
     seed: Option<u64>,
+    /// Serve HTTPS with a certificate from a test CA generated for this run.
+    #[arg(long)]
+    tls: bool,
+    /// Write the test CA's certificate (PEM) here, for clients to trust.
+    #[arg(long, value_name = "FILE", requires = "tls")]
+    ca_out: Option<PathBuf>,
 }
 
 #[tokio::main]
@@ -54,7 +61,16 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    let emulator = Emulator::start(config, args.port).await?;
+    let emulator = if args.tls {
+        Emulator::start_tls(config, args.port).await?
+    } else {
+        Emulator::start(config, args.port).await?
+    };
+    if let (Some(path), Some(pem)) = (&args.ca_out, &emulator.ca_pem) {
+        // Written before the URL is printed, so a reader of the first line can trust it.
+        std::fs::write(path, pem)
+            .map_err(|e| anyhow::anyhow!("cannot write the CA to {}: {e}", path.display()))?;
+    }
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,

@@ -9,6 +9,7 @@ use crate::request_log::RequestLog;
 use crate::sql::engine::Engine;
 use crate::sql::statements::{Limits, Statements};
 use crate::store::Store;
+use crate::tls::{TestCa, TlsListener};
 use crate::warehouses::Warehouses;
 use crate::{
     Config, admin, auth, authorize, discovery, files, genie, scim, sql, token, warehouses,
@@ -20,6 +21,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::Listener;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,7 +31,7 @@ use tokio::net::TcpListener;
 #[derive(Debug)]
 pub struct SharedState {
     pub config: Config,
-    /// `http://127.0.0.1:<port>`, the origin clients use.
+    /// `http://127.0.0.1:<port>` (or `https://`), the origin clients use.
     pub base_url: String,
     pub store: Store,
     pub faults: Faults,
@@ -252,11 +254,13 @@ async fn truncate_body(response: Response, after_bytes: usize) -> Response {
 pub struct Emulator {
     pub base_url: String,
     pub addr: SocketAddr,
+    /// In HTTPS mode, the PEM of the test CA that signed the server's certificate.
+    pub ca_pem: Option<String>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl Emulator {
-    /// Binds 127.0.0.1:`port` (0 = any free port) and serves in the background.
+    /// Binds 127.0.0.1:`port` (0 = any free port) and serves plain HTTP in the background.
     pub async fn start(config: Config, port: u16) -> anyhow::Result<Self> {
         let listener = bind(port).await?;
         let addr = listener.local_addr()?;
@@ -270,6 +274,27 @@ impl Emulator {
         Ok(Self {
             base_url,
             addr,
+            ca_pem: None,
+            task: Some(task),
+        })
+    }
+
+    /// Like [`Emulator::start`], but serves HTTPS with a certificate from a fresh test CA
+    /// (see `ca_pem`). Nothing trusts it unless told to.
+    pub async fn start_tls(config: Config, port: u16) -> anyhow::Result<Self> {
+        let ca = TestCa::generate()?;
+        let listener = TlsListener::new(bind(port).await?, &ca)?;
+        let addr = Listener::local_addr(&listener)?;
+        let base_url = format!("https://{addr}");
+        let app = router(config, base_url.clone());
+        // `serve` never returns an error for a custom listener; it ends when aborted.
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Ok(Self {
+            base_url,
+            addr,
+            ca_pem: Some(ca.ca_pem),
             task: Some(task),
         })
     }

@@ -206,6 +206,63 @@ fn databricks_date_functions() {
 }
 
 #[test]
+fn databricks_date_arithmetic_and_formatting() {
+    let s = sql();
+    let (_, body) = s.execute(json!({
+        "statement": "SELECT date_add(DATE'2016-02-27', 3) AS added, date_sub('2016-03-01', 1) AS subtracted, \
+            datediff(DATE'2016-03-01', DATE'2016-01-01') AS days, dayofweek(DATE'2016-01-03') AS sunday, \
+            dayofweek(TIMESTAMP'2016-01-09 10:00:00') AS saturday, last_day(DATE'2016-02-10') AS month_end, \
+            date_format(TIMESTAMP'2016-01-05 14:07:09', 'EEE, d MMM yyyy HH:mm') AS formatted, \
+            date_format(DATE'2016-02-01', 'MMMM yyyy') AS month_name, date_add(NULL, 1) AS nothing",
+        "wait_timeout": "30s",
+    }));
+    assert_eq!(body["status"]["state"], "SUCCEEDED", "{body}");
+    assert_eq!(
+        rows(&body)[0],
+        [
+            json!("2016-03-01"),
+            json!("2016-02-29"),
+            json!("60"),
+            json!("1"),
+            json!("7"),
+            json!("2016-02-29"),
+            json!("Tue, 5 Jan 2016 14:07"),
+            json!("February 2016"),
+            Value::Null,
+        ]
+    );
+    let types: Vec<&str> = body["manifest"]["schema"]["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .filter_map(|c| c["type_name"].as_str())
+        .collect();
+    assert_eq!(&types[..4], ["DATE", "DATE", "INT", "INT"]);
+
+    // A Genie-style monthly breakdown over the sample data.
+    let (_, body) = s.execute(json!({
+        "statement": "SELECT date_format(tpep_pickup_datetime, 'yyyy-MM') AS month, count(*) AS trips \
+            FROM samples.nyctaxi.trips GROUP BY 1 ORDER BY 1",
+        "wait_timeout": "30s",
+    }));
+    let months: Vec<Value> = rows(&body).into_iter().map(|r| r[0].clone()).collect();
+    assert_eq!(months, [json!("2016-01"), json!("2016-02")], "{body}");
+
+    let (_, body) = s.execute(json!({
+        "statement": "SELECT date_format(DATE'2016-01-01', 'yyyy-QQ')",
+        "wait_timeout": "30s",
+    }));
+    assert_eq!(body["status"]["state"], "FAILED", "{body}");
+    let message = body["status"]["error"]["message"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        message.contains("Unsupported datetime pattern letter 'Q'"),
+        "{message}"
+    );
+}
+
+#[test]
 fn sql_errors_are_failed_statements_with_real_messages() {
     let s = sql();
     let (status, body) = s

@@ -1,7 +1,8 @@
 //! Databricks SQL function names that DataFusion lacks: `year(d)`, `month(d)`, `day(d)`,
 //! `dayofmonth(d)`, `hour(ts)`, `minute(ts)`, `quarter(d)`, `weekofyear(d)`. Each is
 //! DataFusion's `date_part('<part>', d)` under the Databricks name, so business SQL such as
-//! `GROUP BY year(order_date), month(order_date)` runs unchanged.
+//! `GROUP BY year(order_date), month(order_date)` runs unchanged. The date functions with
+//! their own logic are in `date_functions`.
 
 use datafusion::arrow::datatypes::{DataType, Field};
 use datafusion::common::{Result, ScalarValue};
@@ -22,17 +23,17 @@ const ALIASES: &[(&str, &str)] = &[
     ("weekofyear", "week"),
 ];
 
-/// The UDFs to register on every session.
+/// The UDFs to register on every session (these and the date functions).
 pub fn databricks_functions() -> Vec<ScalarUDF> {
-    ALIASES
-        .iter()
-        .map(|(name, part)| {
-            ScalarUDF::new_from_impl(DatePartAlias {
-                name,
-                part,
-                signature: Signature::any(1, Volatility::Immutable),
-            })
+    let aliases = ALIASES.iter().map(|(name, part)| {
+        ScalarUDF::new_from_impl(DatePartAlias {
+            name,
+            part,
+            signature: Signature::any(1, Volatility::Immutable),
         })
+    });
+    aliases
+        .chain(super::date_functions::date_functions())
         .collect()
 }
 

@@ -5,6 +5,7 @@
 //! `wait_timeout` blocks the call up to that long, then `on_wait_timeout` applies.
 
 pub mod data;
+mod date_functions;
 pub mod engine;
 mod functions;
 pub mod render;

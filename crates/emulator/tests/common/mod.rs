@@ -8,8 +8,51 @@ use serde_json::Value;
 
 pub struct Server {
     pub base: String,
-    _emulator: Emulator,
-    _runtime: tokio::runtime::Runtime,
+    _owner: Owner,
+}
+
+/// What keeps the server alive; dropping it stops the server.
+enum Owner {
+    /// Declared emulator first: it must stop before its runtime goes.
+    InProcess(Emulator, tokio::runtime::Runtime),
+    Process(std::process::Child),
+}
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        if let Owner::Process(child) = self {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// Runs the `brickdesk-emulator` binary with `args` (plus `--port 0`) and waits for the URL on
+/// its first stdout line.
+pub fn spawn_binary(args: &[&str]) -> Server {
+    use std::io::BufRead as _;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_brickdesk-emulator"))
+        .args(args)
+        .args(["--port", "0"])
+        .env("EMULATOR_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("the emulator binary starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let owner = Owner::Process(child);
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("first line");
+    let base = line
+        .split_whitespace()
+        .find(|word| word.starts_with("http://") || word.starts_with("https://"))
+        .unwrap_or_else(|| panic!("no URL in {line:?}"))
+        .to_owned();
+    Server {
+        base,
+        _owner: owner,
+    }
 }
 
 pub fn start(config: Config) -> Server {
@@ -23,8 +66,7 @@ pub fn start(config: Config) -> Server {
         .expect("emulator starts");
     Server {
         base: emulator.base_url.clone(),
-        _emulator: emulator,
-        _runtime: runtime,
+        _owner: Owner::InProcess(emulator, runtime),
     }
 }
 
@@ -190,4 +232,35 @@ pub fn delete_json(server: &Server, path: &str, token: Option<&str>) -> (u16, Va
         request = request.header("Authorization", &format!("Bearer {token}"));
     }
     read(request.call().expect("request"))
+}
+
+/// GET over HTTPS trusting only the CA in `ca_pem`; the status and JSON body, or the error.
+pub fn tls_try_get(base: &str, path: &str, ca_pem: &str) -> Result<(u16, Value), String> {
+    use ureq::tls::{Certificate, RootCerts, TlsConfig};
+    // ureq is built without a provider; ring is the process default, as in the app.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let ca = Certificate::from_pem(ca_pem.as_bytes())
+        .map_err(|e| e.to_string())?
+        .to_owned();
+    let agent = ureq::Agent::new_with_config(
+        ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .tls_config(
+                TlsConfig::builder()
+                    .root_certs(RootCerts::new_with_certs(&[ca]))
+                    .build(),
+            )
+            .build(),
+    );
+    agent
+        .get(&format!("{base}{path}"))
+        .call()
+        .map(read)
+        .map_err(|e| e.to_string())
+}
+
+/// [`tls_try_get`] that must succeed.
+pub fn tls_get(base: &str, path: &str, ca_pem: &str) -> (u16, Value) {
+    tls_try_get(base, path, ca_pem).expect("HTTPS request")
 }

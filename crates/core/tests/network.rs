@@ -1,0 +1,214 @@
+//! The network paths IT configures, against the emulator in HTTPS mode: its test CA trusted
+//! only through the policy's CA bundle, and every request through the policy's proxy (a real
+//! CONNECT proxy on loopback, which records what it tunnels).
+
+use brickdesk_core::ErrorCode;
+use brickdesk_core::deep_link::{self, DeepLink};
+use brickdesk_core::host::WorkspaceHost;
+use brickdesk_core::net::{self, NetworkSettings};
+use brickdesk_core::policy::Policy;
+use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
+use brickdesk_core::vault::{MemoryStore, Vault};
+use brickdesk_core::workspace::{DEMO_ID, SignInState};
+use brickdesk_emulator::{Config, Emulator};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::net::{TcpListener, TcpStream};
+
+struct Fixture {
+    emulator: Emulator,
+    service: Arc<Workspaces>,
+    dir: PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// An HTTPS emulator signing in alice at once, and the service with `policy` (whose
+/// `ca_bundle`, when `trust_ca`, is the emulator's CA).
+async fn fixture(name: &str, mut policy: Policy, trust_ca: bool) -> Fixture {
+    let config = Config {
+        auto_approve: Some("alice@example.com".into()),
+        ..Config::default()
+    };
+    let emulator = Emulator::start_tls(config, 0).await.expect("emulator");
+    let dir = std::env::temp_dir().join(format!("brickdesk-net-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    if trust_ca {
+        let bundle = dir.join("company-ca.pem");
+        std::fs::write(&bundle, emulator.ca_pem.as_deref().expect("CA")).expect("write CA");
+        policy.ca_bundle = Some(bundle);
+    }
+    let (service, notices) = Workspaces::open(ServiceConfig {
+        profiles_file: dir.join("profiles.json"),
+        policy,
+        vault: Vault::new(Arc::new(MemoryStore::default())),
+        demo_host: Some(WorkspaceHost::parse(&emulator.base_url).expect("https host")),
+    })
+    .expect("service");
+    assert!(notices.is_empty(), "{notices:?}");
+    Fixture {
+        emulator,
+        service,
+        dir,
+    }
+}
+
+/// The system browser: trusts the test CA, follows nothing, returns the redirect target.
+async fn browse(f: &Fixture, url: &str) -> String {
+    let browser = net::client(&NetworkSettings {
+        extra_ca_pem: f.emulator.ca_pem.clone().map(String::into_bytes),
+        ..NetworkSettings::default()
+    })
+    .expect("browser");
+    let response = browser.get(url).send().await.expect("authorize");
+    assert_eq!(response.status(), 302);
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned()
+}
+
+async fn sign_in(f: &Fixture) -> SignInState {
+    let url = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect("discovery and PKCE over HTTPS")
+        .expect("a browser URL");
+    assert!(url.starts_with("https://127.0.0.1:"), "{url}");
+    let DeepLink::OAuthCallback(callback) =
+        deep_link::parse(&browse(f, &url).await).expect("a callback")
+    else {
+        panic!("not a callback");
+    };
+    f.service
+        .complete_sign_in(callback)
+        .await
+        .expect("token exchange");
+    f.service.check(DEMO_ID).await
+}
+
+fn signed_in_as(state: &SignInState, email: &str) -> bool {
+    matches!(state, SignInState::SignedIn { user: Some(user), .. } if user == email)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_policy_ca_bundle_makes_an_https_workspace_trusted() {
+    let f = fixture("ca", Policy::default(), true).await;
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_ca_the_workspace_is_reported_untrusted() {
+    let f = fixture("no-ca", Policy::default(), false).await;
+    let error = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect_err("an unknown CA");
+    assert_eq!(error.code, ErrorCode::Network);
+    assert!(error.message.contains("not trusted"), "{}", error.message);
+    assert!(error.message.contains("CA bundle"), "{}", error.message);
+}
+
+/// A CONNECT proxy on loopback: tunnels (or refuses with 403) and records each target.
+struct Proxy {
+    url: String,
+    targets: Arc<Mutex<Vec<String>>>,
+}
+
+async fn proxy(refuse: bool) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let targets = Arc::new(Mutex::new(Vec::new()));
+    let seen = targets.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            tokio::spawn(tunnel(client, seen.clone(), refuse));
+        }
+    });
+    Proxy { url, targets }
+}
+
+async fn tunnel(mut client: TcpStream, seen: Arc<Mutex<Vec<String>>>, refuse: bool) {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        match client.read(&mut byte).await {
+            Ok(1) => head.push(byte[0]),
+            _ => return,
+        }
+    }
+    let head = String::from_utf8_lossy(&head).into_owned();
+    let mut words = head.split_whitespace();
+    let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
+        let _ = client
+            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
+            .await;
+        return;
+    };
+    seen.lock().expect("targets").push(target.to_owned());
+    if refuse {
+        let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n").await;
+        return;
+    }
+    let Ok(mut upstream) = TcpStream::connect(target).await else {
+        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
+        return;
+    };
+    if client
+        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+        .await
+        .is_ok()
+    {
+        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_workspace_request_goes_through_the_policy_proxy() {
+    let proxy = proxy(false).await;
+    let policy = Policy {
+        proxy: Some(proxy.url.clone()),
+        ..Policy::default()
+    };
+    let f = fixture("proxy", policy, true).await;
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+    let targets = proxy.targets.lock().expect("targets").clone();
+    let emulator = f.emulator.addr.to_string();
+    assert!(!targets.is_empty(), "nothing went through the proxy");
+    assert!(
+        targets.iter().all(|t| *t == emulator),
+        "{targets:?} vs {emulator}"
+    );
+    // (One tunnel can carry every request: the client keeps the connection alive. That no
+    // request bypasses the proxy is what the refusing proxy below shows.)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refusing_proxy_is_named_in_the_error() {
+    let proxy = proxy(true).await;
+    let policy = Policy {
+        proxy: Some(proxy.url.clone()),
+        ..Policy::default()
+    };
+    let f = fixture("proxy-refuses", policy, true).await;
+    let error = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect_err("the proxy refuses");
+    assert_eq!(error.code, ErrorCode::Network);
+    assert!(error.message.contains("proxy"), "{}", error.message);
+    assert_eq!(proxy.targets.lock().expect("targets").len(), 1);
+}
