@@ -50,7 +50,9 @@ fi
 timeout 600 "$venv/bin/python" -m pytest -p no:cacheprovider -q crates/emulator/compat
 
 step "Keychain: the vault against the real Secret Service (gnome-keyring)"
-scripts/lib/desktop-session.sh cargo test -p brickdesk-core --test keychain -- --ignored
+# Same package selection as above, so Cargo reuses that build (`-p` alone unifies features
+# differently and rebuilds the core and its dependencies).
+scripts/lib/desktop-session.sh cargo test --workspace --exclude brickdesk-e2e --test keychain -- --ignored
 
 step "End-to-end tests: real app over WebDriver in Xvfb, D-Bus and gnome-keyring"
 scripts/lib/desktop-session.sh cargo test -p brickdesk-e2e -- --test-threads=1
