@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "reorder_workspaces",
     "remove_workspace",
     "startup_notices",
+    "databrickscfg_candidates",
     "sign_in",
     "cancel_sign_in",
     "sign_out",

@@ -20,6 +20,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             workspaces::reorder_workspaces,
             workspaces::remove_workspace,
             workspaces::startup_notices,
+            workspaces::databrickscfg_candidates,
             sign_in::sign_in,
             sign_in::cancel_sign_in,
             sign_in::sign_out,

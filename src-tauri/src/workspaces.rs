@@ -1,9 +1,11 @@
-//! Workspace commands: list, select, add (with discovery progress), rename, reorder, remove.
+//! Workspace commands: list, select, add (with discovery progress), rename, reorder, remove,
+//! and the candidates an import from `~/.databrickscfg` offers.
 //! One line each into the core's workspace service.
 
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::auth::discovery::DiscoveryStep;
+use brickdesk_core::profiles::databrickscfg::{self, ImportReport};
 use brickdesk_core::service::NewWorkspace;
 use brickdesk_core::workspace::WorkspaceList;
 use serde::{Deserialize, Serialize};
@@ -75,4 +77,11 @@ pub async fn remove_workspace(
 #[specta::specta]
 pub fn startup_notices(state: State<'_, AppState>) -> Result<Vec<ErrorInfo>, ErrorInfo> {
     Ok(state.take_notices())
+}
+
+/// What `~/.databrickscfg` (or `DATABRICKS_CONFIG_FILE`) offers to import; nothing is added.
+#[tauri::command]
+#[specta::specta]
+pub fn databrickscfg_candidates() -> Result<ImportReport, ErrorInfo> {
+    databrickscfg::read_default()
 }

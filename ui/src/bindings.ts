@@ -14,6 +14,8 @@ export const commands = {
 	removeWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("remove_workspace", { id })),
 	/**  Start-up notices (a recovered workspace list, an ignored policy), once. */
 	startupNotices: () => typedError<ErrorInfo[], ErrorInfo>(__TAURI_INVOKE("startup_notices")),
+	/**  What `~/.databrickscfg` (or `DATABRICKS_CONFIG_FILE`) offers to import; nothing is added. */
+	databrickscfgCandidates: () => typedError<ImportReport, ErrorInfo>(__TAURI_INVOKE("databrickscfg_candidates")),
 	signIn: (id: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
@@ -50,6 +52,15 @@ export type AuthKind =
 { kind: "servicePrincipal"; clientId: string } | 
 /**  A personal access token, which lives in the vault. */
 { kind: "personalAccessToken" };
+
+/**  A profile found in the file, ready to add. */
+export type Candidate = {
+	/**  The `[section]` name. */
+	section: string,
+	profile: Profile,
+	/**  The section held a token or secret that was left behind on purpose. */
+	secretLeftBehind: boolean,
+};
 
 /**  A link was accepted and acted on. */
 export type DeepLinkHandled = {
@@ -102,6 +113,11 @@ export type ErrorInfo = {
 	message: string,
 };
 
+export type ImportReport = {
+	candidates: Candidate[],
+	skipped: Skipped[],
+};
+
 /**  A workspace the user adds. Secrets arrive here once and go straight to the keychain. */
 export type NewWorkspace = {
 	name: string,
@@ -110,6 +126,20 @@ export type NewWorkspace = {
 	redirect?: RedirectMode | null,
 	/**  The app connection's or service principal's secret, or the personal access token. */
 	secret?: string | null,
+};
+
+/**  One workspace profile, as stored in the config file. */
+export type Profile = {
+	id: string,
+	name: string,
+	host: string,
+	auth: AuthKind,
+	scopes?: string,
+	redirect?: RedirectMode,
+	/**  For account-level endpoints. */
+	accountId?: string | null,
+	defaultWarehouseId?: string | null,
+	pinnedSpaces?: string[],
 };
 
 /**  Where the browser sends the user back after signing in (U2M). */
@@ -147,6 +177,12 @@ export type SignInState =
 { state: "signedIn"; user: string | null; expiresAtMs: number | null } | 
 /**  Something needs attention that signing in again would not fix (keychain, network). */
 { state: "error"; message: string };
+
+/**  A section that could not be imported, and why. */
+export type Skipped = {
+	section: string,
+	reason: string,
+};
 
 /**  The switcher's whole state: every workspace, the active one, and what policy allows. */
 export type WorkspaceList = {

@@ -39,7 +39,7 @@ pub struct Config {
 }
 
 /// A workspace the user adds. Secrets arrive here once and go straight to the keychain.
-#[derive(Debug, Deserialize, specta::Type)]
+#[derive(Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct NewWorkspace {
     pub name: String,
@@ -50,6 +50,19 @@ pub struct NewWorkspace {
     /// The app connection's or service principal's secret, or the personal access token.
     #[serde(default)]
     pub secret: Option<String>,
+}
+
+// By hand, so the secret can never reach a log line through `{:?}`.
+impl std::fmt::Debug for NewWorkspace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewWorkspace")
+            .field("name", &self.name)
+            .field("host", &self.host)
+            .field("auth", &self.auth)
+            .field("redirect", &self.redirect)
+            .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 #[derive(Debug, Default)]

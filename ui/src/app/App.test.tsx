@@ -112,7 +112,7 @@ describe("App", () => {
       auth: { kind: "databricksCli" },
       redirect: null,
       secret: null,
-    });
+    }, expect.any(Function));
     await waitFor(() => expect(dialog.hasAttribute("open")).toBe(false));
   });
 

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import {
   addWorkspace,
   cancelSignIn,
+  databrickscfgCandidates,
   getAppInfo,
   listWorkspaces,
   onDeepLinkHandled,
@@ -15,6 +16,8 @@ import {
   startupNotices,
   toAppError,
   type AppInfo,
+  type DiscoveryStep,
+  type NewWorkspace,
   type WorkspaceList,
 } from "../platform";
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
@@ -81,10 +84,8 @@ export function App() {
   }, [apply, notify, report]);
 
   const select = (id: string) => selectWorkspace(id).then(apply, report);
-  // Browser sign-in with the public Databricks CLI client works on every workspace without
-  // any admin setup, so it is what a workspace added by URL starts with.
-  const add = async (name: string, host: string) =>
-    apply(await addWorkspace({ name, host, auth: { kind: "databricksCli" }, redirect: null, secret: null }));
+  const add = async (workspace: NewWorkspace, onProgress: (step: DiscoveryStep) => void) =>
+    apply(await addWorkspace(workspace, onProgress));
   const startSignIn = (id: string) => signIn(id).catch(report);
   const cancel = (id: string) => cancelSignIn(id).then(apply, report);
   const leave = (id: string) => signOut(id).then(apply, report);
@@ -111,7 +112,13 @@ export function App() {
       />
       <Notices notices={notices} onDismiss={dismiss} />
       <StatusBar workspace={active} info={info} />
-      <AddWorkspaceDialog open={adding} onClose={() => setAdding(false)} onAdd={add} />
+      <AddWorkspaceDialog
+        open={adding}
+        canUseTokens={list.canUseTokens}
+        onClose={() => setAdding(false)}
+        onAdd={add}
+        onImport={databrickscfgCandidates}
+      />
     </main>
   );
 }

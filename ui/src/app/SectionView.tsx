@@ -1,5 +1,6 @@
 // The main area: the active section (Genie or SQL) for the active workspace.
 import type { WorkspaceSummary } from "../platform";
+import { AccountMenu } from "./AccountMenu";
 import { SignInPanel } from "./SignInPanel";
 
 export type Section = "genie" | "sql";
@@ -34,6 +35,14 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
       <header class="section-header">
         <h1 id="section-title">{info.label}</h1>
         {workspace && <span class="section-workspace">{workspace.name}</span>}
+        <span class="spacer" />
+        {workspace && (
+          <AccountMenu
+            workspace={workspace}
+            onSignIn={() => onSignIn(workspace.id)}
+            onSignOut={() => onSignOut(workspace.id)}
+          />
+        )}
       </header>
       {workspace && (
         <SignInPanel

@@ -1,20 +1,13 @@
 // The active workspace's sign-in: who is signed in (from the workspace, never a token),
 // "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out.
 import type { WorkspaceSummary } from "../platform";
+import { until } from "./signInText";
 
 interface Props {
   workspace: WorkspaceSummary;
   onSignIn: () => void;
   onCancel: () => void;
   onSignOut: () => void;
-}
-
-/** "until 14:05" for an expiry today, else the date and time. */
-function until(ms: number | null): string {
-  if (ms === null) return "";
-  const at = new Date(ms);
-  const sameDay = at.toDateString() === new Date().toDateString();
-  return ` until ${sameDay ? at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : at.toLocaleString()}`;
 }
 
 export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props) {
@@ -25,7 +18,7 @@ export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props)
         <div class="sign-in" data-testid="sign-in" data-state="signed-in">
           <p>
             Signed in as <strong data-testid="signed-in-user">{status.user ?? "you"}</strong>
-            <span class="muted">{until(status.expiresAtMs)}</span>
+            <span class="muted"> {until(status.expiresAtMs)}</span>
           </p>
           <button type="button" class="ghost" data-testid="sign-out" onClick={onSignOut}>
             Sign out

@@ -1,5 +1,6 @@
 // The bottom bar: active workspace and sign-in state on the left, the app version on the right.
 import type { AppInfo, WorkspaceSummary } from "../platform";
+import { longStatus } from "./signInText";
 
 interface Props {
   workspace: WorkspaceSummary | undefined;
@@ -11,7 +12,7 @@ export function StatusBar({ workspace, info }: Props) {
     <footer class="status-bar" data-testid="status-bar">
       <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
       <span class="muted" data-testid="status-sign-in">
-        Not signed in
+        {workspace ? longStatus(workspace.status) : ""}
       </span>
       <span class="spacer" />
       <span data-testid="status-version">

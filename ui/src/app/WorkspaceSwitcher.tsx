@@ -2,6 +2,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WorkspaceList } from "../platform";
 import { LockIcon } from "./icons";
+import { longStatus, shortStatus } from "./signInText";
 
 interface Props {
   list: WorkspaceList;
@@ -68,6 +69,15 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
                 {workspace.managed && <LockIcon label="Managed by your IT department" />}
               </span>
               <span class="workspace-host">{workspace.host.replace(/^https?:\/\//, "")}</span>
+              <span
+                class="workspace-status"
+                data-testid="workspace-status"
+                data-state={workspace.status.state}
+                title={longStatus(workspace.status)}
+              >
+                <span class="status-dot" aria-hidden="true" />
+                {shortStatus(workspace.status)}
+              </span>
             </button>
           </li>
         ))}

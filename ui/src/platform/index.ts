@@ -9,12 +9,15 @@ import {
   type DiscoveryStep,
   type ErrorCode,
   type ErrorInfo,
+  type ImportReport,
   type NewWorkspace,
   type WorkspaceList,
 } from "../bindings";
 
 export type {
   AppInfo,
+  Candidate,
+  ImportReport,
   DeepLinkHandled,
   DeepLinkRejected,
   DeepLinkRoute,
@@ -91,6 +94,9 @@ export const signIn = (id: string): Promise<null> => unwrap(() => commands.signI
 export const cancelSignIn = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.cancelSignIn(id));
 export const signOut = (id: string): Promise<WorkspaceList> => unwrap(() => commands.signOut(id));
+/** What ~/.databrickscfg offers to import (hosts and methods; never its secrets). */
+export const databrickscfgCandidates = (): Promise<ImportReport> =>
+  unwrap(() => commands.databrickscfgCandidates());
 export const startupNotices = (): Promise<ErrorInfo[]> => unwrap(() => commands.startupNotices());
 
 export type Unlisten = () => void;

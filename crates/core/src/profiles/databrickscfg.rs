@@ -75,6 +75,24 @@ pub fn read(path: &Path) -> Result<ImportReport, crate::ErrorInfo> {
     Ok(parse(&text))
 }
 
+/// Reads the file the Databricks tools use ([`default_path`]); a missing file is `NotFound`
+/// with the place looked at, so the user knows there is nothing to import.
+pub fn read_default() -> Result<ImportReport, crate::ErrorInfo> {
+    let path = default_path().filter(|p| p.is_file()).ok_or_else(|| {
+        let looked_at = default_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "~/.databrickscfg".into());
+        crate::ErrorInfo::new(
+            crate::ErrorCode::NotFound,
+            format!(
+                "There is no Databricks CLI configuration at {looked_at}, so there is nothing to                  import. Enter the workspace URL instead."
+            ),
+        )
+    })?;
+    read(&path)
+}
+
+/// Parses the file's text into candidates.
 pub fn parse(text: &str) -> ImportReport {
     let mut report = ImportReport::default();
     for (section, keys) in sections(text) {
