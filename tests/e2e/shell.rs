@@ -60,14 +60,14 @@ fn a_second_launch_with_a_link_reaches_the_running_app() -> Result<()> {
     run("second-launch", |app| {
         let d = &app.driver;
         // Add a second workspace through the UI; it becomes the active one.
-        d.wait_for("[data-testid=add-workspace]", WAIT)?.click()?;
+        d.click("[data-testid=add-workspace]", WAIT)?;
         d.wait_for("dialog[open] input[name=name]", WAIT)?
             .send_keys("Finance")?;
         // The same emulator under another name: adding runs real endpoint discovery.
         let second_host = app.emulator.base_url.replace("127.0.0.1", "localhost");
         d.find("dialog[open] input[name=host]")?
             .send_keys(&second_host)?;
-        d.find("dialog[open] button[type=submit]")?.click()?;
+        d.click("dialog[open] button[type=submit]", WAIT)?;
         d.wait_for_text(
             "[data-testid=workspace-item][aria-current=true]",
             "Finance",

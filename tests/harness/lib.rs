@@ -6,22 +6,52 @@
 //! and the unlocked gnome-keyring are provided by `scripts/test.sh`, which runs these tests
 //! inside them; a test started without them fails at once with instructions.
 
+mod keychain;
 mod paths;
 mod process;
+mod recorder;
 mod webdriver;
 
 pub use paths::{artifacts_dir, target_bin};
-pub use process::{Emulator, second_launch};
+pub use process::{AppWorld, Emulator, second_launch};
 pub use webdriver::{Element, WebDriver};
 
 use anyhow::{Context, Result, bail};
 use std::time::{Duration, Instant};
 
-/// Runs one end-to-end test against a fresh app, and saves a screenshot of the window at the
-/// end to `artifacts/e2e/<name>-passed.png` or `<name>-FAILED.png`.
-pub fn run(name: &str, test: impl FnOnce(&AppSession) -> Result<()>) -> Result<()> {
-    let session = AppSession::start(name)?;
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test(&session)));
+/// How a test's app starts.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// List the emulator as the "Demo workspace" (as `scripts/run.sh` does).
+    pub demo: bool,
+    /// An IT policy (JSON) for the app to read.
+    pub policy: Option<serde_json::Value>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            demo: true,
+            policy: None,
+        }
+    }
+}
+
+/// Runs one end-to-end test against a fresh app with the demo workspace; see [`run_with`].
+pub fn run(name: &str, test: impl FnOnce(&mut AppSession) -> Result<()>) -> Result<()> {
+    run_with(name, Options::default(), test)
+}
+
+/// Runs one end-to-end test against a fresh app (its own settings and keychain namespace),
+/// and saves a screenshot of the window at the end to `artifacts/e2e/<name>-passed.png` or
+/// `<name>-FAILED.png`. The app's log is `artifacts/e2e/<name>-app.log`.
+pub fn run_with(
+    name: &str,
+    options: Options,
+    test: impl FnOnce(&mut AppSession) -> Result<()>,
+) -> Result<()> {
+    let mut session = AppSession::start(name, options)?;
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| test(&mut session)));
     let label = if matches!(outcome, Ok(Ok(()))) {
         "passed"
     } else {
@@ -45,29 +75,53 @@ pub fn run(name: &str, test: impl FnOnce(&AppSession) -> Result<()>) -> Result<(
 pub struct AppSession {
     name: String,
     pub emulator: Emulator,
+    pub world: AppWorld,
     pub driver: WebDriver,
     tauri_driver: process::TauriDriver,
 }
 
 impl AppSession {
-    /// Starts everything with the emulator listed as the "Demo workspace".
-    pub fn start(name: &str) -> Result<Self> {
+    /// Starts an emulator (signing everyone in as alice) and the app.
+    pub fn start(name: &str, options: Options) -> Result<Self> {
         require_desktop_session()?;
-        process::wait_for_single_instance_free(Duration::from_secs(15))?;
-        let emulator = Emulator::start()?;
-        let tauri_driver = process::TauriDriver::start(&emulator.base_url)?;
-        let driver = WebDriver::new_session(&tauri_driver.url, &target_bin("brickdesk")?)
-            .context("opening the Brickdesk window over WebDriver")?;
-        let session = Self {
+        let emulator = Emulator::start_as("alice@example.com")?;
+        let scratch =
+            std::env::temp_dir().join(format!("brickdesk-e2e-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&scratch);
+        std::fs::create_dir_all(&scratch)?;
+        let _ = std::fs::remove_file(log_path(name)?);
+        let policy_file = match &options.policy {
+            Some(policy) => {
+                let path = scratch.join("policy.json");
+                std::fs::write(&path, serde_json::to_vec_pretty(policy)?)?;
+                Some(path)
+            }
+            None => None,
+        };
+        let world = AppWorld {
+            scratch,
+            keychain_service: format!("dev.brickdesk.app.test.{name}"),
+            demo_host: options.demo.then(|| emulator.base_url.clone()),
+            policy_file,
+        };
+        let (tauri_driver, driver) = launch(name, &world)?;
+        Ok(Self {
             name: name.to_owned(),
             emulator,
+            world,
             driver,
             tauri_driver,
-        };
-        session
-            .driver
-            .wait_for("[data-testid=app-shell]", Duration::from_secs(30))?;
-        Ok(session)
+        })
+    }
+
+    /// Quits the app and starts it again with the same settings and keychain.
+    pub fn restart(&mut self) -> Result<()> {
+        self.driver.quit();
+        self.tauri_driver.stop();
+        let (tauri_driver, driver) = launch(&self.name, &self.world)?;
+        self.tauri_driver = tauri_driver;
+        self.driver = driver;
+        Ok(())
     }
 
     /// Saves a screenshot now under `artifacts/e2e/<name>-<label>.png`.
@@ -78,7 +132,28 @@ impl AppSession {
 
     /// Environment for a second `brickdesk` launch: the same as the running app's.
     pub fn app_env(&self) -> Vec<(String, String)> {
-        process::app_env(&self.emulator.base_url)
+        self.world.env().unwrap_or_default()
+    }
+
+    /// The app's log so far (stderr of every launch in this test).
+    pub fn log(&self) -> Result<String> {
+        Ok(std::fs::read_to_string(log_path(&self.name)?)?)
+    }
+
+    /// Starts recording everything the web UI receives from Rust (see [`AppSession::received`]).
+    pub fn record_ipc(&self) -> Result<()> {
+        recorder::install(&self.driver)
+    }
+
+    /// What the web UI received since [`AppSession::record_ipc`], one entry per message.
+    pub fn received(&self) -> Result<Vec<String>> {
+        recorder::received(&self.driver)
+    }
+
+    /// The accounts this test's app has in the real keychain (`<profile>/<kind>`), read with
+    /// `secret-tool` as an administrator would.
+    pub fn keychain_accounts(&self) -> Result<Vec<String>> {
+        keychain::accounts(&self.world.keychain_service)
     }
 }
 
@@ -89,7 +164,22 @@ impl Drop for AppSession {
         if let Err(error) = process::wait_for_single_instance_free(Duration::from_secs(15)) {
             eprintln!("{error:#}");
         }
+        let _ = std::fs::remove_dir_all(&self.world.scratch);
     }
+}
+
+fn log_path(name: &str) -> Result<std::path::PathBuf> {
+    Ok(artifacts_dir()?.join(format!("{name}-app.log")))
+}
+
+/// Starts tauri-driver and the app window, once no other Brickdesk holds the single instance.
+fn launch(name: &str, world: &AppWorld) -> Result<(process::TauriDriver, WebDriver)> {
+    process::wait_for_single_instance_free(Duration::from_secs(15))?;
+    let tauri_driver = process::TauriDriver::start(&world.env()?, &log_path(name)?)?;
+    let driver = WebDriver::new_session(&tauri_driver.url, &target_bin("brickdesk")?)
+        .context("opening the Brickdesk window over WebDriver")?;
+    driver.wait_for("[data-testid=app-shell]", Duration::from_secs(30))?;
+    Ok((tauri_driver, driver))
 }
 
 /// Polls `check` until it returns `Some`, or fails with `what` after `timeout`.

@@ -5,6 +5,7 @@ use crate::wait_until;
 use anyhow::{Context, Result, bail};
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
@@ -19,9 +20,10 @@ pub struct Emulator {
 }
 
 impl Emulator {
-    pub fn start() -> Result<Self> {
+    /// An emulator that signs everyone in as `user` at once (no sign-in page).
+    pub fn start_as(user: &str) -> Result<Self> {
         let mut child = Command::new(target_bin("brickdesk-emulator")?)
-            .args(["--port", "0", "--auto-approve", "alice@example.com"])
+            .args(["--port", "0", "--auto-approve", user])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -47,17 +49,54 @@ impl Drop for Emulator {
     }
 }
 
-/// The environment the app runs with in tests: the emulator listed as the demo workspace.
-pub fn app_env(emulator_url: &str) -> Vec<(String, String)> {
-    vec![
-        ("BRICKDESK_DEMO_HOST".into(), emulator_url.into()),
-        ("BRICKDESK_LOG".into(), "debug".into()),
-        // Keychain entries of tests live apart from a real installation's.
-        (
-            "BRICKDESK_KEYCHAIN_SERVICE".into(),
-            "dev.brickdesk.app.test".into(),
-        ),
-    ]
+/// Where one test's app keeps its settings and secrets, apart from every other test's.
+#[derive(Debug, Clone)]
+pub struct AppWorld {
+    /// Its own XDG config and data folders live here.
+    pub scratch: PathBuf,
+    /// Its own keychain namespace.
+    pub keychain_service: String,
+    /// The emulator listed as the "Demo workspace", if any.
+    pub demo_host: Option<String>,
+    /// A policy file (`BRICKDESK_POLICY_FILE`), if any.
+    pub policy_file: Option<PathBuf>,
+}
+
+impl AppWorld {
+    /// The environment the app runs with (also for second launches, which must find the same
+    /// single instance and settings).
+    pub fn env(&self) -> Result<Vec<(String, String)>> {
+        let path = |p: &Path| p.to_string_lossy().into_owned();
+        let browser = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("e2e/fake-browser.sh");
+        let mut env = vec![
+            ("BRICKDESK_LOG".into(), "debug".into()),
+            ("XDG_CONFIG_HOME".into(), path(&self.scratch.join("config"))),
+            ("XDG_DATA_HOME".into(), path(&self.scratch.join("data"))),
+            (
+                "BRICKDESK_KEYCHAIN_SERVICE".into(),
+                self.keychain_service.clone(),
+            ),
+            ("BROWSER".into(), path(&browser)),
+            ("BRICKDESK_E2E_APP".into(), path(&target_bin("brickdesk")?)),
+            (
+                "BRICKDESK_E2E_BROWSER_LOG".into(),
+                path(&self.scratch.join("browser.log")),
+            ),
+            // No system policy from the machine running the tests.
+            (
+                "BRICKDESK_POLICY_FILE".into(),
+                path(
+                    self.policy_file
+                        .as_deref()
+                        .unwrap_or(&self.scratch.join("no-policy.json")),
+                ),
+            ),
+        ];
+        if let Some(host) = &self.demo_host {
+            env.push(("BRICKDESK_DEMO_HOST".into(), host.clone()));
+        }
+        Ok(env)
+    }
 }
 
 /// A `tauri-driver` on free ports, proxying to WebKitWebDriver.
@@ -68,12 +107,19 @@ pub struct TauriDriver {
 }
 
 impl TauriDriver {
-    pub fn start(emulator_url: &str) -> Result<Self> {
+    /// Starts tauri-driver; the app it launches gets `env`, and its log goes to `log`.
+    pub fn start(env: &[(String, String)], log: &Path) -> Result<Self> {
         let (port, native_port) = (free_port()?, free_port()?);
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .with_context(|| format!("opening {}", log.display()))?;
         let child = Command::new(tauri_driver_path())
             .args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .envs(app_env(emulator_url))
+            .envs(env.iter().cloned())
             .stdout(Stdio::null())
+            .stderr(log)
             .spawn()
             .context("starting tauri-driver (install it with: cargo install tauri-driver --locked --version 2.1.0)")?;
         let driver = Self {

@@ -98,6 +98,14 @@ impl WebDriver {
         Ok(Element { driver: self, id })
     }
 
+    /// Waits for `css` and clicks it, finding it again if the UI re-rendered it in between
+    /// (a "stale element" is a timing detail, not a failure).
+    pub fn click(&self, css: &str, timeout: Duration) -> Result<()> {
+        wait_until(&format!("a click on {css}"), timeout, || {
+            Ok(self.find(css).ok().and_then(|e| e.click().ok()))
+        })
+    }
+
     /// Waits until some element matching `css` contains `text`; returns its full text.
     pub fn wait_for_text(&self, css: &str, text: &str, timeout: Duration) -> Result<String> {
         wait_until(&format!("{css} containing {text:?}"), timeout, || {

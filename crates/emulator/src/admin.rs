@@ -1,5 +1,6 @@
 //! Emulator-only controls under `/__emulator/`, for tests: expire access tokens, revoke
-//! refresh tokens, expire Genie results, inject faults, read the request log. Not part of the
+//! refresh tokens, expire Genie results, inject faults, read the request log, list issued
+//! secrets (for leak tests). Not part of the
 //! Databricks API.
 
 use crate::errors::{api_error, json_ok};
@@ -22,6 +23,27 @@ pub async fn expire_access_tokens(State(shared): State<Shared>) -> Response {
 /// Every refresh token is revoked (as when an app connection is removed).
 pub async fn revoke_refresh_tokens(State(shared): State<Shared>) -> Response {
     json_ok(json!({ "revoked": shared.store.revoke_all_refresh() }))
+}
+
+/// Every code and token issued so far, and the configured client secrets: what a leak test
+/// searches the client's logs, files and UI for. Test-only, like everything under `/__emulator/`.
+pub async fn issued_secrets(State(shared): State<Shared>) -> Response {
+    let mut secrets = shared.store.issued();
+    secrets.extend(
+        shared
+            .config
+            .clients
+            .iter()
+            .filter_map(|client| client.secret.clone()),
+    );
+    secrets.extend(
+        shared
+            .config
+            .service_principals
+            .iter()
+            .map(|principal| principal.secret.clone()),
+    );
+    json_ok(json!({ "secrets": secrets }))
 }
 
 /// Every answered Genie query's result expires now: messages become `QUERY_RESULT_EXPIRED`

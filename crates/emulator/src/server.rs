@@ -136,6 +136,7 @@ pub fn router(config: Config, base_url: String) -> Router {
                 .post(admin::add_faults)
                 .delete(admin::clear_faults),
         )
+        .route("/__emulator/secrets/issued", get(admin::issued_secrets))
         .route(
             "/__emulator/genie/expire-results",
             post(admin::expire_genie_results),

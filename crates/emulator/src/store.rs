@@ -66,6 +66,8 @@ struct Inner {
     codes: HashMap<String, CodeGrant>,
     access: HashMap<String, AccessGrant>,
     refresh: HashMap<String, RefreshGrant>,
+    /// Every code and token ever issued, for leak tests (`GET /__emulator/secrets/issued`).
+    issued: Vec<String>,
 }
 
 #[derive(Debug)]
@@ -100,7 +102,9 @@ impl Store {
 
     pub fn issue_code(&self, grant: CodeGrant) -> String {
         let code = format!("dcode{}", &self.next_hex("code")[..40]);
-        self.lock().codes.insert(code.clone(), grant);
+        let mut inner = self.lock();
+        inner.codes.insert(code.clone(), grant);
+        inner.issued.push(code.clone());
         code
     }
 
@@ -128,7 +132,8 @@ impl Store {
             audience,
             &self.next_hex("access"),
         );
-        self.lock().access.insert(
+        let mut inner = self.lock();
+        inner.access.insert(
             token.clone(),
             AccessGrant {
                 subject,
@@ -136,6 +141,7 @@ impl Store {
                 expires_at,
             },
         );
+        inner.issued.push(token.clone());
         token
     }
 
@@ -154,7 +160,9 @@ impl Store {
 
     pub fn issue_refresh(&self, grant: RefreshGrant) -> String {
         let token = format!("doau{}", self.next_hex("refresh"));
-        self.lock().refresh.insert(token.clone(), grant);
+        let mut inner = self.lock();
+        inner.refresh.insert(token.clone(), grant);
+        inner.issued.push(token.clone());
         token
     }
 
@@ -172,6 +180,11 @@ impl Store {
             return Err(Refusal::Expired);
         }
         Ok(grant)
+    }
+
+    /// Every authorization code, access token and refresh token issued so far.
+    pub fn issued(&self) -> Vec<String> {
+        self.lock().issued.clone()
     }
 
     /// Expires every access token now (fault injection and tests).

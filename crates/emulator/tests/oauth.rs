@@ -530,3 +530,28 @@ fn account_level_endpoints_mirror_the_workspace_ones() {
         404
     );
 }
+
+#[test]
+fn issued_secrets_are_listed_for_leak_tests() {
+    let server = start(auto_approve("alice@example.com"));
+    let (_, location) = authorize(&server, APP, CALLBACK);
+    let code = query_param(&location, "code").expect("code");
+    let (_, tokens) = exchange(&server, APP, &code, CALLBACK, VERIFIER);
+    let (status, body) = get_json(&server, "/__emulator/secrets/issued", None);
+    assert_eq!(status, 200);
+    let secrets: Vec<&str> = body["secrets"]
+        .as_array()
+        .expect("secrets")
+        .iter()
+        .filter_map(serde_json::Value::as_str)
+        .collect();
+    for expected in [
+        code.as_str(),
+        tokens["access_token"].as_str().expect("access"),
+        tokens["refresh_token"].as_str().expect("refresh"),
+        "brickdesk-demo-secret",
+        "kpi-bot-secret",
+    ] {
+        assert!(secrets.contains(&expected), "{expected} missing");
+    }
+}

@@ -1,7 +1,6 @@
 // The active workspace's sign-in: who is signed in (from the workspace, never a token),
 // "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out.
 import type { WorkspaceSummary } from "../platform";
-import { until } from "./signInText";
 
 interface Props {
   workspace: WorkspaceSummary;
@@ -18,7 +17,6 @@ export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props)
         <div class="sign-in" data-testid="sign-in" data-state="signed-in">
           <p>
             Signed in as <strong data-testid="signed-in-user">{status.user ?? "you"}</strong>
-            <span class="muted"> {until(status.expiresAtMs)}</span>
           </p>
           <button type="button" class="ghost" data-testid="sign-out" onClick={onSignOut}>
             Sign out

@@ -74,4 +74,22 @@ describe("WorkspaceSwitcher", () => {
     fireEvent.click(add);
     expect(onAdd).toHaveBeenCalledOnce();
   });
+
+  it("shows each workspace's sign-in status, and no Add button when IT forbids adding", () => {
+    const managed: WorkspaceList = {
+      ...two,
+      workspaces: [
+        { ...two.workspaces[0], status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } },
+        two.workspaces[1],
+      ],
+      canAdd: false,
+    };
+    render(<WorkspaceSwitcher list={managed} onSelect={vi.fn()} onAdd={vi.fn()} />);
+    const statuses = screen.getAllByTestId("workspace-status");
+    expect(statuses.map((s) => [s.dataset.state, s.textContent])).toEqual([
+      ["signedIn", "alice@example.com"],
+      ["signedOut", "Signed out"],
+    ]);
+    expect(screen.queryByTestId("add-workspace")).toBeNull();
+  });
 });

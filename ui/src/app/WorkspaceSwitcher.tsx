@@ -38,10 +38,16 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
   if (list.workspaces.length === 0) {
     return (
       <nav aria-label="Workspaces" class="workspaces empty">
-        <p class="muted">Connect Brickdesk to your Databricks workspace to get started.</p>
-        <button type="button" class="primary" data-testid="add-workspace" onClick={onAdd}>
-          Add a workspace
-        </button>
+        {list.canAdd ? (
+          <>
+            <p class="muted">Connect Brickdesk to your Databricks workspace to get started.</p>
+            <button type="button" class="primary" data-testid="add-workspace" onClick={onAdd}>
+              Add a workspace
+            </button>
+          </>
+        ) : (
+          <p class="muted">Your IT department has not set up a workspace for you yet. Ask them to add one.</p>
+        )}
       </nav>
     );
   }
@@ -82,9 +88,11 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
           </li>
         ))}
       </ul>
-      <button type="button" class="add-workspace" data-testid="add-workspace" onClick={onAdd}>
-        <span aria-hidden="true">+</span> Add workspace
-      </button>
+      {list.canAdd && (
+        <button type="button" class="add-workspace" data-testid="add-workspace" onClick={onAdd}>
+          <span aria-hidden="true">+</span> Add workspace
+        </button>
+      )}
     </nav>
   );
 }

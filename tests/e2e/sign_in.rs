@@ -1,0 +1,368 @@
+//! End-to-end sign-in: the real app, the real keychain (gnome-keyring), the emulator as the
+//! workspace, and a stand-in browser (`e2e/fake-browser.sh`) that follows the authorize
+//! redirect and launches `brickdesk '<callback>'` as the OS does.
+
+use anyhow::{Context, Result, bail};
+use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+fn no_demo() -> Options {
+    Options {
+        demo: false,
+        policy: None,
+    }
+}
+
+/// How the add-workspace dialog is filled in.
+enum Method<'a> {
+    /// The `brickdesk` app connection, back through the deep link (or a loopback port).
+    App {
+        loopback: bool,
+    },
+    /// An app connection with a client secret.
+    ConfidentialApp {
+        client_id: &'a str,
+        secret: &'a str,
+    },
+    ServicePrincipal {
+        client_id: &'a str,
+        secret: &'a str,
+    },
+}
+
+fn set_select(d: &WebDriver, css: &str, value: &str) -> Result<()> {
+    let script = format!(
+        "const el = document.querySelector({}); el.value = {}; \
+         el.dispatchEvent(new Event('change', {{bubbles: true}})); done(el.value);",
+        serde_json::to_string(css)?,
+        serde_json::to_string(value)?
+    );
+    let set = d.execute_async(&script)?;
+    if set != value {
+        bail!("could not choose {value} in {css}: {set}");
+    }
+    Ok(())
+}
+
+/// Adds a workspace through the dialog and waits until it is the active one.
+fn add_workspace(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> Result<()> {
+    d.click("[data-testid=add-workspace]", WAIT)?;
+    d.wait_for("dialog[open] input[name=name]", WAIT)?
+        .send_keys(name)?;
+    d.find("dialog[open] input[name=host]")?.send_keys(host)?;
+    let (kind, client_id, secret) = match method {
+        Method::App { .. } => ("appConnection", "brickdesk", None),
+        Method::ConfidentialApp { client_id, secret } => ("appConnection", client_id, Some(secret)),
+        Method::ServicePrincipal { client_id, secret } => {
+            ("servicePrincipal", client_id, Some(secret))
+        }
+    };
+    set_select(d, "dialog[open] select[name=method]", kind)?;
+    d.wait_for("dialog[open] input[name=clientId]", WAIT)?
+        .send_keys(client_id)?;
+    if let Some(secret) = secret {
+        d.find("dialog[open] input[name=secret]")?
+            .send_keys(secret)?;
+    }
+    if let Method::App { loopback: true } = method {
+        // The emulator's `brickdesk` connection registers http://127.0.0.1:8765/oauth/callback.
+        d.find("dialog[open] input[name=redirect][value=loopback]")?
+            .click()?;
+        d.wait_for("dialog[open] input[name=port]", WAIT)?;
+    }
+    d.click("dialog[open] button[type=submit]", WAIT)?;
+    d.wait_for_text(
+        "[data-testid=workspace-item][aria-current=true] .workspace-label",
+        name,
+        WAIT,
+    )?;
+    Ok(())
+}
+
+/// Clicks "Sign in" on the active workspace and waits for "Signed in as <user>".
+fn sign_in(d: &WebDriver, user: &str) -> Result<()> {
+    d.click("[data-testid=sign-in-button]", WAIT)?;
+    d.wait_for_text("[data-testid=signed-in-user]", user, WAIT)
+        .with_context(|| format!("signing in as {user}"))?;
+    Ok(())
+}
+
+fn select(d: &WebDriver, name: &str) -> Result<()> {
+    let texts = d.texts("[data-testid=workspace-item]")?;
+    let Some(index) = texts.iter().position(|t| t.contains(name)) else {
+        bail!("no workspace named {name} in {texts:?}");
+    };
+    d.find_all("[data-testid=workspace-item]")?
+        .into_iter()
+        .nth(index)
+        .context("the list changed")?
+        .click()
+}
+
+fn active_id(d: &WebDriver) -> Result<String> {
+    let list = d.invoke("list_workspaces", json!({}))?;
+    list["ok"]["activeId"]
+        .as_str()
+        .map(str::to_owned)
+        .with_context(|| format!("no active workspace in {list}"))
+}
+
+fn browser_log(app: &AppSession) -> String {
+    std::fs::read_to_string(app.world.scratch.join("browser.log")).unwrap_or_default()
+}
+
+#[test]
+fn deep_link_sign_in_survives_a_restart_and_sign_out_empties_the_keychain() -> Result<()> {
+    run_with("sign-in-deep-link", no_demo(), |app| {
+        let alice_host = app.emulator.base_url.clone();
+        add_workspace(
+            &app.driver,
+            "Emulated",
+            &alice_host,
+            Method::App { loopback: false },
+        )?;
+        sign_in(&app.driver, "alice@example.com")?;
+        assert!(
+            browser_log(app).contains("deep link"),
+            "{}",
+            browser_log(app)
+        );
+        let alice = active_id(&app.driver)?;
+        assert!(
+            app.keychain_accounts()?
+                .contains(&format!("{alice}/refresh-token")),
+            "{:?}",
+            app.keychain_accounts()?
+        );
+
+        app.restart()?;
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)
+            .context("still signed in after a restart")?;
+
+        // A second workspace (another emulator), where the browser signs in bob.
+        let bob_workspace = Emulator::start_as("bob@example.com")?;
+        add_workspace(
+            d,
+            "Team B",
+            &bob_workspace.base_url,
+            Method::App { loopback: false },
+        )?;
+        sign_in(d, "bob@example.com")?;
+        let bob = active_id(d)?;
+        app.screenshot("two-signed-in")?;
+        let statuses = d.texts("[data-testid=workspace-status]")?;
+        assert_eq!(statuses, ["alice@example.com", "bob@example.com"]);
+
+        // One click switches; each keeps its own sign-in.
+        select(d, "Emulated")?;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        select(d, "Team B")?;
+        d.wait_for_text("[data-testid=signed-in-user]", "bob@example.com", WAIT)?;
+
+        // Sign out of bob's workspace from the account menu: his keychain entries go, alice's stay.
+        d.click("[data-testid=account-button]", WAIT)?;
+        d.click("[data-testid=account-sign-out]", WAIT)?;
+        d.wait_for("[data-testid=sign-in][data-state=signed-out]", WAIT)?;
+        let accounts = app.keychain_accounts()?;
+        assert!(
+            accounts.iter().all(|a| !a.starts_with(&format!("{bob}/"))),
+            "{accounts:?}"
+        );
+        assert!(
+            accounts.contains(&format!("{alice}/refresh-token")),
+            "{accounts:?}"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn loopback_sign_in_works_for_providers_that_refuse_app_links() -> Result<()> {
+    run_with("sign-in-loopback", no_demo(), |app| {
+        let host = app.emulator.base_url.clone();
+        add_workspace(
+            &app.driver,
+            "Loopback",
+            &host,
+            Method::App { loopback: true },
+        )?;
+        sign_in(&app.driver, "alice@example.com")?;
+        assert!(
+            browser_log(app).contains("loopback"),
+            "{}",
+            browser_log(app)
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn a_workspace_from_it_policy_is_locked_but_can_sign_in() -> Result<()> {
+    // The policy needs the emulator's URL, so the emulator is started first by the session and
+    // the policy names it through a placeholder host the session fills in.
+    let emulator = Emulator::start_as("alice@example.com")?;
+    let policy = json!({
+        "workspaces": [{
+            "id": "corp",
+            "name": "Corp analytics",
+            "host": emulator.base_url,
+            "auth": {"kind": "appConnection", "clientId": "brickdesk"},
+        }],
+        "allowUserWorkspaces": false,
+    });
+    run_with(
+        "managed-workspace",
+        Options {
+            demo: false,
+            policy: Some(policy),
+        },
+        |app| {
+            let d = &app.driver;
+            d.wait_for_text("[data-testid=workspace-item]", "Corp analytics", WAIT)?;
+            assert_eq!(
+                d.find_all(
+                    "[data-testid=workspace-item] [aria-label='Managed by your IT department']"
+                )?
+                .len(),
+                1
+            );
+            assert!(d.find_all("[data-testid=add-workspace]")?.is_empty());
+            for (command, args) in [
+                ("remove_workspace", json!({"id": "corp"})),
+                ("rename_workspace", json!({"id": "corp", "name": "Mine"})),
+            ] {
+                let refused = d.invoke(command, args)?;
+                assert_eq!(
+                    refused["err"]["code"], "permission_denied",
+                    "{command}: {refused}"
+                );
+            }
+            let add = d.invoke(
+                "add_workspace",
+                json!({"workspace": {"name": "x", "host": app.emulator.base_url, "auth": {"kind": "databricksCli"}}, "progress": null}),
+            )?;
+            assert!(add.get("err").is_some(), "{add}");
+            // Signing in to it works (against the emulator the policy names).
+            sign_in(d, "alice@example.com")?;
+            Ok(())
+        },
+    )?;
+    drop(emulator);
+    Ok(())
+}
+
+#[test]
+fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<()> {
+    run_with("leak", no_demo(), |app| {
+        app.record_ipc()?;
+        let d = &app.driver;
+        let host = app.emulator.base_url.clone();
+        add_workspace(d, "Emulated", &host, Method::App { loopback: false })?;
+        sign_in(d, "alice@example.com")?;
+        // A confidential app connection and a service principal: secrets typed once.
+        let localhost = host.replace("127.0.0.1", "localhost");
+        add_workspace(
+            d,
+            "Confidential",
+            &localhost,
+            Method::ConfidentialApp {
+                client_id: "brickdesk-confidential",
+                secret: "brickdesk-demo-secret",
+            },
+        )?;
+        sign_in(d, "alice@example.com")?;
+        // A service principal on another workspace: its secret goes to the keychain only.
+        let shared_screen = Emulator::start_as("alice@example.com")?;
+        add_workspace(
+            d,
+            "Wall screen",
+            &shared_screen.base_url,
+            Method::ServicePrincipal {
+                client_id: "kpi-bot",
+                secret: "kpi-bot-secret",
+            },
+        )?;
+        if let Some(button) = d
+            .find_all("[data-testid=sign-in-button]")?
+            .into_iter()
+            .next()
+        {
+            button.click()?;
+        }
+        d.wait_for("[data-testid=sign-in][data-state=signed-in]", WAIT)?;
+        // A few API calls after sign-in: switching re-checks each workspace (SCIM Me).
+        select(d, "Emulated")?;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        select(d, "Confidential")?;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        let received = app.received()?;
+        assert!(
+            received.iter().any(|r| r.contains("alice@example.com")),
+            "the recorder saw the sign-in: {received:?}"
+        );
+        let mut secrets = issued_secrets(&app.emulator)?;
+        secrets.extend(issued_secrets(&shared_screen)?);
+        assert!(
+            secrets.len() >= 6,
+            "codes, access and refresh tokens: {secrets:?}"
+        );
+        let mut places: Vec<(String, String)> = vec![
+            ("what the web UI received".into(), received.join("\n")),
+            ("the app's log".into(), app.log()?),
+        ];
+        for file in files_under(&app.world.scratch)? {
+            if let Ok(text) = std::fs::read_to_string(&file) {
+                places.push((file.display().to_string(), text));
+            }
+        }
+        assert!(
+            places.len() >= 3,
+            "the settings file was written: {places:?}"
+        );
+        for (place, text) in &places {
+            for secret in &secrets {
+                // Whole values, and a distinctive tail in case one was cut or wrapped.
+                let tail = &secret[secret.len().saturating_sub(24)..];
+                assert!(
+                    !text.contains(secret.as_str()) && !text.contains(tail),
+                    "a secret (…{}) appears in {place}",
+                    &secret[secret.len().saturating_sub(4)..]
+                );
+            }
+        }
+        Ok(())
+    })
+}
+
+fn issued_secrets(emulator: &Emulator) -> Result<Vec<String>> {
+    let body: Value = ureq::get(&format!("{}/__emulator/secrets/issued", emulator.base_url))
+        .call()?
+        .body_mut()
+        .read_json()?;
+    Ok(body["secrets"]
+        .as_array()
+        .context("secrets")?
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_owned))
+        .collect())
+}
+
+fn files_under(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    Ok(files)
+}
