@@ -39,6 +39,7 @@ pub struct DeepLinkRejected {
 
 /// Handles the URL the app was started with, then listens for later ones.
 pub fn install(app: &AppHandle) {
+    register_scheme(app);
     // On Windows and Linux the plugin reads the launch URL during its own setup, before any
     // listener exists, so the cold-start URL is only available here.
     match app.deep_link().get_current() {
@@ -53,6 +54,28 @@ pub fn install(app: &AppHandle) {
             .iter()
             .for_each(|url| route(&handle, url.as_str()));
     });
+}
+
+/// Installers register the `dev.brickdesk.app` scheme. A development build (`scripts/run.sh`)
+/// and an AppImage are not installed by one, so on Linux and Windows they register themselves
+/// for the current user (a `.desktop` handler plus `xdg-mime`, or `HKCU\Software\Classes`);
+/// macOS reads the scheme from the app bundle. A failure only means sign-in links will not
+/// reach this copy of the app, so it is logged, not fatal.
+fn register_scheme(app: &AppHandle) {
+    #[cfg(any(windows, target_os = "linux"))]
+    {
+        #[cfg(target_os = "linux")]
+        let self_installed = app.env().appimage.is_some();
+        #[cfg(windows)]
+        let self_installed = false;
+        if (cfg!(debug_assertions) || self_installed)
+            && let Err(error) = app.deep_link().register_all()
+        {
+            tracing::warn!(%error, "could not register the dev.brickdesk.app link handler");
+        }
+    }
+    #[cfg(not(any(windows, target_os = "linux")))]
+    let _ = app;
 }
 
 /// Single-instance callback: a second `brickdesk …` launch forwarded its arguments here.

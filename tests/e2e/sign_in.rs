@@ -3,7 +3,7 @@
 //! redirect and launches `brickdesk '<callback>'` as the OS does.
 
 use anyhow::{Context, Result, bail};
-use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with};
+use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with, wait_until};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ const WAIT: Duration = Duration::from_secs(30);
 fn no_demo() -> Options {
     Options {
         demo: false,
-        policy: None,
+        ..Options::default()
     }
 }
 
@@ -181,6 +181,32 @@ fn deep_link_sign_in_survives_a_restart_and_sign_out_empties_the_keychain() -> R
 }
 
 #[test]
+fn a_sign_in_link_that_starts_the_app_completes_the_sign_in() -> Result<()> {
+    let options = Options {
+        browser_holds_links: true,
+        ..Options::default()
+    };
+    run_with("sign-in-cold-start", options, |app| {
+        // The demo workspace signs in through the deep link; the browser holds the redirect.
+        app.driver.click("[data-testid=sign-in-button]", WAIT)?;
+        let held = app.world.scratch.join("held-link");
+        let link = wait_until("the browser to get the redirect", WAIT, || {
+            Ok(std::fs::read_to_string(&held).ok())
+        })?;
+        assert!(
+            link.starts_with("dev.brickdesk.app:/oauth/callback?"),
+            "not a callback"
+        );
+        // The user closed Brickdesk; finishing in the browser starts it with the link.
+        app.restart_with_args(&[link])?;
+        app.driver
+            .wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)
+            .context("the cold-started app finished the sign-in")?;
+        Ok(())
+    })
+}
+
+#[test]
 fn loopback_sign_in_works_for_providers_that_refuse_app_links() -> Result<()> {
     run_with("sign-in-loopback", no_demo(), |app| {
         let host = app.emulator.base_url.clone();
@@ -219,6 +245,7 @@ fn a_workspace_from_it_policy_is_locked_but_can_sign_in() -> Result<()> {
         Options {
             demo: false,
             policy: Some(policy),
+            ..Options::default()
         },
         |app| {
             let d = &app.driver;

@@ -26,6 +26,8 @@ pub struct Options {
     pub demo: bool,
     /// An IT policy (JSON) for the app to read.
     pub policy: Option<serde_json::Value>,
+    /// The stand-in browser keeps redirects in `<scratch>/held-link` instead of following them.
+    pub browser_holds_links: bool,
 }
 
 impl Default for Options {
@@ -33,6 +35,7 @@ impl Default for Options {
         Self {
             demo: true,
             policy: None,
+            browser_holds_links: false,
         }
     }
 }
@@ -99,12 +102,15 @@ impl AppSession {
             None => None,
         };
         let world = AppWorld {
-            scratch,
             keychain_service: format!("dev.brickdesk.app.test.{name}"),
             demo_host: options.demo.then(|| emulator.base_url.clone()),
             policy_file,
+            browser_saves_to: options
+                .browser_holds_links
+                .then(|| scratch.join("held-link")),
+            scratch,
         };
-        let (tauri_driver, driver) = launch(name, &world)?;
+        let (tauri_driver, driver) = launch(name, &world, &[])?;
         Ok(Self {
             name: name.to_owned(),
             emulator,
@@ -116,9 +122,15 @@ impl AppSession {
 
     /// Quits the app and starts it again with the same settings and keychain.
     pub fn restart(&mut self) -> Result<()> {
+        self.restart_with_args(&[])
+    }
+
+    /// Quits the app and starts it again with `args`, as the OS does for a clicked link
+    /// (`brickdesk '<url>'`) when Brickdesk is not running.
+    pub fn restart_with_args(&mut self, args: &[String]) -> Result<()> {
         self.driver.quit();
         self.tauri_driver.stop();
-        let (tauri_driver, driver) = launch(&self.name, &self.world)?;
+        let (tauri_driver, driver) = launch(&self.name, &self.world, args)?;
         self.tauri_driver = tauri_driver;
         self.driver = driver;
         Ok(())
@@ -173,10 +185,14 @@ fn log_path(name: &str) -> Result<std::path::PathBuf> {
 }
 
 /// Starts tauri-driver and the app window, once no other Brickdesk holds the single instance.
-fn launch(name: &str, world: &AppWorld) -> Result<(process::TauriDriver, WebDriver)> {
+fn launch(
+    name: &str,
+    world: &AppWorld,
+    args: &[String],
+) -> Result<(process::TauriDriver, WebDriver)> {
     process::wait_for_single_instance_free(Duration::from_secs(15))?;
     let tauri_driver = process::TauriDriver::start(&world.env()?, &log_path(name)?)?;
-    let driver = WebDriver::new_session(&tauri_driver.url, &target_bin("brickdesk")?)
+    let driver = WebDriver::new_session(&tauri_driver.url, &target_bin("brickdesk")?, args)
         .context("opening the Brickdesk window over WebDriver")?;
     driver.wait_for("[data-testid=app-shell]", Duration::from_secs(30))?;
     Ok((tauri_driver, driver))

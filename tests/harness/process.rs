@@ -60,6 +60,9 @@ pub struct AppWorld {
     pub demo_host: Option<String>,
     /// A policy file (`BRICKDESK_POLICY_FILE`), if any.
     pub policy_file: Option<PathBuf>,
+    /// When set, the stand-in browser saves the redirect it got here instead of following
+    /// it, as if the user had not finished in the browser yet.
+    pub browser_saves_to: Option<PathBuf>,
 }
 
 impl AppWorld {
@@ -94,6 +97,9 @@ impl AppWorld {
         ];
         if let Some(host) = &self.demo_host {
             env.push(("BRICKDESK_DEMO_HOST".into(), host.clone()));
+        }
+        if let Some(file) = &self.browser_saves_to {
+            env.push(("BRICKDESK_E2E_BROWSER_SAVE".into(), path(file)));
         }
         Ok(env)
     }

@@ -33,13 +33,13 @@ pub struct Element<'a> {
 }
 
 impl WebDriver {
-    /// Creates a session, which makes WebKitWebDriver start `application`.
-    pub fn new_session(driver_url: &str, application: &Path) -> Result<Self> {
+    /// Creates a session, which makes WebKitWebDriver start `application` with `args`.
+    pub fn new_session(driver_url: &str, application: &Path, args: &[String]) -> Result<Self> {
         let agent = agent();
         let capabilities = json!({
             "capabilities": { "alwaysMatch": {
                 "browserName": "wry",
-                "tauri:options": { "application": application.to_string_lossy() }
+                "tauri:options": { "application": application.to_string_lossy(), "args": args }
             }}
         });
         let value = call(

@@ -490,3 +490,84 @@ async fn a_locked_keychain_is_an_error_with_what_to_do() {
     );
     let _ = Sensitive::new(String::new());
 }
+
+/// The same profiles file and keychain, opened again: what a restart of the app sees.
+fn reopen(f: &Fixture) -> Arc<Workspaces> {
+    let (service, _) = Workspaces::open(ServiceConfig {
+        profiles_file: f.dir.join("profiles.json"),
+        policy: Policy::default(),
+        vault: Vault::new(f.store.clone()),
+        demo_host: Some(WorkspaceHost::parse(&f.emulator.base_url).expect("host")),
+    })
+    .expect("reopened");
+    service
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deep_link_that_cold_starts_the_app_completes_the_sign_in() {
+    let f = fixture("cold-start", alice(), true).await;
+    let url = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect("begin")
+        .expect("url");
+    assert!(
+        stored(&f, SecretKind::PendingSignIn).is_some(),
+        "the sign-in in flight is kept in the keychain"
+    );
+    let received = callback(&browse(&url).await);
+    // The user closed Brickdesk meanwhile; the link starts a new one.
+    let restarted = reopen(&f);
+    let id = restarted
+        .complete_sign_in(received.clone())
+        .await
+        .expect("completed after the restart");
+    assert_eq!(id, DEMO_ID);
+    assert!(matches!(
+        status(&restarted, DEMO_ID),
+        SignInState::SignedIn { .. }
+    ));
+    assert!(stored(&f, SecretKind::RefreshToken).is_some());
+    assert_eq!(
+        stored(&f, SecretKind::PendingSignIn),
+        None,
+        "used once, then gone"
+    );
+    let replay = restarted
+        .complete_sign_in(received)
+        .await
+        .expect_err("a state works once");
+    assert!(
+        replay.message.contains("already used"),
+        "{}",
+        replay.message
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kept_sign_in_older_than_five_minutes_is_refused_and_deleted() {
+    use brickdesk_core::auth::login::PersistedLogin;
+    let f = fixture("cold-start-expired", alice(), true).await;
+    let mut old = PersistedLogin::new(
+        "state-from-long-ago-0123456789",
+        &Sensitive::new("verifier".to_owned()),
+        "dev.brickdesk.app:/oauth/callback",
+    );
+    old.started_ms -= 6 * 60 * 1000;
+    Vault::new(f.store.clone())
+        .write(DEMO_ID, SecretKind::PendingSignIn, &old.to_secret())
+        .expect("write");
+    let late =
+        callback("dev.brickdesk.app:/oauth/callback?code=abc&state=state-from-long-ago-0123456789");
+    let error = reopen(&f)
+        .complete_sign_in(late)
+        .await
+        .expect_err("expired");
+    assert!(
+        error.message.contains("longer than 5 minutes"),
+        "{}",
+        error.message
+    );
+    assert_eq!(stored(&f, SecretKind::PendingSignIn), None);
+}

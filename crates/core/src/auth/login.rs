@@ -2,14 +2,16 @@
 //!
 //! A callback is accepted only for a state this table issued, once, within five minutes; a
 //! replayed state is told apart from an unknown one so the message can say what happened.
-//! Starting a new sign-in for a profile cancels its previous one.
+//! Starting a new sign-in for a profile cancels its previous one. [`PersistedLogin`] is the
+//! keychain copy of a deep-link sign-in, for a callback that arrives after a restart.
 
 use super::oauth::OAuthClient;
 use crate::Sensitive;
 use crate::deep_link::Rejection;
+use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 pub const LOGIN_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 /// States remembered after use, to recognise replays.
@@ -83,10 +85,84 @@ impl PendingLogins {
         table.pending.len() != before
     }
 
+    /// Remembers `state` as used (a sign-in completed from its keychain copy).
+    pub fn mark_used(&self, state: &str) {
+        let mut table = self.lock();
+        table.used.push_back(state.to_owned());
+        if table.used.len() > USED_MEMORY {
+            table.used.pop_front();
+        }
+    }
+
     pub fn is_pending(&self, profile_id: &str) -> bool {
         self.lock()
             .pending
             .values()
             .any(|l| l.profile_id == profile_id && l.started.elapsed() <= LOGIN_TIMEOUT)
+    }
+}
+
+/// What survives a restart of a deep-link sign-in. Stored only as a keychain secret: the
+/// verifier proves possession of the code.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PersistedLogin {
+    pub state: String,
+    pub verifier: String,
+    pub redirect_uri: String,
+    /// When the sign-in started, in milliseconds since 1970.
+    pub started_ms: u64,
+}
+
+impl std::fmt::Debug for PersistedLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PersistedLogin")
+            .field("redirect_uri", &self.redirect_uri)
+            .finish_non_exhaustive()
+    }
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl PersistedLogin {
+    pub fn new(state: &str, verifier: &Sensitive<String>, redirect_uri: &str) -> Self {
+        Self {
+            state: state.to_owned(),
+            verifier: verifier.expose().clone(),
+            redirect_uri: redirect_uri.to_owned(),
+            started_ms: now_ms(),
+        }
+    }
+
+    /// The keychain form.
+    pub fn to_secret(&self) -> Sensitive<String> {
+        Sensitive::new(serde_json::to_string(self).unwrap_or_default())
+    }
+
+    /// Reads the keychain form; `None` for anything unreadable (it is then ignored).
+    pub fn from_secret(secret: &Sensitive<String>) -> Option<Self> {
+        serde_json::from_str(secret.expose()).ok()
+    }
+
+    /// Whether the five minutes a sign-in may take have passed.
+    pub fn is_expired(&self) -> bool {
+        now_ms().saturating_sub(self.started_ms)
+            > u64::try_from(LOGIN_TIMEOUT.as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// The verifier as a secret again (the persisted copy is dropped right after).
+    pub fn verifier(&self) -> Sensitive<String> {
+        Sensitive::new(self.verifier.clone())
+    }
+}
+
+impl Drop for PersistedLogin {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.verifier.zeroize();
     }
 }

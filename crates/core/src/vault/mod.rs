@@ -44,13 +44,16 @@ pub enum SecretKind {
     RefreshToken,
     ClientSecret,
     PersonalAccessToken,
+    /// A browser sign-in in flight (state and PKCE verifier), for a callback after a restart.
+    PendingSignIn,
 }
 
 impl SecretKind {
-    pub const ALL: [Self; 3] = [
+    pub const ALL: [Self; 4] = [
         Self::RefreshToken,
         Self::ClientSecret,
         Self::PersonalAccessToken,
+        Self::PendingSignIn,
     ];
 
     fn as_str(self) -> &'static str {
@@ -58,6 +61,7 @@ impl SecretKind {
             Self::RefreshToken => "refresh-token",
             Self::ClientSecret => "client-secret",
             Self::PersonalAccessToken => "personal-access-token",
+            Self::PendingSignIn => "pending-sign-in",
         }
     }
 }

@@ -7,11 +7,10 @@
 
 use crate::api::Api;
 use crate::auth::discovery::{self, DiscoveryStep, Endpoints};
-use crate::auth::login::{self, LOGIN_TIMEOUT, PendingLogin, PendingLogins};
-use crate::auth::loopback;
+use crate::auth::login::PendingLogins;
 use crate::auth::oauth::OAuthClient;
 use crate::auth::session::{Session, Source, blocking};
-use crate::deep_link::{CallbackOutcome, OAuthCallback};
+use crate::deep_link::OAuthCallback;
 use crate::host::WorkspaceHost;
 use crate::policy::Policy;
 use crate::profiles::file::{self, ProfileFile};
@@ -19,6 +18,8 @@ use crate::profiles::{AuthKind, Profile, RedirectMode, valid_id};
 use crate::vault::{SecretKind, Vault};
 use crate::workspace::{DEMO_ID, SignInState, WorkspaceList, WorkspaceSummary};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
+
+mod sign_in;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -574,162 +575,6 @@ impl Workspaces {
                 self.check(&id).await;
             }
         }
-    }
-
-    /// Starts signing in. For browser sign-ins returns the URL to open; M2M and PAT
-    /// workspaces are checked at once and return `None`.
-    pub async fn begin_sign_in(self: &Arc<Self>, id: &str) -> Result<Option<String>, ErrorInfo> {
-        let (profile, _) = self.profile(id)?;
-        if !profile.auth.is_interactive() {
-            return match self.check(id).await {
-                SignInState::SignedIn { .. } => Ok(None),
-                SignInState::SignedOut { reason } => Err(ErrorInfo::new(
-                    ErrorCode::NotSignedIn,
-                    reason.unwrap_or_else(|| "The stored credential was not accepted.".into()),
-                )),
-                SignInState::Error { message } => Err(ErrorInfo::new(ErrorCode::Server, message)),
-                SignInState::SigningIn => Ok(None),
-            };
-        }
-        let client = self.oauth_client(&profile).await?;
-        let redirect_uri = profile.redirect_uri();
-        let state = login::new_state();
-        let (url, verifier) = client.authorize_url(&redirect_uri, &profile.scopes, &state)?;
-        let loopback_port = match (&profile.auth, profile.redirect) {
-            (AuthKind::DatabricksCli, _) => Some((8020, "/")),
-            (_, RedirectMode::Loopback { port }) => Some((port, "/oauth/callback")),
-            (_, RedirectMode::DeepLink) => None,
-        };
-        let listener = match loopback_port {
-            Some((port, path)) => Some(loopback::bind(port, path).await?),
-            None => None,
-        };
-        self.logins.insert(
-            state.clone(),
-            PendingLogin {
-                profile_id: id.to_owned(),
-                redirect_uri,
-                verifier,
-                client,
-                started: std::time::Instant::now(),
-            },
-        );
-        self.set_status(id, SignInState::SigningIn);
-        let service = self.clone();
-        let pid = id.to_owned();
-        tokio::spawn(async move {
-            match listener {
-                Some(listener) => {
-                    match tokio::time::timeout(LOGIN_TIMEOUT, listener.receive()).await {
-                        Ok(Ok(callback)) => {
-                            let _ = service.complete_sign_in(callback).await;
-                        }
-                        Ok(Err(rejection)) => {
-                            service.logins.cancel(&pid);
-                            service.set_status(
-                                &pid,
-                                SignInState::SignedOut {
-                                    reason: Some(format!("The sign-in failed: {rejection}.")),
-                                },
-                            );
-                        }
-                        Err(_) => service.time_out(&pid),
-                    }
-                }
-                None => {
-                    tokio::time::sleep(LOGIN_TIMEOUT).await;
-                    service.time_out(&pid);
-                }
-            }
-        });
-        Ok(Some(url.to_string()))
-    }
-
-    fn time_out(&self, id: &str) {
-        if self.logins.cancel(id) {
-            self.set_status(
-                id,
-                SignInState::SignedOut {
-                    reason: Some("The sign-in took longer than 5 minutes and was stopped.".into()),
-                },
-            );
-        }
-    }
-
-    /// Stops waiting for the browser.
-    pub fn cancel_sign_in(&self, id: &str) -> WorkspaceList {
-        if self.logins.cancel(id) {
-            self.set_status(id, SignInState::SignedOut { reason: None });
-        }
-        self.list()
-    }
-
-    /// Finishes a sign-in from its redirect (deep link or loopback): exchanges the code, stores
-    /// the refresh token, then reports "signed in". Returns the workspace id.
-    pub async fn complete_sign_in(&self, callback: OAuthCallback) -> Result<String, ErrorInfo> {
-        let login = self.logins.take(&callback.state).map_err(|rejection| {
-            ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                format!("Brickdesk ignored a sign-in response: {rejection}."),
-            )
-        })?;
-        let id = login.profile_id.clone();
-        let code = match callback.outcome {
-            CallbackOutcome::Code(code) => code,
-            CallbackOutcome::Denied { error, description } => {
-                let reason = match description {
-                    Some(d) => format!("The sign-in was not completed: {d} ({error})."),
-                    None => format!("The sign-in was not completed ({error})."),
-                };
-                self.set_status(
-                    &id,
-                    SignInState::SignedOut {
-                        reason: Some(reason.clone()),
-                    },
-                );
-                return Err(ErrorInfo::new(ErrorCode::Cancelled, reason));
-            }
-        };
-        let result = async {
-            let tokens = login
-                .client
-                .exchange_code(&code, &login.verifier, &login.redirect_uri)
-                .await?;
-            if let Some(refresh) = tokens.refresh.clone() {
-                let (vault, pid) = (self.vault.clone(), id.clone());
-                blocking(move || vault.write(&pid, SecretKind::RefreshToken, &refresh)).await?;
-            }
-            let (profile, _) = self.profile(&id)?;
-            let session = self.session(&profile).await?;
-            session.seed(&tokens).await;
-            Ok::<_, ErrorInfo>(())
-        }
-        .await;
-        if let Err(error) = result {
-            self.set_status(
-                &id,
-                SignInState::Error {
-                    message: error.message.clone(),
-                },
-            );
-            return Err(error);
-        }
-        self.check(&id).await;
-        Ok(id)
-    }
-
-    /// Signs out: every keychain entry of the workspace is deleted, the profile stays.
-    pub async fn sign_out(&self, id: &str) -> Result<WorkspaceList, ErrorInfo> {
-        self.profile(id)?;
-        self.logins.cancel(id);
-        let (vault, pid) = (self.vault.clone(), id.to_owned());
-        blocking(move || vault.delete_all(&pid)).await?;
-        let session = self.lock().sessions.remove(id);
-        if let Some(session) = session {
-            session.clear().await;
-        }
-        self.set_status(id, SignInState::SignedOut { reason: None });
-        Ok(self.list())
     }
 }
 
