@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "select_workspace",
     "add_workspace",
     "rename_workspace",
+    "set_workspace_redirect",
     "reorder_workspaces",
     "remove_workspace",
     "startup_notices",

@@ -17,6 +17,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             workspaces::select_workspace,
             workspaces::add_workspace,
             workspaces::rename_workspace,
+            workspaces::set_workspace_redirect,
             workspaces::reorder_workspaces,
             workspaces::remove_workspace,
             workspaces::startup_notices,

@@ -1,10 +1,12 @@
-//! Workspace commands: list, select, add (with discovery progress), rename, reorder, remove,
+//! Workspace commands: list, select, add (with discovery progress), rename, sign-in return
+//! (deep link or loopback), reorder, remove,
 //! and the candidates an import from `~/.databrickscfg` offers.
 //! One line each into the core's workspace service.
 
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::auth::discovery::DiscoveryStep;
+use brickdesk_core::profiles::RedirectMode;
 use brickdesk_core::profiles::databrickscfg::{self, ImportReport};
 use brickdesk_core::service::NewWorkspace;
 use brickdesk_core::workspace::WorkspaceList;
@@ -52,6 +54,16 @@ pub fn rename_workspace(
     name: String,
 ) -> Result<WorkspaceList, ErrorInfo> {
     state.workspaces.rename(&id, &name)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn set_workspace_redirect(
+    state: State<'_, AppState>,
+    id: String,
+    redirect: RedirectMode,
+) -> Result<WorkspaceList, ErrorInfo> {
+    state.workspaces.set_redirect(&id, redirect)
 }
 
 #[tauri::command]

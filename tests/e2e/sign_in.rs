@@ -49,6 +49,12 @@ fn set_select(d: &WebDriver, css: &str, value: &str) -> Result<()> {
 
 /// Adds a workspace through the dialog and waits until it is the active one.
 fn add_workspace(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> Result<()> {
+    fill_add_dialog(d, name, host, method)?;
+    submit_add_dialog(d, name)
+}
+
+/// Opens the add-workspace dialog and fills it in.
+fn fill_add_dialog(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> Result<()> {
     d.click("[data-testid=add-workspace]", WAIT)?;
     d.wait_for("dialog[open] input[name=name]", WAIT)?
         .send_keys(name)?;
@@ -73,6 +79,11 @@ fn add_workspace(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> R
             .click()?;
         d.wait_for("dialog[open] input[name=port]", WAIT)?;
     }
+    Ok(())
+}
+
+/// Submits the dialog and waits until the workspace `name` is the active one.
+fn submit_add_dialog(d: &WebDriver, name: &str) -> Result<()> {
     d.click("dialog[open] button[type=submit]", WAIT)?;
     d.wait_for_text(
         "[data-testid=workspace-item][aria-current=true] .workspace-label",
@@ -222,6 +233,31 @@ fn loopback_sign_in_works_for_providers_that_refuse_app_links() -> Result<()> {
             "{}",
             browser_log(app)
         );
+        assert!(!app.keychain_accounts()?.is_empty());
+
+        // Rename it in its settings, then remove it: its keychain entries go with it.
+        let d = &app.driver;
+        d.click("[data-testid=account-button]", WAIT)?;
+        d.click("[data-testid=account-settings]", WAIT)?;
+        d.wait_for("dialog[open] input[name=name]", WAIT)?
+            .send_keys(" EU")?;
+        app.screenshot("settings-dialog")?;
+        d.click("dialog[open] button[type=submit]", WAIT)?;
+        d.wait_for_text(
+            "[data-testid=workspace-item] .workspace-label",
+            "Loopback EU",
+            WAIT,
+        )?;
+        d.click("[data-testid=account-button]", WAIT)?;
+        d.click("[data-testid=account-settings]", WAIT)?;
+        d.click("[data-testid=remove-workspace]", WAIT)?;
+        d.click("[data-testid=confirm-remove]", WAIT)?;
+        wait_until("the workspace to be removed", WAIT, || {
+            Ok(d.find_all("[data-testid=workspace-item]")?
+                .is_empty()
+                .then_some(()))
+        })?;
+        assert_eq!(app.keychain_accounts()?, Vec::<String>::new());
         Ok(())
     })
 }
@@ -292,7 +328,7 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
         sign_in(d, "alice@example.com")?;
         // A confidential app connection and a service principal: secrets typed once.
         let localhost = host.replace("127.0.0.1", "localhost");
-        add_workspace(
+        fill_add_dialog(
             d,
             "Confidential",
             &localhost,
@@ -301,6 +337,8 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
                 secret: "brickdesk-demo-secret",
             },
         )?;
+        app.screenshot("add-dialog")?;
+        submit_add_dialog(d, "Confidential")?;
         sign_in(d, "alice@example.com")?;
         // A service principal on another workspace: its secret goes to the keychain only.
         let shared_screen = Emulator::start_as("alice@example.com")?;

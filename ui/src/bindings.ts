@@ -10,6 +10,7 @@ export const commands = {
 	selectWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("select_workspace", { id })),
 	addWorkspace: (workspace: NewWorkspace, progress: Channel<DiscoveryStep>) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("add_workspace", { workspace, progress })),
 	renameWorkspace: (id: string, name: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("rename_workspace", { id, name })),
+	setWorkspaceRedirect: (id: string, redirect: RedirectMode) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("set_workspace_redirect", { id, redirect })),
 	reorderWorkspaces: (ids: string[]) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("reorder_workspaces", { ids })),
 	removeWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("remove_workspace", { id })),
 	/**  Start-up notices (a recovered workspace list, an ignored policy), once. */

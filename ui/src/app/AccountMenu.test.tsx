@@ -15,14 +15,14 @@ const alice = workspace({
 describe("AccountMenu", () => {
   it("names the user and signs out from the menu", () => {
     const onSignOut = vi.fn();
-    render(<AccountMenu workspace={alice} onSignIn={vi.fn()} onSignOut={onSignOut} />);
+    render(<AccountMenu workspace={alice} onSignIn={vi.fn()} onSignOut={onSignOut} onSettings={vi.fn()} />);
     const button = screen.getByRole("button", { name: "Account: alice@example.com" });
     expect(button.textContent).toBe("A");
     fireEvent.click(button);
     expect(button.getAttribute("aria-expanded")).toBe("true");
     expect(screen.getByTestId("account-who").textContent).toContain("Signed in as alice@example.com");
+    expect(document.activeElement).toBe(screen.getByRole("menuitem", { name: "Workspace settings…" }));
     const item = screen.getByRole("menuitem", { name: "Sign out of Demo workspace" });
-    expect(document.activeElement).toBe(item);
     fireEvent.click(item);
     expect(onSignOut).toHaveBeenCalledOnce();
     expect(screen.queryByRole("menu")).toBeNull();
@@ -32,7 +32,7 @@ describe("AccountMenu", () => {
   it("offers sign-in when signed out, and Escape closes it", () => {
     const onSignIn = vi.fn();
     const signedOut = { ...alice, status: { state: "signedOut" as const, reason: "Your sign-in expired. Sign in again." } };
-    render(<AccountMenu workspace={signedOut} onSignIn={onSignIn} onSignOut={vi.fn()} />);
+    render(<AccountMenu workspace={signedOut} onSignIn={onSignIn} onSignOut={vi.fn()} onSettings={vi.fn()} />);
     fireEvent.click(screen.getByRole("button", { name: "Account: not signed in" }));
     expect(screen.getByTestId("account-who").textContent).toContain("Your sign-in expired");
     fireEvent.keyDown(screen.getByRole("menu"), { key: "Escape" });

@@ -1,5 +1,5 @@
 // The account button in the header: who is signed in to the active workspace (from SCIM Me,
-// never a token) and a menu with Sign out, or Sign in.
+// never a token) and a menu with the workspace's settings and Sign out, or Sign in.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WorkspaceSummary } from "../platform";
 import { longStatus } from "./signInText";
@@ -8,6 +8,7 @@ interface Props {
   workspace: WorkspaceSummary;
   onSignIn: () => void;
   onSignOut: () => void;
+  onSettings: () => void;
 }
 
 function initials(user: string | null): string {
@@ -16,7 +17,7 @@ function initials(user: string | null): string {
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
 }
 
-export function AccountMenu({ workspace, onSignIn, onSignOut }: Props) {
+export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings }: Props) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -72,6 +73,9 @@ export function AccountMenu({ workspace, onSignIn, onSignOut }: Props) {
             <strong>{workspace.name}</strong>
             <span class="muted">{longStatus(status)}</span>
           </p>
+          <button type="button" role="menuitem" data-testid="account-settings" onClick={act(onSettings)}>
+            Workspace settings…
+          </button>
           {status.state === "signedIn" ? (
             <button type="button" role="menuitem" data-testid="account-sign-out" onClick={act(onSignOut)}>
               Sign out of {workspace.name}

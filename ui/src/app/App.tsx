@@ -10,7 +10,11 @@ import {
   onDeepLinkRejected,
   onSignInFailed,
   onWorkspacesChanged,
+  removeWorkspace,
+  renameWorkspace,
+  reorderWorkspaces,
   selectWorkspace,
+  setWorkspaceRedirect,
   signIn,
   signOut,
   startupNotices,
@@ -26,6 +30,7 @@ import { Notices } from "./Notices";
 import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
+import { WorkspaceSettingsDialog, type SettingsActions } from "./WorkspaceSettingsDialog";
 
 const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
 
@@ -34,6 +39,7 @@ export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [section, setSection] = useState<Section>("genie");
   const [adding, setAdding] = useState(false);
+  const [settingsId, setSettingsId] = useState<string | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const listRef = useRef<WorkspaceList>(EMPTY);
   const nextNoticeId = useRef(1);
@@ -90,6 +96,13 @@ export function App() {
   const cancel = (id: string) => cancelSignIn(id).then(apply, report);
   const leave = (id: string) => signOut(id).then(apply, report);
   const active = list.workspaces.find((w) => w.id === list.activeId);
+  const settingsActions: SettingsActions = {
+    rename: async (id, name) => apply(await renameWorkspace(id, name)),
+    setLoopback: async (id, port) =>
+      apply(await setWorkspaceRedirect(id, port === null ? { kind: "deepLink" } : { kind: "loopback", port })),
+    reorder: async (ids) => apply(await reorderWorkspaces(ids)),
+    remove: async (id) => apply(await removeWorkspace(id)),
+  };
 
   return (
     <main class="app" data-testid="app-shell">
@@ -109,9 +122,16 @@ export function App() {
         onSignIn={startSignIn}
         onCancelSignIn={cancel}
         onSignOut={leave}
+        onSettings={setSettingsId}
       />
       <Notices notices={notices} onDismiss={dismiss} />
       <StatusBar workspace={active} info={info} />
+      <WorkspaceSettingsDialog
+        workspace={list.workspaces.find((w) => w.id === settingsId)}
+        list={list}
+        onClose={() => setSettingsId(null)}
+        actions={settingsActions}
+      />
       <AddWorkspaceDialog
         open={adding}
         canUseTokens={list.canUseTokens}

@@ -26,9 +26,10 @@ interface Props {
   onSignIn: (id: string) => void;
   onCancelSignIn: (id: string) => void;
   onSignOut: (id: string) => void;
+  onSettings: (id: string) => void;
 }
 
-export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut }: Props) {
+export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings }: Props) {
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
     <section id="content" class="content" tabIndex={-1} aria-labelledby="section-title">
@@ -41,6 +42,7 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
             workspace={workspace}
             onSignIn={() => onSignIn(workspace.id)}
             onSignOut={() => onSignOut(workspace.id)}
+            onSettings={() => onSettings(workspace.id)}
           />
         )}
       </header>

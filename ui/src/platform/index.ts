@@ -11,6 +11,7 @@ import {
   type ErrorInfo,
   type ImportReport,
   type NewWorkspace,
+  type RedirectMode,
   type WorkspaceList,
 } from "../bindings";
 
@@ -25,6 +26,7 @@ export type {
   ErrorCode,
   ErrorInfo,
   NewWorkspace,
+  RedirectMode,
   SignInState,
   Rejection,
   WorkspaceList,
@@ -87,6 +89,12 @@ export const addWorkspace = (
   progress.onmessage = onProgress;
   return unwrap(() => commands.addWorkspace(workspace, progress));
 };
+export const renameWorkspace = (id: string, name: string): Promise<WorkspaceList> =>
+  unwrap(() => commands.renameWorkspace(id, name));
+export const setWorkspaceRedirect = (id: string, redirect: RedirectMode): Promise<WorkspaceList> =>
+  unwrap(() => commands.setWorkspaceRedirect(id, redirect));
+export const reorderWorkspaces = (ids: string[]): Promise<WorkspaceList> =>
+  unwrap(() => commands.reorderWorkspaces(ids));
 export const removeWorkspace = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.removeWorkspace(id));
 /** Starts signing in (the system browser opens for browser sign-ins). */
