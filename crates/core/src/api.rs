@@ -83,6 +83,11 @@ impl Api {
         }
     }
 
+    /// The plain HTTP client, for downloads that must not carry the workspace credential.
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     pub fn session(&self) -> &Arc<Session> {
         &self.session
     }

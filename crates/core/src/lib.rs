@@ -16,6 +16,7 @@ pub mod policy;
 pub mod profiles;
 pub mod sensitive;
 pub mod service;
+pub mod sql;
 pub mod vault;
 pub mod workspace;
 

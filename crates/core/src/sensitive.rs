@@ -2,8 +2,9 @@
 //!
 //! `Sensitive<T>` prints as `<redacted>` under `Debug`, has no `Display`, and deliberately
 //! implements neither `Serialize` nor `specta::Type`, so a secret cannot reach the webview,
-//! a log line or an error message by accident: doing so is a compile error. The value is
-//! zeroed when dropped.
+//! a log line or an error message by accident: doing so is a compile error. It can be
+//! deserialized, so secrets that arrive in API answers (external links and their headers) are
+//! wrapped from the moment they are read. The value is zeroed when dropped.
 
 use std::fmt;
 use zeroize::Zeroize;
@@ -26,6 +27,12 @@ impl<T: Zeroize> Sensitive<T> {
 impl<T: Zeroize> From<T> for Sensitive<T> {
     fn from(value: T) -> Self {
         Self::new(value)
+    }
+}
+
+impl<'de, T: Zeroize + serde::Deserialize<'de>> serde::Deserialize<'de> for Sensitive<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        T::deserialize(deserializer).map(Self::new)
     }
 }
 

@@ -1,0 +1,243 @@
+//! Downloading a succeeded statement's chunks into a [`ResultSet`], in row order, a few at a
+//! time in parallel.
+//!
+//! ARROW_STREAM chunks come from pre-signed cloud-storage links: they get the link's own
+//! headers and never a Databricks credential, and neither the URL nor the headers are logged.
+//! A link that has expired (or that storage refuses) is asked for again through the chunk
+//! endpoint; a connection that drops mid-download is retried. Each chunk must bring the rows
+//! the manifest promised, so nothing is lost or counted twice. INLINE chunks come from the
+//! API itself as strings.
+
+use super::execute::{Cancel, Disposition, Succeeded};
+use super::result_set::SharedResult;
+use super::wire::{ChunkInfo, Column, ExternalLink, ResultData};
+use crate::api::Api;
+use crate::net::transport_error;
+use crate::{ErrorCode, ErrorInfo};
+use arrow_array::RecordBatch;
+use futures_util::StreamExt as _;
+use serde::Serialize;
+use std::time::Duration;
+
+/// Chunks downloaded at once.
+pub const PARALLEL_CHUNKS: usize = 4;
+/// Tries per chunk (a fresh link or a retried connection each time).
+const ATTEMPTS: u32 = 4;
+
+/// How far the download is.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct FetchProgress {
+    pub loaded_rows: u32,
+    pub total_rows: u32,
+    pub chunks_done: u32,
+    pub chunk_count: u32,
+}
+
+fn server_error(message: String) -> ErrorInfo {
+    ErrorInfo::new(ErrorCode::Server, message)
+}
+
+/// Downloads every chunk of `done` into `into`, then marks it complete.
+pub async fn fetch(
+    api: &Api,
+    done: Succeeded,
+    into: &SharedResult,
+    cancel: &Cancel,
+    progress: impl Fn(FetchProgress),
+) -> Result<(), ErrorInfo> {
+    let manifest = &done.manifest;
+    let mut chunks = manifest.chunks.clone();
+    if chunks.is_empty() {
+        chunks = (0..manifest.total_chunk_count)
+            .map(|chunk_index| ChunkInfo {
+                chunk_index,
+                row_offset: 0,
+                row_count: 0,
+                byte_count: None,
+            })
+            .collect();
+    }
+    chunks.sort_by_key(|c| c.chunk_index);
+    let chunk_count = chunks.len();
+    let total_rows = manifest.total_row_count;
+    let columns = manifest.schema.columns.clone();
+    let id = done.statement_id.as_str();
+    let mut first = done.first;
+    let downloads = futures_util::stream::iter(chunks.into_iter().map(|chunk| {
+        let given = if chunk.chunk_index == 0 {
+            first.take()
+        } else {
+            None
+        };
+        let columns = &columns;
+        async move {
+            match done.disposition {
+                Disposition::ExternalArrow => arrow_chunk(api, id, &chunk, given).await,
+                Disposition::InlineJson => inline_chunk(api, id, &chunk, given, columns).await,
+            }
+        }
+    }))
+    .buffered(PARALLEL_CHUNKS);
+    futures_util::pin_mut!(downloads);
+    let mut chunks_done = 0u32;
+    while let Some(batches) = downloads.next().await {
+        if cancel.is_cancelled() {
+            return Err(ErrorInfo::new(
+                ErrorCode::Cancelled,
+                "You stopped downloading the result.",
+            ));
+        }
+        let batches = batches?;
+        chunks_done += 1;
+        let loaded = {
+            let mut set = into.write().unwrap_or_else(|p| p.into_inner());
+            batches.into_iter().for_each(|b| set.push(b));
+            set.loaded_rows()
+        };
+        progress(FetchProgress {
+            loaded_rows: u32::try_from(loaded).unwrap_or(u32::MAX),
+            total_rows: u32::try_from(total_rows).unwrap_or(u32::MAX),
+            chunks_done,
+            chunk_count: u32::try_from(chunk_count).unwrap_or(u32::MAX),
+        });
+    }
+    into.write().unwrap_or_else(|p| p.into_inner()).finish();
+    Ok(())
+}
+
+/// The chunk's `ResultData` from the API (a fresh link for EXTERNAL_LINKS).
+async fn chunk_data(api: &Api, id: &str, index: u64) -> Result<ResultData, ErrorInfo> {
+    api.get(&format!(
+        "/api/2.0/sql/statements/{id}/result/chunks/{index}"
+    ))
+    .await
+}
+
+enum Download {
+    /// Storage refused the link (expired or revoked): ask for a new one.
+    Refused,
+    /// The connection failed or dropped mid-body: try again.
+    Dropped(ErrorInfo),
+}
+
+async fn download(http: &reqwest::Client, link: &ExternalLink) -> Result<bytes::Bytes, Download> {
+    // No Authorization header: the URL carries its own short-lived credential.
+    let mut request = http.get(link.external_link.expose().as_str());
+    for (name, value) in &link.http_headers {
+        request = request.header(name.as_str(), value.expose().as_str());
+    }
+    let response = request
+        .send()
+        .await
+        .map_err(|e| Download::Dropped(transport_error(&e, "cloud storage")))?;
+    let status = response.status();
+    if matches!(status.as_u16(), 400 | 401 | 403 | 404 | 410) {
+        return Err(Download::Refused);
+    }
+    if !status.is_success() {
+        return Err(Download::Dropped(server_error(format!(
+            "Cloud storage answered {status} for a result chunk."
+        ))));
+    }
+    response
+        .bytes()
+        .await
+        .map_err(|e| Download::Dropped(transport_error(&e, "cloud storage")))
+}
+
+fn decode(bytes: bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo> {
+    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
+        .map_err(|e| server_error(format!("A result chunk is not valid Arrow data ({e}).")))?;
+    reader
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| server_error(format!("A result chunk is not valid Arrow data ({e}).")))
+}
+
+fn rows(batches: &[RecordBatch]) -> u64 {
+    batches.iter().map(|b| b.num_rows() as u64).sum()
+}
+
+async fn arrow_chunk(
+    api: &Api,
+    id: &str,
+    chunk: &ChunkInfo,
+    given: Option<ResultData>,
+) -> Result<Vec<RecordBatch>, ErrorInfo> {
+    let mut link = given
+        .and_then(|d| d.external_links)
+        .and_then(|mut l| l.pop());
+    let mut last_error = None;
+    for attempt in 0..ATTEMPTS {
+        let current = match link.take() {
+            Some(l) if !l.is_expired() => l,
+            _ => chunk_data(api, id, chunk.chunk_index)
+                .await?
+                .external_links
+                .and_then(|mut l| l.pop())
+                .ok_or_else(|| {
+                    server_error(format!(
+                        "The workspace sent no download link for result chunk {}.",
+                        chunk.chunk_index
+                    ))
+                })?,
+        };
+        match download(api.http(), &current).await {
+            Ok(bytes) => {
+                let batches = decode(bytes)?;
+                let expected = if chunk.row_count > 0 {
+                    chunk.row_count
+                } else {
+                    current.row_count
+                };
+                if expected == 0 || rows(&batches) == expected {
+                    return Ok(batches);
+                }
+                last_error = Some(server_error(format!(
+                    "Result chunk {} had {} rows instead of {expected}.",
+                    chunk.chunk_index,
+                    rows(&batches)
+                )));
+                link = Some(current);
+            }
+            Err(Download::Refused) => {
+                tracing::debug!(
+                    chunk = chunk.chunk_index,
+                    "link refused; asking for a new one"
+                );
+            }
+            Err(Download::Dropped(error)) => {
+                tracing::debug!(
+                    chunk = chunk.chunk_index,
+                    attempt,
+                    "download failed; retrying"
+                );
+                last_error = Some(error);
+                link = Some(current);
+                tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
+            }
+        }
+    }
+    Err(last_error.unwrap_or_else(|| {
+        server_error(format!(
+            "Cloud storage kept refusing result chunk {}. If your network blocks your cloud \
+             provider's storage, ask IT to allow it (see the admin guide).",
+            chunk.chunk_index
+        ))
+    }))
+}
+
+async fn inline_chunk(
+    api: &Api,
+    id: &str,
+    chunk: &ChunkInfo,
+    given: Option<ResultData>,
+    columns: &[Column],
+) -> Result<Vec<RecordBatch>, ErrorInfo> {
+    let data = match given {
+        Some(data) if data.data_array.is_some() => data,
+        _ => chunk_data(api, id, chunk.chunk_index).await?,
+    };
+    let rows = data.data_array.unwrap_or_default();
+    Ok(vec![super::inline::batch(columns, &rows)?])
+}

@@ -1,0 +1,177 @@
+//! The Statement Execution API's JSON, as far as Brickdesk reads it. Everything optional that
+//! the reference says may be absent is `Option` or defaulted; unknown fields are ignored.
+
+use crate::Sensitive;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// `status.state`. Unknown future states read as `Other` and are treated as still running.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum StatementState {
+    Pending,
+    Running,
+    Succeeded,
+    Failed,
+    Canceled,
+    Closed,
+    #[serde(other)]
+    Other,
+}
+
+impl StatementState {
+    pub fn is_terminal(self) -> bool {
+        matches!(
+            self,
+            Self::Succeeded | Self::Failed | Self::Canceled | Self::Closed
+        )
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatementError {
+    #[serde(default)]
+    pub error_code: Option<String>,
+    #[serde(default)]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct StatementStatus {
+    pub state: StatementState,
+    #[serde(default)]
+    pub error: Option<StatementError>,
+    #[serde(default)]
+    pub sql_state: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct StatementResponse {
+    pub statement_id: String,
+    pub status: StatementStatus,
+    #[serde(default)]
+    pub manifest: Option<Manifest>,
+    #[serde(default)]
+    pub result: Option<ResultData>,
+}
+
+/// A result column as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Column {
+    pub name: String,
+    /// The full SQL type, e.g. `DECIMAL(18,2)`.
+    pub type_text: String,
+    /// The type family (`INT`, `DATE`, `STRING`, …) the UI aligns and formats by.
+    pub type_name: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+struct WireColumn {
+    name: String,
+    #[serde(default)]
+    type_text: Option<String>,
+    #[serde(default)]
+    type_name: Option<String>,
+}
+
+impl From<WireColumn> for Column {
+    fn from(wire: WireColumn) -> Self {
+        let type_name = wire.type_name.unwrap_or_else(|| "STRING".into());
+        Self {
+            name: wire.name,
+            type_text: wire.type_text.unwrap_or_else(|| type_name.clone()),
+            type_name,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct Schema {
+    #[serde(default, deserialize_with = "columns")]
+    pub columns: Vec<Column>,
+}
+
+fn columns<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Column>, D::Error> {
+    Ok(Vec::<WireColumn>::deserialize(d)?
+        .into_iter()
+        .map(Column::from)
+        .collect())
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChunkInfo {
+    pub chunk_index: u64,
+    #[serde(default)]
+    pub row_offset: u64,
+    #[serde(default)]
+    pub row_count: u64,
+    #[serde(default)]
+    pub byte_count: Option<u64>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct Manifest {
+    #[serde(default)]
+    pub format: Option<String>,
+    #[serde(default)]
+    pub schema: Schema,
+    #[serde(default)]
+    pub total_chunk_count: u64,
+    #[serde(default)]
+    pub total_row_count: u64,
+    #[serde(default)]
+    pub total_byte_count: Option<u64>,
+    #[serde(default)]
+    pub chunks: Vec<ChunkInfo>,
+    #[serde(default)]
+    pub truncated: bool,
+}
+
+/// A pre-signed download: never logged, never given a Databricks credential.
+#[derive(Deserialize)]
+pub struct ExternalLink {
+    pub chunk_index: u64,
+    #[serde(default)]
+    pub row_count: u64,
+    pub external_link: Sensitive<String>,
+    #[serde(default)]
+    pub expiration: Option<String>,
+    #[serde(default)]
+    pub http_headers: BTreeMap<String, Sensitive<String>>,
+}
+
+impl std::fmt::Debug for ExternalLink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ExternalLink")
+            .field("chunk_index", &self.chunk_index)
+            .field("expiration", &self.expiration)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ExternalLink {
+    /// Whether `expiration` has passed (with a few seconds' margin for the download itself).
+    pub fn is_expired(&self) -> bool {
+        self.expiration
+            .as_deref()
+            .and_then(|e| chrono::DateTime::parse_from_rfc3339(e).ok())
+            .is_some_and(|at| {
+                at.timestamp_millis() - 5_000 <= chrono::Utc::now().timestamp_millis()
+            })
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct ResultData {
+    #[serde(default)]
+    pub chunk_index: Option<u64>,
+    #[serde(default)]
+    pub row_offset: Option<u64>,
+    #[serde(default)]
+    pub data_array: Option<Vec<Vec<Option<String>>>>,
+    #[serde(default)]
+    pub external_links: Option<Vec<ExternalLink>>,
+    #[serde(default)]
+    pub next_chunk_index: Option<u64>,
+}

@@ -1,0 +1,112 @@
+//! Shared by the core's integration tests: the in-process emulator on 127.0.0.1:0, a workspace
+//! service over an in-memory keychain, and the browser's part of a sign-in.
+
+#![allow(dead_code)]
+
+use brickdesk_core::deep_link::{self, DeepLink};
+use brickdesk_core::host::WorkspaceHost;
+use brickdesk_core::policy::Policy;
+use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
+use brickdesk_core::vault::{MemoryStore, Vault};
+use brickdesk_core::workspace::{DEMO_ID, SignInState};
+use brickdesk_emulator::{Config, Emulator};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+pub struct Fixture {
+    pub emulator: Emulator,
+    pub service: Arc<Workspaces>,
+    pub store: Arc<MemoryStore>,
+    pub dir: PathBuf,
+}
+
+impl Drop for Fixture {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+pub async fn fixture(name: &str, config: Config, demo: bool) -> Fixture {
+    let emulator = Emulator::start(config, 0).await.expect("emulator");
+    let dir = std::env::temp_dir().join(format!("brickdesk-core-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Arc::new(MemoryStore::default());
+    let (service, notices) = Workspaces::open(ServiceConfig {
+        profiles_file: dir.join("profiles.json"),
+        policy: Policy::default(),
+        vault: Vault::new(store.clone()),
+        demo_host: demo.then(|| WorkspaceHost::parse(&emulator.base_url).expect("host")),
+    })
+    .expect("service");
+    assert!(notices.is_empty(), "{notices:?}");
+    Fixture {
+        emulator,
+        service,
+        store,
+        dir,
+    }
+}
+
+pub fn alice() -> Config {
+    Config {
+        auto_approve: Some("alice@example.com".into()),
+        ..Config::default()
+    }
+}
+
+pub fn no_redirects() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// What the browser does: follows the authorize URL to the redirect; returns its `Location`.
+pub async fn browse(url: &str) -> String {
+    let response = no_redirects().get(url).send().await.expect("authorize");
+    assert_eq!(response.status(), 302, "{:?}", response.text().await);
+    response
+        .headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .expect("location")
+        .to_owned()
+}
+
+pub fn callback(location: &str) -> brickdesk_core::deep_link::OAuthCallback {
+    match deep_link::parse(location).expect("a valid callback") {
+        DeepLink::OAuthCallback(callback) => callback,
+        other => panic!("not a callback: {other:?}"),
+    }
+}
+
+pub fn status(service: &Workspaces, id: &str) -> SignInState {
+    service
+        .list()
+        .workspaces
+        .into_iter()
+        .find(|w| w.id == id)
+        .map(|w| w.status)
+        .expect("listed")
+}
+
+pub async fn sign_in_demo(f: &Fixture) {
+    let url = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect("begin")
+        .expect("a browser URL");
+    assert_eq!(status(&f.service, DEMO_ID), SignInState::SigningIn);
+    let location = browse(&url).await;
+    assert!(
+        location.starts_with("dev.brickdesk.app:/oauth/callback?"),
+        "{location}"
+    );
+    let id = f
+        .service
+        .complete_sign_in(callback(&location))
+        .await
+        .expect("signed in");
+    assert_eq!(id, DEMO_ID);
+}
