@@ -136,7 +136,11 @@ async fn a_statement_goes_from_pending_through_running_to_succeeded() {
     )
     .await;
     let sql = "SELECT count(*) AS trips FROM samples.nyctaxi.trips";
-    for disposition in [Disposition::ExternalArrow, Disposition::InlineJson] {
+    for disposition in [
+        Disposition::ExternalArrow,
+        Disposition::ExternalJson,
+        Disposition::InlineJson,
+    ] {
         let (states, set) = run(&api, &request(sql, disposition), &Cancel::default()).await;
         assert_eq!(
             states,

@@ -20,6 +20,9 @@ use tokio::sync::Notify;
 pub enum Disposition {
     /// EXTERNAL_LINKS + ARROW_STREAM: chunks downloaded in parallel from cloud storage.
     ExternalArrow,
+    /// EXTERNAL_LINKS + JSON_ARRAY: the same downloads, as JSON text (for comparison and for
+    /// workspaces whose results cannot be read as Arrow).
+    ExternalJson,
     /// INLINE + JSON_ARRAY: rows inside the API answers (small results, or when cloud storage
     /// is unreachable).
     InlineJson,
@@ -139,6 +142,7 @@ pub async fn run(
         .collect::<Result<Vec<_>, _>>()?;
     let (disposition, format) = match request.disposition {
         Disposition::ExternalArrow => ("EXTERNAL_LINKS", "ARROW_STREAM"),
+        Disposition::ExternalJson => ("EXTERNAL_LINKS", "JSON_ARRAY"),
         Disposition::InlineJson => ("INLINE", "JSON_ARRAY"),
     };
     let body = ExecuteBody {

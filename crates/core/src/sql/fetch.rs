@@ -5,8 +5,8 @@
 //! headers and never a Databricks credential, and neither the URL nor the headers are logged.
 //! A link that has expired (or that storage refuses) is asked for again through the chunk
 //! endpoint; a connection that drops mid-download is retried. Each chunk must bring the rows
-//! the manifest promised, so nothing is lost or counted twice. INLINE chunks come from the
-//! API itself as strings.
+//! the manifest promised, so nothing is lost or counted twice. JSON_ARRAY chunks (linked or
+//! INLINE, where they come from the API itself) are strings, typed by the column types.
 
 use super::execute::{Cancel, Disposition, Succeeded};
 use super::result_set::SharedResult;
@@ -73,7 +73,17 @@ pub async fn fetch(
         let columns = &columns;
         async move {
             match done.disposition {
-                Disposition::ExternalArrow => arrow_chunk(api, id, &chunk, given).await,
+                Disposition::ExternalArrow => linked_chunk(api, id, &chunk, given, decode).await,
+                Disposition::ExternalJson => {
+                    let decode_json = |bytes: bytes::Bytes| {
+                        let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&bytes)
+                            .map_err(|e| {
+                                server_error(format!("A result chunk is not valid JSON ({e})."))
+                            })?;
+                        Ok(vec![super::inline::batch(columns, &rows)?])
+                    };
+                    linked_chunk(api, id, &chunk, given, decode_json).await
+                }
                 Disposition::InlineJson => inline_chunk(api, id, &chunk, given, columns).await,
             }
         }
@@ -158,11 +168,13 @@ fn rows(batches: &[RecordBatch]) -> u64 {
     batches.iter().map(|b| b.num_rows() as u64).sum()
 }
 
-async fn arrow_chunk(
+/// One chunk from its external link, decoded by `decode` (Arrow IPC or JSON).
+async fn linked_chunk(
     api: &Api,
     id: &str,
     chunk: &ChunkInfo,
     given: Option<ResultData>,
+    decode: impl Fn(bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo>,
 ) -> Result<Vec<RecordBatch>, ErrorInfo> {
     let mut link = given
         .and_then(|d| d.external_links)

@@ -1,0 +1,330 @@
+//! `sql-benchmark`: fetches a 1,000,000-row × 6-column result from the emulator three ways and
+//! prints rows/s, MB/s, time to the first window of rows and peak RSS for each:
+//!
+//! - (a) EXTERNAL_LINKS + ARROW_STREAM through `brickdesk-core` (download and decode);
+//! - (b) EXTERNAL_LINKS + JSON_ARRAY through `brickdesk-core` (INLINE cannot carry this result:
+//!   the API fails INLINE results over 25 MiB, so the JSON chunks come through links too);
+//! - (c) a raw baseline: the same Arrow links downloaded in parallel, not decoded.
+//!
+//! The emulator runs as its own process (`target/debug/brickdesk-emulator`, or `--emulator
+//! URL`), so the figures are this process's alone. Run it as documented in
+//! `docs/benchmarks.md`:
+//! `cargo build -p brickdesk-emulator && cargo run --release -p brickdesk-bench`.
+
+// Printing the figures is this program's job.
+#![allow(clippy::print_stdout)]
+
+use anyhow::{Context, Result, bail};
+use brickdesk_core::api::Api;
+use brickdesk_core::host::WorkspaceHost;
+use brickdesk_core::policy::Policy;
+use brickdesk_core::profiles::AuthKind;
+use brickdesk_core::service::{Config, NewWorkspace, Workspaces};
+use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest, Succeeded};
+use brickdesk_core::sql::fetch::{self, PARALLEL_CHUNKS};
+use brickdesk_core::sql::result_set::ResultSet;
+use brickdesk_core::sql::wire::ResultData;
+use brickdesk_core::vault::{MemoryStore, Vault};
+use futures_util::StreamExt as _;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+const ROWS: u64 = 1_000_000;
+const RUNS: usize = 3;
+/// Six columns of the kinds business results have: integers, a double, text, a flag, a date.
+const QUERY: &str = "SELECT id, id * 3 AS tripled, cast(id AS DOUBLE) / 7 AS ratio, \
+    concat('customer-', cast(id AS STRING)) AS label, id % 5 = 0 AS flagged, \
+    date_add(DATE'2020-01-01', cast(id % 1000 AS INT)) AS day FROM range(1000000)";
+
+struct Emulator {
+    url: String,
+    child: Option<Child>,
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.child {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+fn emulator() -> Result<Emulator> {
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        if arg == "--emulator" {
+            let url = args.next().context("--emulator needs a URL")?;
+            return Ok(Emulator { url, child: None });
+        }
+    }
+    let exe = std::env::current_exe()?;
+    let target = exe
+        .parent()
+        .and_then(|p| p.parent())
+        .context("no target folder")?;
+    let binary = ["release", "debug"]
+        .iter()
+        .map(|profile| target.join(profile).join("brickdesk-emulator"))
+        .find(|p| p.is_file())
+        .context("build the emulator first: cargo build -p brickdesk-emulator")?;
+    let mut child = Command::new(&binary)
+        .args(["--port", "0", "--seed", "1"])
+        .env("EMULATOR_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {}", binary.display()))?;
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
+    let url = line
+        .split_whitespace()
+        .find(|w| w.starts_with("http://"))
+        .context("the emulator printed no URL")?
+        .to_owned();
+    Ok(Emulator {
+        url,
+        child: Some(child),
+    })
+}
+
+/// A signed-in API as the `kpi-bot` service principal (documented demo credentials).
+async fn api(url: &str) -> Result<Api> {
+    let dir = std::env::temp_dir().join(format!("brickdesk-bench-{}", std::process::id()));
+    let (service, _) = Workspaces::open(Config {
+        profiles_file: dir.join("profiles.json"),
+        policy: Policy::default(),
+        vault: Vault::new(Arc::new(MemoryStore::default())),
+        demo_host: None,
+    })
+    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let list = service
+        .add(
+            NewWorkspace {
+                name: "Bench".into(),
+                host: WorkspaceHost::parse(url)
+                    .map_err(|e| anyhow::anyhow!(e.message))?
+                    .to_string(),
+                auth: AuthKind::ServicePrincipal {
+                    client_id: "kpi-bot".into(),
+                },
+                redirect: None,
+                secret: Some("kpi-bot-secret".into()),
+            },
+            |_| {},
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    let id = list.active_id.context("no workspace")?;
+    let _ = std::fs::remove_dir_all(&dir);
+    service
+        .api(&id)
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))
+}
+
+fn request(disposition: Disposition) -> StatementRequest {
+    StatementRequest {
+        warehouse_id: "a1b2c3d4e5f60718".into(),
+        statement: QUERY.into(),
+        catalog: None,
+        schema: None,
+        parameters: vec![],
+        row_limit: None,
+        disposition,
+    }
+}
+
+/// Peak resident memory since the last reset, in MiB (Linux; `None` elsewhere).
+fn peak_rss_mib() -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn reset_peak_rss() {
+    // "5" resets the peak to the current resident size (Linux ≥ 4.0).
+    if let Ok(mut file) = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/proc/self/clear_refs")
+    {
+        let _ = file.write_all(b"5");
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Figures {
+    execute: Duration,
+    first_window: Duration,
+    download: Duration,
+    rows: u64,
+    bytes: u64,
+    peak_mib: f64,
+}
+
+async fn execute(api: &Api, disposition: Disposition) -> Result<(Succeeded, Duration)> {
+    let started = Instant::now();
+    let done = execute::run(api, &request(disposition), &Cancel::default(), |_| {})
+        .await
+        .map_err(|e| anyhow::anyhow!(e.message))?;
+    Ok((done, started.elapsed()))
+}
+
+/// (a) and (b): execute, then download and decode into a result set.
+async fn through_core(api: &Api, disposition: Disposition) -> Result<Figures> {
+    reset_peak_rss();
+    let submitted = Instant::now();
+    let (done, execute) = execute(api, disposition).await?;
+    let bytes = done.manifest.total_byte_count.unwrap_or(0);
+    let set = ResultSet::new(
+        done.manifest.schema.columns.clone(),
+        done.manifest.total_row_count,
+        done.manifest.truncated,
+    )
+    .shared();
+    let first = std::sync::Mutex::new(None);
+    let started = Instant::now();
+    fetch::fetch(api, done, &set, &Cancel::default(), |_| {
+        let mut first = first.lock().unwrap_or_else(|p| p.into_inner());
+        if first.is_none() {
+            // The grid's first page, as the UI would ask for it.
+            let window = set.read().map(|s| s.window(0, 100).rows.len()).unwrap_or(0);
+            if window > 0 {
+                *first = Some(submitted.elapsed());
+            }
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let download = started.elapsed();
+    let rows = set.read().map(|s| s.loaded_rows()).unwrap_or(0);
+    if rows != ROWS {
+        bail!("{disposition:?} brought {rows} rows instead of {ROWS}");
+    }
+    let first_window = first
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or_default();
+    Ok(Figures {
+        execute,
+        first_window,
+        download,
+        rows,
+        bytes,
+        peak_mib: peak_rss_mib().unwrap_or(f64::NAN),
+    })
+}
+
+/// (c): the same Arrow links, fetched in parallel with a plain client, bytes counted only.
+async fn raw_baseline(api: &Api) -> Result<Figures> {
+    reset_peak_rss();
+    let (done, execute) = execute(api, Disposition::ExternalArrow).await?;
+    let id = done.statement_id.clone();
+    let count = done.manifest.total_chunk_count;
+    let bytes = AtomicU64::new(0);
+    let started = Instant::now();
+    let http = reqwest::Client::new();
+    let downloads = futures_util::stream::iter(0..count)
+        .map(|index| {
+            let (api, http, id, bytes) = (api, &http, &id, &bytes);
+            async move {
+                let data: ResultData = api
+                    .get(&format!(
+                        "/api/2.0/sql/statements/{id}/result/chunks/{index}"
+                    ))
+                    .await
+                    .map_err(|e| anyhow::anyhow!(e.message))?;
+                let link = data
+                    .external_links
+                    .and_then(|mut l| l.pop())
+                    .context("no link")?;
+                let mut request = http.get(link.external_link.expose().as_str());
+                for (name, value) in &link.http_headers {
+                    request = request.header(name.as_str(), value.expose().as_str());
+                }
+                let body: bytes::Bytes = request.send().await?.error_for_status()?.bytes().await?;
+                bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
+                anyhow::Ok(())
+            }
+        })
+        .buffer_unordered(PARALLEL_CHUNKS);
+    futures_util::pin_mut!(downloads);
+    while let Some(result) = downloads.next().await {
+        result?;
+    }
+    Ok(Figures {
+        execute,
+        first_window: Duration::ZERO,
+        download: started.elapsed(),
+        rows: ROWS,
+        bytes: bytes.load(Ordering::Relaxed),
+        peak_mib: peak_rss_mib().unwrap_or(f64::NAN),
+    })
+}
+
+fn median(mut runs: Vec<Figures>) -> Figures {
+    runs.sort_by_key(|f| f.download);
+    runs[runs.len() / 2]
+}
+
+fn rate(f: &Figures) -> (f64, f64) {
+    let secs = f.download.as_secs_f64().max(1e-9);
+    (f.rows as f64 / secs, f.bytes as f64 / secs / 1e6)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let emulator = emulator()?;
+    let api = api(&emulator.url).await?;
+    // Warm up: start the warehouse and the emulator's caches.
+    let _ = execute(&api, Disposition::ExternalArrow).await?;
+    let mut arrow = Vec::new();
+    let mut json = Vec::new();
+    let mut raw = Vec::new();
+    for _ in 0..RUNS {
+        arrow.push(through_core(&api, Disposition::ExternalArrow).await?);
+        json.push(through_core(&api, Disposition::ExternalJson).await?);
+        raw.push(raw_baseline(&api).await?);
+    }
+    let (a, b, c) = (median(arrow), median(json), median(raw));
+    println!(
+        "Result: {ROWS} rows x 6 columns; {PARALLEL_CHUNKS} parallel downloads; median of {RUNS} runs"
+    );
+    println!(
+        "{:<42} {:>12} {:>9} {:>10} {:>10} {:>12} {:>10}",
+        "variant", "rows/s", "MB/s", "execute", "download", "first rows", "peak RSS"
+    );
+    for (name, f) in [
+        ("(a) EXTERNAL_LINKS + ARROW_STREAM, core", a),
+        ("(b) EXTERNAL_LINKS + JSON_ARRAY, core", b),
+        ("(c) raw parallel download of (a)'s links", c),
+    ] {
+        let (rows, mb) = rate(&f);
+        let first = if f.first_window.is_zero() {
+            "-".to_owned()
+        } else {
+            format!("{:.0} ms", f.first_window.as_secs_f64() * 1e3)
+        };
+        println!(
+            "{name:<42} {rows:>12.0} {mb:>9.1} {:>8.0}ms {:>8.0}ms {first:>12} {:>7.0} MiB",
+            f.execute.as_secs_f64() * 1e3,
+            f.download.as_secs_f64() * 1e3,
+            f.peak_mib
+        );
+    }
+    let ratio = |x: &Figures| rate(x).0 / rate(&c).0;
+    println!(
+        "(a)/(c) = {:.2}   (b)/(c) = {:.2}   (rows/s over the download phase)",
+        ratio(&a),
+        ratio(&b)
+    );
+    println!(
+        "bytes: (a)/(c) {:.1} MB of Arrow, (b) {:.1} MB of JSON",
+        a.bytes as f64 / 1e6,
+        b.bytes as f64 / 1e6
+    );
+    Ok(())
+}
