@@ -16,6 +16,13 @@ const COMMANDS: &[&str] = &[
     "sign_in",
     "cancel_sign_in",
     "sign_out",
+    "list_warehouses",
+    "start_warehouse",
+    "sql_parameters",
+    "run_statement",
+    "cancel_statement",
+    "result_window",
+    "close_result",
 ];
 
 fn main() {

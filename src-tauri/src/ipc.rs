@@ -4,7 +4,7 @@
 //! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
 //! `build.rs`, because app commands are denied to the webview by default.
 
-use crate::{app_info, deep_links, sign_in, workspaces};
+use crate::{app_info, deep_links, sign_in, sql, workspaces};
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -25,6 +25,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sign_in::sign_in,
             sign_in::cancel_sign_in,
             sign_in::sign_out,
+            sql::list_warehouses,
+            sql::start_warehouse,
+            sql::sql_parameters,
+            sql::run_statement,
+            sql::cancel_statement,
+            sql::result_window,
+            sql::close_result,
         ])
         .events(collect_events![
             workspaces::WorkspacesChanged,

@@ -10,6 +10,7 @@ mod deep_links;
 mod ipc;
 mod logging;
 mod sign_in;
+mod sql;
 mod state;
 mod workspaces;
 
@@ -39,13 +40,31 @@ pub fn run() {
             deep_links::install(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(error) = result {
-        tracing::error!(%error, "Brickdesk could not start");
-        eprintln!(
-            "Brickdesk could not start: {error}. On Linux, check that WebKitGTK 4.1 is installed \
-             and that a display is available."
-        );
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    let app = match result {
+        Ok(app) => app,
+        Err(error) => {
+            tracing::error!(%error, "Brickdesk could not start");
+            eprintln!(
+                "Brickdesk could not start: {error}. On Linux, check that WebKitGTK 4.1 is \
+                 installed and that a display is available."
+            );
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            on_exit(handle);
+        }
+    });
+}
+
+/// Statements still running are cancelled on their warehouses before the app goes, so a
+/// closed laptop lid does not leave a warehouse busy (at most a few seconds).
+fn on_exit(handle: &tauri::AppHandle) {
+    use tauri::Manager;
+    if let Some(state) = handle.try_state::<state::AppState>() {
+        let runs = state.runs.clone();
+        tauri::async_runtime::block_on(runs.shutdown(std::time::Duration::from_secs(3)));
     }
 }

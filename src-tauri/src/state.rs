@@ -4,6 +4,7 @@
 use brickdesk_core::host::WorkspaceHost;
 use brickdesk_core::policy::{self, Policy};
 use brickdesk_core::service::{Config, Workspaces};
+use brickdesk_core::sql::runs::Runs;
 use brickdesk_core::vault::{KeyringStore, Vault};
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,8 @@ pub const KEYCHAIN_SERVICE_ENV: &str = "BRICKDESK_KEYCHAIN_SERVICE";
 #[derive(Debug)]
 pub struct AppState {
     pub workspaces: Arc<Workspaces>,
+    /// SQL statements run from the UI and their rows.
+    pub runs: Arc<Runs>,
     /// What the user must hear about start-up (a recovered file, an ignored policy).
     notices: Mutex<Vec<ErrorInfo>>,
 }
@@ -75,6 +78,7 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
     notices.extend(open_notices);
     app.manage(AppState {
         workspaces: workspaces.clone(),
+        runs: Arc::new(Runs::default()),
         notices: Mutex::new(notices),
     });
     Ok(workspaces)

@@ -13,7 +13,7 @@ mod recorder;
 mod webdriver;
 
 pub use paths::{artifacts_dir, target_bin};
-pub use process::{AppWorld, Emulator, second_launch};
+pub use process::{AppWorld, Emulator, second_launch, webview_rss_kib};
 pub use webdriver::{Element, WebDriver};
 
 use anyhow::{Context, Result, bail};

@@ -243,11 +243,44 @@ fn name_is_free() -> Result<Option<()>> {
         .then_some(()))
 }
 
-fn name_owner_pid() -> Result<Option<u32>> {
+pub fn name_owner_pid() -> Result<Option<u32>> {
     let reply = dbus_call("GetConnectionUnixProcessID")?;
     Ok(reply
         .split_whitespace()
         .skip_while(|word| *word != "uint32")
         .nth(1)
         .and_then(|pid| pid.parse().ok()))
+}
+
+/// Resident memory (KiB) of the running app's web content process (WebKitGTK renders each web
+/// view in a `WebKitWebProcess` child), found from the app's single-instance D-Bus name.
+pub fn webview_rss_kib() -> Result<u64> {
+    let app = name_owner_pid()?.context("no Brickdesk is running")?;
+    let mut total = 0;
+    for entry in std::fs::read_dir("/proc")? {
+        let Ok(pid) = entry?.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(status) = std::fs::read_to_string(format!("/proc/{pid}/status")) else {
+            continue;
+        };
+        let field = |name: &str| {
+            status
+                .lines()
+                .find(|l| l.starts_with(name))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .map(str::to_owned)
+        };
+        let is_web = field("Name:").is_some_and(|n| n.starts_with("WebKitWebProces"));
+        let child = field("PPid:").and_then(|p| p.parse::<u32>().ok()) == Some(app);
+        if is_web && child {
+            total += field("VmRSS:")
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0);
+        }
+    }
+    if total == 0 {
+        bail!("found no web content process of Brickdesk (pid {app})");
+    }
+    Ok(total)
 }

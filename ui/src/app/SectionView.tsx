@@ -1,6 +1,7 @@
 // The main area: the active section (Genie or SQL) for the active workspace.
 import type { WorkspaceSummary } from "../platform";
 import { AccountMenu } from "./AccountMenu";
+import { SqlView } from "../sql/SqlView";
 import { SignInPanel } from "./SignInPanel";
 
 export type Section = "genie" | "sql";
@@ -54,6 +55,9 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
           onSignOut={() => onSignOut(workspace.id)}
         />
       )}
+      {section === "sql" && workspace?.status.state === "signedIn" ? (
+        <SqlView key={workspace.id} workspace={workspace} />
+      ) : (
       <div class="empty-state">
         <p class="lead">{info.intro}</p>
         <p class="muted">
@@ -64,6 +68,7 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
             : "Add a workspace to get started."}
         </p>
       </div>
+      )}
     </section>
   );
 }

@@ -12,12 +12,29 @@ import {
   type ImportReport,
   type NewWorkspace,
   type RedirectMode,
+  type ResultSummary,
+  type RowWindow,
+  type RunEvent,
+  type StatementRequest,
+  type Warehouse,
   type WorkspaceList,
 } from "../bindings";
 
 export type {
   AppInfo,
   Candidate,
+  Column,
+  Disposition,
+  FetchProgress,
+  ParamType,
+  Parameter,
+  Progress,
+  ResultSummary,
+  RowWindow,
+  RunEvent,
+  StatementRequest,
+  StatementState,
+  Warehouse,
   ImportReport,
   DeepLinkHandled,
   DeepLinkRejected,
@@ -106,6 +123,36 @@ export const signOut = (id: string): Promise<WorkspaceList> => unwrap(() => comm
 export const databrickscfgCandidates = (): Promise<ImportReport> =>
   unwrap(() => commands.databrickscfgCandidates());
 export const startupNotices = (): Promise<ErrorInfo[]> => unwrap(() => commands.startupNotices());
+
+// SQL
+export const listWarehouses = (workspaceId: string): Promise<Warehouse[]> =>
+  unwrap(() => commands.listWarehouses(workspaceId));
+/** Starts a warehouse; `onProgress` hears each state until it runs. */
+export const startWarehouse = (
+  workspaceId: string,
+  warehouseId: string,
+  onProgress: (warehouse: Warehouse) => void = () => {},
+): Promise<Warehouse> => {
+  const progress = new Channel<Warehouse>();
+  progress.onmessage = onProgress;
+  return unwrap(() => commands.startWarehouse(workspaceId, warehouseId, progress));
+};
+/** The `:name` parameters of a statement, in order. */
+export const sqlParameters = (sql: string): Promise<string[]> => commands.sqlParameters(sql);
+/** Runs a statement; `onEvent` hears its run id, every status, its columns and row progress. */
+export const runStatement = (
+  workspaceId: string,
+  request: StatementRequest,
+  onEvent: (event: RunEvent) => void,
+): Promise<ResultSummary> => {
+  const events = new Channel<RunEvent>();
+  events.onmessage = onEvent;
+  return unwrap(() => commands.runStatement(workspaceId, request, events));
+};
+export const cancelStatement = (runId: number): Promise<null> => unwrap(() => commands.cancelStatement(runId));
+export const resultWindow = (runId: number, offset: number, limit: number): Promise<RowWindow> =>
+  unwrap(() => commands.resultWindow(runId, offset, limit));
+export const closeResult = (runId: number): Promise<null> => commands.closeResult(runId);
 
 export type Unlisten = () => void;
 

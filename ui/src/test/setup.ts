@@ -12,3 +12,10 @@ if (typeof HTMLDialogElement !== "undefined" && !HTMLDialogElement.prototype.sho
 }
 
 afterEach(() => cleanup());
+
+// jsdom has no layout, so no ResizeObserver: a stand-in that never fires is enough.
+globalThis.ResizeObserver ??= class {
+  observe() {}
+  unobserve() {}
+  disconnect() {}
+} as unknown as typeof ResizeObserver;

@@ -156,12 +156,24 @@ async fn download(http: &reqwest::Client, link: &ExternalLink) -> Result<bytes::
         .map_err(|e| Download::Dropped(transport_error(&e, "cloud storage")))
 }
 
+/// Arrow IPC stream bytes into batches, zero-copy: the arrays point into the downloaded
+/// buffer (unaligned buffers are copied by the decoder where Arrow requires alignment).
 fn decode(bytes: bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo> {
-    let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
-        .map_err(|e| server_error(format!("A result chunk is not valid Arrow data ({e}).")))?;
-    reader
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| server_error(format!("A result chunk is not valid Arrow data ({e}).")))
+    let invalid = |e: arrow_schema::ArrowError| {
+        server_error(format!("A result chunk is not valid Arrow data ({e})."))
+    };
+    let mut buffer = arrow_buffer::Buffer::from(bytes);
+    let mut decoder = arrow_ipc::reader::StreamDecoder::new();
+    let mut batches = Vec::new();
+    while !buffer.is_empty() {
+        match decoder.decode(&mut buffer).map_err(invalid)? {
+            Some(batch) => batches.push(batch),
+            None if buffer.is_empty() => break,
+            None => {}
+        }
+    }
+    decoder.finish().map_err(invalid)?;
+    Ok(batches)
 }
 
 fn rows(batches: &[RecordBatch]) -> u64 {

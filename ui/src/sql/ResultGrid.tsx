@@ -1,0 +1,125 @@
+// The result grid: virtualized. Only the rows in view (plus a margin) are in the DOM, and they
+// are read from Rust a page at a time as the user scrolls, so a million-row result costs the
+// web view a screenful of rows, not the result.
+import { useEffect, useRef, useState } from "preact/hooks";
+import { resultWindow, type ResultSummary } from "../platform";
+
+const ROW_HEIGHT = 26;
+const PAGE = 200;
+/** Pages kept in memory; older ones are dropped (and asked for again if scrolled back to). */
+const KEPT_PAGES = 12;
+
+type Row = Array<string | null>;
+
+interface Props {
+  runId: number;
+  summary: ResultSummary;
+  onError: (error: unknown) => void;
+}
+
+export function ResultGrid({ runId, summary, onError }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const [viewport, setViewport] = useState({ top: 0, height: 400 });
+  const [pages, setPages] = useState<Map<number, Row[]>>(new Map());
+  const asked = useRef(new Set<number>());
+
+  // A new result starts empty and at the top.
+  useEffect(() => {
+    setPages(new Map());
+    asked.current = new Set();
+    scrollRef.current?.scrollTo({ top: 0 });
+  }, [runId]);
+
+  const rowCount = summary.loadedRows;
+  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - 10);
+  const last = Math.min(rowCount, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + 10);
+  const wanted: number[] = [];
+  for (let page = Math.floor(first / PAGE); page * PAGE < last; page++) wanted.push(page);
+
+  useEffect(() => {
+    for (const page of wanted) {
+      const complete = pages.get(page)?.length === Math.min(PAGE, rowCount - page * PAGE);
+      if (complete || asked.current.has(page)) continue;
+      asked.current.add(page);
+      resultWindow(runId, page * PAGE, PAGE).then((window) => {
+        asked.current.delete(page);
+        setPages((current) => {
+          const next = new Map(current);
+          next.set(page, window.rows);
+          // Keep memory flat: forget the pages furthest from this one.
+          const far = [...next.keys()].sort((a, b) => Math.abs(b - page) - Math.abs(a - page));
+          while (next.size > KEPT_PAGES) next.delete(far.shift() as number);
+          return next;
+        });
+      }, onError);
+    }
+  });
+
+  useEffect(() => {
+    const element = scrollRef.current;
+    if (!element) return;
+    const measure = () => setViewport({ top: element.scrollTop, height: element.clientHeight });
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, []);
+
+  const rows: Array<{ index: number; row: Row | undefined }> = [];
+  for (let index = first; index < last; index++) {
+    rows.push({ index, row: pages.get(Math.floor(index / PAGE))?.[index % PAGE] });
+  }
+  const columns = summary.columns;
+  const template = `64px repeat(${columns.length}, minmax(120px, 1fr))`;
+
+  return (
+    <div class="grid" role="grid" aria-rowcount={rowCount + 1} aria-colcount={columns.length} data-testid="result-grid">
+      <div class="grid-row grid-header" role="row" style={{ gridTemplateColumns: template }}>
+        <span role="columnheader" class="grid-index">
+          #
+        </span>
+        {columns.map((column) => (
+          <span role="columnheader" key={column.name} title={column.typeText}>
+            {column.name}
+            <small>{column.typeText}</small>
+          </span>
+        ))}
+      </div>
+      <div
+        class="grid-body"
+        ref={scrollRef}
+        data-testid="result-scroll"
+        onScroll={(event) => {
+          const element = event.currentTarget;
+          setViewport({ top: element.scrollTop, height: element.clientHeight });
+        }}
+      >
+        <div class="grid-spacer" style={{ height: `${rowCount * ROW_HEIGHT}px` }}>
+          {rows.map(({ index, row }) => (
+            <div
+              key={index}
+              class="grid-row"
+              role="row"
+              aria-rowindex={index + 2}
+              data-testid="result-row"
+              data-row={index}
+              style={{ gridTemplateColumns: template, transform: `translateY(${index * ROW_HEIGHT}px)` }}
+            >
+              <span role="rowheader" class="grid-index">
+                {index + 1}
+              </span>
+              {columns.map((column, c) => {
+                const value = row?.[c];
+                return (
+                  <span role="gridcell" key={column.name} class={value === null ? "null" : undefined}>
+                    {row === undefined ? "" : value === null ? "NULL" : value}
+                  </span>
+                );
+              })}
+            </div>
+          ))}
+        </div>
+      </div>
+    </div>
+  );
+}

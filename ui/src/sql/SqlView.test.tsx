@@ -1,0 +1,111 @@
+// The SQL runner with a fake platform: warehouses, parameters from the SQL, a run's events
+// (status, columns, rows), Cancel, a failure message, and the grid's windows of rows.
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { AppError, type RunEvent, type StatementRequest } from "../platform";
+import { workspace } from "../test/fixtures";
+
+vi.mock("./SqlEditor", () => ({
+  // A plain text area stands in for CodeMirror: the runner only needs text and a handle.
+  SqlEditor: ({ value, onChange, handle }: { value: string; onChange: (t: string) => void; handle: { current: unknown } }) => {
+    handle.current = { toRun: () => value, focus: () => {} };
+    return <textarea aria-label="SQL statement" value={value} onInput={(e) => onChange(e.currentTarget.value)} />;
+  },
+}));
+
+let emit: (event: RunEvent) => void = () => {};
+let finish: (value: unknown) => void = () => {};
+let fail: (error: unknown) => void = () => {};
+
+vi.mock("../platform", async (importActual) => {
+  const actual = await importActual<typeof import("../platform")>();
+  return {
+    ...actual,
+    listWarehouses: vi.fn().mockResolvedValue([
+      { id: "w1", name: "Starter Warehouse", state: "RUNNING", size: "Small", serverless: false, health: null },
+      { id: "w2", name: "Reporting Warehouse", state: "STOPPED", size: "Medium", serverless: false, health: null },
+    ]),
+    sqlParameters: vi.fn(async (sql: string) => [...sql.matchAll(/:([a-z_]+)/g)].map((m) => m[1])),
+    runStatement: vi.fn((_ws: string, _request: StatementRequest, onEvent: (e: RunEvent) => void) => {
+      emit = onEvent;
+      return new Promise((resolve, reject) => {
+        finish = resolve;
+        fail = reject;
+      });
+    }),
+    cancelStatement: vi.fn().mockResolvedValue(null),
+    closeResult: vi.fn().mockResolvedValue(null),
+    resultWindow: vi.fn(async (_run: number, offset: number, limit: number) => ({
+      offset,
+      rows: Array.from({ length: Math.min(limit, 3 - offset) }, (_, i) => [String(offset + i), i === 1 ? null : "x"]),
+    })),
+    startWarehouse: vi.fn(),
+  };
+});
+
+const platform = await import("../platform");
+const { SqlView } = await import("./SqlView");
+
+const alice = workspace({ id: "demo", name: "Demo", host: "http://127.0.0.1:1", status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } });
+const summary = {
+  columns: [
+    { name: "id", typeText: "BIGINT", typeName: "LONG" },
+    { name: "label", typeText: "STRING", typeName: "STRING" },
+  ],
+  totalRows: 3,
+  loadedRows: 3,
+  truncated: false,
+  complete: true,
+};
+
+describe("SqlView", () => {
+  beforeEach(() => {
+    localStorage.clear();
+    vi.clearAllMocks();
+  });
+
+  it("runs with typed parameters, shows progress, then rows in the grid", async () => {
+    render(<SqlView workspace={alice} />);
+    const select = await screen.findByTestId<HTMLSelectElement>("warehouse-select");
+    await waitFor(() => expect(select.value).toBe("w1"));
+    const input = await waitFor(() => {
+      const found = document.querySelector<HTMLInputElement>("input[name=param-date]");
+      if (!found) throw new Error("no parameter input yet");
+      return found;
+    });
+    fireEvent.input(input, { target: { value: "2016-02-15" } });
+    fireEvent.click(screen.getByTestId("run-statement"));
+    await waitFor(() => expect(platform.runStatement).toHaveBeenCalledOnce());
+    const request = vi.mocked(platform.runStatement).mock.calls[0][1];
+    expect(request.warehouseId).toBe("w1");
+    expect(request.parameters).toEqual([{ name: "date", type: { kind: "date" }, value: "2016-02-15" }]);
+    expect(request.disposition).toBe("externalArrow");
+
+    act(() => emit({ kind: "started", data: { runId: 7 } }));
+    act(() => emit({ kind: "status", data: { statementId: "s", state: "PENDING", elapsedMs: 1200 } }));
+    expect(screen.getByTestId("run-status").textContent).toContain("Waiting for the warehouse… 1.2 s");
+    fireEvent.click(screen.getByTestId("cancel-statement"));
+    expect(platform.cancelStatement).toHaveBeenCalledWith(7);
+
+    act(() => emit({ kind: "columns", data: { ...summary, loadedRows: 0, complete: false } }));
+    await act(async () => finish(summary));
+    expect(screen.getByTestId("run-status").textContent).toContain("3 rows");
+    await waitFor(() => expect(screen.getAllByTestId("result-row")[2].textContent).toContain("3x"));
+    expect(screen.getAllByTestId("result-row")[1].textContent).toContain("NULL");
+    expect(platform.resultWindow).toHaveBeenCalledWith(7, 0, 200);
+    expect(localStorage.getItem("brickdesk.sql.demo.text")).toBeNull();
+  });
+
+  it("remembers the warehouse per workspace and shows a failure's message", async () => {
+    render(<SqlView workspace={alice} />);
+    const select = await screen.findByTestId<HTMLSelectElement>("warehouse-select");
+    await waitFor(() => expect(select.options.length).toBe(2));
+    fireEvent.change(select, { target: { value: "w2" } });
+    expect(localStorage.getItem("brickdesk.sql.demo.warehouse")).toBe("w2");
+    expect(screen.getByTestId("start-warehouse").textContent).toBe("Start warehouse");
+    fireEvent.click(screen.getByTestId("run-statement"));
+    await waitFor(() => expect(platform.runStatement).toHaveBeenCalledOnce());
+    await act(async () => fail(new AppError("server", "[TABLE_OR_VIEW_NOT_FOUND] The table cannot be found.")));
+    expect(screen.getByTestId("run-error").textContent).toContain("TABLE_OR_VIEW_NOT_FOUND");
+  });
+});
