@@ -20,6 +20,14 @@ export const commands = {
 	signIn: (id: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
+	listWarehouses: (workspaceId: string) => typedError<Warehouse[], ErrorInfo>(__TAURI_INVOKE("list_warehouses", { workspaceId })),
+	startWarehouse: (workspaceId: string, warehouseId: string, progress: Channel<Warehouse>) => typedError<Warehouse, ErrorInfo>(__TAURI_INVOKE("start_warehouse", { workspaceId, warehouseId, progress })),
+	/**  The `:name` parameters of `sql`, in order. */
+	sqlParameters: (sql: string) => __TAURI_INVOKE<string[]>("sql_parameters", { sql }),
+	runStatement: (workspaceId: string, request: StatementRequest, events: Channel<RunEvent>) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("run_statement", { workspaceId, request, events })),
+	cancelStatement: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_statement", { runId })),
+	resultWindow: (runId: number, offset: number, limit: number) => typedError<RowWindow, ErrorInfo>(__TAURI_INVOKE("result_window", { runId, offset, limit })),
+	closeResult: (runId: number) => __TAURI_INVOKE<void>("close_result", { runId }),
 };
 
 /** Events */
@@ -63,6 +71,15 @@ export type Candidate = {
 	secretLeftBehind: boolean,
 };
 
+/**  A result column as the UI shows it. */
+export type Column = {
+	name: string,
+	/**  The full SQL type, e.g. `DECIMAL(18,2)`. */
+	typeText: string,
+	/**  The type family (`INT`, `DATE`, `STRING`, …) the UI aligns and formats by. */
+	typeName: string,
+};
+
 /**  A link was accepted and acted on. */
 export type DeepLinkHandled = {
 	route: DeepLinkRoute,
@@ -82,6 +99,21 @@ export type DiscoveryStep =
 "contacting" | 
 /**  Reading the sign-in server's metadata. */
 "readingSignInServer" | "done";
+
+/**  How results come back. */
+export type Disposition = 
+/**  EXTERNAL_LINKS + ARROW_STREAM: chunks downloaded in parallel from cloud storage. */
+"externalArrow" | 
+/**
+ *  EXTERNAL_LINKS + JSON_ARRAY: the same downloads, as JSON text (for comparison and for
+ *  workspaces whose results cannot be read as Arrow).
+ */
+"externalJson" | 
+/**
+ *  INLINE + JSON_ARRAY: rows inside the API answers (small results, or when cloud storage
+ *  is unreachable).
+ */
+"inlineJson";
 
 /**  What kind of failure this is, for the UI to branch on. */
 export type ErrorCode = 
@@ -114,6 +146,14 @@ export type ErrorInfo = {
 	message: string,
 };
 
+/**  How far the download is. */
+export type FetchProgress = {
+	loadedRows: number,
+	totalRows: number,
+	chunksDone: number,
+	chunkCount: number,
+};
+
 export type ImportReport = {
 	candidates: Candidate[],
 	skipped: Skipped[],
@@ -129,6 +169,16 @@ export type NewWorkspace = {
 	secret?: string | null,
 };
 
+/**  The SQL types a parameter can have (the Statement Execution API casts the string value). */
+export type ParamType = { kind: "string" } | { kind: "int" } | { kind: "bigInt" } | { kind: "double" } | { kind: "decimal"; precision: number; scale: number } | { kind: "date" } | { kind: "timestamp" } | { kind: "boolean" };
+
+/**  A parameter as the user set it; `value: None` is SQL NULL. */
+export type Parameter = {
+	name: string,
+	type: ParamType,
+	value: string | null,
+};
+
 /**  One workspace profile, as stored in the config file. */
 export type Profile = {
 	id: string,
@@ -141,6 +191,13 @@ export type Profile = {
 	accountId?: string | null,
 	defaultWarehouseId?: string | null,
 	pinnedSpaces?: string[],
+};
+
+/**  Where a statement is, for the UI. */
+export type Progress = {
+	statementId: string,
+	state: StatementState,
+	elapsedMs: number | null,
 };
 
 /**  Where the browser sends the user back after signing in (U2M). */
@@ -165,6 +222,30 @@ export type Rejection = "too_long" | "not_a_url" | "wrong_scheme" | "has_authori
 /**  A sign-in response that came after the sign-in timed out. */
 "expired_state";
 
+/**  What the grid shows around the rows: columns, counts, and whether more is coming. */
+export type ResultSummary = {
+	columns: Column[],
+	/**  Rows in the result, as the manifest announced. */
+	totalRows: number,
+	/**  Rows downloaded so far. */
+	loadedRows: number,
+	/**  `row_limit` or the server's size cap cut the result. */
+	truncated: boolean,
+	/**  Every chunk is here. */
+	complete: boolean,
+};
+
+/**  Rows `offset..offset + rows.len()`, each cell formatted, `None` for SQL NULL. */
+export type RowWindow = {
+	offset: number,
+	rows: ((string | null)[])[],
+};
+
+/**  What a run tells the UI while it goes. */
+export type RunEvent = { kind: "started"; data: {
+	runId: number,
+} } | { kind: "status"; data: Progress } | { kind: "columns"; data: ResultSummary } | { kind: "rows"; data: FetchProgress };
+
 /**  A sign-in finished with an error the user must see (the list carries the state). */
 export type SignInFailed = ErrorInfo;
 
@@ -183,6 +264,34 @@ export type SignInState =
 export type Skipped = {
 	section: string,
 	reason: string,
+};
+
+/**  What to run. */
+export type StatementRequest = {
+	warehouseId: string,
+	statement: string,
+	catalog?: string | null,
+	schema?: string | null,
+	parameters?: Parameter[],
+	/**  Like `LIMIT`, and marks the result truncated when it cuts rows. */
+	rowLimit?: number | null,
+	disposition: Disposition,
+};
+
+/**  `status.state`. Unknown future states read as `Other` and are treated as still running. */
+export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "CLOSED" | string;
+
+/**  A warehouse as the picker shows it. */
+export type Warehouse = {
+	id: string,
+	name: string,
+	/**  `RUNNING`, `STOPPED`, `STARTING`, `STOPPING`, `DELETING`, `DELETED` (open: shown as is). */
+	state: string,
+	/**  `2X-Small` … `5X-Large`. */
+	size: string | null,
+	serverless: boolean,
+	/**  What the workspace says when it is unhealthy. */
+	health: string | null,
 };
 
 /**  The switcher's whole state: every workspace, the active one, and what policy allows. */

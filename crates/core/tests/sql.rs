@@ -267,7 +267,7 @@ async fn every_parameter_type_reaches_the_warehouse_typed() {
     typed.parameters = vec![
         param("s", ParamType::String, Some("it's; DROP TABLE x")),
         param("i", ParamType::Int, Some("41")),
-        param("big", ParamType::Bigint, Some("9000000000")),
+        param("big", ParamType::BigInt, Some("9000000000")),
         param("dbl", ParamType::Double, Some("1.25")),
         param(
             "dec",

@@ -152,7 +152,7 @@ export const runStatement = (
 export const cancelStatement = (runId: number): Promise<null> => unwrap(() => commands.cancelStatement(runId));
 export const resultWindow = (runId: number, offset: number, limit: number): Promise<RowWindow> =>
   unwrap(() => commands.resultWindow(runId, offset, limit));
-export const closeResult = (runId: number): Promise<null> => commands.closeResult(runId);
+export const closeResult = (runId: number): Promise<void> => commands.closeResult(runId);
 
 export type Unlisten = () => void;
 

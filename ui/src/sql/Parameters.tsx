@@ -5,7 +5,7 @@ import type { ParamType, Parameter } from "../platform";
 export const TYPES: Array<{ label: string; type: ParamType }> = [
   { label: "STRING", type: { kind: "string" } },
   { label: "INT", type: { kind: "int" } },
-  { label: "BIGINT", type: { kind: "bigint" } },
+  { label: "BIGINT", type: { kind: "bigInt" } },
   { label: "DOUBLE", type: { kind: "double" } },
   { label: "DECIMAL(18,2)", type: { kind: "decimal", precision: 18, scale: 2 } },
   { label: "DATE", type: { kind: "date" } },
@@ -20,7 +20,7 @@ const PLACEHOLDER: Record<string, string> = {
   timestamp: "2016-01-31 08:00:00",
   boolean: "true",
   int: "42",
-  bigint: "42",
+  bigInt: "42",
   double: "3.14",
   decimal: "12.50",
   string: "text",

@@ -27,12 +27,11 @@ export function ResultGrid({ runId, summary, onError }: Props) {
   useEffect(() => {
     setPages(new Map());
     asked.current = new Set();
-    scrollRef.current?.scrollTo({ top: 0 });
+    if (scrollRef.current) scrollRef.current.scrollTop = 0;
   }, [runId]);
 
   const rowCount = summary.loadedRows;
-  const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - 10);
-  const last = Math.min(rowCount, Math.ceil((viewport.top + viewport.height) / ROW_HEIGHT) + 10);
+  const { first, last, blockTop, height } = layout(rowCount, viewport);
   const wanted: number[] = [];
   for (let page = Math.floor(first / PAGE); page * PAGE < last; page++) wanted.push(page);
 
@@ -94,7 +93,8 @@ export function ResultGrid({ runId, summary, onError }: Props) {
           setViewport({ top: element.scrollTop, height: element.clientHeight });
         }}
       >
-        <div class="grid-spacer" style={{ height: `${rowCount * ROW_HEIGHT}px` }}>
+        <div class="grid-spacer" style={{ height: `${height}px` }}>
+          <div class="grid-block" style={{ transform: `translateY(${blockTop}px)` }}>
           {rows.map(({ index, row }) => (
             <div
               key={index}
@@ -103,7 +103,7 @@ export function ResultGrid({ runId, summary, onError }: Props) {
               aria-rowindex={index + 2}
               data-testid="result-row"
               data-row={index}
-              style={{ gridTemplateColumns: template, transform: `translateY(${index * ROW_HEIGHT}px)` }}
+              style={{ gridTemplateColumns: template }}
             >
               <span role="rowheader" class="grid-index">
                 {index + 1}
@@ -118,8 +118,32 @@ export function ResultGrid({ runId, summary, onError }: Props) {
               })}
             </div>
           ))}
+          </div>
         </div>
       </div>
     </div>
   );
+}
+
+/** Browsers cap how tall an element can be (WebKit near 33 million pixels); past this height
+ *  the scroll range is scaled, so a bar's position maps to a row rather than to a pixel. */
+const MAX_HEIGHT = 8_000_000;
+
+/** The rows to render for a scroll position, and where their block sits. */
+export function layout(rowCount: number, viewport: { top: number; height: number }) {
+  const visible = Math.ceil(viewport.height / ROW_HEIGHT) + 1;
+  const full = rowCount * ROW_HEIGHT;
+  const height = Math.min(full, MAX_HEIGHT);
+  if (full <= MAX_HEIGHT) {
+    const first = Math.max(0, Math.floor(viewport.top / ROW_HEIGHT) - 5);
+    return { first, last: Math.min(rowCount, first + visible + 10), blockTop: first * ROW_HEIGHT, height };
+  }
+  const range = Math.max(1, height - viewport.height);
+  const fraction = Math.min(1, Math.max(0, viewport.top / range));
+  const first = Math.floor(fraction * Math.max(0, rowCount - visible + 1));
+  const last = Math.min(rowCount, first + visible);
+  // Slide the block so that its top meets the top at the start and its bottom meets the
+  // bottom at the end: the first and the last row are both fully reachable.
+  const overhang = Math.max(0, (last - first) * ROW_HEIGHT - viewport.height);
+  return { first, last, blockTop: viewport.top - fraction * overhang, height };
 }

@@ -90,7 +90,7 @@ describe("SqlView", () => {
     act(() => emit({ kind: "columns", data: { ...summary, loadedRows: 0, complete: false } }));
     await act(async () => finish(summary));
     expect(screen.getByTestId("run-status").textContent).toContain("3 rows");
-    await waitFor(() => expect(screen.getAllByTestId("result-row")[2].textContent).toContain("3x"));
+    await waitFor(() => expect(screen.getAllByTestId("result-row")[2].textContent).toBe("32x"));
     expect(screen.getAllByTestId("result-row")[1].textContent).toContain("NULL");
     expect(platform.resultWindow).toHaveBeenCalledWith(7, 0, 200);
     expect(localStorage.getItem("brickdesk.sql.demo.text")).toBeNull();

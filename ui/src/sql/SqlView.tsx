@@ -145,20 +145,21 @@ export function SqlView({ workspace }: Props) {
           disposition: "externalArrow",
         },
         (event) => {
-          if (current.phase !== "running") return;
+          const live = current;
+          if (live.phase !== "running") return;
           switch (event.kind) {
             case "started":
               runIdRef.current = event.data.runId;
-              update({ ...current, runId: event.data.runId });
+              update({ ...live, runId: event.data.runId });
               break;
             case "status":
-              update({ ...current, state: event.data.state, elapsedMs: event.data.elapsedMs });
+              update({ ...live, state: event.data.state, elapsedMs: event.data.elapsedMs ?? live.elapsedMs });
               break;
             case "columns":
-              update({ ...current, state: "SUCCEEDED", summary: event.data });
+              update({ ...live, state: "SUCCEEDED", summary: event.data });
               break;
             case "rows":
-              if (current.summary) update({ ...current, summary: { ...current.summary, loadedRows: event.data.loadedRows } });
+              if (live.summary) update({ ...live, summary: { ...live.summary, loadedRows: event.data.loadedRows } });
               break;
           }
         },

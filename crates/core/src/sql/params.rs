@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 pub enum ParamType {
     String,
     Int,
-    Bigint,
+    BigInt,
     Double,
     Decimal { precision: u8, scale: u8 },
     Date,
@@ -25,7 +25,7 @@ impl ParamType {
         match self {
             Self::String => "STRING".into(),
             Self::Int => "INT".into(),
-            Self::Bigint => "BIGINT".into(),
+            Self::BigInt => "BIGINT".into(),
             Self::Double => "DOUBLE".into(),
             Self::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             Self::Date => "DATE".into(),
@@ -87,7 +87,7 @@ fn normalise(name: &str, ty: ParamType, raw: &str) -> Result<String, ErrorInfo> 
             .parse::<i32>()
             .map(|n| n.to_string())
             .map_err(|_| invalid(name, "a whole number between -2147483648 and 2147483647")),
-        ParamType::Bigint => v
+        ParamType::BigInt => v
             .parse::<i64>()
             .map(|n| n.to_string())
             .map_err(|_| invalid(name, "a whole number (BIGINT)")),
@@ -223,8 +223,8 @@ mod tests {
             (ParamType::String, " it's ", Ok("STRING= it's ")),
             (ParamType::Int, "42", Ok("INT=42")),
             (ParamType::Int, "3000000000", Err("whole number")),
-            (ParamType::Bigint, "3000000000", Ok("BIGINT=3000000000")),
-            (ParamType::Bigint, "1.5", Err("whole number")),
+            (ParamType::BigInt, "3000000000", Ok("BIGINT=3000000000")),
+            (ParamType::BigInt, "1.5", Err("whole number")),
             (ParamType::Double, "3.14", Ok("DOUBLE=3.14")),
             (ParamType::Double, "NaN", Err("a number")),
             (dec, "12345678.90", Ok("DECIMAL(10,2)=12345678.90")),

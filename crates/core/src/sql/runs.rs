@@ -18,7 +18,12 @@ use std::time::Duration;
 
 /// What a run tells the UI while it goes.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
-#[serde(tag = "kind", content = "data", rename_all = "camelCase")]
+#[serde(
+    tag = "kind",
+    content = "data",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum RunEvent {
     Started { run_id: u32 },
     Status(Progress),
