@@ -226,13 +226,14 @@ async fn raw_baseline(api: &Api) -> Result<Figures> {
     let (done, execute) = execute(api, Disposition::ExternalArrow).await?;
     let id = done.statement_id.clone();
     let count = done.manifest.total_chunk_count;
-    let bytes = AtomicU64::new(0);
+    let bytes = Arc::new(AtomicU64::new(0));
     let started = Instant::now();
     let http = reqwest::Client::new();
+    // One task per chunk, like the core, so both use every core.
     let downloads = futures_util::stream::iter(0..count)
         .map(|index| {
-            let (api, http, id, bytes) = (api, &http, &id, &bytes);
-            async move {
+            let (api, http, id, bytes) = (api.clone(), http.clone(), id.clone(), bytes.clone());
+            let task = tokio::spawn(async move {
                 let data: ResultData = api
                     .get(&format!(
                         "/api/2.0/sql/statements/{id}/result/chunks/{index}"
@@ -250,7 +251,8 @@ async fn raw_baseline(api: &Api) -> Result<Figures> {
                 let body: bytes::Bytes = request.send().await?.error_for_status()?.bytes().await?;
                 bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
                 anyhow::Ok(())
-            }
+            });
+            async move { task.await? }
         })
         .buffer_unordered(PARALLEL_CHUNKS);
     futures_util::pin_mut!(downloads);

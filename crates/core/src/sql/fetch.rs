@@ -17,6 +17,7 @@ use crate::{ErrorCode, ErrorInfo};
 use arrow_array::RecordBatch;
 use futures_util::StreamExt as _;
 use serde::Serialize;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Chunks downloaded at once.
@@ -61,31 +62,44 @@ pub async fn fetch(
     chunks.sort_by_key(|c| c.chunk_index);
     let chunk_count = chunks.len();
     let total_rows = manifest.total_row_count;
-    let columns = manifest.schema.columns.clone();
-    let id = done.statement_id.as_str();
+    let columns = Arc::new(manifest.schema.columns.clone());
+    let disposition = done.disposition;
     let mut first = done.first;
+    // Chunks still downloading when this returns early (an error, Cancel) are stopped.
+    let spawned = AbortOnDrop::default();
+    // Each chunk is its own task, so downloads and decoding use every core; they are awaited
+    // in order, so rows land in order.
     let downloads = futures_util::stream::iter(chunks.into_iter().map(|chunk| {
         let given = if chunk.chunk_index == 0 {
             first.take()
         } else {
             None
         };
-        let columns = &columns;
-        async move {
-            match done.disposition {
-                Disposition::ExternalArrow => linked_chunk(api, id, &chunk, given, decode).await,
+        let (api, id, columns) = (api.clone(), done.statement_id.clone(), columns.clone());
+        let task = tokio::spawn(async move {
+            match disposition {
+                Disposition::ExternalArrow => linked_chunk(&api, &id, &chunk, given, decode).await,
                 Disposition::ExternalJson => {
                     let decode_json = |bytes: bytes::Bytes| {
                         let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&bytes)
                             .map_err(|e| {
                                 server_error(format!("A result chunk is not valid JSON ({e})."))
                             })?;
-                        Ok(vec![super::inline::batch(columns, &rows)?])
+                        Ok(vec![super::inline::batch(&columns, &rows)?])
                     };
-                    linked_chunk(api, id, &chunk, given, decode_json).await
+                    linked_chunk(&api, &id, &chunk, given, decode_json).await
                 }
-                Disposition::InlineJson => inline_chunk(api, id, &chunk, given, columns).await,
+                Disposition::InlineJson => inline_chunk(&api, &id, &chunk, given, &columns).await,
             }
+        });
+        spawned.add(task.abort_handle());
+        async move {
+            task.await.unwrap_or_else(|_| {
+                Err(ErrorInfo::new(
+                    ErrorCode::Internal,
+                    "Downloading a result chunk stopped unexpectedly.",
+                ))
+            })
         }
     }))
     .buffered(PARALLEL_CHUNKS);
@@ -114,6 +128,26 @@ pub async fn fetch(
     }
     into.write().unwrap_or_else(|p| p.into_inner()).finish();
     Ok(())
+}
+
+/// Aborts every task it was given when dropped (finished tasks are unaffected).
+#[derive(Default)]
+struct AbortOnDrop(std::sync::Mutex<Vec<tokio::task::AbortHandle>>);
+
+impl AbortOnDrop {
+    fn add(&self, handle: tokio::task::AbortHandle) {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push(handle);
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        let handles = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
+        handles.iter().for_each(tokio::task::AbortHandle::abort);
+    }
 }
 
 /// The chunk's `ResultData` from the API (a fresh link for EXTERNAL_LINKS).
