@@ -23,6 +23,16 @@ const COMMANDS: &[&str] = &[
     "cancel_statement",
     "result_window",
     "close_result",
+    "list_catalogs",
+    "list_schemas",
+    "set_result_view",
+    "copy_result_rows",
+    "export_result",
+    "cancel_export",
+    "sql_history",
+    "delete_history_entry",
+    "load_workbench",
+    "save_workbench",
 ];
 
 fn main() {

@@ -57,6 +57,12 @@ then run this again."
   fi
 }
 
+# The locked packages other than optional ones, one `path@version` a line.
+locked_packages() {
+  node -e 'const l = require(process.argv[1]);
+    for (const [p, v] of Object.entries(l.packages)) if (!v.optional) console.log(`${p}@${v.version}`);' "$1" | sort
+}
+
 # `npm install` rather than `npm ci`: it installs exactly the locked versions too, but does not
 # insist that the lock lists every other platform's optional native packages (esbuild/rollup),
 # which registry mirrors often lack. The scripts check afterwards that the lock is unchanged.
@@ -64,9 +70,14 @@ ensure_ui_deps() {
   local ui="$ROOT/ui"
   if [ ! -d "$ui/node_modules" ] || [ "$ui/package-lock.json" -nt "$ui/node_modules/.package-lock.json" ]; then
     say "Installing UI packages (npm install, locked versions)"
-    local before; before="$(cksum < "$ui/package-lock.json")"
+    local saved; saved="$(mktemp)"
+    cp "$ui/package-lock.json" "$saved"
+    local before; before="$(locked_packages "$ui/package-lock.json")"
     (cd "$ui" && npm install --no-audit --no-fund --loglevel=error) || die "npm install failed in ui/; check that the npm registry is reachable."
-    [ "$before" = "$(cksum < "$ui/package-lock.json")" ] || die "npm changed ui/package-lock.json: package.json and the lock disagree. Commit the updated lock if the change was intended."
+    [ "$before" = "$(locked_packages "$ui/package-lock.json")" ] || die "npm changed ui/package-lock.json: package.json and the lock disagree. Commit the updated lock if the change was intended."
+    # Only other platforms' optional packages may differ (mirrors vary): keep the committed lock.
+    cp "$saved" "$ui/package-lock.json" && rm -f "$saved"
+    touch "$ui/node_modules/.package-lock.json"
   fi
 }
 

@@ -4,7 +4,7 @@
 //! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
 //! `build.rs`, because app commands are denied to the webview by default.
 
-use crate::{app_info, deep_links, sign_in, sql, workspaces};
+use crate::{app_info, deep_links, sign_in, sql, sql_library, sql_results, workspaces};
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -32,6 +32,16 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sql::cancel_statement,
             sql::result_window,
             sql::close_result,
+            sql::list_catalogs,
+            sql::list_schemas,
+            sql_results::set_result_view,
+            sql_results::copy_result_rows,
+            sql_results::export_result,
+            sql_results::cancel_export,
+            sql_library::sql_history,
+            sql_library::delete_history_entry,
+            sql_library::load_workbench,
+            sql_library::save_workbench,
         ])
         .events(collect_events![
             workspaces::WorkspacesChanged,

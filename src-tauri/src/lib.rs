@@ -11,6 +11,8 @@ mod ipc;
 mod logging;
 mod sign_in;
 mod sql;
+mod sql_library;
+mod sql_results;
 mod state;
 mod workspaces;
 
@@ -26,6 +28,8 @@ pub fn run() {
             deep_links::on_second_instance,
         ))
         .plugin(tauri_plugin_deep_link::init())
+        .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             builder.mount_events(app);

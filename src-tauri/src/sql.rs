@@ -1,13 +1,14 @@
-//! SQL commands: warehouses, parameter markers, running a statement (events over a channel),
-//! cancel, windows of rows, closing a result. One line each into the core.
+//! SQL commands: warehouses, catalogs and schemas, parameter markers, running a statement
+//! (events over a channel), cancel, windows of rows, closing a result. One line each into the
+//! core. Sorting, Copy and export are in `sql_results`; history and tabs in `sql_library`.
 
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::sql::StatementRequest;
-use brickdesk_core::sql::params;
 use brickdesk_core::sql::result_set::{ResultSummary, RowWindow};
 use brickdesk_core::sql::runs::RunEvent;
 use brickdesk_core::sql::warehouses::{self, Warehouse};
+use brickdesk_core::sql::{catalogs, params};
 use std::time::Duration;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -39,6 +40,25 @@ pub async fn start_warehouse(
     .await
 }
 
+#[tauri::command]
+#[specta::specta]
+pub async fn list_catalogs(
+    state: State<'_, AppState>,
+    workspace_id: String,
+) -> Result<Vec<String>, ErrorInfo> {
+    catalogs::catalogs(&state.workspaces.api(&workspace_id).await?).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_schemas(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    catalog: String,
+) -> Result<Vec<String>, ErrorInfo> {
+    catalogs::schemas(&state.workspaces.api(&workspace_id).await?, &catalog).await
+}
+
 /// The `:name` parameters of `sql`, in order.
 #[tauri::command]
 #[specta::specta]
@@ -57,7 +77,9 @@ pub async fn run_statement(
     let api = state.workspaces.api(&workspace_id).await?;
     state
         .runs
-        .run(api, request, |event| drop(events.send(event)))
+        .run(api, &workspace_id, request, |event| {
+            drop(events.send(event))
+        })
         .await
 }
 

@@ -2,6 +2,9 @@
 //! the IT policy, and the keychain under the app identifier.
 
 use brickdesk_core::host::WorkspaceHost;
+use brickdesk_core::local::history::History;
+use brickdesk_core::local::workbench::Workbenches;
+use brickdesk_core::local::{self, LocalDb};
 use brickdesk_core::policy::{self, Policy};
 use brickdesk_core::service::{Config, Workspaces};
 use brickdesk_core::sql::runs::Runs;
@@ -12,6 +15,8 @@ use tauri::Manager;
 
 /// Environment variable naming the local emulator that the demo lists as "Demo workspace".
 pub const DEMO_HOST_ENV: &str = "BRICKDESK_DEMO_HOST";
+/// Caps the memory one result's rows may take before the rest goes to a temp file.
+pub const RESULT_MEMORY_ENV: &str = "BRICKDESK_RESULT_MEMORY_MB";
 /// Overrides the keychain namespace (tests keep their entries apart from a real install's).
 pub const KEYCHAIN_SERVICE_ENV: &str = "BRICKDESK_KEYCHAIN_SERVICE";
 
@@ -20,6 +25,8 @@ pub struct AppState {
     pub workspaces: Arc<Workspaces>,
     /// SQL statements run from the UI and their rows.
     pub runs: Arc<Runs>,
+    pub history: History,
+    pub workbenches: Workbenches,
     /// What the user must hear about start-up (a recovered file, an ignored policy).
     notices: Mutex<Vec<ErrorInfo>>,
 }
@@ -76,10 +83,63 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         Err(error) => return Err(error),
     };
     notices.extend(open_notices);
+    let db = Arc::new(open_local_db(app, &mut notices));
+    let history = History::new(db.clone());
+    let runs = Runs::new(Some(history.clone()));
+    if let Some(limit) = memory_limit() {
+        runs.set_memory_limit(limit);
+    }
     app.manage(AppState {
         workspaces: workspaces.clone(),
-        runs: Arc::new(Runs::default()),
+        runs: Arc::new(runs),
+        history,
+        workbenches: Workbenches::new(db),
         notices: Mutex::new(notices),
     });
     Ok(workspaces)
+}
+
+/// The local database in the OS data dir; if it cannot be used, one in memory (history and
+/// tabs then last until the app quits, and the user is told why).
+fn open_local_db(app: &tauri::App, notices: &mut Vec<ErrorInfo>) -> LocalDb {
+    let opened = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Config,
+                format!("Brickdesk could not find its data folder: {e}."),
+            )
+        })
+        .and_then(|dir| LocalDb::open(&dir.join(local::FILE_NAME)));
+    match opened {
+        Ok((db, notice)) => {
+            notices.extend(notice);
+            db
+        }
+        Err(error) => {
+            notices.push(ErrorInfo::new(
+                error.code,
+                format!(
+                    "{} SQL history and tabs will not be kept after you quit.",
+                    error.message
+                ),
+            ));
+            LocalDb::in_memory()
+        }
+    }
+}
+
+fn memory_limit() -> Option<usize> {
+    let raw = std::env::var(RESULT_MEMORY_ENV).ok()?;
+    match raw.trim().parse::<usize>() {
+        Ok(mb) if mb > 0 => Some(mb.saturating_mul(1 << 20)),
+        _ => {
+            tracing::warn!(
+                variable = RESULT_MEMORY_ENV,
+                "ignored: not a positive number of MB"
+            );
+            None
+        }
+    }
 }

@@ -165,3 +165,128 @@ fn a_statement_is_cancelled_while_its_warehouse_starts() -> Result<()> {
         Ok(())
     })
 }
+
+/// Data rows of a CSV file (RFC 4180: a quoted field may hold line breaks).
+fn csv_rows(text: &str) -> usize {
+    let mut records = 0;
+    let mut quoted = false;
+    let mut in_record = false;
+    for c in text.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            '\n' if !quoted => {
+                records += usize::from(in_record);
+                in_record = false;
+                continue;
+            }
+            '\r' => continue,
+            _ => {}
+        }
+        in_record = true;
+    }
+    records + usize::from(in_record) - 1
+}
+
+/// Clicks an export button and waits for the "Saved N rows" message; the file's path.
+fn export(
+    d: &WebDriver,
+    button: &str,
+    dir: &std::path::Path,
+    extension: &str,
+) -> Result<std::path::PathBuf> {
+    d.click(&format!("[data-testid={button}]"), WAIT)?;
+    let message = d.wait_for_text(
+        "[data-testid=result-message]",
+        &format!(".{extension}"),
+        Duration::from_secs(120),
+    )?;
+    assert!(message.contains("Saved 21932 rows"), "{message}");
+    let path = dir.join(format!("Query 1.{extension}"));
+    anyhow::ensure!(path.is_file(), "{} was not written", path.display());
+    Ok(path)
+}
+
+#[test]
+fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<()> {
+    run("sql-export-history", |app| {
+        let exports = app.world.exports_dir();
+        let d = open_sql(app)?;
+        type_sql(d, "SELECT * FROM samples.nyctaxi.trips")?;
+        let status = run_and_wait(d)?;
+        assert!(
+            status.contains("21932 rows") || status.contains("21,932 rows"),
+            "{status}"
+        );
+
+        let csv = export(d, "export-csv", &exports, "csv")?;
+        let text = std::fs::read_to_string(&csv)?;
+        assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
+        assert!(
+            text.trim_start_matches('\u{feff}')
+                .starts_with("tpep_pickup_datetime,"),
+            "a header row: {}",
+            &text[..80.min(text.len())]
+        );
+        assert_eq!(csv_rows(&text), 21_932, "every row in the CSV");
+
+        let xlsx = export(d, "export-xlsx", &exports, "xlsx")?;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx)?;
+        let sheet = book.worksheet_range("Result")?;
+        assert_eq!(sheet.height(), 21_933, "the header and every row");
+        use calamine::{Data, Reader as _};
+        assert!(
+            matches!(sheet.get_value((1, 0)), Some(Data::DateTime(_))),
+            "pickup times are Excel dates: {:?}",
+            sheet.get_value((1, 0))
+        );
+        assert!(
+            matches!(sheet.get_value((1, 2)), Some(Data::Float(_))),
+            "distances are numbers: {:?}",
+            sheet.get_value((1, 2))
+        );
+        app.screenshot("exported")?;
+
+        // History: the statement is there, and "Run again" runs it in a new tab.
+        d.click("[data-testid=toggle-history]", WAIT)?;
+        d.wait_for_text("[data-testid=history-entry]", "samples.nyctaxi.trips", WAIT)?;
+        let rows = d.texts("[data-testid=history-entry]")?;
+        assert!(rows[0].contains("21932 rows"), "{rows:?}");
+        d.click("[data-testid=history-rerun]", WAIT)?;
+        wait_until("a second tab", WAIT, || {
+            Ok((d.find_all("[data-testid=sql-tab]")?.len() == 2).then_some(()))
+        })?;
+        let status = wait_until(
+            "the statement to run again",
+            Duration::from_secs(60),
+            || {
+                let status = d.texts("[data-testid=run-status]")?.join(" ");
+                Ok(
+                    (status.contains("21932 rows") || status.contains("21,932 rows"))
+                        .then_some(status),
+                )
+            },
+        )?;
+        assert!(status.contains("rows"), "{status}");
+        let active = d
+            .texts("[data-testid=sql-tab][aria-selected=true]")?
+            .join(" ");
+        assert!(active.contains("Query 2"), "{active}");
+        wait_until("both runs in history", WAIT, || {
+            Ok((d.find_all("[data-testid=history-entry]")?.len() >= 2).then_some(()))
+        })?;
+        app.screenshot("history")?;
+
+        // Tabs come back after a restart, with their SQL.
+        app.restart()?;
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        d.click("[data-testid=nav-sql]", WAIT)?;
+        wait_until("the two tabs restored", WAIT, || {
+            let tabs = d.texts("[data-testid=sql-tab]")?;
+            Ok((tabs.len() == 2).then_some(tabs))
+        })?;
+        let editor = d.texts("[data-testid=sql-editor]")?.join("\n");
+        assert!(editor.contains("samples.nyctaxi.trips"), "{editor}");
+        Ok(())
+    })
+}

@@ -110,6 +110,7 @@ impl AppSession {
                 .then(|| scratch.join("held-link")),
             scratch,
         };
+        std::fs::create_dir_all(world.exports_dir())?;
         let (tauri_driver, driver) = launch(name, &world, &[])?;
         Ok(Self {
             name: name.to_owned(),

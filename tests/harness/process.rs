@@ -66,6 +66,11 @@ pub struct AppWorld {
 }
 
 impl AppWorld {
+    /// Where the app saves exports during tests.
+    pub fn exports_dir(&self) -> PathBuf {
+        self.scratch.join("exports")
+    }
+
     /// The environment the app runs with (also for second launches, which must find the same
     /// single instance and settings).
     pub fn env(&self) -> Result<Vec<(String, String)>> {
@@ -75,6 +80,8 @@ impl AppWorld {
             ("BRICKDESK_LOG".into(), "debug".into()),
             ("XDG_CONFIG_HOME".into(), path(&self.scratch.join("config"))),
             ("XDG_DATA_HOME".into(), path(&self.scratch.join("data"))),
+            // Exports land here instead of in a native save dialog WebDriver cannot drive.
+            ("BRICKDESK_TEST_SAVE_DIR".into(), path(&self.exports_dir())),
             (
                 "BRICKDESK_KEYCHAIN_SERVICE".into(),
                 self.keychain_service.clone(),

@@ -28,6 +28,18 @@ export const commands = {
 	cancelStatement: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_statement", { runId })),
 	resultWindow: (runId: number, offset: number, limit: number) => typedError<RowWindow, ErrorInfo>(__TAURI_INVOKE("result_window", { runId, offset, limit })),
 	closeResult: (runId: number) => __TAURI_INVOKE<void>("close_result", { runId }),
+	listCatalogs: (workspaceId: string) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_catalogs", { workspaceId })),
+	listSchemas: (workspaceId: string, catalog: string) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_schemas", { workspaceId, catalog })),
+	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
+	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
+	copyResultRows: (runId: number, from: number, to: number) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to })),
+	/**  Asks where to save, then exports; `None` when the user closed the dialog. */
+	exportResult: (runId: number, format: ExportFormat, fileName: string, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, progress })),
+	cancelExport: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_export", { runId })),
+	sqlHistory: (workspaceId: string, query: string) => typedError<HistoryEntry[], ErrorInfo>(__TAURI_INVOKE("sql_history", { workspaceId, query })),
+	deleteHistoryEntry: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_history_entry", { id })),
+	loadWorkbench: (workspaceId: string) => typedError<Workbench, ErrorInfo>(__TAURI_INVOKE("load_workbench", { workspaceId })),
+	saveWorkbench: (workspaceId: string, workbench: Workbench) => typedError<null, ErrorInfo>(__TAURI_INVOKE("save_workbench", { workspaceId, workbench })),
 };
 
 /** Events */
@@ -146,12 +158,47 @@ export type ErrorInfo = {
 	message: string,
 };
 
+/**  A finished export. */
+export type ExportDone = {
+	path: string,
+	rows: number,
+	/**  Sheets in an Excel file (1 unless the result is longer than a sheet). */
+	sheets: number,
+};
+
+export type ExportFormat = "csv" | "xlsx";
+
+/**  How far an export is. */
+export type ExportProgress = {
+	rowsWritten: number,
+	totalRows: number,
+};
+
 /**  How far the download is. */
 export type FetchProgress = {
 	loadedRows: number,
 	totalRows: number,
 	chunksDone: number,
 	chunkCount: number,
+};
+
+/**  One executed statement. */
+export type HistoryEntry = {
+	id: number,
+	workspaceId: string,
+	statement: string,
+	warehouseId: string,
+	catalog: string | null,
+	schema: string | null,
+	parameters: Parameter[],
+	/**  RFC 3339, UTC. */
+	startedAt: string,
+	durationMs: number,
+	/**  Rows in the result, when it succeeded. */
+	rowCount: number | null,
+	status: RunStatus,
+	/**  The server's (or Brickdesk's) message when it did not succeed. */
+	error: string | null,
 };
 
 export type ImportReport = {
@@ -233,6 +280,10 @@ export type ResultSummary = {
 	truncated: boolean,
 	/**  Every chunk is here. */
 	complete: boolean,
+	/**  Rows in the current view (all loaded rows unless a filter hides some). */
+	shownRows: number,
+	/**  Some rows are kept on disk because the result passed the memory limit. */
+	spilled: boolean,
 };
 
 /**  Rows `offset..offset + rows.len()`, each cell formatted, `None` for SQL NULL. */
@@ -244,7 +295,14 @@ export type RowWindow = {
 /**  What a run tells the UI while it goes. */
 export type RunEvent = { kind: "started"; data: {
 	runId: number,
-} } | { kind: "status"; data: Progress } | { kind: "columns"; data: ResultSummary } | { kind: "rows"; data: FetchProgress };
+} } | { kind: "status"; data: Progress } | { kind: "columns"; data: ResultSummary } | { kind: "rows"; data: FetchProgress } | 
+/**  Cloud storage was unreachable; the statement runs again with INLINE results. */
+{ kind: "inlineFallback"; data: {
+	message: string,
+} };
+
+/**  How a statement ended. */
+export type RunStatus = "succeeded" | "failed" | "cancelled";
 
 /**  A sign-in finished with an error the user must see (the list carries the state). */
 export type SignInFailed = ErrorInfo;
@@ -266,6 +324,17 @@ export type Skipped = {
 	reason: string,
 };
 
+/**  One editor tab. */
+export type SqlTab = {
+	/**  Chosen by the UI; unique within the workspace. */
+	id: string,
+	title: string,
+	statement: string,
+	catalog?: string | null,
+	schema?: string | null,
+	parameters?: Parameter[],
+};
+
 /**  What to run. */
 export type StatementRequest = {
 	warehouseId: string,
@@ -281,6 +350,15 @@ export type StatementRequest = {
 /**  `status.state`. Unknown future states read as `Other` and are treated as still running. */
 export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "CLOSED" | string;
 
+/**  How the user wants the rows shown. */
+export type ViewSpec = {
+	/**  Column index to sort by. */
+	sortColumn?: number | null,
+	descending?: boolean,
+	/**  Text a row must contain somewhere; empty keeps every row. */
+	filter?: string,
+};
+
 /**  A warehouse as the picker shows it. */
 export type Warehouse = {
 	id: string,
@@ -292,6 +370,13 @@ export type Warehouse = {
 	serverless: boolean,
 	/**  What the workspace says when it is unhealthy. */
 	health: string | null,
+};
+
+/**  Everything the SQL runner restores for a workspace. */
+export type Workbench = {
+	tabs: SqlTab[],
+	activeTab?: string | null,
+	warehouseId?: string | null,
 };
 
 /**  The switcher's whole state: every workspace, the active one, and what policy allows. */

@@ -193,7 +193,10 @@ async fn through_core(api: &Api, disposition: Disposition) -> Result<Figures> {
         let mut first = first.lock().unwrap_or_else(|p| p.into_inner());
         if first.is_none() {
             // The grid's first page, as the UI would ask for it.
-            let window = set.read().map(|s| s.window(0, 100).rows.len()).unwrap_or(0);
+            let window = set
+                .read()
+                .map(|s| s.window(0, 100).map_or(0, |w| w.rows.len()))
+                .unwrap_or(0);
             if window > 0 {
                 *first = Some(submitted.elapsed());
             }

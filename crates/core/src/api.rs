@@ -84,6 +84,10 @@ impl Api {
     }
 
     /// The plain HTTP client, for downloads that must not carry the workspace credential.
+    pub fn host(&self) -> &WorkspaceHost {
+        &self.host
+    }
+
     pub fn http(&self) -> &reqwest::Client {
         &self.http
     }

@@ -68,9 +68,15 @@ impl WorkspaceHost {
     }
 
     /// Joins an absolute API path such as `/api/2.0/sql/warehouses`.
+    /// The URL of `path` on this host; a `?query` in `path` becomes the URL's query (rather
+    /// than being escaped into the path).
     pub fn join(&self, path: &str) -> Url {
         let mut url = self.0.clone();
+        let (path, query) = path
+            .split_once('?')
+            .map_or((path, None), |(p, q)| (p, Some(q)));
         url.set_path(path);
+        url.set_query(query);
         url
     }
 
@@ -160,6 +166,12 @@ mod tests {
         assert_eq!(
             host.join("/api/2.0/sql/warehouses").as_str(),
             "http://127.0.0.1:8787/api/2.0/sql/warehouses"
+        );
+        assert_eq!(
+            host.join("/api/2.0/sql/warehouses?page_token=a%2Bb")
+                .as_str(),
+            "http://127.0.0.1:8787/api/2.0/sql/warehouses?page_token=a%2Bb",
+            "a query stays a query"
         );
     }
 }

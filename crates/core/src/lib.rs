@@ -11,6 +11,7 @@ pub mod auth;
 pub mod deep_link;
 pub mod error;
 pub mod host;
+pub mod local;
 pub mod net;
 pub mod policy;
 pub mod profiles;

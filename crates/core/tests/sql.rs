@@ -84,6 +84,7 @@ async fn run(
 fn column(set: &SharedResult, index: usize) -> Vec<Option<String>> {
     let set = set.read().expect("set");
     set.window(0, u32::MAX)
+        .expect("window")
         .rows
         .into_iter()
         .map(|mut r| r.swap_remove(index))
@@ -284,7 +285,13 @@ async fn every_parameter_type_reaches_the_warehouse_typed() {
     ];
     let (_, set) = run(&api, &typed, &Cancel::default()).await;
     let set = set.expect("rows");
-    let row = set.read().expect("set").window(0, 1).rows.remove(0);
+    let row = set
+        .read()
+        .expect("set")
+        .window(0, 1)
+        .expect("window")
+        .rows
+        .remove(0);
     let text: Vec<Option<&str>> = row.iter().map(Option::as_deref).collect();
     assert_eq!(
         text,
@@ -391,4 +398,112 @@ async fn expired_links_and_dropped_connections_lose_and_repeat_no_row() {
         10 + 2 + 2,
         "ten chunks, two refused, two cut: {downloads:?}"
     );
+}
+
+#[tokio::test]
+async fn unreachable_storage_falls_back_to_inline_results_for_queries_only() {
+    use brickdesk_core::local::LocalDb;
+    use brickdesk_core::local::history::{History, RunStatus};
+    use brickdesk_core::sql::runs::{RunEvent, Runs};
+    let (f, api) = signed_in("sql-inline-fallback", quick()).await;
+    // Every download from storage is cut: as if a firewall let the workspace through but not
+    // the storage account.
+    add_faults(
+        &f,
+        json!([{"path": "/__files/*", "fault": {"kind": "drop_connection", "after_bytes": 0}, "count": 1000}]),
+    )
+    .await;
+    let history = History::new(std::sync::Arc::new(LocalDb::in_memory()));
+    let runs = Runs::new(Some(history.clone()));
+    let events = Mutex::new(Vec::new());
+    let summary = runs
+        .run(
+            api.clone(),
+            DEMO_ID,
+            request("SELECT * FROM range(5000)", Disposition::ExternalArrow),
+            |e| events.lock().expect("events").push(e),
+        )
+        .await
+        .expect("the query still answers");
+    assert_eq!(summary.loaded_rows, 5000);
+    let events = events.into_inner().expect("events");
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RunEvent::InlineFallback { .. })),
+        "the user is told why"
+    );
+    let inline_posts = request_log(&f, "/api/2.0/sql/statements")
+        .await
+        .into_iter()
+        .filter(|(method, _)| method == "POST")
+        .count();
+    assert_eq!(inline_posts, 2, "submitted once with links, once inline");
+
+    // The next statement goes INLINE at once: one submission, no download attempt.
+    let before = request_log(&f, "/__files/").await.len();
+    runs.run(
+        api.clone(),
+        DEMO_ID,
+        request("SELECT 1 AS one", Disposition::ExternalArrow),
+        |_| {},
+    )
+    .await
+    .expect("inline");
+    assert_eq!(request_log(&f, "/__files/").await.len(), before);
+
+    // History has both, newest first, with their row counts.
+    let entries = history.search(DEMO_ID, "", 10).expect("history");
+    assert_eq!(entries.len(), 2);
+    assert_eq!(entries[0].statement, "SELECT 1 AS one");
+    assert_eq!(entries[1].row_count, Some(5000));
+    assert!(entries.iter().all(|e| e.status == RunStatus::Succeeded));
+}
+
+#[tokio::test]
+async fn a_write_is_never_run_twice_when_storage_is_unreachable() {
+    use brickdesk_core::sql::runs::Runs;
+    let (f, api) = signed_in("sql-no-fallback-for-writes", quick()).await;
+    add_faults(
+        &f,
+        json!([{"path": "/__files/*", "fault": {"kind": "drop_connection", "after_bytes": 0}, "count": 1000}]),
+    )
+    .await;
+    // The emulator answers any statement; what matters is that Brickdesk does not resubmit
+    // one that is not a query.
+    let runs = Runs::default();
+    let statement = "WITH t AS (SELECT * FROM range(5000)) SELECT * FROM t";
+    let mut write = request(statement, Disposition::ExternalArrow);
+    write.statement = format!("/* INSERT */ {statement}");
+    let error = runs
+        .run(api.clone(), DEMO_ID, write, |_| {})
+        .await
+        .expect_err("no fallback for a statement that may write");
+    assert_eq!(error.code, ErrorCode::Network, "{}", error.message);
+    let posts = request_log(&f, "/api/2.0/sql/statements")
+        .await
+        .into_iter()
+        .filter(|(method, _)| method == "POST")
+        .count();
+    assert_eq!(posts, 1);
+}
+
+#[tokio::test]
+async fn catalogs_and_schemas_are_listed_for_the_pickers() {
+    use brickdesk_core::sql::catalogs;
+    let (_f, api) = signed_in("sql-catalogs", quick()).await;
+    assert_eq!(
+        catalogs::catalogs(&api).await.expect("catalogs"),
+        ["samples"]
+    );
+    let schemas = catalogs::schemas(&api, "samples").await.expect("schemas");
+    assert!(schemas.contains(&"nyctaxi".to_owned()), "{schemas:?}");
+    let error = catalogs::schemas(&api, "nope").await.expect_err("missing");
+    assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
+    // A statement with catalog and schema set reads unqualified names there.
+    let mut scoped = request("SELECT count(*) AS n FROM trips", Disposition::InlineJson);
+    scoped.catalog = Some("samples".into());
+    scoped.schema = Some("nyctaxi".into());
+    let (_, set) = run(&api, &scoped, &Cancel::default()).await;
+    assert_eq!(column(&set.expect("rows"), 0), [Some("21932".to_owned())]);
 }

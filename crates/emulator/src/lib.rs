@@ -9,6 +9,7 @@
 mod admin;
 mod auth;
 mod authorize;
+mod catalogs;
 pub mod config;
 mod discovery;
 mod errors;

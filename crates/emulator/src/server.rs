@@ -1,6 +1,7 @@
 //! The HTTP server: router, shared state, binding, and the middleware that logs every request
 //! and applies injected transport faults.
 
+use crate::catalogs;
 use crate::errors::{ApiError, api_error, numeric_api_error};
 use crate::faults::{Fault, Faults};
 use crate::files::Links;
@@ -80,6 +81,14 @@ pub fn router(config: Config, base_url: String) -> Router {
             post(warehouses::start),
         )
         .route("/api/2.0/sql/warehouses/{id}/stop", post(warehouses::stop))
+        .route(
+            "/api/2.1/unity-catalog/catalogs",
+            get(catalogs::list_catalogs),
+        )
+        .route(
+            "/api/2.1/unity-catalog/schemas",
+            get(catalogs::list_schemas),
+        )
         .route("/api/2.0/sql/statements", post(sql::execute))
         .route("/api/2.0/sql/statements/{id}", get(sql::get))
         .route(

@@ -8,6 +8,12 @@ import {
   type DeepLinkRejected,
   type DiscoveryStep,
   type ErrorCode,
+  type ExportDone,
+  type ExportFormat,
+  type ExportProgress,
+  type HistoryEntry,
+  type ViewSpec,
+  type Workbench,
   type ErrorInfo,
   type ImportReport,
   type NewWorkspace,
@@ -22,6 +28,14 @@ import {
 
 export type {
   AppInfo,
+  ExportDone,
+  ExportFormat,
+  ExportProgress,
+  HistoryEntry,
+  RunStatus,
+  SqlTab,
+  ViewSpec,
+  Workbench,
   Candidate,
   Column,
   Disposition,
@@ -153,6 +167,34 @@ export const cancelStatement = (runId: number): Promise<null> => unwrap(() => co
 export const resultWindow = (runId: number, offset: number, limit: number): Promise<RowWindow> =>
   unwrap(() => commands.resultWindow(runId, offset, limit));
 export const closeResult = (runId: number): Promise<void> => commands.closeResult(runId);
+export const listCatalogs = (workspaceId: string): Promise<string[]> => unwrap(() => commands.listCatalogs(workspaceId));
+export const listSchemas = (workspaceId: string, catalog: string): Promise<string[]> =>
+  unwrap(() => commands.listSchemas(workspaceId, catalog));
+/** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
+export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
+  unwrap(() => commands.setResultView(runId, view));
+/** Copies rows `from..to` of the current view to the clipboard as TSV; returns how many. */
+export const copyResultRows = (runId: number, from: number, to: number): Promise<number> =>
+  unwrap(() => commands.copyResultRows(runId, from, to));
+/** Asks where to save and exports; `null` when the user closed the dialog. */
+export const exportResult = (
+  runId: number,
+  format: ExportFormat,
+  fileName: string,
+  onProgress: (progress: ExportProgress) => void,
+): Promise<ExportDone | null> => {
+  const progress = new Channel<ExportProgress>();
+  progress.onmessage = onProgress;
+  return unwrap(() => commands.exportResult(runId, format, fileName, progress));
+};
+export const cancelExport = (runId: number): Promise<null> => unwrap(() => commands.cancelExport(runId));
+export const sqlHistory = (workspaceId: string, query: string): Promise<HistoryEntry[]> =>
+  unwrap(() => commands.sqlHistory(workspaceId, query));
+export const deleteHistoryEntry = (id: number): Promise<null> => unwrap(() => commands.deleteHistoryEntry(id));
+export const loadWorkbench = (workspaceId: string): Promise<Workbench> =>
+  unwrap(() => commands.loadWorkbench(workspaceId));
+export const saveWorkbench = (workspaceId: string, workbench: Workbench): Promise<null> =>
+  unwrap(() => commands.saveWorkbench(workspaceId, workbench));
 
 export type Unlisten = () => void;
 

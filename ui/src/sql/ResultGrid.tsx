@@ -1,6 +1,7 @@
 // The result grid: virtualized. Only the rows in view (plus a margin) are in the DOM, and they
 // are read from Rust a page at a time as the user scrolls, so a million-row result costs the
-// web view a screenful of rows, not the result.
+// web view a screenful of rows, not the result. Headers sort; a click selects a row and
+// Shift+click a range; Ctrl/Cmd+A selects all and Ctrl/Cmd+C copies.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { resultWindow, type ResultSummary } from "../platform";
 
@@ -11,26 +12,44 @@ const KEPT_PAGES = 12;
 
 type Row = Array<string | null>;
 
+export interface Sort {
+  column: number;
+  descending: boolean;
+}
+
+/** Selected view rows, `anchor` where it started and `focus` where it ends (inclusive). */
+export interface Selection {
+  anchor: number;
+  focus: number;
+}
+
 interface Props {
   runId: number;
+  /** Changes when the rows are sorted or filtered (cached pages are then stale). */
+  view?: number;
   summary: ResultSummary;
+  sort?: Sort | null;
+  onSort?: (column: number) => void;
+  selection?: Selection | null;
+  onSelect?: (selection: Selection | null) => void;
+  onCopy?: () => void;
   onError: (error: unknown) => void;
 }
 
-export function ResultGrid({ runId, summary, onError }: Props) {
+export function ResultGrid({ runId, view = 0, summary, sort, onSort, selection, onSelect, onCopy, onError }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const [viewport, setViewport] = useState({ top: 0, height: 400 });
   const [pages, setPages] = useState<Map<number, Row[]>>(new Map());
   const asked = useRef(new Set<number>());
 
-  // A new result starts empty and at the top.
+  // A new result (or a new sort or filter) starts empty and at the top.
   useEffect(() => {
     setPages(new Map());
     asked.current = new Set();
     if (scrollRef.current) scrollRef.current.scrollTop = 0;
-  }, [runId]);
+  }, [runId, view]);
 
-  const rowCount = summary.loadedRows;
+  const rowCount = summary.shownRows;
   const { first, last, blockTop, height } = layout(rowCount, viewport);
   const wanted: number[] = [];
   for (let page = Math.floor(first / PAGE); page * PAGE < last; page++) wanted.push(page);
@@ -40,7 +59,10 @@ export function ResultGrid({ runId, summary, onError }: Props) {
       const complete = pages.get(page)?.length === Math.min(PAGE, rowCount - page * PAGE);
       if (complete || asked.current.has(page)) continue;
       asked.current.add(page);
+      const askedFor = asked.current;
       resultWindow(runId, page * PAGE, PAGE).then((window) => {
+        // An answer for a previous view is dropped.
+        if (askedFor !== asked.current) return;
         asked.current.delete(page);
         setPages((current) => {
           const next = new Map(current);
@@ -70,16 +92,55 @@ export function ResultGrid({ runId, summary, onError }: Props) {
   }
   const columns = summary.columns;
   const template = `64px repeat(${columns.length}, minmax(120px, 1fr))`;
+  const [low, high] = selection ? [Math.min(selection.anchor, selection.focus), Math.max(selection.anchor, selection.focus)] : [-1, -2];
+
+  const select = (index: number, extend: boolean) =>
+    onSelect?.(extend && selection ? { anchor: selection.anchor, focus: index } : { anchor: index, focus: index });
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    const mod = event.ctrlKey || event.metaKey;
+    if (mod && event.key.toLowerCase() === "a" && rowCount > 0) {
+      event.preventDefault();
+      onSelect?.({ anchor: 0, focus: rowCount - 1 });
+    } else if (mod && event.key.toLowerCase() === "c") {
+      event.preventDefault();
+      onCopy?.();
+    } else if (event.key === "Escape") {
+      onSelect?.(null);
+    }
+  };
 
   return (
-    <div class="grid" role="grid" aria-rowcount={rowCount + 1} aria-colcount={columns.length} data-testid="result-grid">
+    <div
+      class="grid"
+      role="grid"
+      aria-rowcount={rowCount + 1}
+      aria-colcount={columns.length}
+      aria-multiselectable="true"
+      data-testid="result-grid"
+      tabIndex={0}
+      onKeyDown={onKeyDown}
+    >
       <div class="grid-row grid-header" role="row" style={{ gridTemplateColumns: template }}>
         <span role="columnheader" class="grid-index">
           #
         </span>
-        {columns.map((column) => (
-          <span role="columnheader" key={column.name} title={column.typeText}>
-            {column.name}
+        {columns.map((column, c) => (
+          <span
+            role="columnheader"
+            key={column.name}
+            title={column.typeText}
+            aria-sort={sort?.column === c ? (sort.descending ? "descending" : "ascending") : "none"}
+            data-testid="column-header"
+          >
+            {onSort ? (
+              <button type="button" class="sort" title="Sort by this column" onClick={() => onSort(c)}>
+                {column.name}
+                {sort?.column === c && <span aria-hidden="true">{sort.descending ? " ▼" : " ▲"}</span>}
+              </button>
+            ) : (
+              column.name
+            )}
             <small>{column.typeText}</small>
           </span>
         ))}
@@ -98,8 +159,14 @@ export function ResultGrid({ runId, summary, onError }: Props) {
           {rows.map(({ index, row }) => (
             <div
               key={index}
-              class="grid-row"
+              class={`grid-row${index >= low && index <= high ? " selected" : ""}`}
               role="row"
+              aria-selected={index >= low && index <= high}
+              tabIndex={-1}
+              onClick={(event) => select(index, event.shiftKey)}
+              onKeyDown={(event) => {
+                if (event.key === " " || event.key === "Enter") select(index, event.shiftKey);
+              }}
               aria-rowindex={index + 2}
               data-testid="result-row"
               data-row={index}

@@ -1,44 +1,34 @@
-// The SQL runner for the active workspace: pick a warehouse (started on request), write SQL
-// with typed parameters, run it with live status and Cancel, and browse the rows.
+// The SQL runner for the active workspace: tabs (restored on restart), a warehouse (started on
+// request), catalog and schema, SQL with typed parameters, runs with live status and Cancel,
+// the rows, and the history of what ran.
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   cancelStatement,
   closeResult,
   listWarehouses,
+  loadWorkbench,
   runStatement,
+  saveWorkbench,
   sqlParameters,
   startWarehouse,
   toAppError,
   type AppError,
+  type HistoryEntry,
   type Parameter,
   type ResultSummary,
+  type SqlTab,
   type StatementState,
   type Warehouse,
+  type Workbench,
   type WorkspaceSummary,
 } from "../platform";
+import { CatalogPicker } from "./CatalogPicker";
+import { HistoryPanel } from "./HistoryPanel";
 import { Parameters, reconcile } from "./Parameters";
-import { ResultGrid } from "./ResultGrid";
+import { ResultPanel } from "./ResultPanel";
 import { SqlEditor, type EditorHandle } from "./SqlEditor";
-
-const DEFAULT_SQL =
-  "SELECT tpep_pickup_datetime, trip_distance, fare_amount, pickup_zip\nFROM samples.nyctaxi.trips\nWHERE tpep_pickup_datetime >= :date\nLIMIT 100";
-
-/** Per-workspace memory in the web view's storage: the warehouse picked and the SQL text. */
-const remembered = (workspaceId: string, key: string) => `brickdesk.sql.${workspaceId}.${key}`;
-const recall = (workspaceId: string, key: string) => {
-  try {
-    return localStorage.getItem(remembered(workspaceId, key));
-  } catch {
-    return null;
-  }
-};
-const remember = (workspaceId: string, key: string, value: string) => {
-  try {
-    localStorage.setItem(remembered(workspaceId, key), value);
-  } catch {
-    // Storage full or unavailable: the choice simply is not remembered.
-  }
-};
+import { TabStrip } from "./TabStrip";
+import { activeTab, addTab, closeTab, restore, updateTab } from "./workbench";
 
 const STATE_TEXT: Record<StatementState, string> = {
   PENDING: "Waiting for the warehouse…",
@@ -52,9 +42,13 @@ const STATE_TEXT: Record<StatementState, string> = {
 
 type Run =
   | { phase: "idle" }
-  | { phase: "running"; runId: number | null; state: StatementState; elapsedMs: number; summary: ResultSummary | null }
-  | { phase: "done"; runId: number; summary: ResultSummary; elapsedMs: number }
+  | { phase: "running"; runId: number | null; state: StatementState; elapsedMs: number; summary: ResultSummary | null; notice: string | null }
+  | { phase: "done"; runId: number; summary: ResultSummary; elapsedMs: number; notice: string | null }
   | { phase: "error"; error: AppError; runId: number | null; summary: ResultSummary | null };
+
+const IDLE: Run = { phase: "idle" };
+/** Saving waits for a pause in typing. */
+const SAVE_DELAY_MS = 400;
 
 interface Props {
   workspace: WorkspaceSummary;
@@ -63,48 +57,81 @@ interface Props {
 export function SqlView({ workspace }: Props) {
   const workspaceId = workspace.id;
   const [warehouses, setWarehouses] = useState<Warehouse[] | null>(null);
-  const [warehouseId, setWarehouseId] = useState<string>("");
   const [listError, setListError] = useState<AppError | null>(null);
   const [starting, setStarting] = useState(false);
-  const [text, setText] = useState(() => recall(workspaceId, "text") ?? DEFAULT_SQL);
-  const [parameters, setParameters] = useState<Parameter[]>([]);
-  const [run, setRun] = useState<Run>({ phase: "idle" });
+  const [workbench, setWorkbench] = useState<Workbench | null>(null);
+  const [runs, setRuns] = useState<Record<string, Run>>({});
+  const [showHistory, setShowHistory] = useState(false);
+  const [historyRevision, setHistoryRevision] = useState(0);
   const editor = useRef<EditorHandle | null>(null);
-  const runIdRef = useRef<number | null>(null);
+  const runIds = useRef<Record<string, number>>({});
+  const pendingSave = useRef<(() => void) | null>(null);
 
-  // Warehouses of this workspace; the remembered one, else the first running one.
+  // Tabs and warehouse of this workspace, then its warehouses (the saved one, else the first).
   useEffect(() => {
+    setWorkbench(null);
     setWarehouses(null);
     setListError(null);
-    setText(recall(workspaceId, "text") ?? DEFAULT_SQL);
-    listWarehouses(workspaceId).then(
-      (found) => {
-        setWarehouses(found);
-        const saved = recall(workspaceId, "warehouse");
-        setWarehouseId(found.find((w) => w.id === saved)?.id ?? found[0]?.id ?? "");
+    setRuns({});
+    loadWorkbench(workspaceId).then(
+      (saved) => setWorkbench(restore(saved)),
+      (error) => {
+        setListError(toAppError(error));
+        setWorkbench(restore({ tabs: [], activeTab: null, warehouseId: null }));
       },
-      (error) => setListError(toAppError(error)),
     );
+    listWarehouses(workspaceId).then(setWarehouses, (error) => setListError(toAppError(error)));
+    return () => {
+      pendingSave.current?.();
+      for (const runId of Object.values(runIds.current)) void closeResult(runId);
+      runIds.current = {};
+    };
   }, [workspaceId]);
+
+  // Saved after each change, once typing pauses (and at once when leaving the workspace).
+  useEffect(() => {
+    if (!workbench) return;
+    const save = () => {
+      pendingSave.current = null;
+      saveWorkbench(workspaceId, workbench).catch((error) => setListError(toAppError(error)));
+    };
+    pendingSave.current = save;
+    const timer = setTimeout(save, SAVE_DELAY_MS);
+    return () => clearTimeout(timer);
+  }, [workbench]);
+
+  const tab: SqlTab | null = workbench ? activeTab(workbench) : null;
+  const text = tab?.statement ?? "";
 
   // Parameters follow the SQL (the markers come from Rust's parser).
   useEffect(() => {
+    if (!tab) return;
+    const id = tab.id;
     const timer = setTimeout(() => {
-      sqlParameters(text).then((names) => setParameters((current) => reconcile(names, current)), () => {});
+      sqlParameters(text).then(
+        (names) => change(id, (t) => ({ parameters: reconcile(names, t.parameters ?? []) })),
+        () => {},
+      );
     }, 200);
     return () => clearTimeout(timer);
-  }, [text]);
+  }, [text, tab?.id]);
 
-  // A result is freed in Rust when it is replaced or the view goes away.
-  useEffect(() => () => void (runIdRef.current !== null && closeResult(runIdRef.current)), []);
+  const change = (id: string, update: (tab: SqlTab) => Partial<SqlTab>) =>
+    setWorkbench((wb) => {
+      const current = wb?.tabs.find((t) => t.id === id);
+      if (!wb || !current) return wb;
+      const next = update(current);
+      const same = Object.entries(next).every(([k, v]) => JSON.stringify(current[k as keyof SqlTab]) === JSON.stringify(v));
+      return same ? wb : updateTab(wb, id, next);
+    });
 
+  const warehouseId =
+    warehouses?.find((w) => w.id === workbench?.warehouseId)?.id ?? warehouses?.[0]?.id ?? "";
   const warehouse = warehouses?.find((w) => w.id === warehouseId);
+  const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
 
-  const choose = (id: string) => {
-    setWarehouseId(id);
-    remember(workspaceId, "warehouse", id);
-  };
+  const setRun = (tabId: string, next: Run) => setRuns((all) => ({ ...all, [tabId]: next }));
 
   const start = async () => {
     if (!warehouse) return;
@@ -121,26 +148,31 @@ export function SqlView({ workspace }: Props) {
     }
   };
 
-  const execute = async (statement: string) => {
-    if (running || !warehouse || statement.trim() === "") return;
-    if (runIdRef.current !== null) void closeResult(runIdRef.current);
-    runIdRef.current = null;
-    let current: Run = { phase: "running", runId: null, state: "PENDING", elapsedMs: 0, summary: null };
+  const freeResult = (tabId: string) => {
+    const previous = runIds.current[tabId];
+    if (previous !== undefined) void closeResult(previous);
+    delete runIds.current[tabId];
+  };
+
+  const execute = async (target: SqlTab, statement: string, parameters: Parameter[] = target.parameters ?? []) => {
+    if (!warehouse || statement.trim() === "" || runs[target.id]?.phase === "running") return;
+    const tabId = target.id;
+    freeResult(tabId);
+    let current: Run = { phase: "running", runId: null, state: "PENDING", elapsedMs: 0, summary: null, notice: null };
     const update = (next: Run) => {
       current = next;
-      setRun(next);
+      setRun(tabId, next);
     };
     update(current);
-    const used = new Set(parameters.map((p) => p.name));
     try {
       const summary = await runStatement(
         workspaceId,
         {
           warehouseId: warehouse.id,
           statement,
-          catalog: null,
-          schema: null,
-          parameters: parameters.filter((p) => used.has(p.name) && statement.includes(`:${p.name}`)),
+          catalog: target.catalog ?? null,
+          schema: target.schema ?? null,
+          parameters: parameters.filter((p) => statement.includes(`:${p.name}`)),
           rowLimit: null,
           disposition: "externalArrow",
         },
@@ -149,7 +181,7 @@ export function SqlView({ workspace }: Props) {
           if (live.phase !== "running") return;
           switch (event.kind) {
             case "started":
-              runIdRef.current = event.data.runId;
+              runIds.current[tabId] = event.data.runId;
               update({ ...live, runId: event.data.runId });
               break;
             case "status":
@@ -159,16 +191,22 @@ export function SqlView({ workspace }: Props) {
               update({ ...live, state: "SUCCEEDED", summary: event.data });
               break;
             case "rows":
-              if (live.summary) update({ ...live, summary: { ...live.summary, loadedRows: event.data.loadedRows } });
+              if (live.summary)
+                update({ ...live, summary: { ...live.summary, loadedRows: event.data.loadedRows, shownRows: event.data.loadedRows } });
+              break;
+            case "inlineFallback":
+              update({ ...live, summary: null, notice: event.data.message });
               break;
           }
         },
       );
-      const runId = current.phase === "running" ? current.runId : null;
-      update({ phase: "done", runId: runId ?? 0, summary, elapsedMs: current.phase === "running" ? current.elapsedMs : 0 });
+      const live = current.phase === "running" ? current : null;
+      update({ phase: "done", runId: live?.runId ?? 0, summary, elapsedMs: live?.elapsedMs ?? 0, notice: live?.notice ?? null });
     } catch (error) {
       const summary = current.phase === "running" ? current.summary : null;
-      update({ phase: "error", error: toAppError(error), runId: runIdRef.current, summary });
+      update({ phase: "error", error: toAppError(error), runId: runIds.current[tabId] ?? null, summary });
+    } finally {
+      setHistoryRevision((n) => n + 1);
     }
   };
 
@@ -176,88 +214,154 @@ export function SqlView({ workspace }: Props) {
     if (run.phase === "running" && run.runId !== null) void cancelStatement(run.runId);
   };
 
+  const close = (tabId: string) => {
+    freeResult(tabId);
+    setRuns(({ [tabId]: _, ...rest }) => rest);
+    setWorkbench((wb) => (wb ? closeTab(wb, tabId) : wb));
+  };
+
+  /** A history entry in a new tab, run at once if asked. */
+  const openEntry = (entry: HistoryEntry, runNow: boolean) => {
+    if (!workbench) return;
+    const opened = addTab(workbench, entry.statement, entry.parameters);
+    const id = opened.activeTab ?? "";
+    const withContext = updateTab(opened, id, { catalog: entry.catalog, schema: entry.schema });
+    setWorkbench(withContext);
+    if (runNow) {
+      const created = withContext.tabs.find((t) => t.id === id);
+      if (created) void execute(created, entry.statement, entry.parameters);
+    }
+  };
+
+  if (!workbench || !tab) return <div class="sql-view" data-testid="sql-view" />;
+
   const summary = run.phase === "running" || run.phase === "error" ? run.summary : run.phase === "done" ? run.summary : null;
   const runId = run.phase === "idle" ? null : run.runId;
+  const notice = run.phase === "running" || run.phase === "done" ? run.notice : null;
+  const runningTabs = new Set(Object.entries(runs).filter(([, r]) => r.phase === "running").map(([id]) => id));
 
   return (
-    <div class="sql-view" data-testid="sql-view">
-      <div class="sql-toolbar">
-        <label class="warehouse-picker">
-          <span class="muted">Warehouse</span>
-          <select
-            data-testid="warehouse-select"
-            value={warehouseId}
-            disabled={!warehouses || warehouses.length === 0}
-            onChange={(event) => choose(event.currentTarget.value)}
-          >
-            {!warehouses && <option value="">Loading…</option>}
-            {warehouses?.length === 0 && <option value="">No warehouse you can use</option>}
-            {warehouses?.map((w) => (
-              <option key={w.id} value={w.id}>
-                {w.name} · {w.size ?? "?"} · {w.state.toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </label>
-        {warehouse && warehouse.state !== "RUNNING" && (
-          <button type="button" class="ghost" data-testid="start-warehouse" disabled={starting} onClick={start}>
-            {starting ? `Starting… (${warehouse.state.toLowerCase()})` : "Start warehouse"}
-          </button>
-        )}
-        <span class="spacer" />
-        {running ? (
-          <button type="button" class="ghost" data-testid="cancel-statement" onClick={cancel} disabled={run.runId === null}>
-            Cancel
-          </button>
-        ) : (
+    <div class={`sql-layout${showHistory ? " with-history" : ""}`}>
+      <div class="sql-view" data-testid="sql-view">
+        <div class="sql-toolbar">
+          <label class="warehouse-picker">
+            <span class="muted">Warehouse</span>
+            <select
+              data-testid="warehouse-select"
+              value={warehouseId}
+              disabled={!warehouses || warehouses.length === 0}
+              onChange={(event) => setWorkbench((wb) => (wb ? { ...wb, warehouseId: event.currentTarget.value } : wb))}
+            >
+              {!warehouses && <option value="">Loading…</option>}
+              {warehouses?.length === 0 && <option value="">No warehouse you can use</option>}
+              {warehouses?.map((w) => (
+                <option key={w.id} value={w.id}>
+                  {w.name} · {w.size ?? "?"} · {w.state.toLowerCase()}
+                </option>
+              ))}
+            </select>
+          </label>
+          {warehouse && warehouse.state !== "RUNNING" && (
+            <button type="button" class="ghost" data-testid="start-warehouse" disabled={starting} onClick={start}>
+              {starting ? `Starting… (${warehouse.state.toLowerCase()})` : "Start warehouse"}
+            </button>
+          )}
+          <CatalogPicker
+            workspaceId={workspaceId}
+            catalog={tab.catalog ?? null}
+            schema={tab.schema ?? null}
+            onChange={(catalog, schema) => change(tab.id, () => ({ catalog, schema }))}
+          />
+          <span class="spacer" />
           <button
             type="button"
-            class="primary"
-            data-testid="run-statement"
-            disabled={!warehouse}
-            title="Run the statement under the cursor (Ctrl+Enter)"
-            onClick={() => execute(editor.current?.toRun() ?? text)}
+            class="ghost"
+            data-testid="toggle-history"
+            aria-pressed={showHistory}
+            onClick={() => setShowHistory((shown) => !shown)}
           >
-            Run
+            History
           </button>
+          {running ? (
+            <button type="button" class="ghost" data-testid="cancel-statement" onClick={cancel} disabled={run.runId === null}>
+              Cancel
+            </button>
+          ) : (
+            <button
+              type="button"
+              class="primary"
+              data-testid="run-statement"
+              disabled={!warehouse}
+              title="Run the statement under the cursor (Ctrl+Enter)"
+              onClick={() => execute(tab, editor.current?.toRun() ?? text)}
+            >
+              Run
+            </button>
+          )}
+        </div>
+        {listError && (
+          <p class="field-error" role="alert">
+            {listError.message}
+          </p>
+        )}
+        <TabStrip
+          tabs={workbench.tabs}
+          active={tab.id}
+          running={runningTabs}
+          onSelect={(id) => setWorkbench((wb) => (wb ? { ...wb, activeTab: id } : wb))}
+          onClose={close}
+          onNew={() => setWorkbench((wb) => (wb ? addTab(wb) : wb))}
+        />
+        <SqlEditor
+          key={tab.id}
+          value={text}
+          handle={editor}
+          onChange={(next) => change(tab.id, () => ({ statement: next }))}
+          onRun={(statement) => execute(tab, statement)}
+        />
+        <Parameters parameters={tab.parameters ?? []} onChange={(parameters) => change(tab.id, () => ({ parameters }))} />
+        <div class="run-status" role="status" data-testid="run-status" data-phase={run.phase}>
+          {run.phase === "running" && (
+            <span>
+              {STATE_TEXT[run.state]} {(run.elapsedMs / 1000).toFixed(1)} s
+              {run.summary && ` · ${run.summary.loadedRows.toLocaleString()} of ${run.summary.totalRows.toLocaleString()} rows`}
+            </span>
+          )}
+          {run.phase === "done" && (
+            <span>
+              {run.summary.totalRows.toLocaleString()} {run.summary.totalRows === 1 ? "row" : "rows"} ·{" "}
+              {(run.elapsedMs / 1000).toFixed(1)} s{run.summary.truncated && " · truncated by the row or size limit"}
+            </span>
+          )}
+          {run.phase === "error" && (
+            <span class={run.error.code === "cancelled" ? "muted" : "field-error"} data-testid="run-error">
+              {run.error.message}
+            </span>
+          )}
+          {notice && (
+            <span class="muted" data-testid="run-notice">
+              {" "}
+              {notice}
+            </span>
+          )}
+        </div>
+        {summary && runId !== null && summary.columns.length > 0 && (
+          <ResultPanel
+            runId={runId}
+            summary={summary}
+            title={tab.title}
+            onError={(error) => setRun(tab.id, { phase: "error", error, runId, summary })}
+          />
         )}
       </div>
-      {listError && (
-        <p class="field-error" role="alert">
-          {listError.message}
-        </p>
-      )}
-      <SqlEditor
-        value={text}
-        handle={editor}
-        onChange={(next) => {
-          setText(next);
-          remember(workspaceId, "text", next);
-        }}
-        onRun={execute}
-      />
-      <Parameters parameters={parameters} onChange={setParameters} />
-      <div class="run-status" role="status" data-testid="run-status" data-phase={run.phase}>
-        {run.phase === "running" && (
-          <span>
-            {STATE_TEXT[run.state]} {(run.elapsedMs / 1000).toFixed(1)} s
-            {run.summary && ` · ${run.summary.loadedRows.toLocaleString()} of ${run.summary.totalRows.toLocaleString()} rows`}
-          </span>
-        )}
-        {run.phase === "done" && (
-          <span>
-            {run.summary.totalRows.toLocaleString()} {run.summary.totalRows === 1 ? "row" : "rows"} ·{" "}
-            {(run.elapsedMs / 1000).toFixed(1)} s{run.summary.truncated && " · truncated by the row or size limit"}
-          </span>
-        )}
-        {run.phase === "error" && (
-          <span class={run.error.code === "cancelled" ? "muted" : "field-error"} data-testid="run-error">
-            {run.error.message}
-          </span>
-        )}
-      </div>
-      {summary && runId !== null && summary.columns.length > 0 && (
-        <ResultGrid runId={runId} summary={summary} onError={(e) => setRun({ phase: "error", error: toAppError(e), runId, summary })} />
+      {showHistory && (
+        <HistoryPanel
+          workspaceId={workspaceId}
+          warehouseNames={Object.fromEntries((warehouses ?? []).map((w) => [w.id, w.name]))}
+          revision={historyRevision}
+          onOpen={openEntry}
+          onClose={() => setShowHistory(false)}
+        />
       )}
     </div>
   );

@@ -39,6 +39,23 @@ fn server_error(message: String) -> ErrorInfo {
     ErrorInfo::new(ErrorCode::Server, message)
 }
 
+/// Why a download failed, and whether cloud storage was unreachable (every try for a chunk
+/// failed to connect, dropped, or was refused), which INLINE results can work around.
+#[derive(Debug)]
+pub struct FetchFailure {
+    pub error: ErrorInfo,
+    pub storage_unreachable: bool,
+}
+
+impl From<ErrorInfo> for FetchFailure {
+    fn from(error: ErrorInfo) -> Self {
+        Self {
+            error,
+            storage_unreachable: false,
+        }
+    }
+}
+
 /// Downloads every chunk of `done` into `into`, then marks it complete.
 pub async fn fetch(
     api: &Api,
@@ -47,6 +64,19 @@ pub async fn fetch(
     cancel: &Cancel,
     progress: impl Fn(FetchProgress),
 ) -> Result<(), ErrorInfo> {
+    fetch_classified(api, done, into, cancel, progress)
+        .await
+        .map_err(|f| f.error)
+}
+
+/// [`fetch`], saying whether a failure was cloud storage being unreachable.
+pub async fn fetch_classified(
+    api: &Api,
+    done: Succeeded,
+    into: &SharedResult,
+    cancel: &Cancel,
+    progress: impl Fn(FetchProgress),
+) -> Result<(), FetchFailure> {
     let manifest = &done.manifest;
     let mut chunks = manifest.chunks.clone();
     if chunks.is_empty() {
@@ -89,16 +119,18 @@ pub async fn fetch(
                     };
                     linked_chunk(&api, &id, &chunk, given, decode_json).await
                 }
-                Disposition::InlineJson => inline_chunk(&api, &id, &chunk, given, &columns).await,
+                Disposition::InlineJson => inline_chunk(&api, &id, &chunk, given, &columns)
+                    .await
+                    .map_err(FetchFailure::from),
             }
         });
         spawned.add(task.abort_handle());
         async move {
             task.await.unwrap_or_else(|_| {
-                Err(ErrorInfo::new(
+                Err(FetchFailure::from(ErrorInfo::new(
                     ErrorCode::Internal,
                     "Downloading a result chunk stopped unexpectedly.",
-                ))
+                )))
             })
         }
     }))
@@ -110,7 +142,8 @@ pub async fn fetch(
             return Err(ErrorInfo::new(
                 ErrorCode::Cancelled,
                 "You stopped downloading the result.",
-            ));
+            )
+            .into());
         }
         let batches = batches?;
         chunks_done += 1;
@@ -221,11 +254,13 @@ async fn linked_chunk(
     chunk: &ChunkInfo,
     given: Option<ResultData>,
     decode: impl Fn(bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo>,
-) -> Result<Vec<RecordBatch>, ErrorInfo> {
+) -> Result<Vec<RecordBatch>, FetchFailure> {
     let mut link = given
         .and_then(|d| d.external_links)
         .and_then(|mut l| l.pop());
     let mut last_error = None;
+    // The last try reached storage but brought the wrong rows (not a network problem).
+    let mut data_wrong = false;
     for attempt in 0..ATTEMPTS {
         let current = match link.take() {
             Some(l) if !l.is_expired() => l,
@@ -251,6 +286,7 @@ async fn linked_chunk(
                 if expected == 0 || rows(&batches) == expected {
                     return Ok(batches);
                 }
+                data_wrong = true;
                 last_error = Some(server_error(format!(
                     "Result chunk {} had {} rows instead of {expected}.",
                     chunk.chunk_index,
@@ -270,19 +306,23 @@ async fn linked_chunk(
                     attempt,
                     "download failed; retrying"
                 );
+                data_wrong = false;
                 last_error = Some(error);
                 link = Some(current);
                 tokio::time::sleep(Duration::from_millis(200 * u64::from(attempt + 1))).await;
             }
         }
     }
-    Err(last_error.unwrap_or_else(|| {
-        server_error(format!(
-            "Cloud storage kept refusing result chunk {}. If your network blocks your cloud \
-             provider's storage, ask IT to allow it (see the admin guide).",
-            chunk.chunk_index
-        ))
-    }))
+    Err(FetchFailure {
+        error: last_error.unwrap_or_else(|| {
+            server_error(format!(
+                "Cloud storage kept refusing result chunk {}. If your network blocks your cloud \
+                 provider's storage, ask IT to allow it (see the admin guide).",
+                chunk.chunk_index
+            ))
+        }),
+        storage_unreachable: !data_wrong,
+    })
 }
 
 async fn inline_chunk(

@@ -3,15 +3,21 @@
 //! Boundary: everything between "run this SQL with these parameters on this warehouse" and
 //! rows in Arrow record batches: [`warehouses`] (list, start), [`params`] (markers, typed
 //! values), [`execute`] (submit, poll, cancel), [`fetch`] (chunks, links, retries) and
-//! [`result_set`] (the rows, read a window at a time), and [`runs`] (the statements the UI
-//! started, by run id). Tauri and the grid live elsewhere.
+//! [`result_set`] (the rows, read a window at a time, spilled to disk past a limit by
+//! [`spill`]), [`view`] (sort and filter), [`export`] (CSV, Excel), [`catalogs`] (the
+//! pickers), and [`runs`] (the statements the UI started, by run id). History and editor tabs
+//! are stored by [`crate::local`]. Tauri and the grid live elsewhere.
 
+pub mod catalogs;
 pub mod execute;
+pub mod export;
 pub mod fetch;
 mod inline;
 pub mod params;
 pub mod result_set;
 pub mod runs;
+mod spill;
+pub mod view;
 pub mod warehouses;
 pub mod wire;
 

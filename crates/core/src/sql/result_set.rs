@@ -1,9 +1,12 @@
 //! A statement's rows, kept in Rust as Arrow record batches while they arrive, and read by the
 //! UI one window at a time (the grid asks for the rows it shows), so the webview never holds
-//! the whole result. Values are formatted for display here; types stay in the batches for
-//! export.
+//! the whole result. Past a memory limit, further batches go to a temp file ([`super::spill`]).
+//! A sorted or filtered view is a list of row numbers over the same batches. Values are
+//! formatted for display here; types stay in the batches for export.
 
+use super::spill::{SpillFile, Spilled};
 use super::wire::Column;
+use crate::{ErrorCode, ErrorInfo};
 use arrow_array::{Array, RecordBatch};
 use arrow_cast::display::{ArrayFormatter, FormatOptions};
 use serde::Serialize;
@@ -22,6 +25,10 @@ pub struct ResultSummary {
     pub truncated: bool,
     /// Every chunk is here.
     pub complete: bool,
+    /// Rows in the current view (all loaded rows unless a filter hides some).
+    pub shown_rows: u32,
+    /// Some rows are kept on disk because the result passed the memory limit.
+    pub spilled: bool,
 }
 
 /// Rows `offset..offset + rows.len()`, each cell formatted, `None` for SQL NULL.
@@ -32,27 +39,85 @@ pub struct RowWindow {
     pub rows: Vec<Vec<Option<String>>>,
 }
 
+/// Where a batch is.
+#[derive(Debug)]
+enum Stored {
+    Memory(RecordBatch),
+    Disk(Spilled),
+}
+
 #[derive(Debug)]
 pub struct ResultSet {
     columns: Vec<Column>,
     total_rows: u64,
     truncated: bool,
-    batches: Vec<RecordBatch>,
+    batches: Vec<Stored>,
     /// First row of each batch.
     starts: Vec<u64>,
     loaded: u64,
+    /// Bytes of the batches held in memory.
     bytes: usize,
+    /// Past this many bytes in memory, batches are spilled.
+    memory_limit: usize,
+    spill: Option<SpillFile>,
     complete: bool,
+    /// A sorted and/or filtered view: row numbers in display order.
+    order: Option<Vec<u32>>,
 }
 
 pub type SharedResult = Arc<RwLock<ResultSet>>;
 
 /// `%.f` adds the fraction of a second only when there is one.
-const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+pub const TIMESTAMP_FORMAT: &str = "%Y-%m-%d %H:%M:%S%.f";
+
+/// Dates and times as people read them ("2016-01-05 14:07:00"), not RFC 3339.
+pub fn display_options() -> FormatOptions<'static> {
+    FormatOptions::default()
+        .with_timestamp_format(Some(TIMESTAMP_FORMAT))
+        .with_timestamp_tz_format(Some(TIMESTAMP_FORMAT))
+}
+
+/// Formatters for each column of `batch` (`None` for a type Arrow cannot display).
+pub fn formatters<'a>(
+    batch: &'a RecordBatch,
+    options: &'a FormatOptions<'a>,
+) -> Vec<Option<ArrayFormatter<'a>>> {
+    batch
+        .columns()
+        .iter()
+        .map(|array| ArrayFormatter::try_new(array.as_ref(), options).ok())
+        .collect()
+}
+
+/// Cell `row` of every column, `None` for NULL.
+pub fn cells(
+    batch: &RecordBatch,
+    formatters: &[Option<ArrayFormatter<'_>>],
+    row: usize,
+) -> Vec<Option<String>> {
+    batch
+        .columns()
+        .iter()
+        .zip(formatters)
+        .map(|(array, formatter)| {
+            if array.is_null(row) {
+                None
+            } else {
+                formatter.as_ref().map(|f| f.value(row).to_string())
+            }
+        })
+        .collect()
+}
 
 fn clamp(n: u64) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
+
+/// The most rows "Copy" puts on the clipboard; more is an export.
+pub const MAX_COPY_ROWS: u32 = 100_000;
+
+/// The default memory limit for one result's rows.
+pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
 
 impl ResultSet {
     pub fn new(columns: Vec<Column>, total_rows: u64, truncated: bool) -> Self {
@@ -64,8 +129,18 @@ impl ResultSet {
             starts: Vec::new(),
             loaded: 0,
             bytes: 0,
+            memory_limit: DEFAULT_MEMORY_LIMIT,
+            spill: None,
             complete: false,
+            order: None,
         }
+    }
+
+    /// Rows past `bytes` of memory go to a temp file.
+    #[must_use]
+    pub fn with_memory_limit(mut self, bytes: usize) -> Self {
+        self.memory_limit = bytes;
+        self
     }
 
     pub fn shared(self) -> SharedResult {
@@ -79,14 +154,39 @@ impl ResultSet {
         }
         self.starts.push(self.loaded);
         self.loaded += batch.num_rows() as u64;
-        self.bytes += batch.get_array_memory_size();
-        self.batches.push(batch);
+        let size = batch.get_array_memory_size();
+        if self.bytes + size > self.memory_limit {
+            match self.spill_batch(&batch) {
+                Ok(spilled) => {
+                    self.batches.push(Stored::Disk(spilled));
+                    return;
+                }
+                // Rows are never dropped: without a usable disk they stay in memory.
+                Err(error) => tracing::warn!(%error, "keeping rows in memory"),
+            }
+        }
+        self.bytes += size;
+        self.batches.push(Stored::Memory(batch));
+    }
+
+    fn spill_batch(&mut self, batch: &RecordBatch) -> Result<Spilled, ErrorInfo> {
+        if self.spill.is_none() {
+            self.spill = Some(SpillFile::create()?);
+        }
+        match &mut self.spill {
+            Some(file) => file.write(batch),
+            None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
+        }
     }
 
     pub fn finish(&mut self) {
         self.complete = true;
         // The manifest's count is what the server meant to send; what arrived is what we have.
         self.total_rows = self.loaded;
+    }
+
+    pub fn is_complete(&self) -> bool {
+        self.complete
     }
 
     pub fn summary(&self) -> ResultSummary {
@@ -96,6 +196,8 @@ impl ResultSet {
             loaded_rows: clamp(self.loaded),
             truncated: self.truncated,
             complete: self.complete,
+            shown_rows: self.shown_rows(),
+            spilled: self.spill.as_ref().is_some_and(|s| s.len() > 0),
         }
     }
 
@@ -103,57 +205,142 @@ impl ResultSet {
         &self.columns
     }
 
-    pub fn batches(&self) -> &[RecordBatch] {
-        &self.batches
+    pub fn batch_count(&self) -> usize {
+        self.batches.len()
+    }
+
+    /// Batch `index`, from memory or read back from disk.
+    pub fn batch(&self, index: usize) -> Result<RecordBatch, ErrorInfo> {
+        match &self.batches[index] {
+            Stored::Memory(batch) => Ok(batch.clone()),
+            Stored::Disk(at) => match &self.spill {
+                Some(file) => file.read(index, *at),
+                None => Err(ErrorInfo::new(ErrorCode::Internal, "spill file missing")),
+            },
+        }
     }
 
     pub fn loaded_rows(&self) -> u64 {
         self.loaded
     }
 
-    /// Memory the rows take, in bytes (Arrow buffers).
+    /// Memory the rows take, in bytes (Arrow buffers; spilled rows not counted).
     pub fn memory_bytes(&self) -> usize {
         self.bytes
     }
 
-    /// Up to `limit` rows from `offset` (fewer at the end, or while they are still arriving).
-    pub fn window(&self, offset: u32, limit: u32) -> RowWindow {
-        // Dates and times as people read them ("2016-01-05 14:07:00"), not RFC 3339.
-        let options = FormatOptions::default()
-            .with_timestamp_format(Some(TIMESTAMP_FORMAT))
-            .with_timestamp_tz_format(Some(TIMESTAMP_FORMAT));
-        let mut rows = Vec::new();
-        let end = (u64::from(offset) + u64::from(limit)).min(self.loaded);
-        let mut row = u64::from(offset);
-        while row < end {
-            let index = self.starts.partition_point(|start| *start <= row) - 1;
-            let batch = &self.batches[index];
-            let within = usize::try_from(row - self.starts[index]).unwrap_or(usize::MAX);
-            let take = (batch.num_rows() - within).min(usize::try_from(end - row).unwrap_or(0));
-            let formatters: Vec<Option<ArrayFormatter<'_>>> = batch
-                .columns()
-                .iter()
-                .map(|array| ArrayFormatter::try_new(array.as_ref(), &options).ok())
-                .collect();
-            for r in within..within + take {
-                rows.push(
-                    batch
-                        .columns()
-                        .iter()
-                        .zip(&formatters)
-                        .map(|(array, formatter)| {
-                            if array.is_null(r) {
-                                None
-                            } else {
-                                formatter.as_ref().map(|f| f.value(r).to_string())
-                            }
-                        })
-                        .collect(),
-                );
-            }
-            row += take as u64;
+    /// Rows in the current view.
+    pub fn shown_rows(&self) -> u32 {
+        self.order
+            .as_ref()
+            .map_or_else(|| clamp(self.loaded), |o| clamp(o.len() as u64))
+    }
+
+    /// The view: row numbers in display order (`None`: all rows as they came).
+    pub fn set_order(&mut self, order: Option<Vec<u32>>) {
+        self.order = order;
+    }
+
+    /// The result row shown at `position` in the view.
+    pub fn row_at(&self, position: u64) -> u64 {
+        match &self.order {
+            Some(order) => usize::try_from(position)
+                .ok()
+                .and_then(|p| order.get(p))
+                .map_or(u64::MAX, |r| u64::from(*r)),
+            None => position,
         }
-        RowWindow { offset, rows }
+    }
+
+    /// Which batch holds `row`, and where in it.
+    pub fn locate(&self, row: u64) -> (usize, usize) {
+        let index = self
+            .starts
+            .partition_point(|start| *start <= row)
+            .saturating_sub(1);
+        let within = usize::try_from(row - self.starts[index]).unwrap_or(usize::MAX);
+        (index, within)
+    }
+
+    /// Calls `visit(batch, rows_in_batch)` for view positions `from..to`, in order, one call
+    /// per run of positions whose rows are in the same batch (each batch is loaded once per
+    /// run).
+    pub fn visit(
+        &self,
+        from: u64,
+        to: u64,
+        mut visit: impl FnMut(&RecordBatch, &[usize]),
+    ) -> Result<(), ErrorInfo> {
+        let to = to.min(u64::from(self.shown_rows()));
+        let mut run: Vec<usize> = Vec::new();
+        let mut run_batch: Option<usize> = None;
+        let mut flush = |index: Option<usize>, run: &mut Vec<usize>| -> Result<(), ErrorInfo> {
+            if let (Some(index), false) = (index, run.is_empty()) {
+                visit(&self.batch(index)?, run);
+            }
+            run.clear();
+            Ok(())
+        };
+        for position in from..to {
+            let row = self.row_at(position);
+            if row >= self.loaded {
+                break;
+            }
+            let (index, within) = self.locate(row);
+            if run_batch != Some(index) {
+                flush(run_batch, &mut run)?;
+                run_batch = Some(index);
+            }
+            run.push(within);
+        }
+        flush(run_batch, &mut run)
+    }
+
+    /// Up to `limit` rows from view position `offset` (fewer at the end, or while they are
+    /// still arriving).
+    pub fn window(&self, offset: u32, limit: u32) -> Result<RowWindow, ErrorInfo> {
+        let options = display_options();
+        let mut rows = Vec::new();
+        let end = u64::from(offset) + u64::from(limit);
+        self.visit(u64::from(offset), end, |batch, within| {
+            let formatters = formatters(batch, &options);
+            rows.extend(within.iter().map(|r| cells(batch, &formatters, *r)));
+        })?;
+        Ok(RowWindow { offset, rows })
+    }
+
+    /// View positions `from..to` as tab-separated text with a header line, for pasting into
+    /// a spreadsheet.
+    pub fn tsv(&self, from: u32, to: u32) -> Result<String, ErrorInfo> {
+        if to.saturating_sub(from) > MAX_COPY_ROWS {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Copy takes up to {MAX_COPY_ROWS} rows. Export the result to CSV or Excel                      instead."
+                ),
+            ));
+        }
+        let clean = |text: &str| text.replace(['\t', '\n', '\r'], " ");
+        let mut out = self
+            .columns
+            .iter()
+            .map(|c| clean(&c.name))
+            .collect::<Vec<_>>()
+            .join("\t");
+        out.push('\n');
+        let options = display_options();
+        self.visit(u64::from(from), u64::from(to), |batch, within| {
+            let formatters = formatters(batch, &options);
+            for row in within {
+                let line: Vec<String> = cells(batch, &formatters, *row)
+                    .into_iter()
+                    .map(|cell| cell.as_deref().map(clean).unwrap_or_default())
+                    .collect();
+                out.push_str(&line.join("\t"));
+                out.push('\n');
+            }
+        })?;
+        Ok(out)
     }
 }
 
@@ -188,16 +375,99 @@ mod tests {
         set.push(batch(0..4));
         set.push(batch(4..7));
         set.push(batch(7..10));
-        let window = set.window(3, 5);
+        let window = set.window(3, 5).expect("window");
         let ids: Vec<Option<String>> = window.rows.iter().map(|r| r[0].clone()).collect();
         assert_eq!(ids, ["3", "4", "5", "6", "7"].map(|s| Some(s.to_owned())));
         assert_eq!(window.rows[0][1], None, "NULL stays None");
         assert_eq!(window.rows[1][1].as_deref(), Some("row 4"));
-        assert_eq!(set.window(8, 100).rows.len(), 2);
-        assert!(set.window(10, 5).rows.is_empty());
+        assert_eq!(set.window(8, 100).expect("window").rows.len(), 2);
+        assert!(set.window(10, 5).expect("window").rows.is_empty());
         assert!(!set.summary().complete);
         set.finish();
         assert_eq!(set.summary().loaded_rows, 10);
         assert!(set.summary().complete);
+    }
+
+    fn ids(set: &ResultSet, offset: u32, limit: u32) -> Vec<String> {
+        set.window(offset, limit)
+            .expect("window")
+            .rows
+            .into_iter()
+            .map(|r| r[0].clone().unwrap_or_default())
+            .collect()
+    }
+
+    #[test]
+    fn rows_past_the_memory_limit_are_spilled_and_read_back_the_same() {
+        let one = batch(0..1000).get_array_memory_size();
+        let mut spilled = ResultSet::new(vec![], 10_000, false).with_memory_limit(one * 2);
+        let mut kept = ResultSet::new(vec![], 10_000, false);
+        for start in (0..10_000).step_by(1000) {
+            spilled.push(batch(start..start + 1000));
+            kept.push(batch(start..start + 1000));
+        }
+        spilled.finish();
+        kept.finish();
+        assert!(
+            spilled.memory_bytes() <= one * 2,
+            "memory stays under the limit"
+        );
+        assert!(spilled.summary().spilled);
+        assert!(!kept.summary().spilled);
+        for (offset, limit) in [(0, 50), (1990, 30), (5500, 2000), (9990, 100)] {
+            assert_eq!(
+                spilled.window(offset, limit).expect("spilled"),
+                kept.window(offset, limit).expect("kept"),
+                "window {offset}+{limit}"
+            );
+        }
+        assert_eq!(
+            spilled.tsv(0, 10_000).expect("tsv"),
+            kept.tsv(0, 10_000).expect("tsv")
+        );
+    }
+
+    #[test]
+    fn an_order_is_a_view_over_the_same_rows() {
+        let mut set = ResultSet::new(vec![], 10, false);
+        set.push(batch(0..5));
+        set.push(batch(5..10));
+        set.finish();
+        set.set_order(Some(vec![9, 0, 5, 4]));
+        assert_eq!(set.shown_rows(), 4);
+        assert_eq!(ids(&set, 0, 10), ["9", "0", "5", "4"]);
+        assert_eq!(ids(&set, 2, 1), ["5"]);
+        set.set_order(None);
+        assert_eq!(set.shown_rows(), 10);
+    }
+
+    #[test]
+    fn copy_is_tab_separated_with_a_header_and_capped() {
+        let columns = vec![
+            Column {
+                name: "id".into(),
+                type_text: "BIGINT".into(),
+                type_name: "LONG".into(),
+            },
+            Column {
+                name: "label".into(),
+                type_text: "STRING".into(),
+                type_name: "STRING".into(),
+            },
+        ];
+        let mut set = ResultSet::new(columns, 5, false);
+        set.push(batch(0..5));
+        set.finish();
+        assert_eq!(
+            set.tsv(1, 3).expect("tsv"),
+            "id\tlabel\n1\trow 1\n2\trow 2\n"
+        );
+        assert_eq!(
+            set.tsv(3, 5).expect("tsv"),
+            "id\tlabel\n3\t\n4\trow 4\n",
+            "NULL is empty"
+        );
+        let error = set.tsv(0, MAX_COPY_ROWS + 1).expect_err("too many");
+        assert_eq!(error.code, ErrorCode::InvalidInput);
     }
 }

@@ -1,20 +1,29 @@
 //! The statements the UI runs, by run id: each one's cancel button, its statement id once
-//! known, and its rows, which the grid reads a window at a time until the tab closes.
+//! known, and its rows, which the grid reads a window at a time until the tab closes; the
+//! sorted/filtered view, Copy and export of those rows; and the history entry each run leaves.
 //!
 //! A run reports over one event stream: `started` (the run id, so Cancel works at once),
 //! `status` on every poll, `columns` when it succeeds, `rows` as chunks arrive. Quitting the
 //! app cancels every statement still running on its warehouse.
+//!
+//! When a workspace's cloud storage cannot be reached (a firewall that allows the workspace
+//! but not the storage account), a read-only query is run again with INLINE results, and the
+//! workspace's later statements use INLINE directly until the app restarts.
 
-use super::execute::{self, Cancel, Progress, StatementRequest};
+use super::execute::{self, Cancel, Disposition, Progress, StatementRequest};
+use super::export::{self, ExportDone, ExportFormat, ExportProgress};
 use super::fetch::{self, FetchProgress};
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
+use super::view::{self, ViewSpec};
 use crate::api::Api;
+use crate::local::history::{History, NewEntry, RunStatus};
 use crate::{ErrorCode, ErrorInfo};
 use serde::Serialize;
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a run tells the UI while it goes.
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
@@ -25,10 +34,16 @@ use std::time::Duration;
     rename_all_fields = "camelCase"
 )]
 pub enum RunEvent {
-    Started { run_id: u32 },
+    Started {
+        run_id: u32,
+    },
     Status(Progress),
     Columns(ResultSummary),
     Rows(FetchProgress),
+    /// Cloud storage was unreachable; the statement runs again with INLINE results.
+    InlineFallback {
+        message: String,
+    },
 }
 
 struct Run {
@@ -36,19 +51,29 @@ struct Run {
     api: Api,
     statement_id: Option<String>,
     result: Option<SharedResult>,
+    export: Option<Arc<Cancel>>,
 }
 
-#[derive(Default)]
 pub struct Runs {
     next: AtomicU32,
     runs: Mutex<HashMap<u32, Run>>,
+    memory_limit: AtomicUsize,
+    history: Option<History>,
+    /// Workspace hosts whose cloud storage was unreachable this session.
+    inline_only: Mutex<HashSet<String>>,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Self::new(None)
+    }
 }
 
 impl std::fmt::Debug for Runs {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Runs")
             .field("count", &self.lock().len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -59,17 +84,100 @@ fn gone() -> ErrorInfo {
     )
 }
 
+/// Statements that only read, and so may run twice (once per result disposition).
+pub fn is_read_only(statement: &str) -> bool {
+    let first = statement
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .next()
+        .unwrap_or_default()
+        .to_ascii_uppercase();
+    matches!(
+        first.as_str(),
+        "SELECT" | "WITH" | "VALUES" | "SHOW" | "DESCRIBE" | "DESC" | "EXPLAIN" | "TABLE" | "FROM"
+    )
+}
+
 impl Runs {
+    /// `history` records every run (none in tests and the benchmark).
+    pub fn new(history: Option<History>) -> Self {
+        Self {
+            next: AtomicU32::new(0),
+            runs: Mutex::new(HashMap::new()),
+            memory_limit: AtomicUsize::new(super::result_set::DEFAULT_MEMORY_LIMIT),
+            history,
+            inline_only: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// Rows of one result past this many bytes go to a temp file.
+    pub fn set_memory_limit(&self, bytes: usize) {
+        self.memory_limit.store(bytes, Ordering::Relaxed);
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Run>> {
         self.runs.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Runs `request` with `api`, downloading its rows; returns the final summary.
+    /// Runs `request` with `api`, downloading its rows; returns the final summary. The run is
+    /// recorded in `workspace_id`'s history, however it ends.
     pub async fn run(
         &self,
         api: Api,
+        workspace_id: &str,
         request: StatementRequest,
         events: impl Fn(RunEvent),
+    ) -> Result<ResultSummary, ErrorInfo> {
+        let started_at = chrono::Utc::now();
+        let clock = Instant::now();
+        let result = self.execute(api, &request, &events).await;
+        self.record(workspace_id, &request, started_at, clock.elapsed(), &result);
+        result
+    }
+
+    fn record(
+        &self,
+        workspace_id: &str,
+        request: &StatementRequest,
+        started_at: chrono::DateTime<chrono::Utc>,
+        duration: Duration,
+        result: &Result<ResultSummary, ErrorInfo>,
+    ) {
+        let Some(history) = &self.history else { return };
+        let (status, rows, error) = match result {
+            Ok(summary) => (
+                RunStatus::Succeeded,
+                Some(u64::from(summary.total_rows)),
+                None,
+            ),
+            Err(e) if e.code == ErrorCode::Cancelled => {
+                (RunStatus::Cancelled, None, Some(e.message.as_str()))
+            }
+            Err(e) => (RunStatus::Failed, None, Some(e.message.as_str())),
+        };
+        let entry = NewEntry {
+            statement: &request.statement,
+            warehouse_id: &request.warehouse_id,
+            catalog: request.catalog.as_deref(),
+            schema: request.schema.as_deref(),
+            parameters: &request.parameters,
+            started_at,
+            duration,
+            row_count: rows,
+            status,
+            error,
+        };
+        // History is a convenience: failing to write it must not fail the statement.
+        if let Err(error) = history.record(workspace_id, &entry) {
+            tracing::warn!(%error, "statement not recorded in history");
+        }
+    }
+
+    async fn execute(
+        &self,
+        api: Api,
+        request: &StatementRequest,
+        events: &impl Fn(RunEvent),
     ) -> Result<ResultSummary, ErrorInfo> {
         let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Cancel::new();
@@ -80,35 +188,84 @@ impl Runs {
                 api: api.clone(),
                 statement_id: None,
                 result: None,
+                export: None,
             },
         );
         events(RunEvent::Started { run_id });
-        let done = execute::run(&api, &request, &cancel, |progress| {
+        let host = api.host().as_str().to_owned();
+        let mut request = request.clone();
+        if request.disposition != Disposition::InlineJson && self.storage_blocked(&host) {
+            request.disposition = Disposition::InlineJson;
+        }
+        loop {
+            match self.attempt(run_id, &api, &request, &cancel, events).await {
+                Err(failure)
+                    if failure.storage_unreachable
+                        && request.disposition != Disposition::InlineJson
+                        && is_read_only(&request.statement)
+                        && !cancel.is_cancelled() =>
+                {
+                    tracing::warn!("cloud storage unreachable; using INLINE results");
+                    self.inline_only
+                        .lock()
+                        .unwrap_or_else(|p| p.into_inner())
+                        .insert(host.clone());
+                    events(RunEvent::InlineFallback {
+                        message: format!(
+                            "Cloud storage for large results could not be reached ({}). \
+                             Brickdesk is running the statement again with results sent \
+                             through the workspace (up to 25 MB). Ask IT to allow your \
+                             cloud provider's storage to get larger results.",
+                            failure.error.message
+                        ),
+                    });
+                    request.disposition = Disposition::InlineJson;
+                }
+                Err(failure) => {
+                    self.lock().remove(&run_id);
+                    return Err(failure.error);
+                }
+                Ok(summary) => return Ok(summary),
+            }
+        }
+    }
+
+    fn storage_blocked(&self, host: &str) -> bool {
+        self.inline_only
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .contains(host)
+    }
+
+    /// One execution and download of `request`.
+    async fn attempt(
+        &self,
+        run_id: u32,
+        api: &Api,
+        request: &StatementRequest,
+        cancel: &Arc<Cancel>,
+        events: &impl Fn(RunEvent),
+    ) -> Result<ResultSummary, fetch::FetchFailure> {
+        let done = execute::run(api, request, cancel, |progress| {
             if let Some(run) = self.lock().get_mut(&run_id) {
                 run.statement_id = Some(progress.statement_id.clone());
             }
             events(RunEvent::Status(progress));
         })
-        .await;
-        let done = match done {
-            Ok(done) => done,
-            Err(error) => {
-                self.lock().remove(&run_id);
-                return Err(error);
-            }
-        };
+        .await?;
         let set = ResultSet::new(
             done.manifest.schema.columns.clone(),
             done.manifest.total_row_count,
             done.manifest.truncated,
         )
+        .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
         .shared();
         match self.lock().get_mut(&run_id) {
             Some(run) => run.result = Some(set.clone()),
-            None => return Err(gone()),
+            None => return Err(gone().into()),
         }
         events(RunEvent::Columns(read(&set).summary()));
-        fetch::fetch(&api, done, &set, &cancel, |progress| {
+        fetch::fetch_classified(api, done, &set, cancel, |progress| {
             events(RunEvent::Rows(progress));
         })
         .await?;
@@ -124,16 +281,77 @@ impl Runs {
     }
 
     pub fn window(&self, run_id: u32, offset: u32, limit: u32) -> Result<RowWindow, ErrorInfo> {
-        let set = self.result(run_id)?;
-        let window = read(&set).window(offset, limit.min(MAX_WINDOW));
-        Ok(window)
+        read(&self.result(run_id)?).window(offset, limit.min(MAX_WINDOW))
     }
 
     pub fn summary(&self, run_id: u32) -> Result<ResultSummary, ErrorInfo> {
         Ok(read(&self.result(run_id)?).summary())
     }
 
-    /// The rows of a run, for export.
+    /// Sorts and filters the rows (computed while the grid keeps reading the old view).
+    pub async fn set_view(&self, run_id: u32, spec: ViewSpec) -> Result<ResultSummary, ErrorInfo> {
+        let set = self.result(run_id)?;
+        let order = {
+            let set = set.clone();
+            tokio::task::spawn_blocking(move || view::order(&read(&set), &spec))
+                .await
+                .map_err(|_| {
+                    ErrorInfo::new(ErrorCode::Internal, "Sorting stopped unexpectedly.")
+                })??
+        };
+        let mut writable = set.write().unwrap_or_else(|p| p.into_inner());
+        writable.set_order(order);
+        Ok(writable.summary())
+    }
+
+    /// View rows `from..to` as tab-separated text, for the clipboard.
+    pub fn copy_rows(&self, run_id: u32, from: u32, to: u32) -> Result<String, ErrorInfo> {
+        read(&self.result(run_id)?).tsv(from, to)
+    }
+
+    /// Writes the result's current view to `path`; [`Runs::cancel_export`] stops it.
+    pub async fn export(
+        &self,
+        run_id: u32,
+        format: ExportFormat,
+        path: PathBuf,
+        progress: impl Fn(ExportProgress) + Send + 'static,
+    ) -> Result<ExportDone, ErrorInfo> {
+        let set = self.result(run_id)?;
+        let cancel = Cancel::new();
+        {
+            let mut runs = self.lock();
+            let run = runs.get_mut(&run_id).ok_or_else(gone)?;
+            if run.export.as_ref().is_some_and(|c| !c.is_cancelled()) {
+                return Err(ErrorInfo::new(
+                    ErrorCode::InvalidInput,
+                    "This result is already being exported. Wait for it, or cancel it.",
+                ));
+            }
+            run.export = Some(cancel.clone());
+        }
+        let job_cancel = cancel.clone();
+        let done = tokio::task::spawn_blocking(move || {
+            export::export(&read(&set), format, &path, &job_cancel, progress)
+        })
+        .await
+        .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "The export stopped unexpectedly."))?;
+        if let Some(run) = self.lock().get_mut(&run_id) {
+            run.export = None;
+        }
+        done
+    }
+
+    pub fn cancel_export(&self, run_id: u32) -> Result<(), ErrorInfo> {
+        let runs = self.lock();
+        let run = runs.get(&run_id).ok_or_else(gone)?;
+        if let Some(cancel) = &run.export {
+            cancel.cancel();
+        }
+        Ok(())
+    }
+
+    /// The rows of a run.
     pub fn result(&self, run_id: u32) -> Result<SharedResult, ErrorInfo> {
         self.lock()
             .get(&run_id)
@@ -141,10 +359,13 @@ impl Runs {
             .ok_or_else(gone)
     }
 
-    /// Forgets a run (its tab closed), cancelling it if it still runs.
+    /// Forgets a run (its tab closed), cancelling it (and its export) if it still runs.
     pub fn close(&self, run_id: u32) {
         if let Some(run) = self.lock().remove(&run_id) {
             run.cancel.cancel();
+            if let Some(export) = run.export {
+                export.cancel();
+            }
         }
     }
 
@@ -175,4 +396,31 @@ const MAX_WINDOW: u32 = 2_000;
 
 fn read(set: &SharedResult) -> std::sync::RwLockReadGuard<'_, ResultSet> {
     set.read().unwrap_or_else(|p| p.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_read_only;
+
+    #[test]
+    fn only_queries_are_read_only() {
+        for sql in [
+            "SELECT 1",
+            "  with t as (select 1) select * from t",
+            "(SELECT 1)",
+            "show tables",
+            "DESCRIBE x",
+        ] {
+            assert!(is_read_only(sql), "{sql}");
+        }
+        for sql in [
+            "INSERT INTO t VALUES (1)",
+            "DELETE FROM t",
+            "CREATE TABLE t AS SELECT 1",
+            "",
+            "-- SELECT\nDROP TABLE t",
+        ] {
+            assert!(!is_read_only(sql), "{sql}");
+        }
+    }
 }

@@ -73,6 +73,14 @@ impl Engine {
         }
     }
 
+    /// The sample catalog's schemas, sorted.
+    pub fn schema_names(&self) -> Vec<String> {
+        use datafusion::catalog::CatalogProvider as _;
+        let mut names = self.samples.schema_names();
+        names.sort();
+        names
+    }
+
     /// Runs one statement to completion.
     pub async fn run(
         &self,

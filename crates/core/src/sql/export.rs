@@ -1,0 +1,650 @@
+//! Exporting a result (in its current sorted/filtered view) to CSV or Excel, streamed batch by
+//! batch to a file, with progress and Cancel.
+//!
+//! The file is written next to its destination under a temporary name and renamed into
+//! place at the end, so a cancelled or failed export never leaves half a file, nor replaces
+//! the file the user chose until the new one is complete. CSV is UTF-8 with a byte-order mark
+//! (Excel on Windows needs it to read accents) and RFC 4180 quoting. Excel cells keep their
+//! types: numbers, booleans, dates and timestamps (formatted), text; a result longer than a
+//! sheet continues on further sheets.
+
+use super::execute::Cancel;
+use super::result_set::{ResultSet, cells, display_options, formatters};
+use crate::{ErrorCode, ErrorInfo};
+use arrow_array::cast::AsArray as _;
+use arrow_array::types::{
+    Date32Type, Date64Type, Decimal128Type, Float16Type, Float32Type, Float64Type, Int8Type,
+    Int16Type, Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
+};
+use arrow_array::{Array, RecordBatch};
+use arrow_schema::{DataType, TimeUnit};
+use serde::{Deserialize, Serialize};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+}
+
+impl ExportFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Csv => "csv",
+            Self::Xlsx => "xlsx",
+        }
+    }
+}
+
+/// How far an export is.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportProgress {
+    pub rows_written: u32,
+    pub total_rows: u32,
+}
+
+/// A finished export.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportDone {
+    pub path: String,
+    pub rows: u32,
+    /// Sheets in an Excel file (1 unless the result is longer than a sheet).
+    pub sheets: u32,
+}
+
+/// Data rows per sheet: Excel's 1,048,576 rows less the header.
+const ROWS_PER_SHEET: u64 = 1_048_575;
+/// Progress is reported about this often (in rows).
+const PROGRESS_EVERY: u64 = 10_000;
+/// Excel keeps 15 significant digits; integers beyond 2^53 are written as text to stay exact.
+const EXACT_IN_F64: i64 = 1 << 53;
+/// Excel's day 0 for dates after 1900-03-01 is 1899-12-30; 1970-01-01 is day 25,569.
+const UNIX_EPOCH_SERIAL: f64 = 25_569.0;
+/// Excel's limit for one cell's text.
+const MAX_CELL_CHARS: usize = 32_767;
+
+fn io_error(path: &Path, error: &dyn std::fmt::Display) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "Brickdesk could not write {} ({error}). Choose another folder, or check that the \
+             file is not open in another program.",
+            path.display()
+        ),
+    )
+}
+
+fn cancelled() -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Cancelled,
+        "You cancelled the export; no file was written.",
+    )
+}
+
+/// The temporary file next to `path`, removed unless [`Partial::keep`] renames it.
+struct Partial {
+    temp: PathBuf,
+    kept: bool,
+}
+
+impl Partial {
+    fn next_to(path: &Path) -> Self {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        Self {
+            temp: path.with_file_name(format!(".{name}.brickdesk-partial")),
+            kept: false,
+        }
+    }
+
+    fn keep(mut self, path: &Path) -> Result<(), ErrorInfo> {
+        std::fs::rename(&self.temp, path).map_err(|e| io_error(path, &e))?;
+        self.kept = true;
+        Ok(())
+    }
+}
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.kept {
+            let _ = std::fs::remove_file(&self.temp);
+        }
+    }
+}
+
+/// Writes the rows of `set`'s current view to `path`.
+pub fn export(
+    set: &ResultSet,
+    format: ExportFormat,
+    path: &Path,
+    cancel: &Cancel,
+    mut progress: impl FnMut(ExportProgress),
+) -> Result<ExportDone, ErrorInfo> {
+    if !set.is_complete() {
+        return Err(ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            "Export starts once every row has arrived.",
+        ));
+    }
+    let total = u64::from(set.shown_rows());
+    let partial = Partial::next_to(path);
+    let mut report = |written: u64| {
+        progress(ExportProgress {
+            rows_written: u32::try_from(written).unwrap_or(u32::MAX),
+            total_rows: u32::try_from(total).unwrap_or(u32::MAX),
+        });
+    };
+    report(0);
+    let sheets = match format {
+        ExportFormat::Csv => {
+            write_csv(set, &partial.temp, total, cancel, &mut report)?;
+            1
+        }
+        ExportFormat::Xlsx => write_xlsx(set, &partial.temp, total, cancel, &mut report)?,
+    };
+    if cancel.is_cancelled() {
+        return Err(cancelled());
+    }
+    partial.keep(path)?;
+    report(total);
+    Ok(ExportDone {
+        path: path.display().to_string(),
+        rows: u32::try_from(total).unwrap_or(u32::MAX),
+        sheets,
+    })
+}
+
+/// Calls `write(batch, rows)` over the view in blocks of rows, checking Cancel and reporting
+/// progress between blocks.
+fn each_block(
+    set: &ResultSet,
+    total: u64,
+    cancel: &Cancel,
+    report: &mut dyn FnMut(u64),
+    mut write: impl FnMut(&RecordBatch, &[usize]) -> Result<(), ErrorInfo>,
+) -> Result<(), ErrorInfo> {
+    let mut from = 0;
+    while from < total {
+        if cancel.is_cancelled() {
+            return Err(cancelled());
+        }
+        let to = (from + PROGRESS_EVERY).min(total);
+        let mut failed = None;
+        set.visit(from, to, |batch, rows| {
+            if failed.is_none() {
+                failed = write(batch, rows).err();
+            }
+        })?;
+        if let Some(error) = failed {
+            return Err(error);
+        }
+        from = to;
+        report(from);
+    }
+    Ok(())
+}
+
+fn csv_field(out: &mut Vec<u8>, text: &str) {
+    if text.contains([',', '"', '\n', '\r']) {
+        out.push(b'"');
+        out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+        out.push(b'"');
+    } else {
+        out.extend_from_slice(text.as_bytes());
+    }
+}
+
+fn write_csv(
+    set: &ResultSet,
+    path: &Path,
+    total: u64,
+    cancel: &Cancel,
+    report: &mut dyn FnMut(u64),
+) -> Result<(), ErrorInfo> {
+    let file = std::fs::File::create(path).map_err(|e| io_error(path, &e))?;
+    let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
+    let mut line = Vec::with_capacity(4096);
+    line.extend_from_slice("\u{feff}".as_bytes());
+    for (i, column) in set.columns().iter().enumerate() {
+        if i > 0 {
+            line.push(b',');
+        }
+        csv_field(&mut line, &column.name);
+    }
+    line.extend_from_slice(b"\r\n");
+    out.write_all(&line).map_err(|e| io_error(path, &e))?;
+    let options = display_options();
+    each_block(set, total, cancel, report, |batch, rows| {
+        let formatters = formatters(batch, &options);
+        for row in rows {
+            line.clear();
+            for (i, cell) in cells(batch, &formatters, *row).iter().enumerate() {
+                if i > 0 {
+                    line.push(b',');
+                }
+                if let Some(text) = cell {
+                    csv_field(&mut line, text);
+                }
+            }
+            line.extend_from_slice(b"\r\n");
+            out.write_all(&line).map_err(|e| io_error(path, &e))?;
+        }
+        Ok(())
+    })?;
+    out.flush().map_err(|e| io_error(path, &e))?;
+    out.into_inner()
+        .map_err(|e| io_error(path, &e.error().to_string()))?
+        .sync_all()
+        .map_err(|e| io_error(path, &e))
+}
+
+/// One cell as Excel should store it.
+enum XlsxValue {
+    Number(f64),
+    Date(f64),
+    DateTime(f64),
+    Bool(bool),
+    Text(String),
+    Blank,
+}
+
+/// The typed value of `array[row]` (`text` is its displayed form, for other types).
+fn xlsx_value(array: &dyn Array, row: usize, text: Option<&str>) -> XlsxValue {
+    if array.is_null(row) {
+        return XlsxValue::Blank;
+    }
+    let int = |v: i64| {
+        if (-EXACT_IN_F64..=EXACT_IN_F64).contains(&v) {
+            XlsxValue::Number(v as f64)
+        } else {
+            XlsxValue::Text(v.to_string())
+        }
+    };
+    match array.data_type() {
+        DataType::Int8 => XlsxValue::Number(f64::from(array.as_primitive::<Int8Type>().value(row))),
+        DataType::Int16 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<Int16Type>().value(row)))
+        }
+        DataType::Int32 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<Int32Type>().value(row)))
+        }
+        DataType::Int64 => int(array.as_primitive::<Int64Type>().value(row)),
+        DataType::UInt8 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<UInt8Type>().value(row)))
+        }
+        DataType::UInt16 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<UInt16Type>().value(row)))
+        }
+        DataType::UInt32 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<UInt32Type>().value(row)))
+        }
+        DataType::UInt64 => match i64::try_from(array.as_primitive::<UInt64Type>().value(row)) {
+            Ok(v) => int(v),
+            Err(_) => XlsxValue::Text(text.unwrap_or_default().to_owned()),
+        },
+        DataType::Float16 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<Float16Type>().value(row)))
+        }
+        DataType::Float32 => {
+            XlsxValue::Number(f64::from(array.as_primitive::<Float32Type>().value(row)))
+        }
+        DataType::Float64 => XlsxValue::Number(array.as_primitive::<Float64Type>().value(row)),
+        DataType::Decimal128(_, scale) => {
+            let raw = array.as_primitive::<Decimal128Type>().value(row);
+            XlsxValue::Number(raw as f64 / 10f64.powi(i32::from(*scale)))
+        }
+        DataType::Boolean => XlsxValue::Bool(array.as_boolean().value(row)),
+        DataType::Date32 => XlsxValue::Date(
+            UNIX_EPOCH_SERIAL + f64::from(array.as_primitive::<Date32Type>().value(row)),
+        ),
+        DataType::Date64 => XlsxValue::Date(
+            UNIX_EPOCH_SERIAL + (array.as_primitive::<Date64Type>().value(row) / 86_400_000) as f64,
+        ),
+        DataType::Timestamp(unit, _) => {
+            let (raw, per_second) = match unit {
+                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1.0),
+                TimeUnit::Millisecond => (
+                    array.as_primitive::<TimestampMillisecondType>().value(row),
+                    1e3,
+                ),
+                TimeUnit::Microsecond => (
+                    array.as_primitive::<TimestampMicrosecondType>().value(row),
+                    1e6,
+                ),
+                TimeUnit::Nanosecond => (
+                    array.as_primitive::<TimestampNanosecondType>().value(row),
+                    1e9,
+                ),
+            };
+            XlsxValue::DateTime(UNIX_EPOCH_SERIAL + raw as f64 / per_second / 86_400.0)
+        }
+        _ => XlsxValue::Text(text.unwrap_or_default().to_owned()),
+    }
+}
+
+fn xlsx_error(path: &Path, error: &rust_xlsxwriter::XlsxError) -> ErrorInfo {
+    io_error(path, error)
+}
+
+fn write_xlsx(
+    set: &ResultSet,
+    path: &Path,
+    total: u64,
+    cancel: &Cancel,
+    report: &mut dyn FnMut(u64),
+) -> Result<u32, ErrorInfo> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let date = Format::new().set_num_format("yyyy-mm-dd");
+    let datetime = Format::new().set_num_format("yyyy-mm-dd hh:mm:ss");
+    let header = Format::new().set_bold();
+    let mut workbook = Workbook::new();
+    let sheets = total.div_ceil(ROWS_PER_SHEET).max(1);
+    let options = display_options();
+    let mut written = 0u64;
+    for sheet in 0..sheets {
+        let worksheet = workbook
+            .add_worksheet_with_constant_memory()
+            .map_err(|e| xlsx_error(path, &e))?;
+        let name = if sheets == 1 {
+            "Result".to_owned()
+        } else {
+            format!("Result {}", sheet + 1)
+        };
+        worksheet
+            .set_name(&name)
+            .map_err(|e| xlsx_error(path, &e))?;
+        for (c, column) in set.columns().iter().enumerate() {
+            let c = u16::try_from(c).unwrap_or(u16::MAX);
+            worksheet
+                .write_string_with_format(0, c, &column.name, &header)
+                .map_err(|e| xlsx_error(path, &e))?;
+            worksheet
+                .set_column_width(c, column.name.len().clamp(10, 40) as f64)
+                .map_err(|e| xlsx_error(path, &e))?;
+        }
+        worksheet
+            .set_freeze_panes(1, 0)
+            .map_err(|e| xlsx_error(path, &e))?;
+        let first = sheet * ROWS_PER_SHEET;
+        let last = (first + ROWS_PER_SHEET).min(total);
+        let mut excel_row = 1u32;
+        let mut visited = 0u64;
+        let mut from = first;
+        while from < last {
+            if cancel.is_cancelled() {
+                return Err(cancelled());
+            }
+            let to = (from + PROGRESS_EVERY).min(last);
+            let mut failed: Option<rust_xlsxwriter::XlsxError> = None;
+            set.visit(from, to, |batch, rows| {
+                let formatters = formatters(batch, &options);
+                for row in rows {
+                    let texts = cells(batch, &formatters, *row);
+                    for (c, array) in batch.columns().iter().enumerate() {
+                        let col = u16::try_from(c).unwrap_or(u16::MAX);
+                        let text = texts.get(c).and_then(Option::as_deref);
+                        let result = match xlsx_value(array.as_ref(), *row, text) {
+                            XlsxValue::Blank => Ok(&mut *worksheet),
+                            XlsxValue::Number(n) => worksheet.write_number(excel_row, col, n),
+                            XlsxValue::Date(d) => {
+                                worksheet.write_number_with_format(excel_row, col, d, &date)
+                            }
+                            XlsxValue::DateTime(d) => {
+                                worksheet.write_number_with_format(excel_row, col, d, &datetime)
+                            }
+                            XlsxValue::Bool(b) => worksheet.write_boolean(excel_row, col, b),
+                            XlsxValue::Text(t) => {
+                                let t: String = t.chars().take(MAX_CELL_CHARS).collect();
+                                worksheet.write_string(excel_row, col, t)
+                            }
+                        };
+                        if let Err(error) = result {
+                            failed.get_or_insert(error);
+                        }
+                    }
+                    excel_row += 1;
+                    visited += 1;
+                }
+            })?;
+            if let Some(error) = failed {
+                return Err(xlsx_error(path, &error));
+            }
+            from = to;
+            written = first + visited;
+            report(written);
+        }
+    }
+    debug_assert_eq!(written, total);
+    workbook.save(path).map_err(|e| xlsx_error(path, &e))?;
+    Ok(u32::try_from(sheets).unwrap_or(u32::MAX))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::view::{self, ViewSpec};
+    use crate::sql::wire::Column;
+    use arrow_array::{
+        BooleanArray, Date32Array, Decimal128Array, Float64Array, Int64Array, StringArray,
+        TimestampMicrosecondArray,
+    };
+    use arrow_schema::{Field, Schema};
+    use calamine::{Data, Reader as _};
+    use std::sync::Arc;
+
+    fn column(name: &str, ty: &str) -> Column {
+        Column {
+            name: name.into(),
+            type_text: ty.into(),
+            type_name: ty.into(),
+        }
+    }
+
+    /// Three rows of every exported type, with NULLs and text that needs quoting.
+    fn typed() -> ResultSet {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, true),
+            Field::new("fare", DataType::Float64, true),
+            Field::new("amount", DataType::Decimal128(10, 2), true),
+            Field::new("day", DataType::Date32, true),
+            Field::new(
+                "at",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("Etc/UTC".into())),
+                true,
+            ),
+            Field::new("paid", DataType::Boolean, true),
+            Field::new("note", DataType::Utf8, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(Int64Array::from(vec![
+                    Some(3),
+                    Some(1),
+                    Some(9_007_199_254_740_993),
+                ])),
+                Arc::new(Float64Array::from(vec![Some(12.5), None, Some(0.1)])),
+                Arc::new(
+                    Decimal128Array::from(vec![Some(1050), Some(-25), None])
+                        .with_precision_and_scale(10, 2)
+                        .expect("decimal"),
+                ),
+                // 2016-01-05 is day 16,805 since 1970.
+                Arc::new(Date32Array::from(vec![Some(16_805), None, Some(0)])),
+                Arc::new(
+                    TimestampMicrosecondArray::from(vec![
+                        Some(1_451_999_700_000_000),
+                        None,
+                        Some(0),
+                    ])
+                    .with_timezone("Etc/UTC"),
+                ),
+                Arc::new(BooleanArray::from(vec![Some(true), Some(false), None])),
+                Arc::new(StringArray::from(vec![
+                    Some("plain"),
+                    Some("comma, \"quote\"\nline"),
+                    None,
+                ])),
+            ],
+        )
+        .expect("batch");
+        let columns = [
+            ("id", "BIGINT"),
+            ("fare", "DOUBLE"),
+            ("amount", "DECIMAL(10,2)"),
+            ("day", "DATE"),
+            ("at", "TIMESTAMP"),
+            ("paid", "BOOLEAN"),
+            ("note", "STRING"),
+        ]
+        .map(|(n, t)| column(n, t))
+        .to_vec();
+        let mut set = ResultSet::new(columns, 3, false);
+        set.push(batch);
+        set.finish();
+        set
+    }
+
+    fn export_to(set: &ResultSet, format: ExportFormat, dir: &Path) -> (PathBuf, Vec<u32>) {
+        let path = dir.join(format!("out.{}", format.extension()));
+        let mut seen = Vec::new();
+        let done = export(set, format, &path, &Cancel::default(), |p| {
+            seen.push(p.rows_written);
+        })
+        .expect("export");
+        assert_eq!(done.rows, set.shown_rows());
+        (path, seen)
+    }
+
+    #[test]
+    fn csv_has_a_bom_a_header_and_rfc_4180_quoting() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (path, progress) = export_to(&typed(), ExportFormat::Csv, dir.path());
+        let text = std::fs::read_to_string(&path).expect("read");
+        let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert_eq!(lines[0], "id,fare,amount,day,at,paid,note");
+        assert_eq!(
+            lines[1],
+            "3,12.5,10.50,2016-01-05,2016-01-05 13:15:00,true,plain"
+        );
+        assert_eq!(
+            lines[2], "1,,-0.25,,,false,\"comma, \"\"quote\"\"\nline\"",
+            "NULL is empty; quotes doubled; newline kept inside quotes"
+        );
+        assert_eq!(
+            lines[3],
+            "9007199254740993,0.1,,1970-01-01,1970-01-01 00:00:00,,"
+        );
+        assert_eq!(progress.first(), Some(&0));
+        assert_eq!(progress.last(), Some(&3));
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).expect("list").collect();
+        assert_eq!(leftovers.len(), 1, "no partial file left behind");
+    }
+
+    #[test]
+    fn excel_cells_keep_their_types() {
+        let dir = tempfile::tempdir().expect("dir");
+        let (path, _) = export_to(&typed(), ExportFormat::Xlsx, dir.path());
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("open xlsx");
+        let range = book.worksheet_range("Result").expect("sheet");
+        assert_eq!(range.height(), 4, "header and three rows");
+        let cell = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
+        assert_eq!(cell(0, 0), Data::String("id".into()));
+        assert_eq!(cell(1, 0), Data::Float(3.0));
+        assert_eq!(cell(1, 1), Data::Float(12.5));
+        assert_eq!(cell(1, 2), Data::Float(10.5));
+        assert_eq!(cell(2, 2), Data::Float(-0.25));
+        match cell(1, 3) {
+            Data::DateTime(d) => assert_eq!(d.as_f64(), 42_374.0, "2016-01-05"),
+            other => panic!("a date, not {other:?}"),
+        }
+        match cell(1, 4) {
+            Data::DateTime(d) => {
+                let expected = 42_374.0 + (13.0 * 3600.0 + 15.0 * 60.0) / 86_400.0;
+                assert!((d.as_f64() - expected).abs() < 1e-9, "{}", d.as_f64());
+            }
+            other => panic!("a timestamp, not {other:?}"),
+        }
+        assert_eq!(cell(1, 5), Data::Bool(true));
+        assert_eq!(cell(2, 6), Data::String("comma, \"quote\"\nline".into()));
+        assert_eq!(cell(2, 1), Data::Empty, "NULL is an empty cell");
+        assert_eq!(
+            cell(3, 0),
+            Data::String("9007199254740993".into()),
+            "an integer Excel cannot hold exactly stays exact as text"
+        );
+    }
+
+    #[test]
+    fn exports_follow_the_sorted_and_filtered_view() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut set = typed();
+        let spec = ViewSpec {
+            sort_column: Some(0),
+            descending: true,
+            filter: String::new(),
+        };
+        set.set_order(view::order(&set, &spec).expect("order"));
+        let (path, _) = export_to(&set, ExportFormat::Csv, dir.path());
+        let text = std::fs::read_to_string(&path).expect("read");
+        let ids: Vec<&str> = text
+            .split("\r\n")
+            .skip(1)
+            .filter_map(|l| l.split(',').next())
+            .filter(|s| !s.is_empty())
+            .collect();
+        assert_eq!(ids, ["9007199254740993", "3", "1"]);
+        let spec = ViewSpec {
+            sort_column: Some(1),
+            descending: false,
+            filter: "PLAIN".into(),
+        };
+        set.set_order(view::order(&set, &spec).expect("order"));
+        assert_eq!(set.shown_rows(), 1, "the filter ignores case");
+        let spec = ViewSpec {
+            sort_column: Some(1),
+            descending: false,
+            filter: String::new(),
+        };
+        set.set_order(view::order(&set, &spec).expect("order"));
+        let first = set.window(0, 3).expect("window");
+        let fares: Vec<Option<String>> = first.rows.iter().map(|r| r[1].clone()).collect();
+        assert_eq!(
+            fares,
+            [Some("0.1".into()), Some("12.5".into()), None],
+            "NULL last"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_export_leaves_the_old_file_alone() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("keep.csv");
+        std::fs::write(&path, "old").expect("write");
+        let cancel = Cancel::default();
+        cancel.cancel();
+        let error =
+            export(&typed(), ExportFormat::Xlsx, &path, &cancel, |_| {}).expect_err("cancelled");
+        assert_eq!(error.code, ErrorCode::Cancelled);
+        assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
+        assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
+        let unfinished = ResultSet::new(vec![], 10, false);
+        let error = export(
+            &unfinished,
+            ExportFormat::Csv,
+            &path,
+            &Cancel::default(),
+            |_| {},
+        )
+        .expect_err("not complete");
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+    }
+}

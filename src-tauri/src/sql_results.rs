@@ -1,0 +1,142 @@
+//! What users do with a result: sort and filter it, copy rows for a spreadsheet, export it to
+//! CSV or Excel through the OS save dialog. The dialog is opened here, in Rust, so the web UI
+//! never names a path to write to. One line each into the core otherwise.
+
+use crate::state::AppState;
+use brickdesk_core::ErrorInfo;
+use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
+use brickdesk_core::sql::result_set::ResultSummary;
+use brickdesk_core::sql::view::ViewSpec;
+use std::path::PathBuf;
+use tauri::State;
+use tauri::ipc::Channel;
+use tauri_plugin_clipboard_manager::ClipboardExt as _;
+use tauri_plugin_dialog::DialogExt as _;
+
+/// For end-to-end tests only: save exports in this folder instead of asking (WebDriver cannot
+/// drive a native dialog).
+pub const SAVE_DIR_ENV: &str = "BRICKDESK_TEST_SAVE_DIR";
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_result_view(
+    state: State<'_, AppState>,
+    run_id: u32,
+    view: ViewSpec,
+) -> Result<ResultSummary, ErrorInfo> {
+    state.runs.set_view(run_id, view).await
+}
+
+/// Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count.
+#[tauri::command]
+#[specta::specta]
+pub fn copy_result_rows(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    run_id: u32,
+    from: u32,
+    to: u32,
+) -> Result<u32, ErrorInfo> {
+    let text = state.runs.copy_rows(run_id, from, to)?;
+    app.clipboard().write_text(text).map_err(|e| {
+        ErrorInfo::new(
+            brickdesk_core::ErrorCode::Internal,
+            format!("Brickdesk could not use the clipboard ({e})."),
+        )
+    })?;
+    Ok(to.saturating_sub(from))
+}
+
+/// Asks where to save, then exports; `None` when the user closed the dialog.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_result(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    run_id: u32,
+    format: ExportFormat,
+    file_name: String,
+    progress: Channel<ExportProgress>,
+) -> Result<Option<ExportDone>, ErrorInfo> {
+    let Some(path) = choose_path(&app, &file_name, format).await else {
+        return Ok(None);
+    };
+    let send = move |p: ExportProgress| drop(progress.send(p));
+    state
+        .runs
+        .export(run_id, format, path, send)
+        .await
+        .map(Some)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_export(state: State<'_, AppState>, run_id: u32) -> Result<(), ErrorInfo> {
+    state.runs.cancel_export(run_id)
+}
+
+/// A file name without folders or characters the OS refuses, ending in the format's extension.
+fn safe_name(name: &str, format: ExportFormat) -> String {
+    let stem: String = name
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.()".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect();
+    let stem = stem.trim_matches(|c: char| c == '.' || c.is_whitespace());
+    let stem = if stem.is_empty() { "result" } else { stem };
+    format!("{stem}.{}", format.extension())
+}
+
+async fn choose_path(app: &tauri::AppHandle, name: &str, format: ExportFormat) -> Option<PathBuf> {
+    let name = safe_name(name, format);
+    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join(name));
+    }
+    let (label, extension) = match format {
+        ExportFormat::Csv => ("CSV (comma-separated)", "csv"),
+        ExportFormat::Xlsx => ("Excel workbook", "xlsx"),
+    };
+    let (sender, receiver) = tokio::sync::oneshot::channel();
+    let mut dialog = app
+        .dialog()
+        .file()
+        .set_title("Export result")
+        .set_file_name(&name)
+        .add_filter(label, &[extension]);
+    if let Some(documents) = dirs_documents(app) {
+        dialog = dialog.set_directory(documents);
+    }
+    dialog.save_file(move |chosen| drop(sender.send(chosen)));
+    receiver
+        .await
+        .ok()
+        .flatten()
+        .and_then(|p| p.into_path().ok())
+}
+
+fn dirs_documents(app: &tauri::AppHandle) -> Option<PathBuf> {
+    use tauri::Manager as _;
+    app.path().document_dir().ok().filter(|d| d.is_dir())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn export_names_are_plain_file_names() {
+        assert_eq!(safe_name("Trips 2016", ExportFormat::Csv), "Trips 2016.csv");
+        assert_eq!(
+            safe_name("../../etc/passwd", ExportFormat::Xlsx),
+            "_.._etc_passwd.xlsx"
+        );
+        assert_eq!(safe_name("", ExportFormat::Csv), "result.csv");
+        assert_eq!(safe_name("a:b*c?", ExportFormat::Csv), "a_b_c_.csv");
+    }
+}

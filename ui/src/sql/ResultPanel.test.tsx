@@ -1,0 +1,86 @@
+// What users do with a result, against a fake platform: sort by a header (ascending,
+// descending, off), filter, export with progress, and copy the selected rows.
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ExportProgress, ResultSummary } from "../platform";
+
+let progress: (p: ExportProgress) => void = () => {};
+let finishExport: (value: unknown) => void = () => {};
+
+const summary: ResultSummary = {
+  columns: [
+    { name: "id", typeText: "BIGINT", typeName: "LONG" },
+    { name: "city", typeText: "STRING", typeName: "STRING" },
+  ],
+  totalRows: 3,
+  loadedRows: 3,
+  truncated: false,
+  complete: true,
+  shownRows: 3,
+  spilled: false,
+};
+
+vi.mock("../platform", async (importActual) => {
+  const actual = await importActual<typeof import("../platform")>();
+  return {
+    ...actual,
+    resultWindow: vi.fn(async (_run: number, offset: number) => ({
+      offset,
+      rows: [["1", "Paris"], ["2", "Oslo"], ["3", "Lima"]].slice(offset),
+    })),
+    setResultView: vi.fn(async (_run: number, view: { filter: string }) => ({ ...summary, shownRows: view.filter ? 1 : 3 })),
+    copyResultRows: vi.fn(async (_run: number, from: number, to: number) => to - from),
+    exportResult: vi.fn((_run: number, _format: string, _name: string, onProgress: (p: ExportProgress) => void) => {
+      progress = onProgress;
+      return new Promise((resolve) => (finishExport = resolve));
+    }),
+    cancelExport: vi.fn().mockResolvedValue(null),
+  };
+});
+
+const platform = await import("../platform");
+const { ResultPanel } = await import("./ResultPanel");
+
+describe("ResultPanel", () => {
+  beforeEach(() => vi.clearAllMocks());
+
+  it("sorts by a header: ascending, descending, then as the rows came", async () => {
+    render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
+    const sortById = () => fireEvent.click(screen.getAllByTitle("Sort by this column")[0]);
+    sortById();
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: false, filter: "" }));
+    sortById();
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: true, filter: "" }));
+    sortById();
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: null, descending: false, filter: "" }));
+  });
+
+  it("filters in Rust and shows how many rows are left", async () => {
+    render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
+    fireEvent.input(screen.getByTestId("result-filter"), { target: { value: "osl" } });
+    await waitFor(() => expect(screen.getByTestId("shown-rows").textContent).toBe("1 of 3 rows"));
+    expect(platform.setResultView).toHaveBeenCalledWith(4, { sortColumn: null, descending: false, filter: "osl" });
+  });
+
+  it("exports with a progress bar, then says where the file is", async () => {
+    render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
+    fireEvent.click(screen.getByTestId("export-xlsx"));
+    expect(platform.exportResult).toHaveBeenCalledWith(4, "xlsx", "Trips", expect.any(Function));
+    act(() => progress({ rowsWritten: 1, totalRows: 4 }));
+    expect(screen.getByTestId("export-progress").textContent).toContain("25%");
+    fireEvent.click(screen.getByTestId("cancel-export"));
+    expect(platform.cancelExport).toHaveBeenCalledWith(4);
+    await act(async () => finishExport({ path: "/home/a/Trips.xlsx", rows: 3, sheets: 1 }));
+    expect(screen.getByTestId("result-message").textContent).toBe("Saved 3 rows to /home/a/Trips.xlsx.");
+  });
+
+  it("copies the selected rows (a click, then Shift+click)", async () => {
+    render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
+    const rows = await screen.findAllByTestId("result-row");
+    fireEvent.click(rows[2]);
+    fireEvent.click(rows[1], { shiftKey: true });
+    fireEvent.click(screen.getByTestId("copy-rows"));
+    await waitFor(() => expect(platform.copyResultRows).toHaveBeenCalledWith(4, 1, 3));
+    expect(await screen.findByTestId("result-message")).toHaveProperty("textContent", "Copied 2 rows — paste into Excel or Sheets.");
+  });
+});

@@ -1,0 +1,168 @@
+// A result with what users do next: filter and sort the rows (in Rust), select rows and copy
+// them for a spreadsheet, or export everything shown to CSV or Excel with progress and Cancel.
+import { useEffect, useState } from "preact/hooks";
+import {
+  cancelExport,
+  copyResultRows,
+  exportResult,
+  setResultView,
+  toAppError,
+  type AppError,
+  type ExportFormat,
+  type ExportProgress,
+  type ResultSummary,
+} from "../platform";
+import { ResultGrid, type Selection, type Sort } from "./ResultGrid";
+
+interface Props {
+  runId: number;
+  summary: ResultSummary;
+  /** Used for the export's file name. */
+  title: string;
+  onError: (error: AppError) => void;
+}
+
+type Exporting = { format: ExportFormat; progress: ExportProgress | null } | null;
+
+export function ResultPanel({ runId, summary: initial, title, onError }: Props) {
+  const [summary, setSummary] = useState(initial);
+  const [filter, setFilter] = useState("");
+  const [sort, setSort] = useState<Sort | null>(null);
+  const [selection, setSelection] = useState<Selection | null>(null);
+  const [exporting, setExporting] = useState<Exporting>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  // The view's version: the grid drops its cached pages when it changes.
+  const [view, setView] = useState(0);
+
+  useEffect(() => setSummary(initial), [initial]);
+  useEffect(() => {
+    setFilter("");
+    setSort(null);
+    setSelection(null);
+    setMessage(null);
+  }, [runId]);
+
+  const complete = summary.complete;
+  const applyView = (nextSort: Sort | null, nextFilter: string) => {
+    if (!complete) return;
+    setResultView(runId, {
+      sortColumn: nextSort?.column ?? null,
+      descending: nextSort?.descending ?? false,
+      filter: nextFilter,
+    }).then(
+      (next) => {
+        setSummary(next);
+        setSelection(null);
+        setView((v) => v + 1);
+      },
+      (e) => onError(toAppError(e)),
+    );
+  };
+
+  useEffect(() => {
+    const timer = setTimeout(() => {
+      if (filter !== "" || view > 0) applyView(sort, filter);
+    }, 250);
+    return () => clearTimeout(timer);
+  }, [filter]);
+
+  const onSort = (column: number) => {
+    // Ascending, then descending, then as the rows came.
+    const next: Sort | null =
+      sort?.column !== column ? { column, descending: false } : sort.descending ? null : { column, descending: true };
+    setSort(next);
+    applyView(next, filter);
+  };
+
+  const copy = async () => {
+    const [from, to] = selection ? [Math.min(selection.anchor, selection.focus), Math.max(selection.anchor, selection.focus) + 1] : [0, summary.shownRows];
+    try {
+      const copied = await copyResultRows(runId, from, to);
+      setMessage(`Copied ${copied} ${copied === 1 ? "row" : "rows"} — paste into Excel or Sheets.`);
+    } catch (e) {
+      onError(toAppError(e));
+    }
+  };
+
+  const startExport = async (format: ExportFormat) => {
+    setExporting({ format, progress: null });
+    setMessage(null);
+    try {
+      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }));
+      if (done) setMessage(`Saved ${done.rows} rows to ${done.path}${done.sheets > 1 ? ` (${done.sheets} sheets)` : ""}.`);
+    } catch (e) {
+      const error = toAppError(e);
+      if (error.code === "cancelled") setMessage(error.message);
+      else onError(error);
+    } finally {
+      setExporting(null);
+    }
+  };
+
+  const percent = exporting?.progress && exporting.progress.totalRows > 0
+    ? Math.round((exporting.progress.rowsWritten / exporting.progress.totalRows) * 100)
+    : 0;
+
+  return (
+    <div class="result-panel">
+      <div class="result-toolbar">
+        <input
+          type="search"
+          placeholder={complete ? "Filter rows" : "Filter when all rows are here"}
+          aria-label="Filter rows"
+          data-testid="result-filter"
+          disabled={!complete}
+          value={filter}
+          onInput={(event) => setFilter(event.currentTarget.value)}
+        />
+        {summary.shownRows !== summary.loadedRows && (
+          <span class="muted" data-testid="shown-rows">
+            {summary.shownRows} of {summary.loadedRows} rows
+          </span>
+        )}
+        {summary.spilled && (
+          <span class="muted" title="Rows past the memory limit are kept in a temporary file.">
+            · part kept on disk
+          </span>
+        )}
+        <span class="spacer" />
+        <button type="button" class="ghost" data-testid="copy-rows" disabled={summary.shownRows === 0} onClick={copy}>
+          {selection ? "Copy selected" : "Copy all"}
+        </button>
+        {exporting ? (
+          <span class="export-progress" role="status" data-testid="export-progress">
+            <progress max={100} value={percent} aria-label="Export progress" /> {percent}%
+            <button type="button" class="ghost" data-testid="cancel-export" onClick={() => void cancelExport(runId)}>
+              Cancel
+            </button>
+          </span>
+        ) : (
+          <>
+            <button type="button" class="ghost" data-testid="export-csv" disabled={!complete} onClick={() => startExport("csv")}>
+              Export CSV
+            </button>
+            <button type="button" class="ghost" data-testid="export-xlsx" disabled={!complete} onClick={() => startExport("xlsx")}>
+              Export Excel
+            </button>
+          </>
+        )}
+      </div>
+      {message && (
+        <p class="muted result-message" role="status" data-testid="result-message">
+          {message}
+        </p>
+      )}
+      <ResultGrid
+        runId={runId}
+        view={view}
+        summary={summary}
+        sort={sort}
+        onSort={complete ? onSort : undefined}
+        selection={selection}
+        onSelect={setSelection}
+        onCopy={copy}
+        onError={(e) => onError(toAppError(e))}
+      />
+    </div>
+  );
+}
