@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod deep_link;
 pub mod error;
+pub mod genie;
 pub mod host;
 pub mod local;
 pub mod net;

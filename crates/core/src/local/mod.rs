@@ -1,11 +1,13 @@
 //! Brickdesk's local database: one SQLite file in the OS data dir for what the app keeps
-//! between runs that is neither a setting nor a secret (SQL editor tabs, statement history).
+//! between runs that is neither a setting nor a secret (SQL editor tabs, statement history,
+//! Genie questions in flight and favourite spaces).
 //!
 //! Boundary: opening, migrating and sharing the one connection. Each feature owns its tables
-//! in its own module ([`history`], [`workbench`]). Nothing here is secret: tokens stay in the
+//! in its own module ([`history`], [`workbench`], [`genie`]). Nothing here is secret: tokens stay in the
 //! keychain. A file that cannot be read is moved aside (never deleted) and a fresh one is
 //! started, with a notice naming the kept copy.
 
+pub mod genie;
 pub mod history;
 pub mod workbench;
 
@@ -18,7 +20,8 @@ use std::sync::Mutex;
 pub const FILE_NAME: &str = "brickdesk.sqlite3";
 
 /// Schema versions, in order; `PRAGMA user_version` says how many have been applied.
-const MIGRATIONS: &[&str] = &[r"
+const MIGRATIONS: &[&str] = &[
+    r"
     CREATE TABLE sql_history (
         id INTEGER PRIMARY KEY,
         workspace_id TEXT NOT NULL,
@@ -38,7 +41,27 @@ const MIGRATIONS: &[&str] = &[r"
         workspace_id TEXT PRIMARY KEY,
         state TEXT NOT NULL
     );
-"];
+",
+    r"
+    CREATE TABLE genie_outbox (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        space_id TEXT NOT NULL,
+        conversation_id TEXT,
+        content TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        message_id TEXT
+    );
+    CREATE INDEX genie_outbox_by_workspace ON genie_outbox (workspace_id, id);
+    CREATE TABLE genie_favourites (
+        workspace_id TEXT NOT NULL,
+        space_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        PRIMARY KEY (workspace_id, space_id)
+    );
+",
+];
 
 #[derive(Debug)]
 pub struct LocalDb {

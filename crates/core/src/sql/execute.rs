@@ -157,7 +157,10 @@ pub async fn run(
         wait_timeout: "0s",
     };
     let started = Instant::now();
-    let mut response: StatementResponse = api.post("/api/2.0/sql/statements", &body).await?;
+    let mut response: StatementResponse = api
+        .post("/api/2.0/sql/statements", &body)
+        .await
+        .map_err(|e| super::warehouses::explain_denied(e, &request.warehouse_id))?;
     let id = response.statement_id.clone();
     let path = format!("/api/2.0/sql/statements/{id}");
     let mut cancel_sent = false;

@@ -12,7 +12,7 @@ pub mod catalogs;
 pub mod execute;
 pub mod export;
 pub mod fetch;
-mod inline;
+pub(crate) mod inline;
 pub mod params;
 pub mod result_set;
 pub mod runs;

@@ -272,6 +272,23 @@ impl Runs {
         Ok(read(&set).summary())
     }
 
+    /// Keeps rows fetched elsewhere (a Genie answer) under a new run id, so the grid, Copy and
+    /// export work on them as on a statement's.
+    pub fn adopt(&self, api: Api, set: ResultSet) -> u32 {
+        let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        self.lock().insert(
+            run_id,
+            Run {
+                cancel: Cancel::new(),
+                api,
+                statement_id: None,
+                result: Some(set.shared()),
+                export: None,
+            },
+        );
+        run_id
+    }
+
     /// Asks the run to stop (its statement is cancelled on the warehouse).
     pub fn cancel(&self, run_id: u32) -> Result<(), ErrorInfo> {
         let runs = self.lock();

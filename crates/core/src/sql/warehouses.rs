@@ -99,6 +99,23 @@ fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// A permission denial on warehouse `id`, explained: what is missing and what to do, with the
+/// workspace's own words kept.
+pub fn explain_denied(error: ErrorInfo, id: &str) -> ErrorInfo {
+    if error.code != ErrorCode::PermissionDenied {
+        return error;
+    }
+    ErrorInfo::new(
+        ErrorCode::PermissionDenied,
+        format!(
+            "You are not allowed to use the warehouse {id}. Pick another warehouse, or ask a \
+             workspace admin to give you the \"Can use\" permission on this one (Databricks \
+             said: {})",
+            error.message.trim_end_matches('.')
+        ) + ".",
+    )
+}
+
 pub async fn get(api: &Api, id: &str) -> Result<Warehouse, ErrorInfo> {
     let wire: WireWarehouse = api.get(&format!("/api/2.0/sql/warehouses/{id}")).await?;
     Ok(wire.into())
@@ -116,7 +133,8 @@ pub async fn start(
             &format!("/api/2.0/sql/warehouses/{id}/start"),
             &serde_json::json!({}),
         )
-        .await?;
+        .await
+        .map_err(|e| explain_denied(e, id))?;
     let started = Instant::now();
     let mut delay = Duration::from_millis(250);
     loop {
@@ -159,5 +177,37 @@ pub async fn start(
         }
         tokio::time::sleep(delay).await;
         delay = (delay * 2).min(Duration::from_secs(5));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_denial_says_what_to_do_and_keeps_the_workspace_words() {
+        let denied = ErrorInfo::new(
+            ErrorCode::PermissionDenied,
+            "User bob does not have CAN_USE on warehouse w1.",
+        );
+        let explained = explain_denied(denied, "w1");
+        assert_eq!(explained.code, ErrorCode::PermissionDenied);
+        assert!(
+            explained.message.contains("Pick another warehouse"),
+            "{}",
+            explained.message
+        );
+        assert!(explained.message.contains("\"Can use\""));
+        assert!(
+            explained
+                .message
+                .ends_with("does not have CAN_USE on warehouse w1).")
+        );
+        let other = ErrorInfo::new(ErrorCode::Server, "boom");
+        assert_eq!(
+            explain_denied(other.clone(), "w1"),
+            other,
+            "other errors pass through"
+        );
     }
 }

@@ -110,7 +110,7 @@ pub struct ChunkInfo {
     pub byte_count: Option<u64>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize)]
 pub struct Manifest {
     #[serde(default)]
     pub format: Option<String>,

@@ -1,0 +1,276 @@
+//! A Genie message as the UI shows it: the answer's text (sanitized HTML), the query with its
+//! rows (kept in Rust as a result the grid reads, like the SQL runner's), the suggested
+//! follow-ups, the feedback given, and for a message that did not complete, what happened and
+//! what to do.
+
+use super::markdown;
+use super::wire::{MessageStatus, QueryResultResponse, WireMessage};
+use crate::api::Api;
+use crate::sql::result_set::{ResultSet, ResultSummary};
+use crate::sql::runs::Runs;
+use crate::{ErrorCode, ErrorInfo};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Rating {
+    Positive,
+    Negative,
+    None,
+}
+
+/// The SQL Genie wrote and its result.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct QueryAnswer {
+    pub attachment_id: String,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub sql: String,
+    /// Genie's own cap (5,000 rows) cut the result; the SQL runner gets all of it.
+    pub truncated: bool,
+    /// The rows, as a result the grid and export read (`None` until they are fetched, or when
+    /// the result expired).
+    pub run_id: Option<u32>,
+    pub result: Option<ResultSummary>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Answer {
+    pub space_id: String,
+    pub conversation_id: String,
+    pub message_id: String,
+    pub question: String,
+    pub status: MessageStatus,
+    /// The text attachment, rendered from Markdown and sanitized.
+    pub text_html: Option<String>,
+    /// Genie asks the user to clarify rather than answering.
+    pub clarification: bool,
+    pub query: Option<QueryAnswer>,
+    pub suggestions: Vec<String>,
+    /// Why there is no (complete) answer, and what to do.
+    pub problem: Option<ErrorInfo>,
+    pub rating: Option<Rating>,
+    pub created_at_ms: f64,
+}
+
+/// A failed message's error type, grouped by what the user can do about it.
+fn failure(kind: Option<&str>, text: Option<&str>) -> ErrorInfo {
+    let kind = kind.unwrap_or_default();
+    let said = text
+        .map(|t| format!(" (Genie said: {})", t.trim_end_matches('.')))
+        .unwrap_or_default();
+    let (code, advice) = if kind.starts_with("RATE_LIMIT_EXCEEDED") {
+        (
+            ErrorCode::RateLimited,
+            "Genie is busy right now. Ask again in a minute.",
+        )
+    } else if kind == "RETRYABLE_PROCESSING_EXCEPTION"
+        || kind.contains("TIMEOUT")
+        || kind.contains("NETWORK")
+    {
+        (
+            ErrorCode::Server,
+            "Genie could not finish this time. Ask again.",
+        )
+    } else if kind.starts_with("WAREHOUSE_") {
+        (
+            ErrorCode::PermissionDenied,
+            "The space's SQL warehouse cannot be used. Ask the space's owner to check its \
+             warehouse and your \"Can use\" permission on it.",
+        )
+    } else if kind == "SQL_EXECUTION_EXCEPTION" || kind.starts_with("INVALID_SQL") {
+        (
+            ErrorCode::Server,
+            "The query Genie wrote did not run. Try rephrasing the question.",
+        )
+    } else if kind == "CONTENT_FILTER_EXCEPTION" {
+        (
+            ErrorCode::InvalidInput,
+            "Genie cannot answer this question under your organization's content policy.",
+        )
+    } else if kind == "NO_TABLES_TO_QUERY_EXCEPTION" || kind == "TABLES_MISSING_EXCEPTION" {
+        (
+            ErrorCode::InvalidInput,
+            "This space's data cannot answer that question. Try one of the sample questions.",
+        )
+    } else {
+        (ErrorCode::Server, "Genie could not answer this question.")
+    };
+    let kind = if kind.is_empty() {
+        String::new()
+    } else {
+        format!(" [{kind}]")
+    };
+    ErrorInfo::new(code, format!("{advice}{said}{kind}"))
+}
+
+/// What a terminal, incomplete status means to the user.
+pub fn problem(message: &WireMessage) -> Option<ErrorInfo> {
+    match message.status {
+        MessageStatus::Failed => Some(failure(
+            message.error.as_ref().and_then(|e| e.kind.as_deref()),
+            message.error.as_ref().and_then(|e| e.error.as_deref()),
+        )),
+        MessageStatus::Cancelled => Some(ErrorInfo::new(
+            ErrorCode::Cancelled,
+            "This question was cancelled before Genie answered. Ask it again to get an answer.",
+        )),
+        MessageStatus::QueryResultExpired => Some(ErrorInfo::new(
+            ErrorCode::NotFound,
+            "The data behind this answer has expired. Click \"Run again\" for fresh results.",
+        )),
+        _ => None,
+    }
+}
+
+fn messages_path(space: &str, conversation: &str) -> String {
+    format!("/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages")
+}
+
+/// The rows of a query attachment, as a result in `runs`.
+pub async fn fetch_rows(
+    api: &Api,
+    runs: &Runs,
+    message: &WireMessage,
+    attachment_id: &str,
+    execute: bool,
+) -> Result<(u32, ResultSummary), ErrorInfo> {
+    let base = format!(
+        "{}/{}/attachments/{attachment_id}",
+        messages_path(&message.space_id, &message.conversation_id),
+        message.message_id
+    );
+    let response: QueryResultResponse = if execute {
+        api.post(&format!("{base}/execute-query"), &serde_json::json!({}))
+            .await?
+    } else {
+        api.get(&format!("{base}/query-result")).await?
+    };
+    let statement = response.statement_response;
+    let manifest = statement.manifest.unwrap_or_default();
+    let rows = statement
+        .result
+        .and_then(|r| r.data_array)
+        .unwrap_or_default();
+    let columns = manifest.schema.columns.clone();
+    let mut set = ResultSet::new(columns.clone(), rows.len() as u64, manifest.truncated);
+    set.push(crate::sql::inline::batch(&columns, &rows)?);
+    set.finish();
+    let summary = set.summary();
+    Ok((runs.adopt(api.clone(), set), summary))
+}
+
+/// Builds the answer for `message`, fetching the query's rows when it completed.
+pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
+    let mut text_html = None;
+    let mut clarification = false;
+    let mut query = None;
+    let mut suggestions = Vec::new();
+    for attachment in &message.attachments {
+        if let Some(text) = &attachment.text {
+            text_html = Some(markdown::to_html(&text.content));
+            clarification = text.purpose.as_deref() == Some("FOLLOW_UP_QUESTION");
+        }
+        if let Some(q) = &attachment.query {
+            query = Some(QueryAnswer {
+                attachment_id: attachment.attachment_id.clone().unwrap_or_default(),
+                title: q.title.clone(),
+                description: q.description.clone(),
+                sql: q.query.clone(),
+                truncated: q
+                    .query_result_metadata
+                    .as_ref()
+                    .is_some_and(|m| m.is_truncated),
+                run_id: None,
+                result: None,
+            });
+        }
+        if let Some(s) = &attachment.suggested_questions {
+            suggestions.extend(s.questions.iter().cloned());
+        }
+    }
+    let mut problem = problem(message);
+    if let Some(q) = query
+        .as_mut()
+        .filter(|q| message.status == MessageStatus::Completed && !q.attachment_id.is_empty())
+    {
+        match fetch_rows(api, runs, message, &q.attachment_id, false).await {
+            Ok((run_id, summary)) => {
+                q.run_id = Some(run_id);
+                q.result = Some(summary);
+            }
+            Err(error) => problem = Some(error),
+        }
+    }
+    let rating = message
+        .feedback
+        .as_ref()
+        .and_then(|f| f.rating.as_deref())
+        .and_then(|r| serde_json::from_value(serde_json::Value::String(r.to_owned())).ok())
+        .filter(|r| *r != Rating::None);
+    Answer {
+        space_id: message.space_id.clone(),
+        conversation_id: message.conversation_id.clone(),
+        message_id: message.message_id.clone(),
+        question: message.content.clone(),
+        status: message.status,
+        text_html,
+        clarification,
+        query,
+        suggestions,
+        problem,
+        rating,
+        created_at_ms: message.created_timestamp.unwrap_or_default() as f64,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn failures_say_what_to_do_by_error_type() {
+        let cases = [
+            (
+                "RATE_LIMIT_EXCEEDED_GENERIC_EXCEPTION",
+                ErrorCode::RateLimited,
+                "busy",
+            ),
+            (
+                "RETRYABLE_PROCESSING_EXCEPTION",
+                ErrorCode::Server,
+                "Ask again",
+            ),
+            (
+                "WAREHOUSE_ACCESS_MISSING_EXCEPTION",
+                ErrorCode::PermissionDenied,
+                "warehouse",
+            ),
+            ("SQL_EXECUTION_EXCEPTION", ErrorCode::Server, "rephrasing"),
+            (
+                "CONTENT_FILTER_EXCEPTION",
+                ErrorCode::InvalidInput,
+                "policy",
+            ),
+            (
+                "NO_TABLES_TO_QUERY_EXCEPTION",
+                ErrorCode::InvalidInput,
+                "sample questions",
+            ),
+            ("SOMETHING_NEW", ErrorCode::Server, "could not answer"),
+        ];
+        for (kind, code, words) in cases {
+            let error = failure(Some(kind), Some("Details."));
+            assert_eq!(error.code, code, "{kind}");
+            assert!(error.message.contains(words), "{kind}: {}", error.message);
+            assert!(
+                error.message.contains("(Genie said: Details)"),
+                "{}",
+                error.message
+            );
+            assert!(error.message.contains(kind));
+        }
+    }
+}

@@ -1,0 +1,655 @@
+//! Genie: questions in plain words to AI/BI Genie spaces through the Genie Conversation API.
+//!
+//! Boundary: spaces (list, open, sample questions, favourites), asking and following up
+//! (rate-limited client-side, kept in the local outbox so a question survives a restart and
+//! is never sent twice), polling a message to its end with plain progress steps, building
+//! the answer (sanitized text, SQL, rows as a result the grid reads, follow-ups), conversation
+//! history, feedback and re-running an expired query. Tauri and rendering live elsewhere.
+
+pub mod answer;
+pub mod limiter;
+pub mod markdown;
+pub mod progress;
+pub mod wire;
+
+use crate::api::Api;
+use crate::local::genie::{GenieStore, OutboxEntry, OutboxState};
+use crate::sql::runs::Runs;
+use crate::{ErrorCode, ErrorInfo};
+use answer::{Answer, QueryAnswer, Rating};
+use progress::Step;
+use serde::Serialize;
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wire::{MessageStatus, WireMessage};
+
+/// A space as the picker shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Space {
+    pub space_id: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// From the space's settings; only people who can edit the space get them from the API.
+    pub sample_questions: Vec<String>,
+}
+
+/// A past conversation.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ConversationSummary {
+    pub conversation_id: String,
+    pub title: String,
+    pub created_at_ms: f64,
+}
+
+/// What happens to a question, for the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[serde(
+    tag = "kind",
+    content = "data",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
+pub enum GenieEvent {
+    /// Waiting for the question budget; `position` 1 is next.
+    Queued {
+        question_id: u32,
+        position: u32,
+    },
+    Sent {
+        question_id: u32,
+        conversation_id: String,
+        message_id: String,
+    },
+    Progress {
+        question_id: u32,
+        status: MessageStatus,
+        step: Step,
+    },
+    Answered {
+        question_id: u32,
+        answer: Box<Answer>,
+    },
+    Failed {
+        question_id: u32,
+        error: ErrorInfo,
+    },
+}
+
+pub struct Genie {
+    store: GenieStore,
+    limiter: limiter::Limiter,
+    runs: Arc<Runs>,
+    /// Outbox ids being driven now (a resume must not drive one twice).
+    active: Mutex<HashSet<u32>>,
+}
+
+impl std::fmt::Debug for Genie {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Genie").finish_non_exhaustive()
+    }
+}
+
+fn spaces_path(space: &str) -> String {
+    format!("/api/2.0/genie/spaces/{space}")
+}
+
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// A pasted Genie link (`https://<host>/genie/rooms/<id>?o=…`) or a bare space id.
+pub fn space_id_from(input: &str) -> Option<String> {
+    let input = input.trim();
+    let id = match input.find("/rooms/") {
+        Some(at) => input[at + "/rooms/".len()..]
+            .split(['/', '?', '#'])
+            .next()
+            .unwrap_or_default(),
+        None => input,
+    };
+    (id.len() >= 8 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .then(|| id.to_owned())
+}
+
+fn sample_questions(serialized: Option<&str>) -> Vec<String> {
+    let Some(value) = serialized.and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+    else {
+        return Vec::new();
+    };
+    value["config"]["sample_questions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|q| match &q["question"] {
+            serde_json::Value::Array(parts) => parts.first().and_then(|p| p.as_str()),
+            serde_json::Value::String(s) => Some(s.as_str()),
+            _ => None,
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+fn denied_space(error: ErrorInfo) -> ErrorInfo {
+    match error.code {
+        ErrorCode::PermissionDenied | ErrorCode::NotFound => ErrorInfo::new(
+            error.code,
+            format!(
+                "You cannot open this Genie space: it does not exist or you have no access to \
+                 it. Ask its owner to share it with you (\"Can view\"), and for SELECT on its \
+                 tables. (Databricks said: {})",
+                error.message.trim_end_matches('.')
+            ) + ".",
+        ),
+        _ => error,
+    }
+}
+
+impl Genie {
+    /// `per_minute` questions per workspace per minute (Databricks documents 5).
+    pub fn new(store: GenieStore, runs: Arc<Runs>, per_minute: u32) -> Self {
+        Self::with_limiter(store, runs, limiter::Limiter::new(per_minute))
+    }
+
+    pub fn with_limiter(store: GenieStore, runs: Arc<Runs>, limiter: limiter::Limiter) -> Self {
+        Self {
+            store,
+            limiter,
+            runs,
+            active: Mutex::new(HashSet::new()),
+        }
+    }
+
+    /// The rows of answers (for the grid, Copy and export).
+    pub fn runs(&self) -> &Arc<Runs> {
+        &self.runs
+    }
+
+    pub fn store(&self) -> &GenieStore {
+        &self.store
+    }
+
+    /// The spaces the user can use, with sample questions where the API gives them.
+    pub async fn spaces(&self, api: &Api) -> Result<Vec<Space>, ErrorInfo> {
+        let mut spaces = Vec::new();
+        let mut token: Option<String> = None;
+        for _ in 0..50 {
+            let path = match &token {
+                Some(t) => format!("/api/2.0/genie/spaces?page_token={}", encode(t)),
+                None => "/api/2.0/genie/spaces".to_owned(),
+            };
+            let page: wire::SpacesPage = api.get(&path).await?;
+            spaces.extend(page.spaces);
+            token = page.next_page_token.filter(|t| !t.is_empty());
+            if token.is_none() {
+                break;
+            }
+        }
+        let details = spaces.iter().map(|s| self.space(api, &s.space_id));
+        let details = futures_util::future::join_all(details).await;
+        Ok(spaces
+            .into_iter()
+            .zip(details)
+            .map(|(listed, detail)| {
+                detail.unwrap_or(Space {
+                    space_id: listed.space_id,
+                    title: listed.title,
+                    description: listed.description,
+                    sample_questions: Vec::new(),
+                })
+            })
+            .collect())
+    }
+
+    /// One space; a denial explains what access is missing.
+    pub async fn space(&self, api: &Api, space_id: &str) -> Result<Space, ErrorInfo> {
+        let path = spaces_path(space_id);
+        let with_questions: Result<wire::WireSpace, _> = api
+            .get(&format!("{path}?include_serialized_space=true"))
+            .await;
+        let space = match with_questions {
+            Ok(space) => space,
+            // Only editors may read the settings; viewers still see the space.
+            Err(error) if error.code == ErrorCode::PermissionDenied => {
+                api.get(&path).await.map_err(denied_space)?
+            }
+            Err(error) => return Err(denied_space(error)),
+        };
+        Ok(Space {
+            sample_questions: sample_questions(space.serialized_space.as_deref()),
+            space_id: space.space_id,
+            title: space.title,
+            description: space.description,
+        })
+    }
+
+    /// Asks `content` in `space_id` (a new conversation, or a follow-up in `conversation_id`)
+    /// and follows it to its answer; `events` hears every step.
+    pub async fn ask(
+        &self,
+        api: &Api,
+        workspace_id: &str,
+        space_id: &str,
+        conversation_id: Option<&str>,
+        content: &str,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<Answer, ErrorInfo> {
+        let content = content.trim();
+        if content.is_empty() {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "Type a question first.",
+            ));
+        }
+        let entry = self
+            .store
+            .enqueue(workspace_id, space_id, conversation_id, content)?;
+        self.drive(api, entry, events).await
+    }
+
+    /// Questions of the workspace still waiting for an answer (after a restart, too).
+    pub fn pending(&self, workspace_id: &str) -> Result<Vec<OutboxEntry>, ErrorInfo> {
+        self.store.pending(workspace_id)
+    }
+
+    /// Drives every kept question of the workspace that nobody is driving to its end.
+    pub async fn resume(
+        &self,
+        api: &Api,
+        workspace_id: &str,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<(), ErrorInfo> {
+        let pending = self.store.pending(workspace_id)?;
+        let runs = pending.into_iter().map(|entry| async move {
+            let _ = self.drive(api, entry, events).await;
+        });
+        futures_util::future::join_all(runs).await;
+        Ok(())
+    }
+
+    async fn drive(
+        &self,
+        api: &Api,
+        entry: OutboxEntry,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<Answer, ErrorInfo> {
+        let id = entry.id;
+        if !self
+            .active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(id)
+        {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "This question is already on its way.",
+            ));
+        }
+        let result = self.drive_once(api, entry, events).await;
+        self.active
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&id);
+        match &result {
+            Ok(answer) => events(GenieEvent::Answered {
+                question_id: id,
+                answer: Box::new(answer.clone()),
+            }),
+            Err(error) => events(GenieEvent::Failed {
+                question_id: id,
+                error: error.clone(),
+            }),
+        }
+        result
+    }
+
+    async fn drive_once(
+        &self,
+        api: &Api,
+        entry: OutboxEntry,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<Answer, ErrorInfo> {
+        let id = entry.id;
+        let (conversation_id, message_id) = match entry.state {
+            OutboxState::Sent => (
+                entry.conversation_id.clone().unwrap_or_default(),
+                entry.message_id.clone().unwrap_or_default(),
+            ),
+            OutboxState::Sending => {
+                // Brickdesk stopped while this was being sent: Genie may or may not have it.
+                // Sending it again could ask twice; the user decides.
+                self.store.remove(id)?;
+                return Err(ErrorInfo::new(
+                    ErrorCode::Network,
+                    format!(
+                        "Brickdesk was closed while sending \"{}\", so it may not have reached \
+                         Genie. If no answer appears in the conversation, ask it again.",
+                        entry.content
+                    ),
+                ));
+            }
+            OutboxState::Queued => self.send(api, &entry, events).await?,
+        };
+        events(GenieEvent::Sent {
+            question_id: id,
+            conversation_id: conversation_id.clone(),
+            message_id: message_id.clone(),
+        });
+        let message = self
+            .poll(
+                api,
+                id,
+                &entry.space_id,
+                &conversation_id,
+                &message_id,
+                events,
+            )
+            .await;
+        let message = match message {
+            Ok(message) => message,
+            Err(error) => {
+                // Given up or refused: the question is not kept forever.
+                if error.code != ErrorCode::Network {
+                    self.store.remove(id)?;
+                }
+                return Err(error);
+            }
+        };
+        let answer = answer::build(api, &self.runs, &message).await;
+        self.store.remove(id)?;
+        Ok(answer)
+    }
+
+    /// Waits for the question budget, then sends the question once.
+    async fn send(
+        &self,
+        api: &Api,
+        entry: &OutboxEntry,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<(String, String), ErrorInfo> {
+        loop {
+            let position = self.position(entry);
+            self.limiter
+                .take(&entry.workspace_id, |_| {
+                    events(GenieEvent::Queued {
+                        question_id: entry.id,
+                        position,
+                    });
+                })
+                .await;
+            if !self.store.claim(entry.id)? {
+                return Err(ErrorInfo::new(
+                    ErrorCode::NotFound,
+                    "This question was already sent or removed.",
+                ));
+            }
+            let sent = match &entry.conversation_id {
+                None => api
+                    .post::<_, wire::StartResponse>(
+                        &format!("{}/start-conversation", spaces_path(&entry.space_id)),
+                        &serde_json::json!({ "content": entry.content }),
+                    )
+                    .await
+                    .map(|r| (r.conversation_id, r.message_id)),
+                Some(conversation) => api
+                    .post::<_, WireMessage>(
+                        &format!(
+                            "{}/conversations/{conversation}/messages",
+                            spaces_path(&entry.space_id)
+                        ),
+                        &serde_json::json!({ "content": entry.content }),
+                    )
+                    .await
+                    .map(|m| (conversation.clone(), m.message_id)),
+            };
+            match sent {
+                Ok((conversation, message)) => {
+                    self.store.sent(entry.id, &conversation, &message)?;
+                    return Ok((conversation, message));
+                }
+                // Refused before Genie took it (still throttled after the API's own waits):
+                // back in the queue, and the budget counts as spent for a while.
+                Err(error) if error.code == ErrorCode::RateLimited => {
+                    self.store.requeue(entry.id)?;
+                    self.limiter
+                        .back_off(&entry.workspace_id, Duration::from_secs(30));
+                }
+                Err(error) => {
+                    self.store.remove(entry.id)?;
+                    return Err(denied_space(error));
+                }
+            }
+        }
+    }
+
+    /// 1 for the next question of the workspace to go out.
+    fn position(&self, entry: &OutboxEntry) -> u32 {
+        self.store
+            .pending(&entry.workspace_id)
+            .map(|p| {
+                p.iter()
+                    .filter(|e| e.state == OutboxState::Queued && e.id <= entry.id)
+                    .count()
+            })
+            .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    async fn poll(
+        &self,
+        api: &Api,
+        id: u32,
+        space_id: &str,
+        conversation_id: &str,
+        message_id: &str,
+        events: &(impl Fn(GenieEvent) + Sync),
+    ) -> Result<WireMessage, ErrorInfo> {
+        let path = format!(
+            "{}/conversations/{conversation_id}/messages/{message_id}",
+            spaces_path(space_id)
+        );
+        let started = Instant::now();
+        let mut last: Option<MessageStatus> = None;
+        let mut attempt = 0;
+        loop {
+            match api.get::<WireMessage>(&path).await {
+                Ok(message) => {
+                    if last != Some(message.status) {
+                        last = Some(message.status);
+                        events(GenieEvent::Progress {
+                            question_id: id,
+                            status: message.status,
+                            step: Step::of(message.status),
+                        });
+                    }
+                    if message.status.is_terminal() {
+                        return Ok(message);
+                    }
+                }
+                // A network blip or a server error: keep polling until the time is up.
+                Err(error) if matches!(error.code, ErrorCode::Network | ErrorCode::Server) => {
+                    tracing::debug!(%error, "polling a Genie message failed; retrying");
+                }
+                Err(error) => return Err(error),
+            }
+            if started.elapsed() >= progress::GIVE_UP_AFTER {
+                return Err(ErrorInfo::new(
+                    ErrorCode::Server,
+                    "Genie has not answered in 10 minutes. Open the conversation later to \
+                     see whether the answer arrived, or ask again.",
+                ));
+            }
+            tokio::time::sleep(progress::poll_delay(attempt)).await;
+            attempt += 1;
+        }
+    }
+
+    /// Past conversations in a space, newest first.
+    pub async fn conversations(
+        &self,
+        api: &Api,
+        space_id: &str,
+    ) -> Result<Vec<ConversationSummary>, ErrorInfo> {
+        let page: wire::ConversationsPage = api
+            .get(&format!(
+                "{}/conversations?page_size=100",
+                spaces_path(space_id)
+            ))
+            .await
+            .map_err(denied_space)?;
+        let mut list: Vec<ConversationSummary> = page
+            .conversations
+            .into_iter()
+            // Agent-mode conversations cannot be continued through the chat endpoints.
+            .filter(|c| {
+                c.agent_type
+                    .as_deref()
+                    .is_none_or(|t| t != "GENIE_CONVERSATION_TYPE_AGENT")
+            })
+            .map(|c| ConversationSummary {
+                conversation_id: c.conversation_id,
+                title: if c.title.is_empty() {
+                    "Untitled conversation".into()
+                } else {
+                    c.title
+                },
+                created_at_ms: c.created_timestamp.unwrap_or_default() as f64,
+            })
+            .collect();
+        list.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
+        Ok(list)
+    }
+
+    /// A conversation's messages as answers, oldest first.
+    pub async fn conversation(
+        &self,
+        api: &Api,
+        space_id: &str,
+        conversation_id: &str,
+    ) -> Result<Vec<Answer>, ErrorInfo> {
+        let page: wire::MessagesPage = api
+            .get(&format!(
+                "{}/conversations/{conversation_id}/messages?page_size=100",
+                spaces_path(space_id)
+            ))
+            .await?;
+        let mut messages = page.messages;
+        messages.sort_by_key(|m| m.created_timestamp.unwrap_or_default());
+        let mut answers = Vec::with_capacity(messages.len());
+        for message in &messages {
+            answers.push(answer::build(api, &self.runs, message).await);
+        }
+        Ok(answers)
+    }
+
+    pub async fn delete_conversation(
+        &self,
+        api: &Api,
+        space_id: &str,
+        conversation_id: &str,
+    ) -> Result<(), ErrorInfo> {
+        api.delete(&format!(
+            "{}/conversations/{conversation_id}",
+            spaces_path(space_id)
+        ))
+        .await
+        .map(drop)
+    }
+
+    pub async fn feedback(
+        &self,
+        api: &Api,
+        answer: &MessageRef,
+        rating: Rating,
+    ) -> Result<(), ErrorInfo> {
+        let _: serde_json::Value = api
+            .post(
+                &format!("{}/feedback", answer.path()),
+                &serde_json::json!({ "rating": rating }),
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Runs an expired answer's query again; its fresh rows.
+    pub async fn run_again(
+        &self,
+        api: &Api,
+        answer: &MessageRef,
+        attachment_id: &str,
+    ) -> Result<QueryAnswer, ErrorInfo> {
+        let message: WireMessage = api.get(&answer.path()).await?;
+        let (run_id, summary) =
+            answer::fetch_rows(api, &self.runs, &message, attachment_id, true).await?;
+        let built = answer::build(
+            api,
+            &self.runs,
+            &WireMessage {
+                status: MessageStatus::Other,
+                ..message
+            },
+        )
+        .await;
+        let mut query = built.query.ok_or_else(|| {
+            ErrorInfo::new(
+                ErrorCode::NotFound,
+                "This answer has no query to run again.",
+            )
+        })?;
+        query.run_id = Some(run_id);
+        query.result = Some(summary);
+        Ok(query)
+    }
+}
+
+/// Which message an action is about.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageRef {
+    pub space_id: String,
+    pub conversation_id: String,
+    pub message_id: String,
+}
+
+impl MessageRef {
+    fn path(&self) -> String {
+        format!(
+            "{}/conversations/{}/messages/{}",
+            spaces_path(&self.space_id),
+            self.conversation_id,
+            self.message_id
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_pasted_genie_link_or_id_names_the_space() {
+        assert_eq!(
+            space_id_from(
+                "https://adb-1.azuredatabricks.net/genie/rooms/01f0c0ffee0000000000000000000002?o=1"
+            )
+            .as_deref(),
+            Some("01f0c0ffee0000000000000000000002")
+        );
+        assert_eq!(
+            space_id_from(" 01f0c0ffee0000000000000000000002 ").as_deref(),
+            Some("01f0c0ffee0000000000000000000002")
+        );
+        assert_eq!(space_id_from("not a space"), None);
+        assert_eq!(space_id_from("../../etc"), None);
+    }
+
+    #[test]
+    fn sample_questions_come_from_the_space_settings() {
+        let serialized =
+            r#"{"config":{"sample_questions":[{"id":"1","question":["How many trips?"]}]}}"#;
+        assert_eq!(sample_questions(Some(serialized)), ["How many trips?"]);
+        assert!(sample_questions(Some("not json")).is_empty());
+        assert!(sample_questions(None).is_empty());
+    }
+}
