@@ -4,7 +4,7 @@
 //! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
 //! `build.rs`, because app commands are denied to the webview by default.
 
-use crate::{app_info, deep_links, sign_in, sql, sql_library, sql_results, workspaces};
+use crate::{app_info, deep_links, genie, sign_in, sql, sql_library, sql_results, workspaces};
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -25,6 +25,19 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sign_in::sign_in,
             sign_in::cancel_sign_in,
             sign_in::sign_out,
+            genie::list_spaces,
+            genie::open_space,
+            genie::genie_favourites,
+            genie::set_genie_favourite,
+            genie::ask_genie,
+            genie::pending_questions,
+            genie::resume_questions,
+            genie::list_conversations,
+            genie::open_conversation,
+            genie::delete_conversation,
+            genie::send_feedback,
+            genie::run_answer_again,
+            genie::open_link,
             sql::list_warehouses,
             sql::start_warehouse,
             sql::sql_parameters,

@@ -7,6 +7,7 @@
 
 mod app_info;
 mod deep_links;
+mod genie;
 mod ipc;
 mod logging;
 mod sign_in;

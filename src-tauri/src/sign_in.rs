@@ -34,7 +34,7 @@ pub async fn sign_out(state: State<'_, AppState>, id: String) -> Result<Workspac
 
 /// Opens `url` in the user's browser. `$BROWSER` wins when set (as for the Databricks CLI and
 /// SDKs; `%s` marks where the URL goes), else the OS default browser.
-fn open_browser(url: &str) -> Result<(), ErrorInfo> {
+pub(crate) fn open_browser(url: &str) -> Result<(), ErrorInfo> {
     let failed = |e: std::io::Error| {
         ErrorInfo::new(
             ErrorCode::Internal,

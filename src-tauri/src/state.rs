@@ -1,7 +1,10 @@
 //! App-wide state owned by Tauri: the core's workspace service, built from the OS config dir,
 //! the IT policy, and the keychain under the app identifier.
 
+use brickdesk_core::genie::Genie;
+use brickdesk_core::genie::limiter::DEFAULT_PER_MINUTE;
 use brickdesk_core::host::WorkspaceHost;
+use brickdesk_core::local::genie::GenieStore;
 use brickdesk_core::local::history::History;
 use brickdesk_core::local::workbench::Workbenches;
 use brickdesk_core::local::{self, LocalDb};
@@ -17,6 +20,8 @@ use tauri::Manager;
 pub const DEMO_HOST_ENV: &str = "BRICKDESK_DEMO_HOST";
 /// Caps the memory one result's rows may take before the rest goes to a temp file.
 pub const RESULT_MEMORY_ENV: &str = "BRICKDESK_RESULT_MEMORY_MB";
+/// Genie questions per workspace per minute (Databricks' default budget is 5).
+pub const GENIE_PER_MINUTE_ENV: &str = "BRICKDESK_GENIE_QUESTIONS_PER_MINUTE";
 /// Overrides the keychain namespace (tests keep their entries apart from a real install's).
 pub const KEYCHAIN_SERVICE_ENV: &str = "BRICKDESK_KEYCHAIN_SERVICE";
 
@@ -26,6 +31,8 @@ pub struct AppState {
     /// SQL statements run from the UI and their rows.
     pub runs: Arc<Runs>,
     pub history: History,
+    /// Genie questions and answers (their rows live in `runs`).
+    pub genie: Arc<Genie>,
     pub workbenches: Workbenches,
     /// What the user must hear about start-up (a recovered file, an ignored policy).
     notices: Mutex<Vec<ErrorInfo>>,
@@ -89,9 +96,16 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
     if let Some(limit) = memory_limit() {
         runs.set_memory_limit(limit);
     }
+    let runs = Arc::new(runs);
+    let genie = Genie::new(
+        GenieStore::new(db.clone()),
+        runs.clone(),
+        questions_per_minute(),
+    );
     app.manage(AppState {
         workspaces: workspaces.clone(),
-        runs: Arc::new(runs),
+        runs,
+        genie: Arc::new(genie),
         history,
         workbenches: Workbenches::new(db),
         notices: Mutex::new(notices),
@@ -142,4 +156,12 @@ fn memory_limit() -> Option<usize> {
             None
         }
     }
+}
+
+fn questions_per_minute() -> u32 {
+    std::env::var(GENIE_PER_MINUTE_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(DEFAULT_PER_MINUTE)
 }

@@ -28,6 +28,8 @@ pub struct Options {
     pub policy: Option<serde_json::Value>,
     /// The stand-in browser keeps redirects in `<scratch>/held-link` instead of following them.
     pub browser_holds_links: bool,
+    /// Who the emulator signs in.
+    pub user: &'static str,
 }
 
 impl Default for Options {
@@ -36,6 +38,7 @@ impl Default for Options {
             demo: true,
             policy: None,
             browser_holds_links: false,
+            user: "alice@example.com",
         }
     }
 }
@@ -87,7 +90,7 @@ impl AppSession {
     /// Starts an emulator (signing everyone in as alice) and the app.
     pub fn start(name: &str, options: Options) -> Result<Self> {
         require_desktop_session()?;
-        let emulator = Emulator::start_as("alice@example.com")?;
+        let emulator = Emulator::start_as(options.user)?;
         let scratch =
             std::env::temp_dir().join(format!("brickdesk-e2e-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);

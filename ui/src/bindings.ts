@@ -20,6 +20,26 @@ export const commands = {
 	signIn: (id: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
+	listSpaces: (workspaceId: string) => typedError<Space[], ErrorInfo>(__TAURI_INVOKE("list_spaces", { workspaceId })),
+	/**  A space by a pasted Genie link or its id (a space shared by a colleague). */
+	openSpace: (workspaceId: string, link: string) => typedError<Space, ErrorInfo>(__TAURI_INVOKE("open_space", { workspaceId, link })),
+	genieFavourites: (workspaceId: string) => typedError<Favourite[], ErrorInfo>(__TAURI_INVOKE("genie_favourites", { workspaceId })),
+	setGenieFavourite: (workspaceId: string, space: Favourite, pinned: boolean) => typedError<Favourite[], ErrorInfo>(__TAURI_INVOKE("set_genie_favourite", { workspaceId, space, pinned })),
+	askGenie: (workspaceId: string, spaceId: string, conversationId: string | null, question: string, events: Channel<GenieEvent>) => typedError<Answer, ErrorInfo>(__TAURI_INVOKE("ask_genie", { workspaceId, spaceId, conversationId, question, events })),
+	/**  Questions still on their way (after a restart too), oldest first. */
+	pendingQuestions: (workspaceId: string) => typedError<OutboxEntry[], ErrorInfo>(__TAURI_INVOKE("pending_questions", { workspaceId })),
+	/**  Drives every kept question of the workspace to its answer. */
+	resumeQuestions: (workspaceId: string, events: Channel<GenieEvent>) => typedError<null, ErrorInfo>(__TAURI_INVOKE("resume_questions", { workspaceId, events })),
+	listConversations: (workspaceId: string, spaceId: string) => typedError<ConversationSummary[], ErrorInfo>(__TAURI_INVOKE("list_conversations", { workspaceId, spaceId })),
+	openConversation: (workspaceId: string, spaceId: string, conversationId: string) => typedError<Answer[], ErrorInfo>(__TAURI_INVOKE("open_conversation", { workspaceId, spaceId, conversationId })),
+	deleteConversation: (workspaceId: string, spaceId: string, conversationId: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_conversation", { workspaceId, spaceId, conversationId })),
+	sendFeedback: (workspaceId: string, message: MessageRef, rating: Rating) => typedError<null, ErrorInfo>(__TAURI_INVOKE("send_feedback", { workspaceId, message, rating })),
+	runAnswerAgain: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<QueryAnswer, ErrorInfo>(__TAURI_INVOKE("run_answer_again", { workspaceId, message, attachmentId })),
+	/**
+	 *  Opens a link from an answer in the system browser (the UI asked the user first). Only
+	 *  web and e-mail links: the sanitizer keeps no other kind, and this checks again.
+	 */
+	openLink: (url: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("open_link", { url })),
 	listWarehouses: (workspaceId: string) => typedError<Warehouse[], ErrorInfo>(__TAURI_INVOKE("list_warehouses", { workspaceId })),
 	startWarehouse: (workspaceId: string, warehouseId: string, progress: Channel<Warehouse>) => typedError<Warehouse, ErrorInfo>(__TAURI_INVOKE("start_warehouse", { workspaceId, warehouseId, progress })),
 	/**  The `:name` parameters of `sql`, in order. */
@@ -51,6 +71,24 @@ export const events = {
 };
 
 /* Types */
+export type Answer = {
+	spaceId: string,
+	conversationId: string,
+	messageId: string,
+	question: string,
+	status: MessageStatus,
+	/**  The text attachment, rendered from Markdown and sanitized. */
+	textHtml: string | null,
+	/**  Genie asks the user to clarify rather than answering. */
+	clarification: boolean,
+	query: QueryAnswer | null,
+	suggestions: string[],
+	/**  Why there is no (complete) answer, and what to do. */
+	problem: ErrorInfo | null,
+	rating: Rating | null,
+	createdAtMs: number | null,
+};
+
 export type AppInfo = {
 	name: string,
 	version: string,
@@ -90,6 +128,13 @@ export type Column = {
 	typeText: string,
 	/**  The type family (`INT`, `DATE`, `STRING`, …) the UI aligns and formats by. */
 	typeName: string,
+};
+
+/**  A past conversation. */
+export type ConversationSummary = {
+	conversationId: string,
+	title: string,
+	createdAtMs: number | null,
 };
 
 /**  A link was accepted and acted on. */
@@ -174,6 +219,12 @@ export type ExportProgress = {
 	totalRows: number,
 };
 
+/**  A pinned space. */
+export type Favourite = {
+	spaceId: string,
+	title: string,
+};
+
 /**  How far the download is. */
 export type FetchProgress = {
 	loadedRows: number,
@@ -181,6 +232,28 @@ export type FetchProgress = {
 	chunksDone: number,
 	chunkCount: number,
 };
+
+/**  What happens to a question, for the UI. */
+export type GenieEvent = 
+/**  Waiting for the question budget; `position` 1 is next. */
+{ kind: "queued"; data: {
+	questionId: number,
+	position: number,
+} } | { kind: "sent"; data: {
+	questionId: number,
+	conversationId: string,
+	messageId: string,
+} } | { kind: "progress"; data: {
+	questionId: number,
+	status: MessageStatus,
+	step: Step,
+} } | { kind: "answered"; data: {
+	questionId: number,
+	answer: Answer,
+} } | { kind: "failed"; data: {
+	questionId: number,
+	error: ErrorInfo,
+} };
 
 /**  One executed statement. */
 export type HistoryEntry = {
@@ -206,6 +279,16 @@ export type ImportReport = {
 	skipped: Skipped[],
 };
 
+/**  Which message an action is about. */
+export type MessageRef = {
+	spaceId: string,
+	conversationId: string,
+	messageId: string,
+};
+
+/**  Where a message is (`MessageStatus`). */
+export type MessageStatus = "SUBMITTED" | "FETCHING_METADATA" | "FILTERING_CONTEXT" | "ASKING_AI" | "PENDING_WAREHOUSE" | "EXECUTING_QUERY" | "COMPLETED" | "FAILED" | "CANCELLED" | "QUERY_RESULT_EXPIRED" | string;
+
 /**  A workspace the user adds. Secrets arrive here once and go straight to the keychain. */
 export type NewWorkspace = {
 	name: string,
@@ -215,6 +298,21 @@ export type NewWorkspace = {
 	/**  The app connection's or service principal's secret, or the personal access token. */
 	secret?: string | null,
 };
+
+/**  A question on its way to Genie. */
+export type OutboxEntry = {
+	id: number,
+	workspaceId: string,
+	spaceId: string,
+	/**  `None`: the question starts a new conversation. */
+	conversationId: string | null,
+	content: string,
+	createdAtMs: number | null,
+	state: OutboxState,
+	messageId: string | null,
+};
+
+export type OutboxState = "queued" | "sending" | "sent";
 
 /**  The SQL types a parameter can have (the Statement Execution API casts the string value). */
 export type ParamType = { kind: "string" } | { kind: "int" } | { kind: "bigInt" } | { kind: "double" } | { kind: "decimal"; precision: number; scale: number } | { kind: "date" } | { kind: "timestamp" } | { kind: "boolean" };
@@ -246,6 +344,24 @@ export type Progress = {
 	state: StatementState,
 	elapsedMs: number | null,
 };
+
+/**  The SQL Genie wrote and its result. */
+export type QueryAnswer = {
+	attachmentId: string,
+	title: string | null,
+	description: string | null,
+	sql: string,
+	/**  Genie's own cap (5,000 rows) cut the result; the SQL runner gets all of it. */
+	truncated: boolean,
+	/**
+	 *  The rows, as a result the grid and export read (`None` until they are fetched, or when
+	 *  the result expired).
+	 */
+	runId: number | null,
+	result: ResultSummary | null,
+};
+
+export type Rating = "POSITIVE" | "NEGATIVE" | "NONE";
 
 /**  Where the browser sends the user back after signing in (U2M). */
 export type RedirectMode = 
@@ -324,6 +440,15 @@ export type Skipped = {
 	reason: string,
 };
 
+/**  A space as the picker shows it. */
+export type Space = {
+	spaceId: string,
+	title: string,
+	description: string | null,
+	/**  From the space's settings; only people who can edit the space get them from the API. */
+	sampleQuestions: string[],
+};
+
 /**  One editor tab. */
 export type SqlTab = {
 	/**  Chosen by the UI; unique within the workspace. */
@@ -349,6 +474,9 @@ export type StatementRequest = {
 
 /**  `status.state`. Unknown future states read as `Other` and are treated as still running. */
 export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "CANCELED" | "CLOSED" | string;
+
+/**  The plain steps shown while Genie works. */
+export type Step = "readingMetadata" | "askingAi" | "waitingForWarehouse" | "runningQuery" | "done";
 
 /**  How the user wants the rows shown. */
 export type ViewSpec = {

@@ -27,6 +27,7 @@ import {
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
 import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
 import { Notices } from "./Notices";
+import type { SqlRequest } from "../sql/SqlView";
 import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
@@ -38,6 +39,7 @@ export function App() {
   const [list, setList] = useState<WorkspaceList>(EMPTY);
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [section, setSection] = useState<Section>("genie");
+  const [sqlRequest, setSqlRequest] = useState<SqlRequest | null>(null);
   const [adding, setAdding] = useState(false);
   const [settingsId, setSettingsId] = useState<string | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
@@ -123,6 +125,11 @@ export function App() {
         onCancelSignIn={cancel}
         onSignOut={leave}
         onSettings={setSettingsId}
+        sqlRequest={sqlRequest}
+        onOpenInSql={(statement) => {
+          setSqlRequest({ statement, nonce: Date.now() });
+          setSection("sql");
+        }}
       />
       <Notices notices={notices} onDismiss={dismiss} />
       <StatusBar workspace={active} info={info} />

@@ -1,7 +1,8 @@
 // The main area: the active section (Genie or SQL) for the active workspace.
 import type { WorkspaceSummary } from "../platform";
 import { AccountMenu } from "./AccountMenu";
-import { SqlView } from "../sql/SqlView";
+import { GenieView } from "../genie/GenieView";
+import { SqlView, type SqlRequest } from "../sql/SqlView";
 import { SignInPanel } from "./SignInPanel";
 
 export type Section = "genie" | "sql";
@@ -28,9 +29,13 @@ interface Props {
   onCancelSignIn: (id: string) => void;
   onSignOut: (id: string) => void;
   onSettings: (id: string) => void;
+  /** SQL to open in a new SQL tab (from a Genie answer). */
+  sqlRequest: SqlRequest | null;
+  onOpenInSql: (sql: string) => void;
 }
 
-export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings }: Props) {
+export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql }: Props) {
+  const signedIn = workspace?.status.state === "signedIn";
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
     <section id="content" class="content" tabIndex={-1} aria-labelledby="section-title">
@@ -55,18 +60,22 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
           onSignOut={() => onSignOut(workspace.id)}
         />
       )}
-      {section === "sql" && workspace?.status.state === "signedIn" ? (
-        <SqlView key={workspace.id} workspace={workspace} />
-      ) : (
+      {/* Both stay mounted while signed in, so switching sections keeps a question in flight,
+          a result and the tabs as they were. */}
+      {signedIn && workspace && (
+        <>
+          <div class="section-body" hidden={section !== "genie"}>
+            <GenieView key={workspace.id} workspace={workspace} onOpenInSql={onOpenInSql} />
+          </div>
+          <div class="section-body" hidden={section !== "sql"}>
+            <SqlView key={workspace.id} workspace={workspace} incoming={sqlRequest} />
+          </div>
+        </>
+      )}
+      {!signedIn && (
       <div class="empty-state">
         <p class="lead">{info.intro}</p>
-        <p class="muted">
-          {workspace
-            ? workspace.status.state === "signedIn"
-              ? `${info.label} for ${workspace.name} is coming next.`
-              : `Sign in to ${workspace.name} ${info.needs}`
-            : "Add a workspace to get started."}
-        </p>
+        <p class="muted">{workspace ? `Sign in to ${workspace.name} ${info.needs}` : "Add a workspace to get started."}</p>
       </div>
       )}
     </section>

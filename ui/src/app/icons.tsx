@@ -27,3 +27,18 @@ export function LockIcon({ label }: { label: string }) {
     </svg>
   );
 }
+
+/** A thumb, up or (rotated) down, for answer feedback. */
+export function ThumbIcon({ down = false }: { down?: boolean }) {
+  return (
+    <svg width="16" height="16" viewBox="0 0 24 24" aria-hidden="true" focusable="false" style={down ? { transform: "rotate(180deg)" } : undefined}>
+      <path
+        fill="none"
+        stroke="currentColor"
+        stroke-width="2"
+        stroke-linejoin="round"
+        d="M7 10v11H3V10h4Zm0 0 4-8c1.7 0 3 1.3 3 3v4h5.5a2 2 0 0 1 2 2.4l-1.6 8A2 2 0 0 1 18 21H7"
+      />
+    </svg>
+  );
+}

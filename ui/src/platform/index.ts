@@ -3,7 +3,16 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  type Answer,
   type AppInfo,
+  type ConversationSummary,
+  type Favourite,
+  type GenieEvent,
+  type MessageRef,
+  type OutboxEntry,
+  type QueryAnswer,
+  type Rating,
+  type Space,
   type DeepLinkHandled,
   type DeepLinkRejected,
   type DiscoveryStep,
@@ -27,6 +36,17 @@ import {
 } from "../bindings";
 
 export type {
+  Answer,
+  ConversationSummary,
+  Favourite,
+  GenieEvent,
+  MessageRef,
+  MessageStatus,
+  OutboxEntry,
+  QueryAnswer,
+  Rating,
+  Space,
+  Step,
   AppInfo,
   ExportDone,
   ExportFormat,
@@ -195,6 +215,48 @@ export const loadWorkbench = (workspaceId: string): Promise<Workbench> =>
   unwrap(() => commands.loadWorkbench(workspaceId));
 export const saveWorkbench = (workspaceId: string, workbench: Workbench): Promise<null> =>
   unwrap(() => commands.saveWorkbench(workspaceId, workbench));
+
+// Genie
+export const listSpaces = (workspaceId: string): Promise<Space[]> => unwrap(() => commands.listSpaces(workspaceId));
+/** A space by a pasted Genie link or id; a denial explains itself. */
+export const openSpace = (workspaceId: string, link: string): Promise<Space> =>
+  unwrap(() => commands.openSpace(workspaceId, link));
+export const genieFavourites = (workspaceId: string): Promise<Favourite[]> =>
+  unwrap(() => commands.genieFavourites(workspaceId));
+export const setGenieFavourite = (workspaceId: string, space: Favourite, pinned: boolean): Promise<Favourite[]> =>
+  unwrap(() => commands.setGenieFavourite(workspaceId, space, pinned));
+/** Asks a question (a follow-up when `conversationId` is set); `onEvent` hears its progress. */
+export const askGenie = (
+  workspaceId: string,
+  spaceId: string,
+  conversationId: string | null,
+  question: string,
+  onEvent: (event: GenieEvent) => void,
+): Promise<Answer> => {
+  const events = new Channel<GenieEvent>();
+  events.onmessage = onEvent;
+  return unwrap(() => commands.askGenie(workspaceId, spaceId, conversationId, question, events));
+};
+export const pendingQuestions = (workspaceId: string): Promise<OutboxEntry[]> =>
+  unwrap(() => commands.pendingQuestions(workspaceId));
+/** Follows every question still on its way (after a restart) to its answer. */
+export const resumeQuestions = (workspaceId: string, onEvent: (event: GenieEvent) => void): Promise<null> => {
+  const events = new Channel<GenieEvent>();
+  events.onmessage = onEvent;
+  return unwrap(() => commands.resumeQuestions(workspaceId, events));
+};
+export const listConversations = (workspaceId: string, spaceId: string): Promise<ConversationSummary[]> =>
+  unwrap(() => commands.listConversations(workspaceId, spaceId));
+export const openConversation = (workspaceId: string, spaceId: string, conversationId: string): Promise<Answer[]> =>
+  unwrap(() => commands.openConversation(workspaceId, spaceId, conversationId));
+export const deleteConversation = (workspaceId: string, spaceId: string, conversationId: string): Promise<null> =>
+  unwrap(() => commands.deleteConversation(workspaceId, spaceId, conversationId));
+export const sendFeedback = (workspaceId: string, message: MessageRef, rating: Rating): Promise<null> =>
+  unwrap(() => commands.sendFeedback(workspaceId, message, rating));
+export const runAnswerAgain = (workspaceId: string, message: MessageRef, attachmentId: string): Promise<QueryAnswer> =>
+  unwrap(() => commands.runAnswerAgain(workspaceId, message, attachmentId));
+/** Opens a web or e-mail link in the system browser. */
+export const openLink = (url: string): Promise<null> => unwrap(() => commands.openLink(url));
 
 export type Unlisten = () => void;
 

@@ -50,11 +50,18 @@ const IDLE: Run = { phase: "idle" };
 /** Saving waits for a pause in typing. */
 const SAVE_DELAY_MS = 400;
 
-interface Props {
-  workspace: WorkspaceSummary;
+/** SQL handed over from elsewhere (a Genie answer): opened in a new tab, ready to run. */
+export interface SqlRequest {
+  statement: string;
+  nonce: number;
 }
 
-export function SqlView({ workspace }: Props) {
+interface Props {
+  workspace: WorkspaceSummary;
+  incoming?: SqlRequest | null;
+}
+
+export function SqlView({ workspace, incoming = null }: Props) {
   const workspaceId = workspace.id;
   const [warehouses, setWarehouses] = useState<Warehouse[] | null>(null);
   const [listError, setListError] = useState<AppError | null>(null);
@@ -99,6 +106,14 @@ export function SqlView({ workspace }: Props) {
     const timer = setTimeout(save, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
   }, [workbench]);
+
+  // SQL from Genie: a new tab once the tabs are loaded, each request once.
+  const handled = useRef<number | null>(null);
+  useEffect(() => {
+    if (!incoming || !workbench || handled.current === incoming.nonce) return;
+    handled.current = incoming.nonce;
+    setWorkbench((wb) => (wb ? addTab(wb, incoming.statement) : wb));
+  }, [incoming?.nonce, workbench === null]);
 
   const tab: SqlTab | null = workbench ? activeTab(workbench) : null;
   const text = tab?.statement ?? "";

@@ -53,7 +53,7 @@ pub struct OutboxEntry {
 }
 
 /// A pinned space.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Favourite {
     pub space_id: String,
@@ -244,6 +244,8 @@ mod tests {
         assert_eq!(pending[0].conversation_id.as_deref(), Some("c1"));
         store.remove(id).expect("remove");
         assert!(store.pending("w").expect("pending").is_empty());
+        let next = store.enqueue("w", "s", None, "Again?").expect("enqueue");
+        assert!(next.id > id, "ids are never reused");
         store.set_favourite("w", "s", "Taxi", true).expect("pin");
         assert_eq!(store.favourites("w").expect("favs").len(), 1);
         store.set_favourite("w", "s", "Taxi", false).expect("unpin");

@@ -44,7 +44,9 @@ const MIGRATIONS: &[&str] = &[
 ",
     r"
     CREATE TABLE genie_outbox (
-        id INTEGER PRIMARY KEY,
+        -- AUTOINCREMENT: an answered question's id is never given to a later one, so the UI
+        -- can tell their events apart.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
         workspace_id TEXT NOT NULL,
         space_id TEXT NOT NULL,
         conversation_id TEXT,

@@ -1,0 +1,195 @@
+//! End-to-end Genie: the real app signed in to the demo workspace (the emulator). A question
+//! with its progress steps, answer text, SQL, table and chart; a suggested follow-up in the
+//! same conversation; "Open in SQL runner"; a thumbs-up the emulator records; an answer in
+//! flight when the app quits, arriving after the restart; and bob, who gets a clear message
+//! for the space he cannot use.
+
+use anyhow::Result;
+use brickdesk_e2e::{AppSession, Options, WebDriver, run, run_with, wait_until};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+const SALES_SPACE: &str = "01f0c0ffee0000000000000000000002";
+
+fn open_genie<'a>(app: &'a AppSession, user: &str) -> Result<&'a WebDriver> {
+    let d = &app.driver;
+    d.click("[data-testid=sign-in-button]", WAIT)?;
+    d.wait_for_text("[data-testid=signed-in-user]", user, WAIT)?;
+    d.click("[data-testid=nav-genie]", WAIT)?;
+    d.wait_for_text("[data-testid=genie-space-title]", "NYC Taxi Trips", WAIT)?;
+    Ok(d)
+}
+
+fn ask(d: &WebDriver, question: &str) -> Result<()> {
+    d.find("[data-testid=genie-question]")?
+        .send_keys(question)?;
+    d.click("[data-testid=genie-ask]", WAIT)
+}
+
+/// The text of answer number `index` (0-based), once it is in.
+fn answer(d: &WebDriver, index: usize) -> Result<String> {
+    wait_until(
+        &format!("answer {}", index + 1),
+        Duration::from_secs(60),
+        || {
+            // Phases first: once a turn says "answered", its text is on the page too.
+            let phases: Vec<Option<String>> = d
+                .find_all("[data-testid=genie-turn]")?
+                .iter()
+                .map(|t| t.attribute("data-phase").ok().flatten())
+                .collect();
+            let turns = d.texts("[data-testid=genie-turn]")?;
+            Ok(match phases.get(index).cloned().flatten().as_deref() {
+                Some("answered") => turns.get(index).cloned(),
+                Some("failed") => anyhow::bail!("the question failed: {:?}", turns.get(index)),
+                _ => None,
+            })
+        },
+    )
+}
+
+/// POSTs the emulator logged to paths ending in `path_part`, with their statuses.
+fn genie_posts(app: &AppSession, path_part: &str) -> Result<Vec<u64>> {
+    let url = format!(
+        "{}/__emulator/requests?path_prefix=/api/2.0/genie/",
+        app.emulator.base_url
+    );
+    let log: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
+    Ok(log["requests"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with(path_part))
+        })
+        .map(|r| r["status"].as_u64().unwrap_or_default())
+        .collect())
+}
+
+#[test]
+fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up() -> Result<()> {
+    run("genie-answer", |app| {
+        let d = open_genie(app, "alice@example.com")?;
+        ask(d, "How many trips were there?")?;
+        let first = answer(d, 0)?;
+        assert!(
+            first.contains("21,932") || first.contains("21932"),
+            "{first}"
+        );
+        let steps = d.texts("[data-testid=genie-turn] [data-testid=genie-step]")?;
+        assert!(steps.len() >= 2, "at least two progress steps: {steps:?}");
+        assert!(steps.iter().any(|s| s.contains("Asking AI")), "{steps:?}");
+        let sql = d.execute_async(
+            "done(document.querySelector('[data-testid=genie-sql] code').textContent)",
+        )?;
+        assert!(
+            sql.as_str()
+                .unwrap_or_default()
+                .to_lowercase()
+                .contains("count"),
+            "{sql}"
+        );
+        // The chart (a single number is a counter), then the table.
+        let kind = d
+            .wait_for("[data-testid=genie-chart]", WAIT)?
+            .attribute("data-kind")?;
+        assert_eq!(kind.as_deref(), Some("counter"));
+        d.click("[data-testid=show-table]", WAIT)?;
+        d.wait_for_text(
+            "[data-testid=genie-table] [data-testid=result-row]",
+            "21932",
+            WAIT,
+        )?;
+        app.screenshot("answer")?;
+
+        // Thumbs up: sent to the workspace, and shown when the conversation is reopened.
+        d.click("[data-testid=thumbs-up]", WAIT)?;
+        d.wait_for_text("[data-testid=feedback-state]", "feedback was sent", WAIT)?;
+        assert_eq!(genie_posts(app, "/feedback")?, [200]);
+
+        // A suggested follow-up, answered in the same conversation.
+        let suggestion = d.texts("[data-testid=genie-suggestion]")?;
+        assert!(!suggestion.is_empty(), "suggested follow-ups");
+        d.click("[data-testid=genie-suggestion]", WAIT)?;
+        let second = answer(d, 1)?;
+        assert!(second.contains(&suggestion[0]), "{second}");
+        assert_eq!(genie_posts(app, "start-conversation")?.len(), 1);
+        assert_eq!(
+            genie_posts(app, "/messages")?.len(),
+            1,
+            "a follow-up, not a new conversation"
+        );
+        wait_until("one conversation in the list", WAIT, || {
+            Ok((d.find_all("[data-testid=genie-conversation]")?.len() == 1).then_some(()))
+        })?;
+        d.click("[data-testid=genie-conversation]", WAIT)?;
+        wait_until("the reopened conversation with the thumbs-up", WAIT, || {
+            let pressed = d.execute_async(
+                "const b = document.querySelector('[data-testid=thumbs-up]'); \
+                 done(b && b.getAttribute('aria-pressed'));",
+            )?;
+            Ok((pressed == "true").then_some(()))
+        })?;
+
+        // "Open in SQL runner": a new SQL tab with the statement, run on the warehouse.
+        d.execute_async("document.querySelector('[data-testid=genie-sql]').open = true; done(0);")?;
+        d.click("[data-testid=open-in-sql]", WAIT)?;
+        wait_until("the SQL in a new tab", WAIT, || {
+            let editor = d
+                .texts("[data-testid=sql-view] [data-testid=sql-editor]")?
+                .join(" ");
+            Ok(editor.to_lowercase().contains("count").then_some(()))
+        })?;
+        d.click("[data-testid=run-statement]", WAIT)?;
+        let status = d.wait_for_text("[data-testid=run-status]", "row", Duration::from_secs(60))?;
+        assert!(status.contains("1 row"), "{status}");
+        app.screenshot("sql-from-genie")?;
+        Ok(())
+    })
+}
+
+#[test]
+fn an_answer_in_flight_when_the_app_quits_arrives_after_the_restart() -> Result<()> {
+    run("genie-restart", |app| {
+        let d = open_genie(app, "alice@example.com")?;
+        ask(d, "How many trips were there?")?;
+        d.wait_for("[data-testid=genie-step]", WAIT)?;
+        // Quit while Genie is still working (each of its steps takes 0.7 s in the demo).
+        app.restart()?;
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        let text = answer(d, 0)?;
+        assert!(text.contains("21,932") || text.contains("21932"), "{text}");
+        assert_eq!(
+            genie_posts(app, "start-conversation")?.len(),
+            1,
+            "asked once"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn a_space_bob_cannot_use_explains_itself() -> Result<()> {
+    let options = Options {
+        user: "bob@example.com",
+        ..Options::default()
+    };
+    run_with("genie-bob", options, |app| {
+        let d = open_genie(app, "bob@example.com")?;
+        let spaces = d.texts("[data-testid=genie-space]")?;
+        assert!(
+            spaces.iter().all(|s| !s.contains("Sales")),
+            "not listed: {spaces:?}"
+        );
+        d.find("[data-testid=genie-link]")?.send_keys(&format!(
+            "{}/genie/rooms/{SALES_SPACE}?o=1",
+            app.emulator.base_url
+        ))?;
+        d.click("[data-testid=genie-open-link]", WAIT)?;
+        let message = d.wait_for_text("[data-testid=genie-view-error]", "Ask its owner", WAIT)?;
+        assert!(message.contains("no access"), "{message}");
+        app.screenshot("denied")?;
+        Ok(())
+    })
+}

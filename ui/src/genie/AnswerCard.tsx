@@ -1,0 +1,228 @@
+// One question and its answer: progress steps while Genie works, then the text (sanitized in
+// Rust), the SQL (with Copy and "Open in SQL runner"), the rows as a table or a chart,
+// suggested follow-ups, and thumbs up or down. A problem says what to do, and an expired
+// result offers "Run again".
+import { useState } from "preact/hooks";
+import {
+  openLink,
+  runAnswerAgain,
+  sendFeedback,
+  toAppError,
+  type AppError,
+  type QueryAnswer,
+  type Rating,
+} from "../platform";
+import { ThumbIcon } from "../app/icons";
+import { ResultPanel } from "../sql/ResultPanel";
+import { Chart, useChart } from "./Chart";
+import { STEP_TEXT, type Turn } from "./thread";
+
+interface Props {
+  workspaceId: string;
+  turn: Turn;
+  onFollowUp: (question: string) => void;
+  onOpenInSql: (sql: string) => void;
+  onChange: (turn: Turn) => void;
+}
+
+async function copyText(text: string) {
+  try {
+    await navigator.clipboard.writeText(text);
+  } catch {
+    // Older web views: copy through a selected text area.
+    const area = document.createElement("textarea");
+    area.value = text;
+    document.body.append(area);
+    area.select();
+    document.execCommand("copy");
+    area.remove();
+  }
+}
+
+function Steps({ turn }: { turn: Turn }) {
+  if (turn.phase === "sending") return <p class="muted genie-step">Sending…</p>;
+  if (turn.phase === "queued")
+    return (
+      <p class="muted genie-step" data-testid="genie-queued">
+        Queued ({turn.position ?? 1}) — Genie takes a few questions a minute; this one goes next when it can.
+      </p>
+    );
+  return (
+    <ol class="genie-steps" data-testid="genie-steps" aria-live="polite">
+      {(turn.steps.length ? turn.steps : ["readingMetadata" as const]).map((step, i, all) => (
+        <li key={step} class={i === all.length - 1 && turn.phase === "working" ? "current" : "done"} data-testid="genie-step">
+          {STEP_TEXT[step]}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChange }: Props) {
+  const [view, setView] = useState<"table" | "chart">("chart");
+  const [link, setLink] = useState<string | null>(null);
+  const [error, setError] = useState<AppError | null>(null);
+  const [busy, setBusy] = useState(false);
+  const answer = turn.answer;
+  const query = answer?.query ?? null;
+  const chart = useChart(query?.runId ?? null, query?.result ?? null);
+  const message = answer ? { spaceId: answer.spaceId, conversationId: answer.conversationId, messageId: answer.messageId } : null;
+
+  const rate = async (rating: Rating) => {
+    if (!answer || !message) return;
+    const next = answer.rating === rating ? "NONE" : rating;
+    try {
+      await sendFeedback(workspaceId, message, next);
+      onChange({ ...turn, answer: { ...answer, rating: next === "NONE" ? null : next } });
+    } catch (e) {
+      setError(toAppError(e));
+    }
+  };
+
+  const runAgain = async () => {
+    if (!answer || !message || !query) return;
+    setBusy(true);
+    try {
+      const fresh: QueryAnswer = await runAnswerAgain(workspaceId, message, query.attachmentId);
+      onChange({ ...turn, answer: { ...answer, query: fresh, problem: null, status: "COMPLETED" } });
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // Links in the answer open in the system browser, after the user says so.
+  const onTextClick = (event: MouseEvent) => {
+    const anchor = (event.target as HTMLElement).closest("a");
+    if (!anchor) return;
+    event.preventDefault();
+    setLink(anchor.getAttribute("href"));
+  };
+
+  return (
+    <article class="genie-turn" data-testid="genie-turn" data-phase={turn.phase}>
+      <p class="genie-question">{turn.question}</p>
+      {/* The steps stay, ticked, once the answer is in: how Genie got there. */}
+      {(turn.phase !== "answered" && turn.phase !== "failed") || turn.steps.length > 0 ? <Steps turn={turn} /> : null}
+      {turn.error && (
+        <p class="field-error" role="alert" data-testid="genie-error">
+          {turn.error.message}
+        </p>
+      )}
+      {answer && (
+        <div class="genie-answer" data-testid="genie-answer">
+          {answer.problem && (
+            <p class={answer.problem.code === "cancelled" ? "muted" : "field-error"} role="alert" data-testid="genie-problem">
+              {answer.problem.message}
+              {answer.status === "QUERY_RESULT_EXPIRED" && query && (
+                <button type="button" class="ghost" data-testid="genie-run-again" disabled={busy} onClick={runAgain}>
+                  Run again
+                </button>
+              )}
+            </p>
+          )}
+          {answer.textHtml && (
+            // The HTML comes from Rust's sanitizer (genie::markdown): only Markdown's own tags,
+            // web and e-mail links, no attributes from the model but the link target.
+            // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
+            <div class="genie-text" data-testid="genie-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: answer.textHtml }} />
+          )}
+          {link && (
+            <p class="genie-link-confirm" role="alertdialog" aria-label="Open link">
+              Open <code>{link}</code> in your browser?{" "}
+              <button type="button" class="primary" onClick={() => void openLink(link).catch((e) => setError(toAppError(e))).finally(() => setLink(null))}>
+                Open
+              </button>{" "}
+              <button type="button" class="ghost" onClick={() => setLink(null)}>
+                Cancel
+              </button>
+            </p>
+          )}
+          {query && (
+            <section class="genie-query" aria-label="Query">
+              {query.description && <p class="muted">{query.description}</p>}
+              <details data-testid="genie-sql">
+                <summary>{query.title ?? "The SQL Genie wrote"}</summary>
+                <pre>
+                  <code>{query.sql}</code>
+                </pre>
+                <div class="genie-sql-actions">
+                  <button type="button" class="ghost" onClick={() => void copyText(query.sql)}>
+                    Copy SQL
+                  </button>
+                  <button type="button" class="ghost" data-testid="open-in-sql" onClick={() => onOpenInSql(query.sql)}>
+                    Open in SQL runner
+                  </button>
+                </div>
+              </details>
+              {query.truncated && (
+                <p class="muted">Genie shows the first 5,000 rows. Open the SQL in the SQL runner for all of them.</p>
+              )}
+              {query.runId !== null && query.result && (
+                <>
+                  <div class="segmented" role="group" aria-label="Show as">
+                    <button type="button" aria-pressed={view === "chart"} data-testid="show-chart" disabled={!chart} onClick={() => setView("chart")}>
+                      Chart
+                    </button>
+                    <button type="button" aria-pressed={view === "table" || !chart} data-testid="show-table" onClick={() => setView("table")}>
+                      Table
+                    </button>
+                  </div>
+                  {view === "chart" && chart ? (
+                    <Chart spec={chart} />
+                  ) : (
+                    <div class="genie-table" data-testid="genie-table" style={{ height: `${Math.min(320, 130 + query.result.shownRows * 26)}px` }}>
+                      <ResultPanel runId={query.runId} summary={query.result} title={query.title ?? "Genie answer"} onError={setError} />
+                    </div>
+                  )}
+                </>
+              )}
+            </section>
+          )}
+          {answer.suggestions.length > 0 && (
+            <div class="genie-suggestions" aria-label="Suggested follow-ups">
+              {answer.suggestions.map((q) => (
+                <button key={q} type="button" class="chip" data-testid="genie-suggestion" onClick={() => onFollowUp(q)}>
+                  {q}
+                </button>
+              ))}
+            </div>
+          )}
+          <div class="genie-feedback" role="group" aria-label="Was this helpful?">
+            <button
+              type="button"
+              class="ghost"
+              aria-pressed={answer.rating === "POSITIVE"}
+              aria-label="Helpful"
+              data-testid="thumbs-up"
+              onClick={() => rate("POSITIVE")}
+            >
+              <ThumbIcon />
+            </button>
+            <button
+              type="button"
+              class="ghost"
+              aria-pressed={answer.rating === "NEGATIVE"}
+              aria-label="Not helpful"
+              data-testid="thumbs-down"
+              onClick={() => rate("NEGATIVE")}
+            >
+              <ThumbIcon down />
+            </button>
+            {answer.rating && (
+              <span class="muted" data-testid="feedback-state">
+                Thanks — your feedback was sent.
+              </span>
+            )}
+          </div>
+        </div>
+      )}
+      {error && (
+        <p class="field-error" role="alert">
+          {error.message}
+        </p>
+      )}
+    </article>
+  );
+}
