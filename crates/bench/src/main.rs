@@ -15,19 +15,14 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Context, Result, bail};
+use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
-use brickdesk_core::host::WorkspaceHost;
-use brickdesk_core::policy::Policy;
-use brickdesk_core::profiles::AuthKind;
-use brickdesk_core::service::{Config, NewWorkspace, Workspaces};
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest, Succeeded};
 use brickdesk_core::sql::fetch::{self, PARALLEL_CHUNKS};
 use brickdesk_core::sql::result_set::ResultSet;
 use brickdesk_core::sql::wire::ResultData;
-use brickdesk_core::vault::{MemoryStore, Vault};
 use futures_util::StreamExt as _;
-use std::io::{BufRead as _, BufReader, Write as _};
-use std::process::{Child, Command, Stdio};
+use std::io::Write as _;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -40,92 +35,6 @@ const JSON_RUNS: usize = 3;
 const QUERY: &str = "SELECT id, id * 3 AS tripled, cast(id AS DOUBLE) / 7 AS ratio, \
     concat('customer-', cast(id AS STRING)) AS label, id % 5 = 0 AS flagged, \
     date_add(DATE'2020-01-01', cast(id % 1000 AS INT)) AS day FROM range(1000000)";
-
-struct Emulator {
-    url: String,
-    child: Option<Child>,
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(child) = &mut self.child {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
-
-fn emulator() -> Result<Emulator> {
-    let mut args = std::env::args().skip(1);
-    while let Some(arg) = args.next() {
-        if arg == "--emulator" {
-            let url = args.next().context("--emulator needs a URL")?;
-            return Ok(Emulator { url, child: None });
-        }
-    }
-    let exe = std::env::current_exe()?;
-    let target = exe
-        .parent()
-        .and_then(|p| p.parent())
-        .context("no target folder")?;
-    let binary = ["release", "debug"]
-        .iter()
-        .map(|profile| target.join(profile).join("brickdesk-emulator"))
-        .find(|p| p.is_file())
-        .context("build the emulator first: cargo build -p brickdesk-emulator")?;
-    let mut child = Command::new(&binary)
-        .args(["--port", "0", "--seed", "1"])
-        .env("EMULATOR_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("starting {}", binary.display()))?;
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .context("the emulator printed no URL")?
-        .to_owned();
-    Ok(Emulator {
-        url,
-        child: Some(child),
-    })
-}
-
-/// A signed-in API as the `kpi-bot` service principal (documented demo credentials).
-async fn api(url: &str) -> Result<Api> {
-    let dir = std::env::temp_dir().join(format!("brickdesk-bench-{}", std::process::id()));
-    let (service, _) = Workspaces::open(Config {
-        profiles_file: dir.join("profiles.json"),
-        policy: Policy::default(),
-        vault: Vault::new(Arc::new(MemoryStore::default())),
-        demo_host: None,
-    })
-    .map_err(|e| anyhow::anyhow!(e.message))?;
-    let list = service
-        .add(
-            NewWorkspace {
-                name: "Bench".into(),
-                host: WorkspaceHost::parse(url)
-                    .map_err(|e| anyhow::anyhow!(e.message))?
-                    .to_string(),
-                auth: AuthKind::ServicePrincipal {
-                    client_id: "kpi-bot".into(),
-                },
-                redirect: None,
-                secret: Some("kpi-bot-secret".into()),
-            },
-            |_| {},
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))?;
-    let id = list.active_id.context("no workspace")?;
-    let _ = std::fs::remove_dir_all(&dir);
-    service
-        .api(&id)
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message))
-}
 
 fn request(disposition: Disposition) -> StatementRequest {
     StatementRequest {
@@ -284,7 +193,7 @@ fn rate(f: &Figures) -> (f64, f64) {
 
 #[tokio::main]
 async fn main() -> Result<()> {
-    let emulator = emulator()?;
+    let emulator = emulator(&[])?;
     let api = api(&emulator.url).await?;
     // Warm up: start the warehouse and the emulator's caches.
     let _ = execute(&api, Disposition::ExternalArrow).await?;

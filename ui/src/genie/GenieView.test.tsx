@@ -1,0 +1,113 @@
+// Genie with a fake platform: spaces and sample questions, a question's steps and answer
+// (sanitized HTML from Rust, rendered as given), a follow-up chip in the same conversation,
+// feedback, a kept question resumed on open, and a denied space explained.
+import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import { AppError, type Answer, type GenieEvent } from "../platform";
+import { workspace } from "../test/fixtures";
+
+let emit: (event: GenieEvent) => void = () => {};
+let finish: (answer: Answer) => void = () => {};
+
+vi.mock("../platform", async (importActual) => {
+  const actual = await importActual<typeof import("../platform")>();
+  return {
+    ...actual,
+    listSpaces: vi.fn().mockResolvedValue([
+      { spaceId: "s1", title: "NYC Taxi Trips", description: "Trips", sampleQuestions: ["How many trips were there?"] },
+    ]),
+    genieFavourites: vi.fn().mockResolvedValue([]),
+    setGenieFavourite: vi.fn(async (_w: string, space: { spaceId: string; title: string }, pinned: boolean) => (pinned ? [space] : [])),
+    pendingQuestions: vi.fn().mockResolvedValue([]),
+    resumeQuestions: vi.fn().mockResolvedValue(null),
+    listConversations: vi.fn().mockResolvedValue([]),
+    askGenie: vi.fn((_w: string, _s: string, _c: string | null, _q: string, onEvent: (e: GenieEvent) => void) => {
+      emit = onEvent;
+      return new Promise<Answer>((resolve) => (finish = resolve));
+    }),
+    sendFeedback: vi.fn().mockResolvedValue(null),
+    openSpace: vi.fn(),
+    resultWindow: vi.fn(async () => ({ offset: 0, rows: [["21932"]] })),
+  };
+});
+
+const platform = await import("../platform");
+const { GenieView } = await import("./GenieView");
+
+const alice = workspace({ id: "demo", name: "Demo", host: "http://127.0.0.1:1", status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } });
+
+const answered = (messageId: string, question: string): Answer => ({
+  spaceId: "s1",
+  conversationId: "c1",
+  messageId,
+  question,
+  status: "COMPLETED",
+  textHtml: "<p>There were <strong>21,932</strong> trips.</p>",
+  clarification: false,
+  query: {
+    attachmentId: "a1",
+    title: "Trips",
+    description: "Counts the trips.",
+    sql: "SELECT COUNT(*) AS trips FROM samples.nyctaxi.trips",
+    truncated: false,
+    runId: 5,
+    result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG" }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false },
+  },
+  suggestions: ["Now by month"],
+  problem: null,
+  rating: null,
+  createdAtMs: 0,
+});
+
+describe("GenieView", () => {
+  beforeEach(() => {
+    vi.clearAllMocks();
+    localStorage.clear();
+  });
+
+  it("asks a sample question, shows the steps, the answer, the SQL and a counter", async () => {
+    const openInSql = vi.fn();
+    render(<GenieView workspace={alice} onOpenInSql={openInSql} />);
+    fireEvent.click(await screen.findByTestId("genie-sample"));
+    expect(platform.askGenie).toHaveBeenCalledWith("demo", "s1", null, "How many trips were there?", expect.any(Function));
+    act(() => emit({ kind: "sent", data: { questionId: 1, conversationId: "c1", messageId: "m1" } }));
+    act(() => emit({ kind: "progress", data: { questionId: 1, status: "FETCHING_METADATA", step: "readingMetadata" } }));
+    act(() => emit({ kind: "progress", data: { questionId: 1, status: "ASKING_AI", step: "askingAi" } }));
+    expect(screen.getAllByTestId("genie-step").map((s) => s.textContent)).toEqual(["Reading your data's metadata", "Asking AI"]);
+    act(() => emit({ kind: "answered", data: { questionId: 1, answer: answered("m1", "How many trips were there?") } }));
+    expect(screen.getByTestId("genie-text").innerHTML).toBe("<p>There were <strong>21,932</strong> trips.</p>");
+    expect((await screen.findByTestId("genie-chart")).getAttribute("data-kind")).toBe("counter");
+    fireEvent.click(screen.getByTestId("open-in-sql"));
+    expect(openInSql).toHaveBeenCalledWith("SELECT COUNT(*) AS trips FROM samples.nyctaxi.trips");
+
+    // The follow-up goes to the same conversation.
+    fireEvent.click(screen.getByTestId("genie-suggestion"));
+    expect(platform.askGenie).toHaveBeenLastCalledWith("demo", "s1", "c1", "Now by month", expect.any(Function));
+
+    fireEvent.click(screen.getAllByTestId("thumbs-up")[0]);
+    await waitFor(() => expect(screen.getByTestId("feedback-state").textContent).toContain("feedback was sent"));
+    expect(platform.sendFeedback).toHaveBeenCalledWith("demo", { spaceId: "s1", conversationId: "c1", messageId: "m1" }, "POSITIVE");
+    finish(answered("m1", "How many trips were there?"));
+  });
+
+  it("resumes questions kept from before the restart", async () => {
+    vi.mocked(platform.pendingQuestions).mockResolvedValueOnce([
+      { id: 3, workspaceId: "demo", spaceId: "s1", conversationId: "c9", content: "Still there?", createdAtMs: 0, state: "sent", messageId: "m9" },
+    ]);
+    render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    await waitFor(() => expect(platform.resumeQuestions).toHaveBeenCalledOnce());
+    expect(screen.getByTestId("genie-turn").textContent).toContain("Still there?");
+    const onEvent = vi.mocked(platform.resumeQuestions).mock.calls[0][1];
+    act(() => onEvent({ kind: "answered", data: { questionId: 3, answer: answered("m9", "Still there?") } }));
+    expect(screen.getByTestId("genie-turn").getAttribute("data-phase")).toBe("answered");
+  });
+
+  it("explains a space the user cannot open", async () => {
+    vi.mocked(platform.openSpace).mockRejectedValueOnce(new AppError("permission_denied", "You cannot open this Genie space. Ask its owner."));
+    render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    await screen.findByTestId("genie-space");
+    fireEvent.input(screen.getByTestId("genie-link"), { target: { value: "https://x/genie/rooms/01f0c0ffee0000000000000000000002" } });
+    fireEvent.click(screen.getByTestId("genie-open-link"));
+    expect((await screen.findByTestId("genie-view-error")).textContent).toContain("Ask its owner");
+  });
+});
