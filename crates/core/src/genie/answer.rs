@@ -231,6 +231,28 @@ mod tests {
     use super::*;
 
     #[test]
+    fn every_incomplete_ending_says_what_to_do() {
+        let message = |status: &str| -> WireMessage {
+            serde_json::from_value(serde_json::json!({
+                "message_id": "m", "conversation_id": "c", "space_id": "s", "content": "q",
+                "status": status,
+                "error": {"type": "SQL_EXECUTION_EXCEPTION", "error": "Division by zero."}
+            }))
+            .expect("message")
+        };
+        assert!(problem(&message("COMPLETED")).is_none());
+        let cancelled = problem(&message("CANCELLED")).expect("cancelled");
+        assert_eq!(cancelled.code, ErrorCode::Cancelled);
+        assert!(cancelled.message.contains("Ask it again"));
+        let expired = problem(&message("QUERY_RESULT_EXPIRED")).expect("expired");
+        assert!(expired.message.contains("Run again"));
+        let failed = problem(&message("FAILED")).expect("failed");
+        assert!(
+            failed.message.contains("rephrasing") && failed.message.contains("Division by zero")
+        );
+    }
+
+    #[test]
     fn failures_say_what_to_do_by_error_type() {
         let cases = [
             (
