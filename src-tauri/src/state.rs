@@ -65,14 +65,14 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| app.config().identifier.clone());
-    let (policy, policy_notice) = policy::load(&policy::default_path());
+    let (policy, policy_notices) = policy::load(&policy::default_path());
     let config = |policy: Policy| Config {
         profiles_file: config_dir.join(brickdesk_core::profiles::file::FILE_NAME),
         policy,
         vault: Vault::new(Arc::new(KeyringStore::new(service_name.clone()))),
         demo_host: demo_host(),
     };
-    let mut notices: Vec<ErrorInfo> = policy_notice.into_iter().collect();
+    let mut notices: Vec<ErrorInfo> = policy_notices;
     let (workspaces, open_notices) = match Workspaces::open(config(policy.clone())) {
         Ok(opened) => opened,
         // A policy whose proxy or CA bundle cannot be used must not keep the app from starting:

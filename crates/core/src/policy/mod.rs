@@ -2,9 +2,13 @@
 //!
 //! Read from a per-OS file (`%ProgramData%\Brickdesk\policy.json`, `/Library/Application
 //! Support/Brickdesk/policy.json`, `/etc/brickdesk/policy.json`; `BRICKDESK_POLICY_FILE`
-//! overrides the location). Policy wins over the user's own settings. A malformed policy is
-//! reported and ignored as a whole, so a typo never half-applies. Managed workspaces are
-//! shown locked: the user can sign in but not edit or remove them.
+//! overrides the location) and from the OS's managed settings ([`managed`]: the Windows
+//! registry, macOS managed preferences), which win key by key. Policy wins over the user's own
+//! settings. A malformed source is reported and ignored as a whole, so a typo never
+//! half-applies. Managed workspaces are shown locked: the user can sign in but not edit or
+//! remove them. `docs/admin-guide.md` documents every key (a test checks).
+
+pub mod managed;
 
 use crate::net::NetworkSettings;
 use crate::profiles::Profile;
@@ -57,32 +61,74 @@ pub fn default_path() -> PathBuf {
     }
 }
 
-/// The policy in force, and a notice when the file was there but could not be used.
-pub fn load(path: &Path) -> (Policy, Option<ErrorInfo>) {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (Policy::default(), None),
-        Err(e) => return (Policy::default(), Some(ignored(path, &e.to_string()))),
+/// The policy in force (the file at `path` with this OS's managed settings over it), and a
+/// notice for each source that was there but could not be used.
+pub fn load(path: &Path) -> (Policy, Vec<ErrorInfo>) {
+    load_with(path, managed::read_os())
+}
+
+/// [`load`] with the OS-managed settings given: `(where they came from, their object)`.
+pub fn load_with(
+    path: &Path,
+    os: Option<(
+        String,
+        Result<serde_json::Map<String, serde_json::Value>, String>,
+    )>,
+) -> (Policy, Vec<ErrorInfo>) {
+    let mut notices = Vec::new();
+    let file = match std::fs::read_to_string(path) {
+        Ok(text) => match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
+        {
+            Ok(object) => Some(object),
+            Err(e) => {
+                notices.push(ignored(&path.display().to_string(), &e.to_string()));
+                None
+            }
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            notices.push(ignored(&path.display().to_string(), &e.to_string()));
+            None
+        }
     };
-    match parse(&text) {
-        Ok(policy) => (policy, None),
-        Err(reason) => (Policy::default(), Some(ignored(path, &reason))),
+    let os = match os {
+        Some((_, Ok(object))) => Some(object),
+        Some((place, Err(reason))) => {
+            notices.push(ignored(&place, &reason));
+            None
+        }
+        None => None,
+    };
+    if file.is_none() && os.is_none() {
+        return (Policy::default(), notices);
+    }
+    let merged = managed::merge(file.unwrap_or_default(), os.unwrap_or_default());
+    match parse_value(serde_json::Value::Object(merged)) {
+        Ok(policy) => (policy, notices),
+        Err(reason) => {
+            notices.push(ignored(&path.display().to_string(), &reason));
+            (Policy::default(), notices)
+        }
     }
 }
 
-fn ignored(path: &Path, reason: &str) -> ErrorInfo {
+fn ignored(place: &str, reason: &str) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::Config,
         format!(
-            "Your organisation's Brickdesk policy at {} could not be used ({reason}), so it is \
-             ignored. Tell your IT department.",
-            path.display()
+            "Your organisation's Brickdesk policy at {place} could not be used ({reason}), so it \
+             is ignored. Tell your IT department."
         ),
     )
 }
 
 pub fn parse(text: &str) -> Result<Policy, String> {
-    let policy: Policy = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    parse_value(serde_json::from_str(text).map_err(|e| e.to_string())?)
+}
+
+/// Validates a policy object (from any source, merged).
+pub fn parse_value(value: serde_json::Value) -> Result<Policy, String> {
+    let policy: Policy = serde_json::from_value(value).map_err(|e| e.to_string())?;
     for profile in &policy.workspaces {
         profile
             .validate()
@@ -149,9 +195,9 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("policy.json");
         std::fs::write(&path, r#"{"alowUserWorkspaces": false}"#).expect("write");
-        let (policy, notice) = load(&path);
+        let (policy, notices) = load_with(&path, None);
         assert_eq!(policy, Policy::default());
-        let notice = notice.expect("reported");
+        let notice = notices.first().expect("reported");
         assert!(
             notice.message.contains("alowUserWorkspaces"),
             "{}",
@@ -159,10 +205,13 @@ mod tests {
         );
         std::fs::write(&path, r#"{"workspaces": [{"id": "x", "name": "X", "host": "http://x.example", "auth": {"kind": "databricksCli"}}]}"#).expect("write");
         assert!(
-            load(&path).1.is_some(),
+            !load_with(&path, None).1.is_empty(),
             "an invalid workspace invalidates the policy"
         );
-        assert_eq!(load(&dir.join("missing.json")), (Policy::default(), None));
+        assert_eq!(
+            load_with(&dir.join("missing.json"), None),
+            (Policy::default(), vec![])
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 }

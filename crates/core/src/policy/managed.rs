@@ -1,0 +1,323 @@
+//! Policy delivered by the operating system's management tools, beside the policy file:
+//!
+//! - Windows: values under `HKLM\Software\Policies\Brickdesk` (Group Policy, Intune). Names are
+//!   the policy keys in PascalCase (`AllowUserWorkspaces`); booleans are `REG_DWORD` 0/1, text is
+//!   `REG_SZ`, and `Workspaces` is a `REG_SZ` holding the JSON array of the policy file.
+//! - macOS: `/Library/Managed Preferences/dev.brickdesk.app.plist`, as a configuration profile
+//!   installs it (binary or XML), with the policy file's camelCase keys and plist types.
+//!
+//! Both become the same JSON object as the policy file, and [`merge`] lays them over it key by
+//! key (the OS-managed value wins), so one parser validates everything. Only the readers that
+//! touch the registry or the file system are per-OS; the shapes are tested everywhere.
+
+use serde_json::{Map, Value};
+
+/// Every policy key, as the policy file and the plist spell it. The admin guide documents each
+/// (a test checks), and the registry uses [`registry_name`].
+pub const KEYS: &[&str] = &[
+    "workspaces",
+    "allowUserWorkspaces",
+    "allowPersonalAccessTokens",
+    "proxy",
+    "noProxy",
+    "caBundle",
+];
+
+/// `allowUserWorkspaces` → `AllowUserWorkspaces`.
+pub fn registry_name(key: &str) -> String {
+    let mut chars = key.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// A registry value as read (only the kinds a policy uses).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryValue {
+    Dword(u32),
+    String(String),
+}
+
+/// The values of the policy key, as `(name, value)`, into a policy object. Unknown names are
+/// kept so that the parser reports them (a typo is never silently ignored).
+pub fn from_registry(values: &[(String, RegistryValue)]) -> Result<Map<String, Value>, String> {
+    let mut object = Map::new();
+    for (name, value) in values {
+        let key = KEYS
+            .iter()
+            .find(|k| registry_name(k).eq_ignore_ascii_case(name))
+            .map_or_else(|| name.clone(), |k| (*k).to_owned());
+        let value = match (key.as_str(), value) {
+            ("workspaces", RegistryValue::String(json)) => serde_json::from_str(json)
+                .map_err(|e| format!("the registry value Workspaces is not a JSON array ({e})"))?,
+            ("allowUserWorkspaces" | "allowPersonalAccessTokens", RegistryValue::Dword(n)) => {
+                Value::Bool(*n != 0)
+            }
+            (_, RegistryValue::String(text)) => Value::String(text.clone()),
+            (_, RegistryValue::Dword(n)) => Value::from(*n),
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+/// A managed-preferences plist (binary or XML) into a policy object. Keys the OS adds to every
+/// managed domain (`PayloadUUID`, `PayloadType`…) are not policy and are dropped.
+pub fn from_plist(bytes: &[u8]) -> Result<Map<String, Value>, String> {
+    let value: plist::Value =
+        plist::from_bytes(bytes).map_err(|e| format!("not a property list ({e})"))?;
+    let plist::Value::Dictionary(dictionary) = value else {
+        return Err("the property list is not a dictionary".into());
+    };
+    let mut object = Map::new();
+    for (key, value) in dictionary {
+        if key.starts_with("Payload") || key == "PayloadContent" {
+            continue;
+        }
+        object.insert(key, plist_to_json(value)?);
+    }
+    Ok(object)
+}
+
+fn plist_to_json(value: plist::Value) -> Result<Value, String> {
+    Ok(match value {
+        plist::Value::Boolean(b) => Value::Bool(b),
+        plist::Value::String(s) => Value::String(s),
+        plist::Value::Integer(i) => i
+            .as_signed()
+            .map(Value::from)
+            .or_else(|| i.as_unsigned().map(Value::from))
+            .unwrap_or(Value::Null),
+        plist::Value::Real(r) => serde_json::Number::from_f64(r).map_or(Value::Null, Value::Number),
+        plist::Value::Array(items) => Value::Array(
+            items
+                .into_iter()
+                .map(plist_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        plist::Value::Dictionary(d) => Value::Object(
+            d.into_iter()
+                .map(|(k, v)| plist_to_json(v).map(|v| (k, v)))
+                .collect::<Result<_, _>>()?,
+        ),
+        other => return Err(format!("unsupported property list value {other:?}")),
+    })
+}
+
+/// The policy file's object with the OS-managed one laid over it: an OS value wins for its key.
+pub fn merge(file: Map<String, Value>, managed: Map<String, Value>) -> Map<String, Value> {
+    let mut merged = file;
+    merged.extend(managed);
+    merged
+}
+
+/// Where macOS configuration profiles put this app's managed preferences.
+pub const MACOS_MANAGED_PLIST: &str = "/Library/Managed Preferences/dev.brickdesk.app.plist";
+/// The Windows policy key (under `HKEY_LOCAL_MACHINE`).
+pub const WINDOWS_POLICY_KEY: &str = r"Software\Policies\Brickdesk";
+
+/// This OS's managed settings, if any: `(where, object or why not)`.
+/// `BRICKDESK_POLICY_FILE` (tests, a one-off policy) turns them off.
+pub fn read_os() -> Option<(String, Result<Map<String, Value>, String>)> {
+    if std::env::var_os("BRICKDESK_POLICY_FILE").is_some_and(|p| !p.is_empty()) {
+        return None;
+    }
+    read_platform()
+}
+
+#[cfg(target_os = "macos")]
+fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+    let bytes = match std::fs::read(MACOS_MANAGED_PLIST) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(e) => return Some((MACOS_MANAGED_PLIST.to_owned(), Err(e.to_string()))),
+    };
+    Some((MACOS_MANAGED_PLIST.to_owned(), from_plist(&bytes)))
+}
+
+#[cfg(windows)]
+fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+    use winreg::RegKey;
+    use winreg::enums::{HKEY_LOCAL_MACHINE, REG_DWORD, REG_EXPAND_SZ, REG_SZ};
+    let place = format!(r"HKLM\{WINDOWS_POLICY_KEY}");
+    let key = RegKey::predef(HKEY_LOCAL_MACHINE)
+        .open_subkey(WINDOWS_POLICY_KEY)
+        .ok()?;
+    let mut values = Vec::new();
+    for item in key.enum_values() {
+        let (name, raw) = match item {
+            Ok(item) => item,
+            Err(e) => return Some((place, Err(e.to_string()))),
+        };
+        let value = match raw.vtype {
+            REG_DWORD => match key.get_value::<u32, _>(&name) {
+                Ok(n) => RegistryValue::Dword(n),
+                Err(e) => return Some((place, Err(format!("{name}: {e}")))),
+            },
+            REG_SZ | REG_EXPAND_SZ => match key.get_value::<String, _>(&name) {
+                Ok(s) => RegistryValue::String(s),
+                Err(e) => return Some((place, Err(format!("{name}: {e}")))),
+            },
+            other => {
+                return Some((
+                    place,
+                    Err(format!(
+                        "{name} has type {other:?}; use REG_SZ or REG_DWORD"
+                    )),
+                ));
+            }
+        };
+        values.push((name, value));
+    }
+    Some((place.clone(), from_registry(&values)))
+}
+
+#[cfg(not(any(target_os = "macos", windows)))]
+fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::{load_with, parse_value};
+
+    const WORKSPACES: &str = r#"[{"id":"corp","name":"Corp","host":"https://corp.cloud.databricks.com","auth":{"kind":"appConnection","clientId":"brickdesk"}}]"#;
+
+    #[test]
+    fn registry_values_become_the_policy() {
+        let values = vec![
+            (
+                "Workspaces".to_owned(),
+                RegistryValue::String(WORKSPACES.into()),
+            ),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Dword(0)),
+            (
+                "allowpersonalaccesstokens".to_owned(),
+                RegistryValue::Dword(1),
+            ),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://proxy.corp:8080".into()),
+            ),
+        ];
+        let policy =
+            parse_value(Value::Object(from_registry(&values).expect("shape"))).expect("valid");
+        assert!(policy.is_managed("corp"));
+        assert!(!policy.allow_user_workspaces);
+        assert!(policy.allow_personal_access_tokens, "names ignore case");
+        assert_eq!(policy.proxy.as_deref(), Some("http://proxy.corp:8080"));
+        let typo = vec![("AllowUserWorkspace".to_owned(), RegistryValue::Dword(0))];
+        let error = parse_value(Value::Object(from_registry(&typo).expect("shape")))
+            .expect_err("unknown value");
+        assert!(error.contains("AllowUserWorkspace"), "{error}");
+        let broken = vec![("Workspaces".to_owned(), RegistryValue::String("[{".into()))];
+        assert!(
+            from_registry(&broken)
+                .expect_err("bad json")
+                .contains("Workspaces")
+        );
+    }
+
+    #[test]
+    fn plist_dictionaries_become_the_policy_in_xml_and_binary() {
+        let xml = br#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">
+<plist version="1.0"><dict>
+  <key>PayloadUUID</key><string>ignored</string>
+  <key>allowUserWorkspaces</key><false/>
+  <key>noProxy</key><string>localhost</string>
+  <key>workspaces</key><array><dict>
+    <key>id</key><string>corp</string><key>name</key><string>Corp</string>
+    <key>host</key><string>https://corp.cloud.databricks.com</string>
+    <key>auth</key><dict><key>kind</key><string>appConnection</string><key>clientId</key><string>brickdesk</string></dict>
+    <key>redirect</key><dict><key>kind</key><string>loopback</string><key>port</key><integer>8765</integer></dict>
+  </dict></array>
+</dict></plist>"#;
+        let object = from_plist(xml).expect("xml plist");
+        assert!(!object.contains_key("PayloadUUID"));
+        let policy = parse_value(Value::Object(object.clone())).expect("valid");
+        assert!(policy.is_managed("corp"));
+        assert!(!policy.allow_user_workspaces);
+        assert_eq!(policy.no_proxy.as_deref(), Some("localhost"));
+        // The same dictionary as a binary plist (what configuration profiles usually write).
+        let value: plist::Value = plist::from_bytes(xml).expect("parse");
+        let mut binary = Vec::new();
+        value.to_writer_binary(&mut binary).expect("binary");
+        assert_eq!(from_plist(&binary).expect("binary plist"), object);
+        assert!(from_plist(b"not a plist").is_err());
+    }
+
+    #[test]
+    fn os_managed_values_win_over_the_file_key_by_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("policy.json");
+        std::fs::write(
+            &path,
+            format!(r#"{{"workspaces": {WORKSPACES}, "allowUserWorkspaces": true, "proxy": "http://file:1"}}"#),
+        )
+        .expect("write");
+        let os = from_registry(&[
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Dword(0)),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://registry:2".into()),
+            ),
+        ])
+        .expect("shape");
+        let (policy, notices) = load_with(&path, Some(("HKLM".into(), Ok(os))));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(policy.is_managed("corp"), "the file's workspaces stay");
+        assert!(!policy.allow_user_workspaces, "the OS value wins");
+        assert_eq!(policy.proxy.as_deref(), Some("http://registry:2"));
+
+        // A broken OS source is reported and ignored; the file still applies.
+        let (policy, notices) = load_with(
+            &path,
+            Some(("HKLM".into(), Err("Workspaces is not JSON".into()))),
+        );
+        assert!(policy.is_managed("corp"));
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].message.contains("HKLM"),
+            "{}",
+            notices[0].message
+        );
+    }
+
+    #[test]
+    fn every_key_is_understood_and_in_the_admin_guide() {
+        let samples = [
+            ("workspaces", serde_json::json!([])),
+            ("allowUserWorkspaces", serde_json::json!(false)),
+            ("allowPersonalAccessTokens", serde_json::json!(false)),
+            ("proxy", serde_json::json!("http://p:1")),
+            ("noProxy", serde_json::json!("localhost")),
+            ("caBundle", serde_json::json!("/etc/ssl/corp.pem")),
+        ];
+        assert_eq!(samples.len(), KEYS.len());
+        for (key, sample) in &samples {
+            assert!(KEYS.contains(key), "{key} is missing from KEYS");
+            let mut object = Map::new();
+            object.insert((*key).to_owned(), sample.clone());
+            parse_value(Value::Object(object)).unwrap_or_else(|e| panic!("{key}: {e}"));
+        }
+        let guide_path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/admin-guide.md");
+        let guide = std::fs::read_to_string(guide_path).expect("docs/admin-guide.md");
+        for key in KEYS {
+            assert!(
+                guide.contains(&format!("`{key}`")),
+                "the admin guide lacks `{key}`"
+            );
+            let registry = registry_name(key);
+            assert!(
+                guide.contains(&format!("`{registry}`")),
+                "the admin guide lacks `{registry}`"
+            );
+        }
+        for place in [MACOS_MANAGED_PLIST, WINDOWS_POLICY_KEY] {
+            assert!(guide.contains(place), "the admin guide lacks {place}");
+        }
+    }
+}
