@@ -12,6 +12,11 @@
 
 use serde_json::{Map, Value};
 
+/// Policy settings from one source, as a JSON object.
+pub type PolicyObject = Map<String, Value>;
+/// An OS source of policy: where it came from, and its settings or why they are unusable.
+pub type OsPolicy = (String, Result<PolicyObject, String>);
+
 /// Every policy key, as the policy file and the plist spell it. The admin guide documents each
 /// (a test checks), and the registry uses [`registry_name`].
 pub const KEYS: &[&str] = &[
@@ -119,7 +124,7 @@ pub const WINDOWS_POLICY_KEY: &str = r"Software\Policies\Brickdesk";
 
 /// This OS's managed settings, if any: `(where, object or why not)`.
 /// `BRICKDESK_POLICY_FILE` (tests, a one-off policy) turns them off.
-pub fn read_os() -> Option<(String, Result<Map<String, Value>, String>)> {
+pub fn read_os() -> Option<OsPolicy> {
     if std::env::var_os("BRICKDESK_POLICY_FILE").is_some_and(|p| !p.is_empty()) {
         return None;
     }
@@ -127,7 +132,7 @@ pub fn read_os() -> Option<(String, Result<Map<String, Value>, String>)> {
 }
 
 #[cfg(target_os = "macos")]
-fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+fn read_platform() -> Option<OsPolicy> {
     let bytes = match std::fs::read(MACOS_MANAGED_PLIST) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
@@ -137,7 +142,7 @@ fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
 }
 
 #[cfg(windows)]
-fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+fn read_platform() -> Option<OsPolicy> {
     use winreg::RegKey;
     use winreg::enums::{HKEY_LOCAL_MACHINE, REG_DWORD, REG_EXPAND_SZ, REG_SZ};
     let place = format!(r"HKLM\{WINDOWS_POLICY_KEY}");
@@ -174,7 +179,7 @@ fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
 }
 
 #[cfg(not(any(target_os = "macos", windows)))]
-fn read_platform() -> Option<(String, Result<Map<String, Value>, String>)> {
+fn read_platform() -> Option<OsPolicy> {
     None
 }
 

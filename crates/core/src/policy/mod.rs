@@ -68,13 +68,7 @@ pub fn load(path: &Path) -> (Policy, Vec<ErrorInfo>) {
 }
 
 /// [`load`] with the OS-managed settings given: `(where they came from, their object)`.
-pub fn load_with(
-    path: &Path,
-    os: Option<(
-        String,
-        Result<serde_json::Map<String, serde_json::Value>, String>,
-    )>,
-) -> (Policy, Vec<ErrorInfo>) {
+pub fn load_with(path: &Path, os: Option<managed::OsPolicy>) -> (Policy, Vec<ErrorInfo>) {
     let mut notices = Vec::new();
     let file = match std::fs::read_to_string(path) {
         Ok(text) => match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
