@@ -132,7 +132,11 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
         })?;
 
         // "Open in SQL runner": a new SQL tab with the statement, run on the warehouse.
-        d.execute_async("document.querySelector('[data-testid=genie-sql]').open = true; done(0);")?;
+        // The first answer's SQL, opened and scrolled into view (the thread shows the end).
+        d.execute_async(
+            "const s = document.querySelector('[data-testid=genie-sql]'); s.open = true; \
+             s.scrollIntoView({block: 'center'}); done(0);",
+        )?;
         d.click("[data-testid=open-in-sql]", WAIT)?;
         wait_until("the SQL in a new tab", WAIT, || {
             let editor = d

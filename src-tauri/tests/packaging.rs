@@ -1,0 +1,122 @@
+//! Packaging, checked where it can be here: every installer target is configured, the Linux
+//! desktop entry hands the deep link to the app (`%u`) and claims the scheme, Windows packages
+//! carry WebView2 for locked-down networks, there is no self-updater, and the GitHub Actions
+//! workflow parses and builds every target on its OS.
+
+use yaml_rust2::{Yaml, YamlLoader};
+
+const SCHEME: &str = "dev.brickdesk.app";
+const TARGETS: [&str; 6] = ["deb", "appimage", "msi", "nsis", "app", "dmg"];
+
+fn config() -> serde_json::Value {
+    serde_json::from_str(include_str!("../tauri.conf.json")).expect("tauri.conf.json")
+}
+
+#[test]
+fn every_installer_target_is_configured_with_the_scheme() {
+    let config = config();
+    let targets: Vec<&str> = config["bundle"]["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .filter_map(|t| t.as_str())
+        .collect();
+    for target in TARGETS {
+        assert!(targets.contains(&target), "{target} is not built");
+    }
+    let schemes = &config["plugins"]["deep-link"]["desktop"]["schemes"];
+    assert_eq!(schemes, &serde_json::json!([SCHEME]));
+    for key in [
+        "publisher",
+        "copyright",
+        "category",
+        "license",
+        "shortDescription",
+    ] {
+        assert!(config["bundle"][key].is_string(), "bundle.{key}");
+    }
+    // IT pins versions: no updater artifacts, no updater plugin.
+    assert_eq!(config["bundle"]["createUpdaterArtifacts"], false);
+    assert!(config["plugins"].get("updater").is_none());
+    // Locked-down networks cannot download WebView2 during the install.
+    assert_eq!(
+        config["bundle"]["windows"]["webviewInstallMode"]["type"],
+        "offlineInstaller"
+    );
+    assert_eq!(config["bundle"]["windows"]["nsis"]["installMode"], "both");
+}
+
+#[test]
+fn the_linux_desktop_entry_hands_the_link_to_the_app() {
+    let config = config();
+    assert_eq!(
+        config["bundle"]["linux"]["deb"]["desktopTemplate"],
+        "linux/brickdesk.desktop"
+    );
+    let entry = include_str!("../linux/brickdesk.desktop");
+    let has = |line: &str| entry.lines().any(|l| l == line);
+    assert!(has("Exec={{exec}} %u"), "the URL reaches the app: {entry}");
+    assert!(
+        has(&format!("MimeType=x-scheme-handler/{SCHEME};")),
+        "{entry}"
+    );
+}
+
+#[test]
+fn the_workflow_parses_and_builds_every_target_on_its_os() {
+    let text = include_str!("../../.github/workflows/build.yml");
+    let docs = YamlLoader::load_from_str(text).expect("valid YAML");
+    let workflow = &docs[0];
+    let jobs = &workflow["jobs"];
+    let installers = &jobs["installers"];
+    assert!(!installers.is_badvalue(), "an installers job");
+    let include = installers["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("a matrix");
+    let mut built = Vec::new();
+    let mut systems = Vec::new();
+    for entry in include {
+        let os = entry["os"].as_str().expect("os");
+        systems.push(os.split('-').next().unwrap_or_default().to_owned());
+        built.extend(
+            entry["bundles"]
+                .as_str()
+                .expect("bundles")
+                .split(',')
+                .map(str::to_owned),
+        );
+    }
+    for target in TARGETS {
+        assert!(
+            built.iter().any(|b| b == target),
+            "{target} is not built in CI"
+        );
+    }
+    for os in ["ubuntu", "windows", "macos"] {
+        assert!(systems.iter().any(|s| s == os), "no {os} runner");
+    }
+    let steps: Vec<&str> = installers["steps"]
+        .as_vec()
+        .expect("steps")
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .collect();
+    assert!(
+        steps
+            .iter()
+            .any(|r| r.contains("--bundles ${{ matrix.bundles }}")),
+        "{steps:?}"
+    );
+    let core = &jobs["core"];
+    let core_systems = core["strategy"]["matrix"]["os"].as_vec().expect("os list");
+    assert_eq!(core_systems.len(), 3);
+    assert!(
+        core["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .any(|s| s["run"].as_str() == Some("cargo test -p brickdesk-core")),
+        "the core tests run on every OS"
+    );
+    assert!(matches!(workflow["on"], Yaml::Hash(_)));
+}
