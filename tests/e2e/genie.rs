@@ -122,6 +122,13 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
         wait_until("one conversation in the list", WAIT, || {
             Ok((d.find_all("[data-testid=genie-conversation]")?.len() == 1).then_some(()))
         })?;
+        // A fresh thread first, so what shows next comes from the API, not from this session.
+        d.click("[data-testid=genie-new-conversation]", WAIT)?;
+        wait_until("an empty thread", WAIT, || {
+            Ok(d.find_all("[data-testid=genie-turn]")?
+                .is_empty()
+                .then_some(()))
+        })?;
         d.click("[data-testid=genie-conversation]", WAIT)?;
         wait_until("the reopened conversation with the thumbs-up", WAIT, || {
             let pressed = d.execute_async(
