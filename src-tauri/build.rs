@@ -4,6 +4,7 @@
 /// Every `#[tauri::command]` of the app; keep in sync with `ipc::builder()`.
 const COMMANDS: &[&str] = &[
     "app_info",
+    "copy_diagnostics",
     "list_workspaces",
     "select_workspace",
     "add_workspace",

@@ -4,7 +4,9 @@
 //! command here also needs an `allow-<command>` entry in `capabilities/main.json` and in
 //! `build.rs`, because app commands are denied to the webview by default.
 
-use crate::{app_info, deep_links, genie, sign_in, sql, sql_library, sql_results, workspaces};
+use crate::{
+    app_info, deep_links, diagnostics, genie, sign_in, sql, sql_library, sql_results, workspaces,
+};
 use tauri_specta::{Builder, collect_commands, collect_events};
 
 pub fn specta_builder() -> Builder<tauri::Wry> {
@@ -13,6 +15,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .disable_serde_phases()
         .commands(collect_commands![
             app_info::app_info,
+            diagnostics::copy_diagnostics,
             workspaces::list_workspaces,
             workspaces::select_workspace,
             workspaces::add_workspace,

@@ -7,6 +7,7 @@
 
 mod app_info;
 mod deep_links;
+mod diagnostics;
 mod genie;
 mod ipc;
 mod logging;

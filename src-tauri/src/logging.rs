@@ -5,9 +5,73 @@
 //! plumbing. A full filter (`BRICKDESK_LOG=warn,hyper_util=debug`) is used as written.
 //!
 //! Nothing logged anywhere in Brickdesk may contain a token, secret, authorization code or
-//! callback URL; secrets are `Sensitive<T>`, whose `Debug` is redacted.
+//! callback URL; secrets are `Sensitive<T>`, whose `Debug` is redacted. The latest warnings
+//! and errors are also kept in memory for "Copy diagnostics" ([`recent_problems`]).
 
-use tracing_subscriber::EnvFilter;
+use std::collections::VecDeque;
+use std::sync::Mutex;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt as _};
+use tracing_subscriber::util::SubscriberInitExt as _;
+use tracing_subscriber::{EnvFilter, Layer};
+
+/// Warnings and errors kept for diagnostics.
+const KEPT: usize = 20;
+static RECENT: Mutex<VecDeque<String>> = Mutex::new(VecDeque::new());
+
+/// The latest warnings and errors, oldest first.
+pub fn recent_problems() -> Vec<String> {
+    RECENT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .iter()
+        .cloned()
+        .collect()
+}
+
+#[derive(Default)]
+struct Line(String);
+
+impl Visit for Line {
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        use std::fmt::Write as _;
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?} ");
+        } else {
+            let _ = write!(self.0, "{}={value:?} ", field.name());
+        }
+    }
+}
+
+/// Keeps warnings and errors for [`recent_problems`].
+struct Recent;
+
+impl<S: tracing::Subscriber> Layer<S> for Recent {
+    fn on_event(&self, event: &tracing::Event<'_>, _ctx: Context<'_, S>) {
+        let meta = event.metadata();
+        let mut line = Line::default();
+        event.record(&mut line);
+        let text = format!(
+            "{} {} {}: {}",
+            unix_time(),
+            meta.level(),
+            meta.target(),
+            line.0.trim_end()
+        );
+        let mut recent = RECENT.lock().unwrap_or_else(|p| p.into_inner());
+        if recent.len() == KEPT {
+            recent.pop_front();
+        }
+        recent.push_back(text);
+    }
+}
+
+/// Seconds since the Unix epoch (no extra dependency for one timestamp).
+fn unix_time() -> String {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or_else(|_| "-".to_owned(), |d| format!("t={}", d.as_secs()))
+}
 
 const OWN_CRATES: [&str; 2] = ["brickdesk_app", "brickdesk_core"];
 const LEVELS: [&str; 6] = ["off", "error", "warn", "info", "debug", "trace"];
@@ -35,9 +99,13 @@ pub fn init() {
         eprintln!("BRICKDESK_LOG is not a valid log filter ({error}); using info.");
         EnvFilter::new(directives(None))
     });
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+    let _ = tracing_subscriber::registry()
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_writer(std::io::stderr)
+                .with_filter(filter),
+        )
+        .with(Recent.with_filter(tracing_subscriber::filter::LevelFilter::WARN))
         .try_init();
 }
 

@@ -6,6 +6,7 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo, ErrorInfo>(__TAURI_INVOKE("app_info")),
+	copyDiagnostics: () => typedError<string, ErrorInfo>(__TAURI_INVOKE("copy_diagnostics")),
 	listWorkspaces: () => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("list_workspaces")),
 	selectWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("select_workspace", { id })),
 	addWorkspace: (workspace: NewWorkspace, progress: Channel<DiscoveryStep>) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("add_workspace", { workspace, progress })),

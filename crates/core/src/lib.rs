@@ -9,6 +9,7 @@
 pub mod api;
 pub mod auth;
 pub mod deep_link;
+pub mod diagnostics;
 pub mod error;
 pub mod genie;
 pub mod host;

@@ -42,6 +42,15 @@ describe("AccountMenu", () => {
     expect(onSignIn).toHaveBeenCalledOnce();
   });
 
+  it("copies diagnostics for the helpdesk", () => {
+    const onDiagnostics = vi.fn();
+    const signedOut = { ...alice, status: { state: "signedOut" as const, reason: null } };
+    render(<AccountMenu workspace={signedOut} onSignIn={vi.fn()} onSignOut={vi.fn()} onSettings={vi.fn()} onDiagnostics={onDiagnostics} />);
+    fireEvent.click(screen.getByRole("button", { name: "Account: not signed in" }));
+    fireEvent.click(screen.getByRole("menuitem", { name: "Copy diagnostics" }));
+    expect(onDiagnostics).toHaveBeenCalledOnce();
+  });
+
   it("has a short status for every sign-in state", () => {
     expect(shortStatus(alice.status)).toBe("alice@example.com");
     expect(shortStatus({ state: "signingIn" })).toBe("Signing in…");

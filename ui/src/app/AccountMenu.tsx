@@ -9,6 +9,8 @@ interface Props {
   onSignIn: () => void;
   onSignOut: () => void;
   onSettings: () => void;
+  /** "Copy diagnostics" for a helpdesk ticket. */
+  onDiagnostics?: () => void;
 }
 
 function initials(user: string | null): string {
@@ -17,7 +19,7 @@ function initials(user: string | null): string {
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
 }
 
-export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings }: Props) {
+export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiagnostics }: Props) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -83,6 +85,11 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings }: Prop
           ) : (
             <button type="button" role="menuitem" data-testid="account-sign-in" onClick={act(onSignIn)}>
               Sign in to {workspace.name}
+            </button>
+          )}
+          {onDiagnostics && (
+            <button type="button" role="menuitem" data-testid="account-diagnostics" onClick={act(onDiagnostics)}>
+              Copy diagnostics
             </button>
           )}
         </div>

@@ -3,6 +3,7 @@ import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import {
   addWorkspace,
   cancelSignIn,
+  copyDiagnostics,
   databrickscfgCandidates,
   getAppInfo,
   listWorkspaces,
@@ -126,6 +127,12 @@ export function App() {
         onSignOut={leave}
         onSettings={setSettingsId}
         sqlRequest={sqlRequest}
+        onDiagnostics={() =>
+          copyDiagnostics().then(
+            () => notify("info", "Diagnostics copied. Paste them into your helpdesk ticket: they hold no password or token."),
+            report,
+          )
+        }
         onOpenInSql={(statement) => {
           setSqlRequest({ statement, nonce: Date.now() });
           setSection("sql");

@@ -32,9 +32,10 @@ interface Props {
   /** SQL to open in a new SQL tab (from a Genie answer). */
   sqlRequest: SqlRequest | null;
   onOpenInSql: (sql: string) => void;
+  onDiagnostics: () => void;
 }
 
-export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql }: Props) {
+export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql, onDiagnostics }: Props) {
   const signedIn = workspace?.status.state === "signedIn";
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
@@ -49,6 +50,7 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
             onSignIn={() => onSignIn(workspace.id)}
             onSignOut={() => onSignOut(workspace.id)}
             onSettings={() => onSettings(workspace.id)}
+            onDiagnostics={onDiagnostics}
           />
         )}
       </header>

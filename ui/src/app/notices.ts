@@ -1,7 +1,7 @@
 // Notices (toasts): what each event says to the user, and the list's pure update rules.
 import type { DeepLinkHandled, Rejection, WorkspaceList } from "../platform";
 
-export type NoticeKind = "deep-link-handled" | "deep-link-rejected" | "error";
+export type NoticeKind = "deep-link-handled" | "deep-link-rejected" | "error" | "info";
 
 export interface Notice {
   id: number;

@@ -2,8 +2,9 @@
 // Rust), the SQL (with Copy and "Open in SQL runner"), the rows as a table or a chart,
 // suggested follow-ups, and thumbs up or down. A problem says what to do, and an expired
 // result offers "Run again".
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import {
+  closeResult,
   openLink,
   runAnswerAgain,
   sendFeedback,
@@ -66,6 +67,9 @@ export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChang
   const answer = turn.answer;
   const query = answer?.query ?? null;
   const chart = useChart(query?.runId ?? null, query?.result ?? null);
+  // The rows live in Rust until the card goes (a new conversation, another space, a rerun).
+  const runId = query?.runId ?? null;
+  useEffect(() => () => void (runId !== null && closeResult(runId)), [runId]);
   const message = answer ? { spaceId: answer.spaceId, conversationId: answer.conversationId, messageId: answer.messageId } : null;
 
   const rate = async (rating: Rating) => {

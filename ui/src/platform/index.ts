@@ -128,6 +128,8 @@ async function unwrap<T>(call: () => Promise<Outcome<T>>): Promise<T> {
 }
 
 export const getAppInfo = (): Promise<AppInfo> => unwrap(() => commands.appInfo());
+/** Puts a secret-free report for the helpdesk on the clipboard, and returns it. */
+export const copyDiagnostics = (): Promise<string> => unwrap(() => commands.copyDiagnostics());
 export const listWorkspaces = (): Promise<WorkspaceList> => unwrap(() => commands.listWorkspaces());
 export const selectWorkspace = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.selectWorkspace(id));

@@ -85,6 +85,20 @@ pub struct Workspaces {
     refresh_ahead: Mutex<Option<Duration>>,
 }
 
+impl Workspaces {
+    /// The IT policy in force.
+    pub fn policy(&self) -> &Policy {
+        &self.policy
+    }
+
+    /// Whether the OS keychain answers (a read of an entry that need not exist).
+    pub fn keychain_check(&self) -> Result<(), ErrorInfo> {
+        self.vault
+            .read("diagnostics-probe", crate::vault::SecretKind::PendingSignIn)
+            .map(drop)
+    }
+}
+
 impl std::fmt::Debug for Workspaces {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Workspaces")

@@ -1,0 +1,209 @@
+//! "Copy diagnostics": what a helpdesk needs to see about an installation, as plain text,
+//! and nothing secret.
+//!
+//! Boundary: the text is built only from values that hold no secret by construction (profiles
+//! hold none; tokens and client secrets are `Sensitive` and never reach this module), proxy
+//! URLs lose any user and password, and as a last guard every word that looks like a token
+//! (a Databricks personal access token, a JWT, a long opaque credential) is replaced by
+//! `[redacted]`. The shell supplies what only it knows (versions, the deep-link registration,
+//! recent warnings).
+
+use crate::ErrorInfo;
+use crate::policy::Policy;
+use crate::workspace::WorkspaceList;
+use std::fmt::Write as _;
+
+/// Everything the report is made of.
+#[derive(Debug)]
+pub struct DiagnosticsInput<'a> {
+    pub app_version: &'a str,
+    pub os: &'a str,
+    pub arch: &'a str,
+    pub workspaces: &'a WorkspaceList,
+    pub policy: &'a Policy,
+    /// Whether the OS keychain answered a read.
+    pub keychain: Result<(), ErrorInfo>,
+    /// Whether `dev.brickdesk.app:` links reach this app, as the OS says.
+    pub deep_link: &'a str,
+    /// The latest warnings and errors Brickdesk logged (already secret-free).
+    pub recent_problems: &'a [String],
+}
+
+/// `http://user:pass@proxy:8080` → `http://***@proxy:8080`.
+fn without_credentials(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
+            let _ = parsed.set_username("***");
+            let _ = parsed.set_password(None);
+            parsed.to_string()
+        }
+        Ok(_) => url.to_owned(),
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
+fn looks_like_a_secret(word: &str) -> bool {
+    let pat = word.len() >= 36
+        && word.starts_with("dapi")
+        && word[4..].chars().all(|c| c.is_ascii_hexdigit() || c == '-');
+    let jwt = word.starts_with("eyJ") && word.matches('.').count() >= 2;
+    let has_digit = word.chars().any(|c| c.is_ascii_digit());
+    let has_letter = word.chars().any(|c| c.is_ascii_alphabetic());
+    let opaque = word.len() >= 40 && has_digit && has_letter && !word.contains('/');
+    pat || jwt || opaque
+}
+
+/// Replaces every word that looks like a credential by `[redacted]`.
+pub fn scrub(text: &str) -> String {
+    let is_word =
+        |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=');
+    let mut out = String::with_capacity(text.len());
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        if looks_like_a_secret(word) {
+            out.push_str("[redacted]");
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if is_word(c) {
+            word.push(c);
+        } else {
+            flush(&mut word, &mut out);
+            out.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
+/// The report, ready to paste into a ticket.
+pub fn report(input: &DiagnosticsInput<'_>) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "Brickdesk {} on {} ({})",
+        input.app_version, input.os, input.arch
+    );
+    let _ = writeln!(
+        out,
+        "Generated {}",
+        chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    let _ = writeln!(out, "\n[Workspaces]");
+    for w in &input.workspaces.workspaces {
+        let auth = match &w.auth {
+            crate::profiles::AuthKind::AppConnection {
+                client_id,
+                confidential,
+            } => format!(
+                "app connection {client_id}{}",
+                if *confidential { " (confidential)" } else { "" }
+            ),
+            crate::profiles::AuthKind::DatabricksCli => "databricks-cli".to_owned(),
+            crate::profiles::AuthKind::ServicePrincipal { client_id } => {
+                format!("service principal {client_id}")
+            }
+            crate::profiles::AuthKind::PersonalAccessToken => "personal access token".to_owned(),
+        };
+        let status = serde_json::to_value(&w.status)
+            .ok()
+            .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
+            .unwrap_or_default();
+        let active = if input.workspaces.active_id.as_deref() == Some(w.id.as_str()) {
+            " [active]"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "- {} ({}){active}: {} · {auth} · redirect {:?} · {status}{}",
+            w.name,
+            w.id,
+            w.host,
+            w.redirect,
+            if w.managed { " · managed by IT" } else { "" }
+        );
+    }
+    let policy = input.policy;
+    let _ = writeln!(out, "\n[Policy]");
+    let _ = writeln!(out, "managed workspaces: {}", policy.workspaces.len());
+    let _ = writeln!(out, "allowUserWorkspaces: {}", policy.allow_user_workspaces);
+    let _ = writeln!(
+        out,
+        "allowPersonalAccessTokens: {}",
+        policy.allow_personal_access_tokens
+    );
+    let _ = writeln!(out, "\n[Network]");
+    let proxy = policy
+        .proxy
+        .as_deref()
+        .map(|p| format!("{} (policy)", without_credentials(p)))
+        .or_else(|| {
+            ["HTTPS_PROXY", "https_proxy"]
+                .iter()
+                .find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()))
+                .map(|p| format!("{} (HTTPS_PROXY)", without_credentials(&p)))
+        })
+        .unwrap_or_else(|| "the system's settings".to_owned());
+    let _ = writeln!(out, "proxy: {proxy}");
+    let _ = writeln!(
+        out,
+        "no proxy: {}",
+        policy.no_proxy.as_deref().unwrap_or("-")
+    );
+    let _ = writeln!(
+        out,
+        "extra CA bundle: {}",
+        policy
+            .ca_bundle
+            .as_ref()
+            .map_or_else(|| "-".to_owned(), |p| p.display().to_string())
+    );
+    let _ = writeln!(out, "\n[Keychain]");
+    let _ = writeln!(
+        out,
+        "{}",
+        match &input.keychain {
+            Ok(()) => "usable".to_owned(),
+            Err(error) => format!("not usable: {}", error.message),
+        }
+    );
+    let _ = writeln!(out, "\n[Links]");
+    let _ = writeln!(out, "dev.brickdesk.app: {}", input.deep_link);
+    let _ = writeln!(out, "\n[Recent problems]");
+    if input.recent_problems.is_empty() {
+        let _ = writeln!(out, "none");
+    }
+    for problem in input.recent_problems {
+        let _ = writeln!(out, "- {problem}");
+    }
+    scrub(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_shaped_words_are_redacted_and_ids_are_kept() {
+        let text = "pat dapi0123456789abcdef0123456789abcdef, jwt eyJhbGciOi.eyJzdWIi.c2lnbmF0dXJl \
+                    opaque AbCdEf0123456789AbCdEf0123456789AbCdEf0123 space 01f0c0ffee0000000000000000000001 \
+                    host https://adb-123.azuredatabricks.net/path";
+        let scrubbed = scrub(text);
+        assert!(!scrubbed.contains("dapi0123"), "{scrubbed}");
+        assert!(!scrubbed.contains("eyJhbGciOi"), "{scrubbed}");
+        assert!(!scrubbed.contains("AbCdEf0123456789"), "{scrubbed}");
+        assert!(
+            scrubbed.contains("01f0c0ffee0000000000000000000001"),
+            "ids stay: {scrubbed}"
+        );
+        assert!(scrubbed.contains("https://adb-123.azuredatabricks.net/path"));
+        assert_eq!(
+            without_credentials("http://alice:s3cret@proxy.corp:8080"),
+            "http://***@proxy.corp:8080/"
+        );
+    }
+}

@@ -1,0 +1,44 @@
+//! "Copy diagnostics": the core's report (no secrets; see `brickdesk_core::diagnostics`) with
+//! what only the shell knows (versions, the deep-link registration, recent warnings), put on the
+//! clipboard for a helpdesk ticket and returned for the UI to show.
+
+use crate::logging::recent_problems;
+use crate::state::AppState;
+use brickdesk_core::diagnostics::{DiagnosticsInput, report};
+use brickdesk_core::{ErrorCode, ErrorInfo};
+use tauri::State;
+use tauri_plugin_clipboard_manager::ClipboardExt as _;
+use tauri_plugin_deep_link::DeepLinkExt as _;
+
+#[tauri::command]
+#[specta::specta]
+pub fn copy_diagnostics(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+) -> Result<String, ErrorInfo> {
+    let version = app.package_info().version.to_string();
+    let deep_link = match app.deep_link().is_registered("dev.brickdesk.app") {
+        Ok(true) => "registered to this app".to_owned(),
+        Ok(false) => "not registered (use the loopback redirect, or reinstall)".to_owned(),
+        Err(error) => format!("unknown ({error})"),
+    };
+    let list = state.workspaces.list();
+    let problems = recent_problems();
+    let text = report(&DiagnosticsInput {
+        app_version: &version,
+        os: std::env::consts::OS,
+        arch: std::env::consts::ARCH,
+        workspaces: &list,
+        policy: state.workspaces.policy(),
+        keychain: state.workspaces.keychain_check(),
+        deep_link: &deep_link,
+        recent_problems: &problems,
+    });
+    app.clipboard().write_text(text.clone()).map_err(|e| {
+        ErrorInfo::new(
+            ErrorCode::Internal,
+            format!("Brickdesk could not use the clipboard ({e})."),
+        )
+    })?;
+    Ok(text)
+}
