@@ -28,6 +28,7 @@ vi.mock("../platform", async (importActual) => {
     sendFeedback: vi.fn().mockResolvedValue(null),
     openSpace: vi.fn(),
     resultWindow: vi.fn(async () => ({ offset: 0, rows: [["21932"]] })),
+    closeResult: vi.fn().mockResolvedValue(undefined),
   };
 });
 

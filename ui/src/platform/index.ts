@@ -188,7 +188,8 @@ export const runStatement = (
 export const cancelStatement = (runId: number): Promise<null> => unwrap(() => commands.cancelStatement(runId));
 export const resultWindow = (runId: number, offset: number, limit: number): Promise<RowWindow> =>
   unwrap(() => commands.resultWindow(runId, offset, limit));
-export const closeResult = (runId: number): Promise<void> => commands.closeResult(runId);
+/** Frees a result in Rust; best effort (a result already gone is fine). */
+export const closeResult = (runId: number): Promise<void> => commands.closeResult(runId).catch(() => {});
 export const listCatalogs = (workspaceId: string): Promise<string[]> => unwrap(() => commands.listCatalogs(workspaceId));
 export const listSchemas = (workspaceId: string, catalog: string): Promise<string[]> =>
   unwrap(() => commands.listSchemas(workspaceId, catalog));
