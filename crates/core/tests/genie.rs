@@ -39,10 +39,7 @@ fn quick(questions_per_minute: u32) -> Config {
 }
 
 async fn signed_in(name: &str, config: Config) -> (Fixture, Api) {
-    let f = fixture(name, config, true).await;
-    sign_in_demo(&f).await;
-    let api = f.service.api(DEMO_ID).await.expect("api");
-    (f, api)
+    signed_in_demo(name, config).await
 }
 
 fn genie_on(db: Arc<LocalDb>, limiter: Limiter) -> Genie {
@@ -53,26 +50,13 @@ fn genie() -> Genie {
     genie_on(Arc::new(LocalDb::in_memory()), Limiter::new(5))
 }
 
+/// Statuses of the Genie POSTs whose path contains `path_part`.
 async fn posts(f: &Fixture, path_part: &str) -> Vec<u64> {
-    let log: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/__emulator/requests?path_prefix=/api/2.0/genie/",
-            f.emulator.base_url
-        ))
-        .send()
+    logged_requests(f, "/api/2.0/genie/")
         .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
-    log["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .filter(|r| {
-            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.contains(path_part))
-        })
-        .map(|r| r["status"].as_u64().unwrap_or_default())
+        .into_iter()
+        .filter(|(method, path, _)| method == "POST" && path.contains(path_part))
+        .map(|(_, _, status)| status)
         .collect()
 }
 
@@ -233,12 +217,7 @@ async fn throttling_and_server_errors_are_waited_out_without_asking_twice() {
         {"method": "GET", "path": "/api/2.0/genie/spaces/*/conversations/*/messages/*",
          "fault": {"kind": "status", "status": 503}, "count": 2},
     ]);
-    reqwest::Client::new()
-        .post(format!("{}/__emulator/faults", f.emulator.base_url))
-        .json(&faults)
-        .send()
-        .await
-        .expect("faults");
+    add_faults(&f, faults).await;
     let answer = genie()
         .ask(
             &api,

@@ -24,10 +24,7 @@ const STARTER: &str = "a1b2c3d4e5f60718";
 const STOPPED: &str = "5f6e7d8c9b0a1234";
 
 async fn signed_in(name: &str, timings: Timings) -> (Fixture, Api) {
-    let f = fixture(name, Config { timings, ..alice() }, true).await;
-    sign_in_demo(&f).await;
-    let api = f.service.api(DEMO_ID).await.expect("api");
-    (f, api)
+    signed_in_demo(name, Config { timings, ..alice() }).await
 }
 
 fn quick() -> Timings {
@@ -91,38 +88,11 @@ fn column(set: &SharedResult, index: usize) -> Vec<Option<String>> {
         .collect()
 }
 
-async fn add_faults(f: &Fixture, rules: serde_json::Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}/__emulator/faults", f.emulator.base_url))
-        .json(&rules)
-        .send()
-        .await
-        .expect("faults");
-    assert!(response.status().is_success());
-}
-
 async fn request_log(f: &Fixture, prefix: &str) -> Vec<(String, u64)> {
-    let log: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/__emulator/requests?path_prefix={prefix}",
-            f.emulator.base_url
-        ))
-        .send()
+    logged_requests(f, prefix)
         .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
-    log["requests"]
-        .as_array()
-        .expect("requests")
-        .iter()
-        .map(|r| {
-            (
-                r["method"].as_str().unwrap_or_default().to_owned(),
-                r["status"].as_u64().unwrap_or_default(),
-            )
-        })
+        .into_iter()
+        .map(|(method, _, status)| (method, status))
         .collect()
 }
 

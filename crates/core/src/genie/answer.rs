@@ -162,30 +162,34 @@ pub async fn fetch_rows(
     Ok((runs.adopt(api.clone(), set), summary))
 }
 
+/// The message's query attachment (the last one, if several), without its rows.
+pub fn query_of(message: &WireMessage) -> Option<QueryAnswer> {
+    message.attachments.iter().rev().find_map(|attachment| {
+        attachment.query.as_ref().map(|q| QueryAnswer {
+            attachment_id: attachment.attachment_id.clone().unwrap_or_default(),
+            title: q.title.clone(),
+            description: q.description.clone(),
+            sql: q.query.clone(),
+            truncated: q
+                .query_result_metadata
+                .as_ref()
+                .is_some_and(|m| m.is_truncated),
+            run_id: None,
+            result: None,
+        })
+    })
+}
+
 /// Builds the answer for `message`, fetching the query's rows when it completed.
 pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
     let mut text_html = None;
     let mut clarification = false;
-    let mut query = None;
+    let mut query = query_of(message);
     let mut suggestions = Vec::new();
     for attachment in &message.attachments {
         if let Some(text) = &attachment.text {
             text_html = Some(markdown::to_html(&text.content));
             clarification = text.purpose.as_deref() == Some("FOLLOW_UP_QUESTION");
-        }
-        if let Some(q) = &attachment.query {
-            query = Some(QueryAnswer {
-                attachment_id: attachment.attachment_id.clone().unwrap_or_default(),
-                title: q.title.clone(),
-                description: q.description.clone(),
-                sql: q.query.clone(),
-                truncated: q
-                    .query_result_metadata
-                    .as_ref()
-                    .is_some_and(|m| m.is_truncated),
-                run_id: None,
-                result: None,
-            });
         }
         if let Some(s) = &attachment.suggested_questions {
             suggestions.extend(s.questions.iter().cloned());

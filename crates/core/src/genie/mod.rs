@@ -7,13 +7,14 @@
 //! history, feedback and re-running an expired query. Tauri and rendering live elsewhere.
 
 pub mod answer;
+mod ask;
 pub mod limiter;
 pub mod markdown;
 pub mod progress;
 pub mod wire;
 
 use crate::api::Api;
-use crate::local::genie::{GenieStore, OutboxEntry, OutboxState};
+use crate::local::genie::GenieStore;
 use crate::sql::runs::Runs;
 use crate::{ErrorCode, ErrorInfo};
 use answer::{Answer, QueryAnswer, Rating};
@@ -21,7 +22,6 @@ use progress::Step;
 use serde::Serialize;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
 use wire::{MessageStatus, WireMessage};
 
 /// A space as the picker shows it.
@@ -225,266 +225,6 @@ impl Genie {
         })
     }
 
-    /// Asks `content` in `space_id` (a new conversation, or a follow-up in `conversation_id`)
-    /// and follows it to its answer; `events` hears every step.
-    pub async fn ask(
-        &self,
-        api: &Api,
-        workspace_id: &str,
-        space_id: &str,
-        conversation_id: Option<&str>,
-        content: &str,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<Answer, ErrorInfo> {
-        let content = content.trim();
-        if content.is_empty() {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "Type a question first.",
-            ));
-        }
-        let entry = self
-            .store
-            .enqueue(workspace_id, space_id, conversation_id, content)?;
-        self.drive(api, entry, events).await
-    }
-
-    /// Questions of the workspace still waiting for an answer (after a restart, too).
-    pub fn pending(&self, workspace_id: &str) -> Result<Vec<OutboxEntry>, ErrorInfo> {
-        self.store.pending(workspace_id)
-    }
-
-    /// Drives every kept question of the workspace that nobody is driving to its end.
-    pub async fn resume(
-        &self,
-        api: &Api,
-        workspace_id: &str,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<(), ErrorInfo> {
-        let pending = self.store.pending(workspace_id)?;
-        let runs = pending.into_iter().map(|entry| async move {
-            let _ = self.drive(api, entry, events).await;
-        });
-        futures_util::future::join_all(runs).await;
-        Ok(())
-    }
-
-    async fn drive(
-        &self,
-        api: &Api,
-        entry: OutboxEntry,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<Answer, ErrorInfo> {
-        let id = entry.id;
-        if !self
-            .active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .insert(id)
-        {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                "This question is already on its way.",
-            ));
-        }
-        let result = self.drive_once(api, entry, events).await;
-        self.active
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(&id);
-        match &result {
-            Ok(answer) => events(GenieEvent::Answered {
-                question_id: id,
-                answer: Box::new(answer.clone()),
-            }),
-            Err(error) => events(GenieEvent::Failed {
-                question_id: id,
-                error: error.clone(),
-            }),
-        }
-        result
-    }
-
-    async fn drive_once(
-        &self,
-        api: &Api,
-        entry: OutboxEntry,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<Answer, ErrorInfo> {
-        let id = entry.id;
-        let (conversation_id, message_id) = match entry.state {
-            OutboxState::Sent => (
-                entry.conversation_id.clone().unwrap_or_default(),
-                entry.message_id.clone().unwrap_or_default(),
-            ),
-            OutboxState::Sending => {
-                // Brickdesk stopped while this was being sent: Genie may or may not have it.
-                // Sending it again could ask twice; the user decides.
-                self.store.remove(id)?;
-                return Err(ErrorInfo::new(
-                    ErrorCode::Network,
-                    format!(
-                        "Brickdesk was closed while sending \"{}\", so it may not have reached \
-                         Genie. If no answer appears in the conversation, ask it again.",
-                        entry.content
-                    ),
-                ));
-            }
-            OutboxState::Queued => self.send(api, &entry, events).await?,
-        };
-        events(GenieEvent::Sent {
-            question_id: id,
-            conversation_id: conversation_id.clone(),
-            message_id: message_id.clone(),
-        });
-        let message = self
-            .poll(
-                api,
-                id,
-                &entry.space_id,
-                &conversation_id,
-                &message_id,
-                events,
-            )
-            .await;
-        let message = match message {
-            Ok(message) => message,
-            Err(error) => {
-                // Given up or refused: the question is not kept forever.
-                if error.code != ErrorCode::Network {
-                    self.store.remove(id)?;
-                }
-                return Err(error);
-            }
-        };
-        let answer = answer::build(api, &self.runs, &message).await;
-        self.store.remove(id)?;
-        Ok(answer)
-    }
-
-    /// Waits for the question budget, then sends the question once.
-    async fn send(
-        &self,
-        api: &Api,
-        entry: &OutboxEntry,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<(String, String), ErrorInfo> {
-        loop {
-            let position = self.position(entry);
-            self.limiter
-                .take(&entry.workspace_id, |_| {
-                    events(GenieEvent::Queued {
-                        question_id: entry.id,
-                        position,
-                    });
-                })
-                .await;
-            if !self.store.claim(entry.id)? {
-                return Err(ErrorInfo::new(
-                    ErrorCode::NotFound,
-                    "This question was already sent or removed.",
-                ));
-            }
-            let sent = match &entry.conversation_id {
-                None => api
-                    .post::<_, wire::StartResponse>(
-                        &format!("{}/start-conversation", spaces_path(&entry.space_id)),
-                        &serde_json::json!({ "content": entry.content }),
-                    )
-                    .await
-                    .map(|r| (r.conversation_id, r.message_id)),
-                Some(conversation) => api
-                    .post::<_, WireMessage>(
-                        &format!(
-                            "{}/conversations/{conversation}/messages",
-                            spaces_path(&entry.space_id)
-                        ),
-                        &serde_json::json!({ "content": entry.content }),
-                    )
-                    .await
-                    .map(|m| (conversation.clone(), m.message_id)),
-            };
-            match sent {
-                Ok((conversation, message)) => {
-                    self.store.sent(entry.id, &conversation, &message)?;
-                    return Ok((conversation, message));
-                }
-                // Refused before Genie took it (still throttled after the API's own waits):
-                // back in the queue, and the budget counts as spent for a while.
-                Err(error) if error.code == ErrorCode::RateLimited => {
-                    self.store.requeue(entry.id)?;
-                    self.limiter
-                        .back_off(&entry.workspace_id, Duration::from_secs(30));
-                }
-                Err(error) => {
-                    self.store.remove(entry.id)?;
-                    return Err(denied_space(error));
-                }
-            }
-        }
-    }
-
-    /// 1 for the next question of the workspace to go out.
-    fn position(&self, entry: &OutboxEntry) -> u32 {
-        self.store
-            .pending(&entry.workspace_id)
-            .map(|p| {
-                p.iter()
-                    .filter(|e| e.state == OutboxState::Queued && e.id <= entry.id)
-                    .count()
-            })
-            .map_or(1, |n| u32::try_from(n).unwrap_or(u32::MAX))
-    }
-
-    async fn poll(
-        &self,
-        api: &Api,
-        id: u32,
-        space_id: &str,
-        conversation_id: &str,
-        message_id: &str,
-        events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<WireMessage, ErrorInfo> {
-        let path = format!(
-            "{}/conversations/{conversation_id}/messages/{message_id}",
-            spaces_path(space_id)
-        );
-        let started = Instant::now();
-        let mut last: Option<MessageStatus> = None;
-        let mut attempt = 0;
-        loop {
-            match api.get::<WireMessage>(&path).await {
-                Ok(message) => {
-                    if last != Some(message.status) {
-                        last = Some(message.status);
-                        events(GenieEvent::Progress {
-                            question_id: id,
-                            status: message.status,
-                            step: Step::of(message.status),
-                        });
-                    }
-                    if message.status.is_terminal() {
-                        return Ok(message);
-                    }
-                }
-                // A network blip or a server error: keep polling until the time is up.
-                Err(error) if matches!(error.code, ErrorCode::Network | ErrorCode::Server) => {
-                    tracing::debug!(%error, "polling a Genie message failed; retrying");
-                }
-                Err(error) => return Err(error),
-            }
-            if started.elapsed() >= progress::GIVE_UP_AFTER {
-                return Err(ErrorInfo::new(
-                    ErrorCode::Server,
-                    "Genie has not answered in 10 minutes. Open the conversation later to \
-                     see whether the answer arrived, or ask again.",
-                ));
-            }
-            tokio::time::sleep(progress::poll_delay(attempt)).await;
-            attempt += 1;
-        }
-    }
-
     /// Past conversations in a space, newest first.
     pub async fn conversations(
         &self,
@@ -582,16 +322,7 @@ impl Genie {
         let message: WireMessage = api.get(&answer.path()).await?;
         let (run_id, summary) =
             answer::fetch_rows(api, &self.runs, &message, attachment_id, true).await?;
-        let built = answer::build(
-            api,
-            &self.runs,
-            &WireMessage {
-                status: MessageStatus::Other,
-                ..message
-            },
-        )
-        .await;
-        let mut query = built.query.ok_or_else(|| {
+        let mut query = answer::query_of(&message).ok_or_else(|| {
             ErrorInfo::new(
                 ErrorCode::NotFound,
                 "This answer has no query to run again.",

@@ -161,21 +161,21 @@ pub fn export(
     })
 }
 
-/// Calls `write(batch, rows)` over the view in blocks of rows, checking Cancel and reporting
-/// progress between blocks.
+/// Calls `write(batch, rows)` over view positions `range` in blocks of rows, checking Cancel
+/// and reporting the position reached between blocks.
 fn each_block(
     set: &ResultSet,
-    total: u64,
+    range: std::ops::Range<u64>,
     cancel: &Cancel,
     report: &mut dyn FnMut(u64),
     mut write: impl FnMut(&RecordBatch, &[usize]) -> Result<(), ErrorInfo>,
 ) -> Result<(), ErrorInfo> {
-    let mut from = 0;
-    while from < total {
+    let mut from = range.start;
+    while from < range.end {
         if cancel.is_cancelled() {
             return Err(cancelled());
         }
-        let to = (from + PROGRESS_EVERY).min(total);
+        let to = (from + PROGRESS_EVERY).min(range.end);
         let mut failed = None;
         set.visit(from, to, |batch, rows| {
             if failed.is_none() {
@@ -221,7 +221,7 @@ fn write_csv(
     line.extend_from_slice(b"\r\n");
     out.write_all(&line).map_err(|e| io_error(path, &e))?;
     let options = display_options();
-    each_block(set, total, cancel, report, |batch, rows| {
+    each_block(set, 0..total, cancel, report, |batch, rows| {
         let formatters = formatters(batch, &options);
         for row in rows {
             line.clear();
@@ -333,6 +333,29 @@ fn xlsx_error(path: &Path, error: &rust_xlsxwriter::XlsxError) -> ErrorInfo {
     io_error(path, error)
 }
 
+/// One cell, typed (dates and timestamps as Excel serial numbers with a format).
+fn write_cell(
+    worksheet: &mut rust_xlsxwriter::Worksheet,
+    row: u32,
+    col: u16,
+    value: XlsxValue,
+    date: &rust_xlsxwriter::Format,
+    datetime: &rust_xlsxwriter::Format,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
+    match value {
+        XlsxValue::Blank => return Ok(()),
+        XlsxValue::Number(n) => worksheet.write_number(row, col, n),
+        XlsxValue::Date(d) => worksheet.write_number_with_format(row, col, d, date),
+        XlsxValue::DateTime(d) => worksheet.write_number_with_format(row, col, d, datetime),
+        XlsxValue::Bool(b) => worksheet.write_boolean(row, col, b),
+        XlsxValue::Text(t) => {
+            let t: String = t.chars().take(MAX_CELL_CHARS).collect();
+            worksheet.write_string(row, col, t)
+        }
+    }
+    .map(drop)
+}
+
 fn write_xlsx(
     set: &ResultSet,
     path: &Path,
@@ -347,7 +370,6 @@ fn write_xlsx(
     let mut workbook = Workbook::new();
     let sheets = total.div_ceil(ROWS_PER_SHEET).max(1);
     let options = display_options();
-    let mut written = 0u64;
     for sheet in 0..sheets {
         let worksheet = workbook
             .add_worksheet_with_constant_memory()
@@ -375,53 +397,22 @@ fn write_xlsx(
         let first = sheet * ROWS_PER_SHEET;
         let last = (first + ROWS_PER_SHEET).min(total);
         let mut excel_row = 1u32;
-        let mut visited = 0u64;
-        let mut from = first;
-        while from < last {
-            if cancel.is_cancelled() {
-                return Err(cancelled());
-            }
-            let to = (from + PROGRESS_EVERY).min(last);
-            let mut failed: Option<rust_xlsxwriter::XlsxError> = None;
-            set.visit(from, to, |batch, rows| {
-                let formatters = formatters(batch, &options);
-                for row in rows {
-                    let texts = cells(batch, &formatters, *row);
-                    for (c, array) in batch.columns().iter().enumerate() {
-                        let col = u16::try_from(c).unwrap_or(u16::MAX);
-                        let text = texts.get(c).and_then(Option::as_deref);
-                        let result = match xlsx_value(array.as_ref(), *row, text) {
-                            XlsxValue::Blank => Ok(&mut *worksheet),
-                            XlsxValue::Number(n) => worksheet.write_number(excel_row, col, n),
-                            XlsxValue::Date(d) => {
-                                worksheet.write_number_with_format(excel_row, col, d, &date)
-                            }
-                            XlsxValue::DateTime(d) => {
-                                worksheet.write_number_with_format(excel_row, col, d, &datetime)
-                            }
-                            XlsxValue::Bool(b) => worksheet.write_boolean(excel_row, col, b),
-                            XlsxValue::Text(t) => {
-                                let t: String = t.chars().take(MAX_CELL_CHARS).collect();
-                                worksheet.write_string(excel_row, col, t)
-                            }
-                        };
-                        if let Err(error) = result {
-                            failed.get_or_insert(error);
-                        }
-                    }
-                    excel_row += 1;
-                    visited += 1;
+        each_block(set, first..last, cancel, report, |batch, rows| {
+            let formatters = formatters(batch, &options);
+            for row in rows {
+                let texts = cells(batch, &formatters, *row);
+                for (c, array) in batch.columns().iter().enumerate() {
+                    let col = u16::try_from(c).unwrap_or(u16::MAX);
+                    let text = texts.get(c).and_then(Option::as_deref);
+                    let value = xlsx_value(array.as_ref(), *row, text);
+                    write_cell(worksheet, excel_row, col, value, &date, &datetime)
+                        .map_err(|e| xlsx_error(path, &e))?;
                 }
-            })?;
-            if let Some(error) = failed {
-                return Err(xlsx_error(path, &error));
+                excel_row += 1;
             }
-            from = to;
-            written = first + visited;
-            report(written);
-        }
+            Ok(())
+        })?;
     }
-    debug_assert_eq!(written, total);
     workbook.save(path).map_err(|e| xlsx_error(path, &e))?;
     Ok(u32::try_from(sheets).unwrap_or(u32::MAX))
 }

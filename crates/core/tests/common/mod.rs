@@ -110,3 +110,49 @@ pub async fn sign_in_demo(f: &Fixture) {
         .expect("signed in");
     assert_eq!(id, DEMO_ID);
 }
+
+/// A fresh fixture signed in to its demo workspace, and that workspace's API.
+pub async fn signed_in_demo(name: &str, config: Config) -> (Fixture, brickdesk_core::api::Api) {
+    let f = fixture(name, config, true).await;
+    sign_in_demo(&f).await;
+    let api = f.service.api(DEMO_ID).await.expect("api");
+    (f, api)
+}
+
+/// Adds fault rules to the emulator (`POST /__emulator/faults`).
+pub async fn add_faults(f: &Fixture, rules: serde_json::Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/__emulator/faults", f.emulator.base_url))
+        .json(&rules)
+        .send()
+        .await
+        .expect("faults");
+    assert!(response.status().is_success());
+}
+
+/// The emulator's request log under `prefix`: `(method, path, status)` in order.
+pub async fn logged_requests(f: &Fixture, prefix: &str) -> Vec<(String, String, u64)> {
+    let log: serde_json::Value = reqwest::Client::new()
+        .get(format!(
+            "{}/__emulator/requests?path_prefix={prefix}",
+            f.emulator.base_url
+        ))
+        .send()
+        .await
+        .expect("log")
+        .json()
+        .await
+        .expect("json");
+    log["requests"]
+        .as_array()
+        .expect("requests")
+        .iter()
+        .map(|r| {
+            (
+                r["method"].as_str().unwrap_or_default().to_owned(),
+                r["path"].as_str().unwrap_or_default().to_owned(),
+                r["status"].as_u64().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
