@@ -40,6 +40,11 @@ cargo clippy --quiet --workspace --all-targets -- -D warnings
 step "Rust tests (unit, bindings freshness, emulator routes)"
 cargo test --workspace --exclude brickdesk-e2e
 
+step "Linux package: the tested binary bundled as a .deb (installed by the end-to-end tests)"
+rm -rf target/debug/bundle/deb
+(cd src-tauri && ../ui/node_modules/.bin/tauri bundle --debug --bundles deb --no-binary-patching --ci) \
+  || die "tauri bundle could not build the .deb (see above)."
+
 step "Emulator compatibility: the official Databricks SDK for Python against it"
 venv="$ROOT/target/compat-venv"
 if [ ! -x "$venv/bin/python" ]; then

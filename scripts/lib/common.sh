@@ -11,8 +11,9 @@ MIN_RUST="1.94"
 APT_BUILD=(build-essential pkg-config file libwebkit2gtk-4.1-dev libxdo-dev libssl-dev librsvg2-dev)
 # Extra packages for the tests: a virtual display, WebDriver for WebKitGTK, D-Bus tools and a
 # Secret Service keyring (and secret-tool to inspect it), ImageMagick for window screenshots,
-# curl for the stand-in browser of the sign-in tests.
-APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick curl)
+# curl for the stand-in browser of the sign-in tests, xdg-utils and desktop-file-utils for the
+# installed-package test (xdg-open, update-desktop-database).
+APT_TEST=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools imagemagick curl xdg-utils desktop-file-utils)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }

@@ -69,6 +69,7 @@ fn register_scheme(app: &AppHandle) {
         #[cfg(windows)]
         let self_installed = false;
         if (cfg!(debug_assertions) || self_installed)
+            && !installed_by_a_package()
             && let Err(error) = app.deep_link().register_all()
         {
             tracing::warn!(%error, "could not register the dev.brickdesk.app link handler");
@@ -76,6 +77,21 @@ fn register_scheme(app: &AppHandle) {
     }
     #[cfg(not(any(windows, target_os = "linux")))]
     let _ = app;
+}
+
+/// Whether a package put this binary in `<prefix>/bin` beside its desktop entry in
+/// `<prefix>/share/applications` (the `.deb` does): the package registered the scheme for
+/// every user, and a per-user handler would shadow it.
+#[cfg(any(windows, target_os = "linux"))]
+fn installed_by_a_package() -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.parent()?.to_path_buf()))
+        .is_some_and(|prefix| {
+            prefix
+                .join("share/applications/Brickdesk.desktop")
+                .is_file()
+        })
 }
 
 /// Single-instance callback: a second `brickdesk …` launch forwarded its arguments here.

@@ -13,7 +13,7 @@ mod recorder;
 mod webdriver;
 
 pub use paths::{artifacts_dir, target_bin};
-pub use process::{AppWorld, Emulator, second_launch, webview_rss_kib};
+pub use process::{AppWorld, Emulator, running_app_pid, second_launch, webview_rss_kib};
 pub use webdriver::{Element, WebDriver};
 
 use anyhow::{Context, Result, bail};
@@ -30,6 +30,9 @@ pub struct Options {
     pub browser_holds_links: bool,
     /// Who the emulator signs in.
     pub user: &'static str,
+    /// The app binary to run; the one Cargo built when `None` (the package test runs the one
+    /// installed from the `.deb`).
+    pub app: Option<std::path::PathBuf>,
 }
 
 impl Default for Options {
@@ -39,6 +42,7 @@ impl Default for Options {
             policy: None,
             browser_holds_links: false,
             user: "alice@example.com",
+            app: None,
         }
     }
 }
@@ -105,6 +109,10 @@ impl AppSession {
             None => None,
         };
         let world = AppWorld {
+            app: match options.app {
+                Some(app) => app,
+                None => target_bin("brickdesk")?,
+            },
             keychain_service: format!("dev.brickdesk.app.test.{name}"),
             demo_host: options.demo.then(|| emulator.base_url.clone()),
             policy_file,
@@ -196,7 +204,7 @@ fn launch(
 ) -> Result<(process::TauriDriver, WebDriver)> {
     process::wait_for_single_instance_free(Duration::from_secs(15))?;
     let tauri_driver = process::TauriDriver::start(&world.env()?, &log_path(name)?)?;
-    let driver = WebDriver::new_session(&tauri_driver.url, &target_bin("brickdesk")?, args)
+    let driver = WebDriver::new_session(&tauri_driver.url, &world.app, args)
         .context("opening the Brickdesk window over WebDriver")?;
     driver.wait_for("[data-testid=app-shell]", Duration::from_secs(30))?;
     Ok((tauri_driver, driver))

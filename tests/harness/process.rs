@@ -52,6 +52,8 @@ impl Drop for Emulator {
 /// Where one test's app keeps its settings and secrets, apart from every other test's.
 #[derive(Debug, Clone)]
 pub struct AppWorld {
+    /// The `brickdesk` binary that runs.
+    pub app: PathBuf,
     /// Its own XDG config and data folders live here.
     pub scratch: PathBuf,
     /// Its own keychain namespace.
@@ -87,7 +89,7 @@ impl AppWorld {
                 self.keychain_service.clone(),
             ),
             ("BROWSER".into(), path(&browser)),
-            ("BRICKDESK_E2E_APP".into(), path(&target_bin("brickdesk")?)),
+            ("BRICKDESK_E2E_APP".into(), path(&self.app)),
             (
                 "BRICKDESK_E2E_BROWSER_LOG".into(),
                 path(&self.scratch.join("browser.log")),
@@ -250,7 +252,12 @@ fn name_is_free() -> Result<Option<()>> {
         .then_some(()))
 }
 
-pub fn name_owner_pid() -> Result<Option<u32>> {
+/// The process id of the running Brickdesk (the owner of its single-instance D-Bus name).
+pub fn running_app_pid() -> Result<Option<u32>> {
+    name_owner_pid()
+}
+
+fn name_owner_pid() -> Result<Option<u32>> {
     let reply = dbus_call("GetConnectionUnixProcessID")?;
     Ok(reply
         .split_whitespace()
