@@ -33,6 +33,7 @@ pub fn copy_diagnostics(
         keychain: state.workspaces.keychain_check(),
         deep_link: &deep_link,
         recent_problems: &problems,
+        log_file: crate::logging::file_path(),
     });
     app.clipboard().write_text(text.clone()).map_err(|e| {
         ErrorInfo::new(

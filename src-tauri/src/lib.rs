@@ -34,6 +34,16 @@ pub fn run() {
         .plugin(tauri_plugin_clipboard_manager::init())
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            use tauri::Manager as _;
+            match app.path().app_log_dir() {
+                Ok(dir) => logging::open_file(&dir),
+                Err(error) => tracing::warn!(%error, "no log folder; logging to stderr only"),
+            }
+            tracing::info!(
+                version = %app.package_info().version,
+                os = std::env::consts::OS,
+                "Brickdesk started"
+            );
             builder.mount_events(app);
             let workspaces = state::manage(app).map_err(|e| e.message)?;
             let handle = app.handle().clone();

@@ -1,4 +1,6 @@
-//! Log setup: human-readable lines on stderr, filtered by `BRICKDESK_LOG` (default `info`).
+//! Log setup: human-readable lines on stderr and in `brickdesk.log` in the OS log folder
+//! (rotated, scrubbed: `brickdesk_core::log_file`), filtered by `BRICKDESK_LOG` (default
+//! `info`).
 //!
 //! A bare level (`BRICKDESK_LOG=debug`) applies to Brickdesk's own crates only; libraries stay
 //! at `warn`, so a support log is about Brickdesk and not connection pooling or keychain
@@ -8,7 +10,10 @@
 //! callback URL; secrets are `Sensitive<T>`, whose `Debug` is redacted. The latest warnings
 //! and errors are also kept in memory for "Copy diagnostics" ([`recent_problems`]).
 
+use brickdesk_core::log_file::{DEFAULT_KEEP, DEFAULT_MAX_BYTES, RotatingLog};
 use std::collections::VecDeque;
+use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::layer::{Context, SubscriberExt as _};
@@ -66,6 +71,66 @@ impl<S: tracing::Subscriber> Layer<S> for Recent {
     }
 }
 
+/// Where file lines go: held in memory until the app knows its log folder ([`open_file`]),
+/// so start-up lines are not lost; dropped if the folder cannot be written.
+enum FileSink {
+    Pending(Vec<u8>),
+    Open(RotatingLog),
+    Unavailable,
+}
+
+/// Start-up lines kept before the log folder is known.
+const PENDING_LIMIT: usize = 64 * 1024;
+static FILE: Mutex<FileSink> = Mutex::new(FileSink::Pending(Vec::new()));
+
+struct FileWriter;
+
+impl Write for FileWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match &mut *FILE.lock().unwrap_or_else(|p| p.into_inner()) {
+            FileSink::Pending(held) if held.len() + buf.len() <= PENDING_LIMIT => {
+                held.extend_from_slice(buf);
+                Ok(buf.len())
+            }
+            FileSink::Open(log) => log.write(buf),
+            FileSink::Pending(_) | FileSink::Unavailable => Ok(buf.len()),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match &mut *FILE.lock().unwrap_or_else(|p| p.into_inner()) {
+            FileSink::Open(log) => log.flush(),
+            _ => Ok(()),
+        }
+    }
+}
+
+static FILE_PATH: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The log file being written, if any (for "Copy diagnostics").
+pub fn file_path() -> Option<&'static Path> {
+    FILE_PATH.get().map(PathBuf::as_path)
+}
+
+/// Starts writing `brickdesk.log` in `dir`, beginning with the lines logged so far.
+pub fn open_file(dir: &Path) {
+    let mut sink = FILE.lock().unwrap_or_else(|p| p.into_inner());
+    match RotatingLog::open(dir, DEFAULT_MAX_BYTES, DEFAULT_KEEP) {
+        Ok(mut log) => {
+            if let FileSink::Pending(held) = &*sink {
+                let _ = log.write_all(held);
+            }
+            let _ = FILE_PATH.set(log.path());
+            *sink = FileSink::Open(log);
+        }
+        Err(error) => {
+            *sink = FileSink::Unavailable;
+            drop(sink);
+            tracing::warn!(%error, folder = %dir.display(), "cannot write the log file");
+        }
+    }
+}
+
 /// Seconds since the Unix epoch (no extra dependency for one timestamp).
 fn unix_time() -> String {
     std::time::SystemTime::now()
@@ -99,11 +164,18 @@ pub fn init() {
         eprintln!("BRICKDESK_LOG is not a valid log filter ({error}); using info.");
         EnvFilter::new(directives(None))
     });
+    let file_filter = EnvFilter::new(filter.to_string());
     let _ = tracing_subscriber::registry()
         .with(
             tracing_subscriber::fmt::layer()
                 .with_writer(std::io::stderr)
                 .with_filter(filter),
+        )
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_ansi(false)
+                .with_writer(|| FileWriter)
+                .with_filter(file_filter),
         )
         .with(Recent.with_filter(tracing_subscriber::filter::LevelFilter::WARN))
         .try_init();

@@ -390,6 +390,18 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
             places.len() >= 3,
             "the settings file was written: {places:?}"
         );
+        // The support log in the OS log folder (XDG data dir on Linux) is searched too.
+        let log_file = app
+            .world
+            .scratch
+            .join("data/dev.brickdesk.app/logs/brickdesk.log");
+        assert!(
+            places.iter().any(|(place, text)| {
+                place == &log_file.display().to_string() && text.contains("Brickdesk started")
+            }),
+            "the app wrote no support log at {}",
+            log_file.display()
+        );
         for (place, text) in &places {
             for secret in &secrets {
                 // Whole values, and a distinctive tail in case one was cut or wrapped.

@@ -27,6 +27,8 @@ pub struct DiagnosticsInput<'a> {
     pub deep_link: &'a str,
     /// The latest warnings and errors Brickdesk logged (already secret-free).
     pub recent_problems: &'a [String],
+    /// The support log being written (`brickdesk.log`, rotated and scrubbed), if any.
+    pub log_file: Option<&'a std::path::Path>,
 }
 
 /// `http://user:pass@proxy:8080` → `http://***@proxy:8080`.
@@ -180,6 +182,13 @@ pub fn report(input: &DiagnosticsInput<'_>) -> String {
     for problem in input.recent_problems {
         let _ = writeln!(out, "- {problem}");
     }
+    let _ = writeln!(
+        out,
+        "Full log: {}",
+        input
+            .log_file
+            .map_or_else(|| "not written".to_owned(), |p| p.display().to_string())
+    );
     scrub(&out)
 }
 

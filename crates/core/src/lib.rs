@@ -14,6 +14,7 @@ pub mod error;
 pub mod genie;
 pub mod host;
 pub mod local;
+pub mod log_file;
 pub mod net;
 pub mod policy;
 pub mod profiles;
