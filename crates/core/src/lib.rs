@@ -18,6 +18,7 @@ pub mod log_file;
 pub mod net;
 pub mod policy;
 pub mod profiles;
+pub mod self_test;
 pub mod sensitive;
 pub mod service;
 pub mod sql;

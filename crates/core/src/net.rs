@@ -7,6 +7,7 @@
 //! is a misconfiguration (a private-link login page), not something to chase.
 
 use crate::{ErrorCode, ErrorInfo};
+use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
 use rustls::pki_types::pem::PemObject;
 use std::error::Error as _;
@@ -32,6 +33,15 @@ fn config_error(message: String) -> ErrorInfo {
 
 /// Builds the client for `settings`; a bad proxy URL or CA bundle is a `Config` error.
 pub fn client(settings: &NetworkSettings) -> Result<reqwest::Client, ErrorInfo> {
+    client_with_verifier(settings, |verifier| verifier)
+}
+
+/// [`client`], with its certificate verifier passed through `wrap` (the network self-test
+/// wraps it to see the chain a server presents, trusted or not).
+pub fn client_with_verifier(
+    settings: &NetworkSettings,
+    wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
+) -> Result<reqwest::Client, ErrorInfo> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // Also the process default, for any other rustls user (reqwest's own builder panics
     // without one when built with `rustls-no-provider`). Already installed is fine.
@@ -66,7 +76,7 @@ pub fn client(settings: &NetworkSettings) -> Result<reqwest::Client, ErrorInfo> 
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(format!("TLS could not be set up: {e}.")))?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_custom_certificate_verifier(wrap(Arc::new(verifier)))
         .with_no_client_auth();
     let mut builder = reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
@@ -91,20 +101,29 @@ pub fn client(settings: &NetworkSettings) -> Result<reqwest::Client, ErrorInfo> 
         .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))
 }
 
+/// Every cause of `error`, lower-cased, for classification (never shown).
+fn causes(error: &reqwest::Error) -> String {
+    let mut text = String::new();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(&cause.to_string().to_lowercase());
+        text.push(' ');
+        source = cause.source();
+    }
+    text
+}
+
+/// The server's certificate was rejected (unknown issuer, expired, wrong name).
+pub fn is_untrusted_certificate(error: &reqwest::Error) -> bool {
+    let chain = causes(error);
+    chain.contains("certificate") || chain.contains("unknownissuer")
+}
+
 /// A transport failure (no HTTP answer) as a sentence a user can act on. Never includes a URL
 /// (they can carry codes) or a header.
 pub fn transport_error(error: &reqwest::Error, host: &str) -> ErrorInfo {
-    let chain = {
-        let mut text = String::new();
-        let mut source = error.source();
-        while let Some(cause) = source {
-            text.push_str(&cause.to_string().to_lowercase());
-            text.push(' ');
-            source = cause.source();
-        }
-        text
-    };
-    let message = if chain.contains("certificate") || chain.contains("unknownissuer") {
+    let chain = causes(error);
+    let message = if is_untrusted_certificate(error) {
         format!(
             "The connection to {host} is not trusted: its certificate is not issued by an \
              authority this computer trusts. If your company inspects TLS traffic, ask IT to \

@@ -7,6 +7,7 @@ use brickdesk_core::deep_link::{self, DeepLink};
 use brickdesk_core::host::WorkspaceHost;
 use brickdesk_core::net::{self, NetworkSettings};
 use brickdesk_core::policy::Policy;
+use brickdesk_core::self_test::{self, CheckKind, LinkRegistration, Outcome};
 use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
 use brickdesk_core::vault::{MemoryStore, Vault};
 use brickdesk_core::workspace::{DEMO_ID, SignInState};
@@ -211,4 +212,80 @@ async fn a_refusing_proxy_is_named_in_the_error() {
     assert_eq!(error.code, ErrorCode::Network);
     assert!(error.message.contains("proxy"), "{}", error.message);
     assert_eq!(proxy.targets.lock().expect("targets").len(), 1);
+}
+
+fn self_test_line(report: &self_test::SelfTestReport, kind: CheckKind) -> self_test::CheckLine {
+    report
+        .lines
+        .iter()
+        .find(|l| l.kind == kind)
+        .cloned()
+        .expect("a line")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_self_test_names_the_company_ca_and_the_proxy() {
+    let proxy = proxy(false).await;
+    let policy = Policy {
+        proxy: Some(format!(
+            "{}/",
+            proxy.url.replace("http://", "http://it:hunter2@")
+        )),
+        ..Policy::default()
+    };
+    let f = fixture("self-test-ca", policy, true).await;
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+    let report = self_test::run(&f.service, DEMO_ID, LinkRegistration::Registered, |_| {})
+        .await
+        .expect("report");
+    for line in &report.lines {
+        assert_eq!(line.outcome, Outcome::Pass, "{line:?}");
+    }
+    let tls = self_test_line(&report, CheckKind::SecureConnection);
+    assert!(
+        tls.detail
+            .contains("\u{201c}Brickdesk emulator test CA\u{201d}")
+            && tls
+                .detail
+                .contains("CA bundle in your organisation's policy"),
+        "{tls:?}"
+    );
+    let line = self_test_line(&report, CheckKind::Proxy);
+    assert!(line.detail.contains(&proxy.url), "{line:?}");
+    assert!(!report.text.contains("hunter2"), "{}", report.text);
+    let emulator = f.emulator.addr.to_string();
+    assert!(
+        proxy
+            .targets
+            .lock()
+            .expect("targets")
+            .iter()
+            .all(|t| *t == emulator),
+        "the self-test went around the proxy"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_the_company_ca_the_self_test_names_the_untrusted_issuer() {
+    let f = fixture("self-test-no-ca", Policy::default(), false).await;
+    let report = self_test::run(&f.service, DEMO_ID, LinkRegistration::Registered, |_| {})
+        .await
+        .expect("report");
+    let tls = self_test_line(&report, CheckKind::SecureConnection);
+    assert_eq!(tls.outcome, Outcome::Fail, "{tls:?}");
+    assert!(
+        tls.detail.contains("Brickdesk emulator test CA") && tls.detail.contains("does not trust"),
+        "{tls:?}"
+    );
+    assert!(
+        tls.fix.as_deref().unwrap_or_default().contains("CaBundle"),
+        "{tls:?}"
+    );
+    let discovery = self_test_line(&report, CheckKind::SignInDiscovery);
+    assert_eq!(discovery.outcome, Outcome::Fail, "{discovery:?}");
+    assert_eq!(
+        self_test_line(&report, CheckKind::Keychain).outcome,
+        Outcome::Pass
+    );
 }
