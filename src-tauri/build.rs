@@ -5,6 +5,9 @@
 const COMMANDS: &[&str] = &[
     "app_info",
     "copy_diagnostics",
+    "run_self_test",
+    "copy_self_test_report",
+    "save_self_test_report",
     "list_workspaces",
     "select_workspace",
     "add_workspace",

@@ -5,10 +5,10 @@
 use crate::logging::recent_problems;
 use crate::state::AppState;
 use brickdesk_core::diagnostics::{DiagnosticsInput, report};
+use brickdesk_core::self_test::LinkRegistration;
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use tauri::State;
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
-use tauri_plugin_deep_link::DeepLinkExt as _;
 
 #[tauri::command]
 #[specta::specta]
@@ -17,10 +17,12 @@ pub fn copy_diagnostics(
     state: State<'_, AppState>,
 ) -> Result<String, ErrorInfo> {
     let version = app.package_info().version.to_string();
-    let deep_link = match app.deep_link().is_registered("dev.brickdesk.app") {
-        Ok(true) => "registered to this app".to_owned(),
-        Ok(false) => "not registered (use the loopback redirect, or reinstall)".to_owned(),
-        Err(error) => format!("unknown ({error})"),
+    let deep_link = match crate::self_test::link_registration(&app) {
+        LinkRegistration::Registered => "registered to this app".to_owned(),
+        LinkRegistration::NotRegistered => {
+            "not registered (use the loopback redirect, or reinstall)".to_owned()
+        }
+        LinkRegistration::Unknown(error) => format!("unknown ({error})"),
     };
     let list = state.workspaces.list();
     let problems = recent_problems();

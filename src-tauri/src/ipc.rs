@@ -5,7 +5,8 @@
 //! `build.rs`, because app commands are denied to the webview by default.
 
 use crate::{
-    app_info, deep_links, diagnostics, genie, sign_in, sql, sql_library, sql_results, workspaces,
+    app_info, deep_links, diagnostics, genie, self_test, sign_in, sql, sql_library, sql_results,
+    workspaces,
 };
 use tauri_specta::{Builder, collect_commands, collect_events};
 
@@ -16,6 +17,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
         .commands(collect_commands![
             app_info::app_info,
             diagnostics::copy_diagnostics,
+            self_test::run_self_test,
+            self_test::copy_self_test_report,
+            self_test::save_self_test_report,
             workspaces::list_workspaces,
             workspaces::select_workspace,
             workspaces::add_workspace,

@@ -11,6 +11,8 @@ mod diagnostics;
 mod genie;
 mod ipc;
 mod logging;
+mod save_dialog;
+mod self_test;
 mod sign_in;
 mod sql;
 mod sql_library;

@@ -2,6 +2,7 @@
 //! CSV or Excel through the OS save dialog. The dialog is opened here, in Rust, so the web UI
 //! never names a path to write to. One line each into the core otherwise.
 
+use crate::save_dialog::{self, SaveAs};
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
@@ -11,11 +12,6 @@ use std::path::PathBuf;
 use tauri::State;
 use tauri::ipc::Channel;
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
-use tauri_plugin_dialog::DialogExt as _;
-
-/// For end-to-end tests only: save exports in this folder instead of asking (WebDriver cannot
-/// drive a native dialog).
-pub const SAVE_DIR_ENV: &str = "BRICKDESK_TEST_SAVE_DIR";
 
 #[tauri::command]
 #[specta::specta]
@@ -94,35 +90,17 @@ fn safe_name(name: &str, format: ExportFormat) -> String {
 }
 
 async fn choose_path(app: &tauri::AppHandle, name: &str, format: ExportFormat) -> Option<PathBuf> {
-    let name = safe_name(name, format);
-    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join(name));
-    }
-    let (label, extension) = match format {
+    let filter = match format {
         ExportFormat::Csv => ("CSV (comma-separated)", "csv"),
         ExportFormat::Xlsx => ("Excel workbook", "xlsx"),
     };
-    let (sender, receiver) = tokio::sync::oneshot::channel();
-    let mut dialog = app
-        .dialog()
-        .file()
-        .set_title("Export result")
-        .set_file_name(&name)
-        .add_filter(label, &[extension]);
-    if let Some(documents) = dirs_documents(app) {
-        dialog = dialog.set_directory(documents);
-    }
-    dialog.save_file(move |chosen| drop(sender.send(chosen)));
-    receiver
-        .await
-        .ok()
-        .flatten()
-        .and_then(|p| p.into_path().ok())
-}
-
-fn dirs_documents(app: &tauri::AppHandle) -> Option<PathBuf> {
-    use tauri::Manager as _;
-    app.path().document_dir().ok().filter(|d| d.is_dir())
+    let file_name = safe_name(name, format);
+    let what = SaveAs {
+        title: "Export result",
+        file_name: &file_name,
+        filter,
+    };
+    save_dialog::ask(app, what).await
 }
 
 #[cfg(test)]

@@ -7,6 +7,11 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 export const commands = {
 	appInfo: () => typedError<AppInfo, ErrorInfo>(__TAURI_INVOKE("app_info")),
 	copyDiagnostics: () => typedError<string, ErrorInfo>(__TAURI_INVOKE("copy_diagnostics")),
+	runSelfTest: (workspaceId: string, onLine: Channel<CheckLine>) => typedError<SelfTestReport, ErrorInfo>(__TAURI_INVOKE("run_self_test", { workspaceId, onLine })),
+	/**  Puts a report's text on the clipboard. */
+	copySelfTestReport: (text: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("copy_self_test_report", { text })),
+	/**  Saves a report's text where the user chooses; the path, or `None` if they cancelled. */
+	saveSelfTestReport: (text: string) => typedError<string | null, ErrorInfo>(__TAURI_INVOKE("save_self_test_report", { text })),
 	listWorkspaces: () => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("list_workspaces")),
 	selectWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("select_workspace", { id })),
 	addWorkspace: (workspace: NewWorkspace, progress: Channel<DiscoveryStep>) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("add_workspace", { workspace, progress })),
@@ -120,6 +125,34 @@ export type Candidate = {
 	profile: Profile,
 	/**  The section held a token or secret that was left behind on purpose. */
 	secretLeftBehind: boolean,
+};
+
+/**  What is checked, in the order the lines appear. */
+export type CheckKind = 
+/**  The workspace publishes its sign-in endpoints (OIDC discovery). */
+"signInDiscovery" | 
+/**  The workspace's certificate chain is trusted, and who issued it. */
+"secureConnection" | 
+/**  The proxy in effect, if any, answers. */
+"proxy" | 
+/**  The SQL Statement Execution API answers. */
+"sqlEndpoint" | 
+/**  The cloud storage that serves large results can be downloaded from. */
+"resultStorage" | 
+/**  The OS keychain can be read. */
+"keychain" | 
+/**  The OS sends `dev.brickdesk.app:` links to this app. */
+"linkScheme";
+
+/**  One line of the result. */
+export type CheckLine = {
+	kind: CheckKind,
+	title: string,
+	outcome: Outcome,
+	/**  What was found, in a sentence. */
+	detail: string,
+	/**  What to do about a failure (or a skipped check). */
+	fix: string | null,
 };
 
 /**  A result column as the UI shows it. */
@@ -315,6 +348,10 @@ export type OutboxEntry = {
 
 export type OutboxState = "queued" | "sending" | "sent";
 
+export type Outcome = "pass" | "fail" | 
+/**  Not checked, and why (e.g. no running warehouse); not a failure. */
+"skipped";
+
 /**  The SQL types a parameter can have (the Statement Execution API casts the string value). */
 export type ParamType = { kind: "string" } | { kind: "int" } | { kind: "bigInt" } | { kind: "double" } | { kind: "decimal"; precision: number; scale: number } | { kind: "date" } | { kind: "timestamp" } | { kind: "boolean" };
 
@@ -420,6 +457,15 @@ export type RunEvent = { kind: "started"; data: {
 
 /**  How a statement ended. */
 export type RunStatus = "succeeded" | "failed" | "cancelled";
+
+/**  The whole result, with the text a helpdesk gets. */
+export type SelfTestReport = {
+	workspace: string,
+	host: string,
+	lines: CheckLine[],
+	/**  Every line as plain text, ready to paste or save. */
+	text: string,
+};
 
 /**  A sign-in finished with an error the user must see (the list carries the state). */
 export type SignInFailed = ErrorInfo;

@@ -11,6 +11,8 @@ interface Props {
   onSettings: () => void;
   /** "Copy diagnostics" for a helpdesk ticket. */
   onDiagnostics?: () => void;
+  /** "Test connection…": the network self-test. */
+  onSelfTest?: () => void;
 }
 
 function initials(user: string | null): string {
@@ -19,7 +21,7 @@ function initials(user: string | null): string {
   return ((parts[0]?.[0] ?? "?") + (parts[1]?.[0] ?? "")).toUpperCase();
 }
 
-export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiagnostics }: Props) {
+export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiagnostics, onSelfTest }: Props) {
   const [open, setOpen] = useState(false);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -85,6 +87,11 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiag
           ) : (
             <button type="button" role="menuitem" data-testid="account-sign-in" onClick={act(onSignIn)}>
               Sign in to {workspace.name}
+            </button>
+          )}
+          {onSelfTest && (
+            <button type="button" role="menuitem" data-testid="account-self-test" onClick={act(onSelfTest)}>
+              Test connection…
             </button>
           )}
           {onDiagnostics && (

@@ -4,6 +4,7 @@ import {
   addWorkspace,
   cancelSignIn,
   copyDiagnostics,
+  copySelfTestReport,
   databrickscfgCandidates,
   getAppInfo,
   listWorkspaces,
@@ -12,6 +13,8 @@ import {
   onSignInFailed,
   onWorkspacesChanged,
   removeWorkspace,
+  runSelfTest,
+  saveSelfTestReport,
   renameWorkspace,
   reorderWorkspaces,
   selectWorkspace,
@@ -26,6 +29,7 @@ import {
   type WorkspaceList,
 } from "../platform";
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
+import { SelfTestDialog, type SelfTestActions } from "./SelfTestDialog";
 import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
 import { Notices } from "./Notices";
 import type { SqlRequest } from "../sql/SqlView";
@@ -43,6 +47,7 @@ export function App() {
   const [sqlRequest, setSqlRequest] = useState<SqlRequest | null>(null);
   const [adding, setAdding] = useState(false);
   const [settingsId, setSettingsId] = useState<string | null>(null);
+  const [selfTestId, setSelfTestId] = useState<string | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const listRef = useRef<WorkspaceList>(EMPTY);
   const nextNoticeId = useRef(1);
@@ -107,6 +112,8 @@ export function App() {
     remove: async (id) => apply(await removeWorkspace(id)),
   };
 
+  const selfTestActions: SelfTestActions = { run: runSelfTest, copy: copySelfTestReport, save: saveSelfTestReport };
+
   return (
     <main class="app" data-testid="app-shell">
       <a class="skip-link" href="#content">
@@ -133,6 +140,7 @@ export function App() {
             report,
           )
         }
+        onSelfTest={setSelfTestId}
         onOpenInSql={(statement) => {
           setSqlRequest({ statement, nonce: Date.now() });
           setSection("sql");
@@ -145,6 +153,11 @@ export function App() {
         list={list}
         onClose={() => setSettingsId(null)}
         actions={settingsActions}
+      />
+      <SelfTestDialog
+        workspace={list.workspaces.find((w) => w.id === selfTestId)}
+        onClose={() => setSelfTestId(null)}
+        actions={selfTestActions}
       />
       <AddWorkspaceDialog
         open={adding}

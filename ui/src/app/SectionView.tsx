@@ -33,9 +33,10 @@ interface Props {
   sqlRequest: SqlRequest | null;
   onOpenInSql: (sql: string) => void;
   onDiagnostics: () => void;
+  onSelfTest: (id: string) => void;
 }
 
-export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql, onDiagnostics }: Props) {
+export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql, onDiagnostics, onSelfTest }: Props) {
   const signedIn = workspace?.status.state === "signedIn";
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
@@ -51,6 +52,7 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
             onSignOut={() => onSignOut(workspace.id)}
             onSettings={() => onSettings(workspace.id)}
             onDiagnostics={onDiagnostics}
+            onSelfTest={() => onSelfTest(workspace.id)}
           />
         )}
       </header>

@@ -17,10 +17,12 @@ import {
   type DeepLinkRejected,
   type DiscoveryStep,
   type ErrorCode,
+  type CheckLine,
   type ExportDone,
   type ExportFormat,
   type ExportProgress,
   type HistoryEntry,
+  type SelfTestReport,
   type ViewSpec,
   type Workbench,
   type ErrorInfo,
@@ -36,6 +38,8 @@ import {
 } from "../bindings";
 
 export type {
+  CheckLine,
+  SelfTestReport,
   Answer,
   ConversationSummary,
   Favourite,
@@ -130,6 +134,16 @@ async function unwrap<T>(call: () => Promise<Outcome<T>>): Promise<T> {
 export const getAppInfo = (): Promise<AppInfo> => unwrap(() => commands.appInfo());
 /** Puts a secret-free report for the helpdesk on the clipboard, and returns it. */
 export const copyDiagnostics = (): Promise<string> => unwrap(() => commands.copyDiagnostics());
+/** Runs the network self-test for a workspace, telling `onLine` about each line as it is known. */
+export const runSelfTest = (workspaceId: string, onLine: (line: CheckLine) => void): Promise<SelfTestReport> => {
+  const lines = new Channel<CheckLine>();
+  lines.onmessage = onLine;
+  return unwrap(() => commands.runSelfTest(workspaceId, lines));
+};
+export const copySelfTestReport = (text: string): Promise<null> => unwrap(() => commands.copySelfTestReport(text));
+/** Asks where to save the report; the path, or `null` when the user closed the dialog. */
+export const saveSelfTestReport = (text: string): Promise<string | null> =>
+  unwrap(() => commands.saveSelfTestReport(text));
 export const listWorkspaces = (): Promise<WorkspaceList> => unwrap(() => commands.listWorkspaces());
 export const selectWorkspace = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.selectWorkspace(id));

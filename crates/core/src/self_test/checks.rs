@@ -459,7 +459,11 @@ async fn download(
             format!("{storage} refused the download (HTTP {}).", status.as_u16()),
             fix,
         ),
-        Err(error) => CheckLine::fail(kind, error.message, fix),
+        Err(error) => CheckLine::fail(
+            kind,
+            format!("A test result could not be downloaded. {}", error.message),
+            fix,
+        ),
     }
 }
 
