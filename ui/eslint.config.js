@@ -27,4 +27,8 @@ export default tseslint.config(
     files: ["src/platform/**"],
     rules: { "no-restricted-imports": "off" },
   },
+  {
+    files: ["scripts/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly", console: "readonly" } },
+  },
 );
