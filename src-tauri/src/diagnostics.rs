@@ -31,6 +31,7 @@ pub fn copy_diagnostics(
         os: std::env::consts::OS,
         arch: std::env::consts::ARCH,
         workspaces: &list,
+        discovered: &state.workspaces.discovered(),
         policy: state.workspaces.policy(),
         keychain: state.workspaces.keychain_check(),
         deep_link: &deep_link,

@@ -20,6 +20,8 @@ pub struct DiagnosticsInput<'a> {
     pub os: &'a str,
     pub arch: &'a str,
     pub workspaces: &'a WorkspaceList,
+    /// Sign-in endpoints discovered this session, by workspace id.
+    pub discovered: &'a std::collections::HashMap<String, crate::auth::discovery::Endpoints>,
     pub policy: &'a Policy,
     /// Whether the OS keychain answered a read.
     pub keychain: Result<(), ErrorInfo>,
@@ -119,9 +121,19 @@ pub fn report(input: &DiagnosticsInput<'_>) -> String {
         } else {
             ""
         };
+        let discovery = input.discovered.get(&w.id).map_or_else(
+            || "sign-in server not contacted yet".to_owned(),
+            |e| {
+                format!(
+                    "sign-in server {} (token {})",
+                    e.authorization.host_str().unwrap_or_default(),
+                    e.token.host_str().unwrap_or_default()
+                )
+            },
+        );
         let _ = writeln!(
             out,
-            "- {} ({}){active}: {} · {auth} · redirect {:?} · {status}{}",
+            "- {} ({}){active}: {} · {auth} · redirect {:?} · {status} · {discovery}{}",
             w.name,
             w.id,
             w.host,

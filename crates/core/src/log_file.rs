@@ -101,8 +101,13 @@ mod tests {
 
     fn files(dir: &Path) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .expect("log file")
+            .map(|e| {
+                e.expect("log file")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
             .collect();
         names.sort();
         names
@@ -110,48 +115,55 @@ mod tests {
 
     #[test]
     fn rotates_by_size_and_keeps_only_the_newest_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut log = RotatingLog::open(dir.path(), 100, 2).unwrap();
+        let dir = tempfile::tempdir().expect("log file");
+        let mut log = RotatingLog::open(dir.path(), 100, 2).expect("log file");
         for i in 0..20 {
-            writeln!(log, "line {i:02} {}", "x".repeat(30)).unwrap();
+            writeln!(log, "line {i:02} {}", "x".repeat(30)).expect("log file");
         }
         assert_eq!(
             files(dir.path()),
             ["brickdesk.log", "brickdesk.log.1", "brickdesk.log.2"]
         );
         for name in files(dir.path()) {
-            let size = std::fs::metadata(dir.path().join(&name)).unwrap().len();
+            let size = std::fs::metadata(dir.path().join(&name))
+                .expect("log file")
+                .len();
             assert!(size <= 100, "{name} has {size} bytes");
         }
-        let newest = std::fs::read_to_string(log.path()).unwrap();
+        let newest = std::fs::read_to_string(log.path()).expect("log file");
         assert!(newest.ends_with(&format!("line 19 {}\n", "x".repeat(30))));
-        let previous = std::fs::read_to_string(dir.path().join("brickdesk.log.1")).unwrap();
+        let previous =
+            std::fs::read_to_string(dir.path().join("brickdesk.log.1")).expect("log file");
         assert!(previous.contains("line 17"), "{previous}");
-        let oldest = std::fs::read_to_string(dir.path().join("brickdesk.log.2")).unwrap();
+        let oldest = std::fs::read_to_string(dir.path().join("brickdesk.log.2")).expect("log file");
         assert!(!oldest.contains("line 00"), "the oldest lines were kept");
     }
 
     #[test]
     fn continues_the_file_after_a_restart() {
-        let dir = tempfile::tempdir().unwrap();
-        writeln!(RotatingLog::open(dir.path(), 1000, 2).unwrap(), "first run").unwrap();
+        let dir = tempfile::tempdir().expect("log file");
         writeln!(
-            RotatingLog::open(dir.path(), 1000, 2).unwrap(),
+            RotatingLog::open(dir.path(), 1000, 2).expect("log file"),
+            "first run"
+        )
+        .expect("log file");
+        writeln!(
+            RotatingLog::open(dir.path(), 1000, 2).expect("log file"),
             "second run"
         )
-        .unwrap();
-        let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).unwrap();
+        .expect("log file");
+        let text = std::fs::read_to_string(dir.path().join(FILE_NAME)).expect("log file");
         assert_eq!(text, "first run\nsecond run\n");
     }
 
     #[test]
     fn credentials_never_reach_the_file() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut log = RotatingLog::open(dir.path(), 10_000, 1).unwrap();
+        let dir = tempfile::tempdir().expect("log file");
+        let mut log = RotatingLog::open(dir.path(), 10_000, 1).expect("log file");
         let pat = "dapi0123456789abcdef0123456789abcdef";
         let jwt = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl";
-        writeln!(log, "WARN request failed token={pat} auth=Bearer {jwt}").unwrap();
-        let text = std::fs::read_to_string(log.path()).unwrap();
+        writeln!(log, "WARN request failed token={pat} auth=Bearer {jwt}").expect("log file");
+        let text = std::fs::read_to_string(log.path()).expect("log file");
         assert!(!text.contains(pat) && !text.contains(jwt), "{text}");
         assert!(
             text.contains("WARN request failed token=[redacted]"),

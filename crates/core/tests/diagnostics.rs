@@ -62,6 +62,7 @@ async fn the_report_names_everything_a_helpdesk_needs_and_no_secret() {
         os: "linux",
         arch: "x86_64",
         workspaces: &list,
+        discovered: &f.service.discovered(),
         policy: f.service.policy(),
         keychain: f.service.keychain_check(),
         deep_link: "registered",
@@ -89,6 +90,9 @@ async fn the_report_names_everything_a_helpdesk_needs_and_no_secret() {
         "usable",
         "registered",
         "[redacted]",
+        // The demo workspace was signed in, so its discovery result is known.
+        "sign-in server 127.0.0.1 (token 127.0.0.1)",
+        "Full log: /home/alice/.local/share/dev.brickdesk.app/logs/brickdesk.log",
     ] {
         assert!(text.contains(expected), "{expected} missing:\n{text}");
     }

@@ -100,22 +100,25 @@ mod tests {
 
     #[test]
     fn names_a_certificate_and_its_issuer() {
-        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).expect("test certificate");
         ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
         ca.distinguished_name
             .push(rcgen::DnType::CommonName, "Contoso Inspection Root");
-        let ca_key = rcgen::KeyPair::generate().unwrap();
-        let ca_cert = ca.self_signed(&ca_key).unwrap();
+        let ca_key = rcgen::KeyPair::generate().expect("test certificate");
+        let ca_cert = ca.self_signed(&ca_key).expect("test certificate");
         let issuer = rcgen::Issuer::new(ca, ca_key);
-        let mut leaf =
-            rcgen::CertificateParams::new(vec!["example.cloud.databricks.com".into()]).unwrap();
+        let mut leaf = rcgen::CertificateParams::new(vec!["example.cloud.databricks.com".into()])
+            .expect("test certificate");
         // No common name: the organisation is shown instead.
         leaf.distinguished_name = rcgen::DistinguishedName::new();
         leaf.distinguished_name
             .push(rcgen::DnType::OrganizationName, "Example Workspace");
         let leaf_cert = leaf
-            .signed_by(&rcgen::KeyPair::generate().unwrap(), &issuer)
-            .unwrap();
+            .signed_by(
+                &rcgen::KeyPair::generate().expect("test certificate"),
+                &issuer,
+            )
+            .expect("test certificate");
         assert_eq!(
             names(leaf_cert.der()),
             Some(Names {

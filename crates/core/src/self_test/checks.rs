@@ -537,7 +537,7 @@ mod tests {
     fn link_registration_matters_only_for_deep_link_sign_in() {
         let deep = link_scheme(LinkRegistration::NotRegistered, &RedirectMode::DeepLink);
         assert_eq!(deep.outcome, super::super::Outcome::Fail);
-        assert!(deep.fix.unwrap().contains("Reinstall"));
+        assert!(deep.fix.expect("fix").contains("Reinstall"));
         let loopback = link_scheme(
             LinkRegistration::NotRegistered,
             &RedirectMode::Loopback { port: 8020 },

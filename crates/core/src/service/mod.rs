@@ -91,6 +91,11 @@ impl Workspaces {
         &self.policy
     }
 
+    /// The sign-in endpoints discovered so far this session, by workspace id.
+    pub fn discovered(&self) -> HashMap<String, Endpoints> {
+        self.lock().endpoints.clone()
+    }
+
     /// Whether the OS keychain answers (a read of an entry that need not exist).
     pub fn keychain_check(&self) -> Result<(), ErrorInfo> {
         self.vault
