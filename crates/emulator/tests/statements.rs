@@ -484,7 +484,7 @@ fn external_links_serve_arrow_chunks_only_without_authorization() {
         ..Timings::default()
     });
     let (_, body) = s.execute(json!({
-        "statement": "SELECT id, id * 2 AS twice FROM range(250000)",
+        "statement": "SELECT id, id * 2 AS twice, concat('row-', cast(id AS STRING)) AS label FROM range(250000)",
         "disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM", "wait_timeout": "30s",
     }));
     assert_eq!(body["status"]["state"], "SUCCEEDED", "{body}");
@@ -517,6 +517,11 @@ fn external_links_serve_arrow_chunks_only_without_authorization() {
         for batch in StreamReader::try_new(std::io::Cursor::new(bytes), None).expect("arrow stream")
         {
             let batch = batch.expect("batch");
+            // Strings come as Spark sends them: Utf8, not DataFusion's Utf8View.
+            assert_eq!(
+                batch.schema().field(2).data_type(),
+                &datafusion::arrow::datatypes::DataType::Utf8
+            );
             let column = batch
                 .column(0)
                 .as_any()

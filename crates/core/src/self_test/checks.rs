@@ -57,9 +57,9 @@ pub(super) async fn all(
             push(proxy(&settings, &host).await);
             push(secure_connection(&settings, settings_error, &host).await);
             push(sign_in_discovery(&settings, &host).await);
-            let (sql, api) = sql_endpoint(service, &profile.id, &settings, &host).await;
+            let (sql, usable) = sql_endpoint(service, &profile.id, &settings, &host).await;
             push(sql);
-            push(result_storage(api, profile, &settings).await);
+            push(result_storage(usable, profile, &settings).await);
         }
         Err(error) => push(CheckLine::fail(
             CheckKind::SignInDiscovery,
@@ -265,13 +265,19 @@ async fn sign_in_discovery(settings: &NetworkSettings, host: &WorkspaceHost) -> 
     }
 }
 
-/// The SQL API, and an API client for the storage check when signed in.
+/// Signed in, with the warehouses the SQL API listed.
+struct SqlAccess {
+    api: crate::api::Api,
+    warehouses: Vec<warehouses::Warehouse>,
+}
+
+/// The SQL API, and what the storage check needs when signed in.
 async fn sql_endpoint(
     service: &Workspaces,
     id: &str,
     settings: &NetworkSettings,
     host: &WorkspaceHost,
-) -> (CheckLine, Option<crate::api::Api>) {
+) -> (CheckLine, Option<SqlAccess>) {
     let kind = CheckKind::SqlEndpoint;
     match service.api(id).await {
         Ok(api) => match timed("The SQL API", warehouses::list(&api)).await {
@@ -284,7 +290,13 @@ async fn sql_endpoint(
                         list.len()
                     ),
                 );
-                (line, Some(api))
+                (
+                    line,
+                    Some(SqlAccess {
+                        api,
+                        warehouses: list,
+                    }),
+                )
             }
             Err(error) if error.code == ErrorCode::NotSignedIn => {
                 (unauthenticated_sql(settings, host).await, None)
@@ -342,26 +354,23 @@ async fn unauthenticated_sql(settings: &NetworkSettings, host: &WorkspaceHost) -
 }
 
 async fn result_storage(
-    api: Option<crate::api::Api>,
+    access: Option<SqlAccess>,
     profile: &Profile,
     settings: &NetworkSettings,
 ) -> CheckLine {
     let kind = CheckKind::ResultStorage;
-    let Some(api) = api else {
+    let Some(SqlAccess { api, warehouses }) = access else {
         return CheckLine::skipped(
             kind,
             "Not checked: it needs a signed-in workspace whose SQL API answers.",
             "Sign in, then run the test again.",
         );
     };
-    let running = match warehouses::list(&api).await {
-        Ok(list) => list
-            .into_iter()
-            .filter(|w| w.state == "RUNNING")
-            .map(|w| w.id)
-            .collect::<Vec<_>>(),
-        Err(error) => return CheckLine::fail(kind, error.message, NETWORK_FIX),
-    };
+    let running: Vec<String> = warehouses
+        .into_iter()
+        .filter(|w| w.state == "RUNNING")
+        .map(|w| w.id)
+        .collect();
     let warehouse = profile
         .default_warehouse_id
         .as_ref()

@@ -111,7 +111,12 @@ impl Engine {
         };
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let batches = frame.collect().await.map_err(classify)?;
-        Ok((schema, batches))
+        super::wire_types::to_wire_types(schema, batches).map_err(|e| {
+            classify(datafusion::error::DataFusionError::ArrowError(
+                Box::new(e),
+                None,
+            ))
+        })
     }
 
     fn context(

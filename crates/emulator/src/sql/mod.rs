@@ -10,6 +10,7 @@ pub mod engine;
 mod functions;
 pub mod render;
 pub mod statements;
+mod wire_types;
 
 use crate::auth::Caller;
 use crate::errors::{ApiError, json_ok};
