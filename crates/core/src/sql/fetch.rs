@@ -35,6 +35,23 @@ pub struct FetchProgress {
     pub chunk_count: u32,
 }
 
+/// One chunk's rows, and the memory they hold together.
+struct Chunk {
+    batches: Vec<RecordBatch>,
+    held_bytes: usize,
+}
+
+impl Chunk {
+    /// Batches built from parsed values, each owning its buffers.
+    fn owned(batches: Vec<RecordBatch>) -> Self {
+        let held_bytes = batches.iter().map(RecordBatch::get_array_memory_size).sum();
+        Self {
+            batches,
+            held_bytes,
+        }
+    }
+}
+
 fn server_error(message: String) -> ErrorInfo {
     ErrorInfo::new(ErrorCode::Server, message)
 }
@@ -115,7 +132,7 @@ pub async fn fetch_classified(
                             .map_err(|e| {
                                 server_error(format!("A result chunk is not valid JSON ({e})."))
                             })?;
-                        Ok(vec![super::inline::batch(&columns, &rows)?])
+                        Ok(Chunk::owned(vec![super::inline::batch(&columns, &rows)?]))
                     };
                     linked_chunk(&api, &id, &chunk, given, decode_json).await
                 }
@@ -145,11 +162,11 @@ pub async fn fetch_classified(
             )
             .into());
         }
-        let batches = batches?;
+        let chunk = batches?;
         chunks_done += 1;
         let loaded = {
             let mut set = into.write().unwrap_or_else(|p| p.into_inner());
-            batches.into_iter().for_each(|b| set.push(b));
+            set.push_chunk(chunk.batches, chunk.held_bytes);
             set.loaded_rows()
         };
         progress(FetchProgress {
@@ -224,8 +241,10 @@ async fn download(http: &reqwest::Client, link: &ExternalLink) -> Result<bytes::
 }
 
 /// Arrow IPC stream bytes into batches, zero-copy: the arrays point into the downloaded
-/// buffer (unaligned buffers are copied by the decoder where Arrow requires alignment).
-fn decode(bytes: bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo> {
+/// buffer (unaligned buffers are copied by the decoder where Arrow requires alignment), so
+/// the chunk holds the download's size.
+fn decode(bytes: bytes::Bytes) -> Result<Chunk, ErrorInfo> {
+    let held_bytes = bytes.len();
     let invalid = |e: arrow_schema::ArrowError| {
         server_error(format!("A result chunk is not valid Arrow data ({e})."))
     };
@@ -240,7 +259,10 @@ fn decode(bytes: bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo> {
         }
     }
     decoder.finish().map_err(invalid)?;
-    Ok(batches)
+    Ok(Chunk {
+        batches,
+        held_bytes,
+    })
 }
 
 fn rows(batches: &[RecordBatch]) -> u64 {
@@ -253,8 +275,8 @@ async fn linked_chunk(
     id: &str,
     chunk: &ChunkInfo,
     given: Option<ResultData>,
-    decode: impl Fn(bytes::Bytes) -> Result<Vec<RecordBatch>, ErrorInfo>,
-) -> Result<Vec<RecordBatch>, FetchFailure> {
+    decode: impl Fn(bytes::Bytes) -> Result<Chunk, ErrorInfo>,
+) -> Result<Chunk, FetchFailure> {
     let mut link = given
         .and_then(|d| d.external_links)
         .and_then(|mut l| l.pop());
@@ -277,20 +299,20 @@ async fn linked_chunk(
         };
         match download(api.http(), &current).await {
             Ok(bytes) => {
-                let batches = decode(bytes)?;
+                let decoded = decode(bytes)?;
                 let expected = if chunk.row_count > 0 {
                     chunk.row_count
                 } else {
                     current.row_count
                 };
-                if expected == 0 || rows(&batches) == expected {
-                    return Ok(batches);
+                if expected == 0 || rows(&decoded.batches) == expected {
+                    return Ok(decoded);
                 }
                 data_wrong = true;
                 last_error = Some(server_error(format!(
                     "Result chunk {} had {} rows instead of {expected}.",
                     chunk.chunk_index,
-                    rows(&batches)
+                    rows(&decoded.batches)
                 )));
                 link = Some(current);
             }
@@ -331,11 +353,78 @@ async fn inline_chunk(
     chunk: &ChunkInfo,
     given: Option<ResultData>,
     columns: &[Column],
-) -> Result<Vec<RecordBatch>, ErrorInfo> {
+) -> Result<Chunk, ErrorInfo> {
     let data = match given {
         Some(data) if data.data_array.is_some() => data,
         _ => chunk_data(api, id, chunk.chunk_index).await?,
     };
     let rows = data.data_array.unwrap_or_default();
-    Ok(vec![super::inline::batch(columns, &rows)?])
+    Ok(Chunk::owned(vec![super::inline::batch(columns, &rows)?]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::result_set::ResultSet;
+    use arrow_array::{Int64Array, StringArray};
+    use arrow_schema::{DataType, Field, Schema};
+
+    /// One Arrow IPC stream of `batches` batches of 8,192 rows, as a workspace sends a chunk.
+    fn chunk_bytes(batches: usize) -> bytes::Bytes {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("id", DataType::Int64, false),
+            Field::new("label", DataType::Utf8, true),
+        ]));
+        let mut out = Vec::new();
+        let mut writer =
+            arrow_ipc::writer::StreamWriter::try_new(&mut out, &schema).expect("writer");
+        for b in 0..batches {
+            let ids: Vec<i64> = (0..8192).map(|i| (b * 8192 + i) as i64).collect();
+            let labels: Vec<String> = ids.iter().map(|i| format!("customer-{i}")).collect();
+            let batch = RecordBatch::try_new(
+                schema.clone(),
+                vec![
+                    Arc::new(Int64Array::from(ids)),
+                    Arc::new(StringArray::from(labels)),
+                ],
+            )
+            .expect("batch");
+            writer.write(&batch).expect("write");
+        }
+        writer.finish().expect("finish");
+        drop(writer);
+        bytes::Bytes::from(out)
+    }
+
+    #[test]
+    fn a_zero_copy_chunk_counts_its_download_once() {
+        let bytes = chunk_bytes(13);
+        let size = bytes.len();
+        let chunk = decode(bytes).expect("decode");
+        assert_eq!(chunk.held_bytes, size);
+        assert_eq!(rows(&chunk.batches), 13 * 8192);
+        // Each batch reports the shared download as its own: summing would count it 13 times.
+        let summed: usize = chunk
+            .batches
+            .iter()
+            .map(RecordBatch::get_array_memory_size)
+            .sum();
+        assert!(summed > 5 * size, "{summed} vs {size}");
+
+        // Three such chunks fit in a limit of four: nothing goes to disk.
+        let mut set = ResultSet::new(vec![], 3 * 13 * 8192, false).with_memory_limit(4 * size);
+        for _ in 0..3 {
+            let chunk = decode(chunk_bytes(13)).expect("decode");
+            set.push_chunk(chunk.batches, chunk.held_bytes);
+        }
+        assert!(!set.summary().spilled, "rows went to disk below the limit");
+        // A fifth chunk does not fit: it is spilled, and every row is still there.
+        for _ in 0..2 {
+            let chunk = decode(chunk_bytes(13)).expect("decode");
+            set.push_chunk(chunk.batches, chunk.held_bytes);
+        }
+        let summary = set.summary();
+        assert!(summary.spilled);
+        assert_eq!(summary.loaded_rows, 5 * 13 * 8192);
+    }
 }

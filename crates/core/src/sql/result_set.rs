@@ -149,24 +149,37 @@ impl ResultSet {
 
     /// Appends the next rows (batches arrive in row order).
     pub fn push(&mut self, batch: RecordBatch) {
-        if batch.num_rows() == 0 {
-            return;
-        }
-        self.starts.push(self.loaded);
-        self.loaded += batch.num_rows() as u64;
         let size = batch.get_array_memory_size();
-        if self.bytes + size > self.memory_limit {
-            match self.spill_batch(&batch) {
-                Ok(spilled) => {
-                    self.batches.push(Stored::Disk(spilled));
-                    return;
+        self.push_chunk(vec![batch], size);
+    }
+
+    /// Appends one downloaded chunk's batches, which hold `held_bytes` of memory together.
+    ///
+    /// Batches decoded zero-copy from one Arrow download share that download's buffer, and
+    /// each of them reports the whole buffer as its own size: summing those would count a
+    /// chunk many times over and spill results to disk long before the limit.
+    pub fn push_chunk(&mut self, batches: Vec<RecordBatch>, held_bytes: usize) {
+        let to_disk = self.bytes + held_bytes > self.memory_limit;
+        let mut kept = false;
+        for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
+            self.starts.push(self.loaded);
+            self.loaded += batch.num_rows() as u64;
+            if to_disk {
+                match self.spill_batch(&batch) {
+                    Ok(spilled) => {
+                        self.batches.push(Stored::Disk(spilled));
+                        continue;
+                    }
+                    // Rows are never dropped: without a usable disk they stay in memory.
+                    Err(error) => tracing::warn!(%error, "keeping rows in memory"),
                 }
-                // Rows are never dropped: without a usable disk they stay in memory.
-                Err(error) => tracing::warn!(%error, "keeping rows in memory"),
             }
+            kept = true;
+            self.batches.push(Stored::Memory(batch));
         }
-        self.bytes += size;
-        self.batches.push(Stored::Memory(batch));
+        if kept {
+            self.bytes += held_bytes;
+        }
     }
 
     fn spill_batch(&mut self, batch: &RecordBatch) -> Result<Spilled, ErrorInfo> {
