@@ -10,6 +10,8 @@
 
 pub mod chain;
 mod checks;
+mod connection;
+mod sql_checks;
 
 use crate::ErrorInfo;
 use crate::service::Workspaces;
