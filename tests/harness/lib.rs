@@ -242,8 +242,9 @@ fn require_desktop_session() -> Result<()> {
     if !missing.is_empty() {
         bail!(
             "end-to-end tests need a display, a D-Bus session and a keyring ({} not set). Run \
-             them through `scripts/test.sh` (or `scripts/test.sh e2e`), which starts Xvfb, \
-             dbus-run-session and gnome-keyring.",
+             them through `scripts/test.sh`, or one file with `scripts/lib/desktop-session.sh \
+             cargo test -p brickdesk-e2e --test <name>`: both start Xvfb, dbus-run-session and \
+             gnome-keyring.",
             missing.join(", ")
         );
     }
