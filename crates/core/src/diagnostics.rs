@@ -53,8 +53,29 @@ fn looks_like_a_secret(word: &str) -> bool {
     let jwt = word.starts_with("eyJ") && word.matches('.').count() >= 2;
     let has_digit = word.chars().any(|c| c.is_ascii_digit());
     let has_letter = word.chars().any(|c| c.is_ascii_alphabetic());
-    let opaque = word.len() >= 40 && has_digit && has_letter && !word.contains('/');
+    let opaque = word.len() >= 40
+        && has_digit
+        && has_letter
+        && !word.contains('/')
+        && !looks_like_a_host(word);
     pat || jwt || opaque
+}
+
+/// `adb-1234567890123456.7.azuredatabricks.net`: dot-separated lower-case labels ending in a
+/// letters-only top-level domain. Long workspace and storage hosts are what a helpdesk needs to
+/// see; tokens are not shaped like this (JWTs have upper case and are caught above).
+fn looks_like_a_host(word: &str) -> bool {
+    let labels: Vec<&str> = word.trim_end_matches('.').split('.').collect();
+    labels.len() >= 2
+        && labels.iter().all(|label| {
+            !label.is_empty()
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        })
+        && labels
+            .last()
+            .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_lowercase()))
 }
 
 /// Replaces every word that looks like a credential by `[redacted]`.
@@ -222,6 +243,13 @@ mod tests {
             "ids stay: {scrubbed}"
         );
         assert!(scrubbed.contains("https://adb-123.azuredatabricks.net/path"));
+        // Real-length workspace and storage hosts stay readable.
+        for host in [
+            "adb-1234567890123456.7.azuredatabricks.net",
+            "dbstorageabcdefghij1234567.blob.core.windows.net",
+        ] {
+            assert_eq!(scrub(&format!("allow {host}.")), format!("allow {host}."));
+        }
         assert_eq!(
             without_credentials("http://alice:s3cret@proxy.corp:8080"),
             "http://***@proxy.corp:8080/"

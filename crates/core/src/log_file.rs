@@ -53,9 +53,11 @@ impl RotatingLog {
         self.dir.join(format!("{FILE_NAME}.{n}"))
     }
 
-    /// `.log` → `.log.1` → … → `.log.<keep>`; the oldest is deleted.
+    /// `.log` → `.log.1` → … → `.log.<keep>`; the oldest is deleted. The current file is
+    /// closed first (Windows cannot rename a file another handle keeps open without sharing).
     fn rotate(&mut self) -> io::Result<()> {
         self.file.flush()?;
+        drop(std::mem::replace(&mut self.file, tempfile::tempfile()?));
         let _ = std::fs::remove_file(self.numbered(self.keep));
         for n in (1..self.keep).rev() {
             let from = self.numbered(n);
@@ -68,11 +70,16 @@ impl RotatingLog {
         } else {
             std::fs::remove_file(self.path())?;
         }
+        self.reopen()?;
+        self.written = 0;
+        Ok(())
+    }
+
+    fn reopen(&mut self) -> io::Result<()> {
         self.file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(self.path())?;
-        self.written = 0;
         Ok(())
     }
 }
@@ -83,7 +90,16 @@ impl Write for RotatingLog {
         let clean = scrub(&String::from_utf8_lossy(buf));
         let len = clean.len() as u64;
         if self.written > 0 && self.written + len > self.max_bytes {
-            self.rotate()?;
+            // A file that cannot be rotated (another program holds it) is appended to, and
+            // rotation is tried again after another `max_bytes`: no line is lost over it.
+            if let Err(error) = self.rotate() {
+                self.reopen()?;
+                self.written = 0;
+                eprintln!(
+                    "brickdesk: could not rotate {}: {error}",
+                    self.path().display()
+                );
+            }
         }
         self.file.write_all(clean.as_bytes())?;
         self.written += len;

@@ -119,6 +119,37 @@ pub fn is_untrusted_certificate(error: &reqwest::Error) -> bool {
     chain.contains("certificate") || chain.contains("unknownissuer")
 }
 
+/// Why a server's certificate was rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CertificateProblem {
+    /// No authority this computer trusts issued it (a TLS-inspecting proxy's own root, say).
+    UnknownIssuer,
+    /// It is for another host name.
+    WrongName,
+    /// It has expired, or is not valid yet (often a wrong clock).
+    Expired,
+    Other,
+}
+
+/// The certificate problem behind `error`, if that is what it is.
+pub fn certificate_problem(error: &reqwest::Error) -> Option<CertificateProblem> {
+    if !is_untrusted_certificate(error) {
+        return None;
+    }
+    let chain = causes(error);
+    Some(
+        if chain.contains("notvalidforname") || chain.contains("not valid for name") {
+            CertificateProblem::WrongName
+        } else if chain.contains("expired") || chain.contains("notvalidyet") {
+            CertificateProblem::Expired
+        } else if chain.contains("unknownissuer") || chain.contains("unknown issuer") {
+            CertificateProblem::UnknownIssuer
+        } else {
+            CertificateProblem::Other
+        },
+    )
+}
+
 /// A transport failure (no HTTP answer) as a sentence a user can act on. Never includes a URL
 /// (they can carry codes) or a header.
 pub fn transport_error(error: &reqwest::Error, host: &str) -> ErrorInfo {

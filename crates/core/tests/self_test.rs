@@ -101,9 +101,14 @@ async fn a_signed_in_workspace_passes_and_cut_off_storage_is_red_with_the_host_t
         "{}",
         report.text
     );
-    // The test never started anything: two probe statements, nothing else.
+    // Two probe statements, one per run, and no warehouse was started.
     let statements = logged_requests(&f, "/api/2.0/sql/statements").await;
     assert_eq!(statements.len(), 2, "{statements:?}");
+    let warehouse_calls = logged_requests(&f, "/api/2.0/sql/warehouses").await;
+    assert!(
+        warehouse_calls.iter().all(|(method, _, _)| method == "GET"),
+        "{warehouse_calls:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,6 +10,7 @@ use crate::net::NetworkSettings;
 use crate::profiles::{Profile, RedirectMode};
 use crate::service::Workspaces;
 use crate::{ErrorCode, ErrorInfo};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// No single check may hang the test.
@@ -36,7 +37,7 @@ pub(super) async fn timed<T>(
 }
 
 pub(super) async fn all(
-    service: &Workspaces,
+    service: &Arc<Workspaces>,
     profile: &Profile,
     links: LinkRegistration,
     on_line: &impl Fn(&CheckLine),
@@ -52,7 +53,16 @@ pub(super) async fn all(
     };
     match profile.workspace_host() {
         Ok(host) => {
-            push(connection::proxy(&settings, &host).await);
+            // Without usable policy settings the proxy in effect is unknown: the Secure
+            // connection line says why.
+            push(match &settings_error {
+                None => connection::proxy(&settings, &host).await,
+                Some(_) => CheckLine::new(
+                    CheckKind::Proxy,
+                    super::Outcome::Skipped,
+                    "Not checked: your organisation's network policy could not be used.",
+                ),
+            });
             push(connection::secure_connection(&settings, settings_error, &host).await);
             push(connection::sign_in_discovery(&settings, &host).await);
             let (sql, usable) =
@@ -66,7 +76,7 @@ pub(super) async fn all(
             "Correct the workspace URL in the workspace's settings.",
         )),
     }
-    push(keychain(service));
+    push(keychain(service).await);
     push(link_scheme(links, &profile.redirect));
     lines
 }
@@ -75,7 +85,9 @@ pub(super) fn host_name(host: &WorkspaceHost) -> String {
     host.join("/").host_str().unwrap_or_default().to_owned()
 }
 
-fn keychain(service: &Workspaces) -> CheckLine {
+/// The keychain answers over a blocking OS call (which may wait on an unlock prompt): it runs
+/// off the async threads, within the step timeout.
+async fn keychain(service: &Arc<Workspaces>) -> CheckLine {
     let store = if cfg!(target_os = "macos") {
         "the macOS Keychain"
     } else if cfg!(windows) {
@@ -83,7 +95,20 @@ fn keychain(service: &Workspaces) -> CheckLine {
     } else {
         "the Secret Service keyring (GNOME Keyring or KWallet)"
     };
-    match service.keychain_check() {
+    let probe = {
+        let service = service.clone();
+        async move {
+            tokio::task::spawn_blocking(move || service.keychain_check())
+                .await
+                .unwrap_or_else(|_| {
+                    Err(ErrorInfo::new(
+                        ErrorCode::Internal,
+                        "The keychain check stopped unexpectedly.",
+                    ))
+                })
+        }
+    };
+    match timed("The keychain", probe).await {
         Ok(()) => CheckLine::pass(
             CheckKind::Keychain,
             format!("Usable: sign-ins are kept in {store}."),

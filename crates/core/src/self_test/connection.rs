@@ -6,7 +6,7 @@ use super::checks::{NETWORK_FIX, STEP_TIMEOUT, host_name, timed};
 use super::{CheckKind, CheckLine};
 use crate::auth::discovery;
 use crate::host::WorkspaceHost;
-use crate::net::{self, NetworkSettings};
+use crate::net::{self, CertificateProblem, NetworkSettings};
 use crate::{ErrorCode, ErrorInfo};
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,9 +26,10 @@ fn effective_proxy(settings: &NetworkSettings, host: &str) -> Option<url::Url> {
         ),
     };
     let bypassed = no_proxy.unwrap_or_default().split(',').any(|entry| {
-        let entry = entry.trim().trim_start_matches('*').trim_start_matches('.');
+        let entry = entry.trim();
+        let domain = entry.trim_start_matches('*').trim_start_matches('.');
         entry == "*"
-            || (!entry.is_empty() && (host == entry || host.ends_with(&format!(".{entry}"))))
+            || (!domain.is_empty() && (host == domain || host.ends_with(&format!(".{domain}"))))
     });
     if bypassed {
         return None;
@@ -142,8 +143,23 @@ pub(super) async fn secure_connection(
         ),
         _ => format!("{name}'s certificate cannot be read"),
     };
-    match outcome {
-        Ok(Err(error)) if net::is_untrusted_certificate(&error) => {
+    let problem = match &outcome {
+        Ok(Err(error)) => net::certificate_problem(error),
+        _ => None,
+    };
+    match problem {
+        Some(CertificateProblem::WrongName) => CheckLine::fail(
+            kind,
+            format!("Not trusted. {described}, which is not a certificate for {name}."),
+            "Check the workspace URL. If it is right, a proxy or firewall is answering in the \
+             workspace's place: tell IT.",
+        ),
+        Some(CertificateProblem::Expired) => CheckLine::fail(
+            kind,
+            format!("Not trusted. {described}, which has expired or is not valid yet."),
+            "Check this computer's date and time. If they are right, tell IT.",
+        ),
+        Some(CertificateProblem::UnknownIssuer | CertificateProblem::Other) => {
             let root = root.unwrap_or_else(|| "its issuer".to_owned());
             CheckLine::fail(
                 kind,
@@ -156,7 +172,9 @@ pub(super) async fn secure_connection(
                 ),
             )
         }
-        _ => {
+        // The handshake verified the chain (a rejected one fails as a certificate problem);
+        // whatever happened after it is the sign-in discovery line's business.
+        None => {
             let from_policy = root.as_deref().is_some_and(|root| {
                 settings
                     .extra_ca_pem
@@ -203,7 +221,6 @@ pub(super) async fn sign_in_discovery(
     }
 }
 
-/// Signed in, with the warehouses the SQL API listed.
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -219,5 +236,13 @@ mod tests {
         assert_eq!(without_credentials(&proxy), "http://proxy.corp:3128");
         assert_eq!(effective_proxy(&settings, "db.internal.corp"), None);
         assert_eq!(effective_proxy(&settings, "localhost"), None);
+        let everything = NetworkSettings {
+            no_proxy: Some("*".into()),
+            ..settings
+        };
+        assert_eq!(
+            effective_proxy(&everything, "adb-1.azuredatabricks.net"),
+            None
+        );
     }
 }

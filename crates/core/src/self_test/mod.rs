@@ -124,7 +124,7 @@ pub struct SelfTestReport {
 
 /// Runs every check for workspace `id`, telling `on_line` about each line as it is known.
 pub async fn run(
-    service: &Workspaces,
+    service: &std::sync::Arc<Workspaces>,
     id: &str,
     links: LinkRegistration,
     on_line: impl Fn(&CheckLine),

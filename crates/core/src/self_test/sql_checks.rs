@@ -11,6 +11,7 @@ use crate::service::Workspaces;
 use crate::sql::warehouses;
 use serde_json::{Value, json};
 
+/// Signed in, with the warehouses the SQL API listed.
 pub(super) struct SqlAccess {
     api: crate::api::Api,
     warehouses: Vec<warehouses::Warehouse>,
@@ -24,7 +25,7 @@ pub(super) async fn sql_endpoint(
     host: &WorkspaceHost,
 ) -> (CheckLine, Option<SqlAccess>) {
     let kind = CheckKind::SqlEndpoint;
-    match service.api(id).await {
+    match timed("The workspace", service.api(id)).await {
         Ok(api) => match timed("The SQL API", warehouses::list(&api)).await {
             Ok(list) => {
                 let running = list.iter().filter(|w| w.state == "RUNNING").count();
@@ -147,6 +148,16 @@ pub(super) async fn result_storage(
         Err(error) => return CheckLine::fail(kind, error.message, NETWORK_FIX),
     };
     let state = answer["status"]["state"].as_str().unwrap_or("UNKNOWN");
+    if state == "FAILED" {
+        let message = answer["status"]["error"]["message"]
+            .as_str()
+            .unwrap_or("no reason given");
+        return CheckLine::fail(
+            kind,
+            format!("The one-row test query failed: {message}"),
+            "Ask your workspace admin about the warehouse and your access to it.",
+        );
+    }
     if state != "SUCCEEDED" {
         return CheckLine::skipped(
             kind,
@@ -156,10 +167,10 @@ pub(super) async fn result_storage(
     }
     let link = &answer["result"]["external_links"][0];
     let Some(Ok(url)) = link["external_link"].as_str().map(url::Url::parse) else {
-        return CheckLine::skipped(
+        return CheckLine::new(
             kind,
+            super::Outcome::Skipped,
             "Not checked: the workspace sent the result inline, without a storage link.",
-            "Nothing to do.",
         );
     };
     let storage = url.host_str().unwrap_or_default().to_owned();

@@ -154,6 +154,8 @@ impl ResultSet {
     }
 
     /// Appends one downloaded chunk's batches, which hold `held_bytes` of memory together.
+    /// The limit is approximate: a chunk is kept or spilled whole, and buffers the decoder had
+    /// to copy (misaligned ones) are not counted.
     ///
     /// Batches decoded zero-copy from one Arrow download share that download's buffer, and
     /// each of them reports the whole buffer as its own size: summing those would count a
