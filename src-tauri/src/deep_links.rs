@@ -68,8 +68,9 @@ fn register_scheme(app: &AppHandle) {
         let self_installed = app.env().appimage.is_some();
         #[cfg(windows)]
         let self_installed = false;
-        if (cfg!(debug_assertions) || self_installed)
-            && !installed_by_a_package()
+        // An AppImage carries the package's desktop entry inside its mount, but nothing
+        // installed it: it always registers itself.
+        if (self_installed || cfg!(debug_assertions) && !installed_by_a_package())
             && let Err(error) = app.deep_link().register_all()
         {
             tracing::warn!(%error, "could not register the dev.brickdesk.app link handler");
@@ -82,7 +83,13 @@ fn register_scheme(app: &AppHandle) {
 /// Whether a package put this binary in `<prefix>/bin` beside its desktop entry in
 /// `<prefix>/share/applications` (the `.deb` does): the package registered the scheme for
 /// every user, and a per-user handler would shadow it.
-#[cfg(any(windows, target_os = "linux"))]
+#[cfg(windows)]
+fn installed_by_a_package() -> bool {
+    // Installers register the scheme; a debug build never is one.
+    false
+}
+
+#[cfg(target_os = "linux")]
 fn installed_by_a_package() -> bool {
     std::env::current_exe()
         .ok()

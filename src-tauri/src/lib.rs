@@ -10,6 +10,8 @@ mod deep_links;
 mod diagnostics;
 mod genie;
 mod ipc;
+#[cfg(target_os = "linux")]
+mod link_handler;
 mod logging;
 mod save_dialog;
 mod self_test;

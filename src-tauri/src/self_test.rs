@@ -11,15 +11,27 @@ use tauri::ipc::Channel;
 use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_deep_link::DeepLinkExt as _;
 
-/// Whether `dev.brickdesk.app:` links reach this app, as the OS says.
+/// Whether `dev.brickdesk.app:` links reach this app, as the OS says (a blocking call: it may
+/// ask `xdg-mime` or the registry).
 pub fn link_registration(app: &tauri::AppHandle) -> LinkRegistration {
-    match app
-        .deep_link()
-        .is_registered(brickdesk_core::deep_link::SCHEME)
-    {
+    let scheme = brickdesk_core::deep_link::SCHEME;
+    match app.deep_link().is_registered(scheme) {
         Ok(true) => LinkRegistration::Registered,
+        Ok(false) if registered_by_package(scheme) => LinkRegistration::Registered,
         Ok(false) => LinkRegistration::NotRegistered,
         Err(error) => LinkRegistration::Unknown(error.to_string()),
+    }
+}
+
+/// The plugin knows only the handler it registers itself; on Linux an installed package's own
+/// desktop entry counts too.
+fn registered_by_package(scheme: &str) -> bool {
+    #[cfg(target_os = "linux")]
+    return crate::link_handler::default_handler_is_this_app(scheme);
+    #[cfg(not(target_os = "linux"))]
+    {
+        let _ = scheme;
+        false
     }
 }
 
@@ -31,7 +43,10 @@ pub async fn run_self_test(
     workspace_id: String,
     on_line: Channel<CheckLine>,
 ) -> Result<SelfTestReport, ErrorInfo> {
-    let links = link_registration(&app);
+    let handle = app.clone();
+    let links = tauri::async_runtime::spawn_blocking(move || link_registration(&handle))
+        .await
+        .unwrap_or_else(|e| LinkRegistration::Unknown(e.to_string()));
     let send = |line: &CheckLine| drop(on_line.send(line.clone()));
     self_test::run(&state.workspaces, &workspace_id, links, send).await
 }
@@ -60,7 +75,7 @@ pub async fn save_self_test_report(
     let Some(path) = save_dialog::ask(&app, what).await else {
         return Ok(None);
     };
-    std::fs::write(&path, text).map_err(|e| {
+    tokio::fs::write(&path, text).await.map_err(|e| {
         ErrorInfo::new(
             ErrorCode::InvalidInput,
             format!(

@@ -51,8 +51,18 @@ fn check_installed(deb: &Path, root: &Path) -> Result<()> {
     // What dpkg's desktop-file-utils trigger does after installing a .desktop file.
     run(Command::new("update-desktop-database").arg(&applications))?;
 
+    // The app runs as on a machine with the package installed: its bin and share folders are
+    // where the system looks for programs and desktop entries.
+    let usr = root.join("usr");
     let options = Options {
         app: Some(installed.clone()),
+        env: vec![
+            ("PATH".into(), prepend(&usr.join("bin"), "PATH")?),
+            (
+                "XDG_DATA_DIRS".into(),
+                prepend(&usr.join("share"), "XDG_DATA_DIRS")?,
+            ),
+        ],
         ..Options::default()
     };
     run_with("installed-deb", options, |app| {
@@ -62,17 +72,11 @@ fn check_installed(deb: &Path, root: &Path) -> Result<()> {
         let exe = std::fs::read_link(format!("/proc/{pid}/exe"))?;
         assert_eq!(exe, installed, "the running app is not the installed one");
 
-        let usr = root.join("usr");
         let status = Command::new("xdg-open")
             .arg("dev.brickdesk.app:/open?workspace=demo")
             .envs(app.app_env())
             // No browser to fall back on: only the scheme handler can take the link.
             .env_remove("BROWSER")
-            .env("PATH", prepend(&usr.join("bin"), "PATH")?)
-            .env(
-                "XDG_DATA_DIRS",
-                prepend(&usr.join("share"), "XDG_DATA_DIRS")?,
-            )
             .status()
             .context("running xdg-open (package xdg-utils)")?;
         assert!(status.success(), "xdg-open failed: {status}");
@@ -82,6 +86,27 @@ fn check_installed(deb: &Path, root: &Path) -> Result<()> {
             WAIT,
         )?;
         assert!(notice.contains("Demo workspace"), "{notice}");
+
+        // The package's entry took the link: the app registered no per-user handler of its own…
+        let own_handlers: Vec<_> = std::fs::read_dir(app.world.scratch.join("data/applications"))
+            .into_iter()
+            .flatten()
+            .filter_map(|entry| Some(entry.ok()?.file_name().to_string_lossy().into_owned()))
+            .filter(|name| name.ends_with("-handler.desktop"))
+            .collect();
+        assert!(own_handlers.is_empty(), "{own_handlers:?}");
+        // …and it knows that the package's entry sends links to it.
+        d.click("[data-testid=account-button]", WAIT)?;
+        d.click("[data-testid=account-self-test]", WAIT)?;
+        let line = "[data-testid=self-test-line][data-kind=linkScheme]";
+        let outcome = brickdesk_e2e::wait_until("the link line", WAIT, || {
+            Ok(d.find_all(line)?
+                .first()
+                .map(|l| l.attribute("data-outcome"))
+                .transpose()?
+                .flatten())
+        })?;
+        assert_eq!(outcome, "pass", "{:?}", d.texts(line)?);
         Ok(())
     })
 }

@@ -33,6 +33,8 @@ pub struct Options {
     /// The app binary to run; the one Cargo built when `None` (the package test runs the one
     /// installed from the `.deb`).
     pub app: Option<std::path::PathBuf>,
+    /// More environment for the app (and for [`AppSession::app_env`]).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for Options {
@@ -43,6 +45,7 @@ impl Default for Options {
             browser_holds_links: false,
             user: "alice@example.com",
             app: None,
+            env: Vec::new(),
         }
     }
 }
@@ -120,6 +123,7 @@ impl AppSession {
                 .browser_holds_links
                 .then(|| scratch.join("held-link")),
             scratch,
+            extra_env: options.env,
         };
         std::fs::create_dir_all(world.exports_dir())?;
         let (tauri_driver, driver) = launch(name, &world, &[])?;

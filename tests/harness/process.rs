@@ -65,6 +65,8 @@ pub struct AppWorld {
     /// When set, the stand-in browser saves the redirect it got here instead of following
     /// it, as if the user had not finished in the browser yet.
     pub browser_saves_to: Option<PathBuf>,
+    /// More environment, set last.
+    pub extra_env: Vec<(String, String)>,
 }
 
 impl AppWorld {
@@ -110,6 +112,7 @@ impl AppWorld {
         if let Some(file) = &self.browser_saves_to {
             env.push(("BRICKDESK_E2E_BROWSER_SAVE".into(), path(file)));
         }
+        env.extend(self.extra_env.iter().cloned());
         Ok(env)
     }
 }

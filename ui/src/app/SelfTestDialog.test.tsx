@@ -50,7 +50,7 @@ describe("SelfTestDialog", () => {
     const report = { workspace: "Demo workspace", host: demo.host, lines: [proxy, storage], text: "[FAIL] Result storage" };
     await act(async () => finish(report));
     expect(screen.getByTestId("self-test").dataset.phase).toBe("done");
-    expect(screen.getByTestId("self-test-summary").textContent).toBe("1 of 2 checks failed.");
+    expect(screen.getByTestId("self-test-summary").textContent).toBe("1 of 2 checks failed. 1 could not be checked.");
 
     await act(async () => {
       fireEvent.click(screen.getByTestId("self-test-copy"));

@@ -66,6 +66,8 @@ export function SelfTestDialog({ workspace, onClose, actions }: Props) {
     action.then(setTold, (caught) => setError(toAppError(caught)));
   };
   const failed = lines.filter((l) => l.outcome === "fail").length;
+  const skipped = lines.filter((l) => l.outcome === "skipped").length;
+  const notChecked = skipped === 0 ? "" : ` ${skipped} could not be checked.`;
 
   return (
     <dialog
@@ -102,7 +104,8 @@ export function SelfTestDialog({ workspace, onClose, actions }: Props) {
           {!report && !error && <p class="muted">Testing…</p>}
           {report && (
             <p data-testid="self-test-summary">
-              {failed === 0 ? "Everything Brickdesk needs is reachable." : `${failed} of ${lines.length} checks failed.`}
+              {failed === 0 ? "No check failed." : `${failed} of ${lines.length} checks failed.`}
+              {notChecked}
             </p>
           )}
           {error && (
