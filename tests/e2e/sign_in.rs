@@ -351,16 +351,26 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
                 secret: "kpi-bot-secret",
             },
         )?;
-        if let Some(button) = d
-            .find_all("[data-testid=sign-in-button]")?
-            .into_iter()
-            .next()
-        {
-            // The service principal may sign itself in between finding and clicking the
-            // button (the button then goes away); the wait below checks the outcome either way.
-            let _ = button.click();
-        }
-        d.wait_for("[data-testid=sign-in][data-state=signed-in]", WAIT)?;
+        // The service principal may sign itself in between finding and clicking the button, or
+        // the list may re-render under the click: click while a Sign in button shows, until the
+        // workspace is signed in.
+        brickdesk_e2e::wait_until("the service principal to be signed in", WAIT, || {
+            if !d
+                .find_all("[data-testid=sign-in][data-state=signed-in]")?
+                .is_empty()
+            {
+                return Ok(Some(()));
+            }
+            if let Some(button) = d
+                .find_all("[data-testid=sign-in-button]")?
+                .into_iter()
+                .next()
+            {
+                let _ = button.click();
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            Ok(None)
+        })?;
         // A few API calls after sign-in: switching re-checks each workspace (SCIM Me).
         select(d, "Emulated")?;
         d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
