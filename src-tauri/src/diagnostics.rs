@@ -4,11 +4,10 @@
 
 use crate::logging::recent_problems;
 use crate::state::AppState;
+use brickdesk_core::ErrorInfo;
 use brickdesk_core::diagnostics::{DiagnosticsInput, report};
 use brickdesk_core::self_test::LinkRegistration;
-use brickdesk_core::{ErrorCode, ErrorInfo};
 use tauri::State;
-use tauri_plugin_clipboard_manager::ClipboardExt as _;
 
 #[tauri::command]
 #[specta::specta]
@@ -38,11 +37,6 @@ pub fn copy_diagnostics(
         recent_problems: &problems,
         log_file: crate::logging::file_path(),
     });
-    app.clipboard().write_text(text.clone()).map_err(|e| {
-        ErrorInfo::new(
-            ErrorCode::Internal,
-            format!("Brickdesk could not use the clipboard ({e})."),
-        )
-    })?;
+    crate::clipboard::copy(&app, text.clone())?;
     Ok(text)
 }

@@ -8,7 +8,6 @@ use brickdesk_core::self_test::{self, CheckLine, LinkRegistration, SelfTestRepor
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use tauri::State;
 use tauri::ipc::Channel;
-use tauri_plugin_clipboard_manager::ClipboardExt as _;
 use tauri_plugin_deep_link::DeepLinkExt as _;
 
 /// Whether `dev.brickdesk.app:` links reach this app, as the OS says (a blocking call: it may
@@ -55,9 +54,7 @@ pub async fn run_self_test(
 #[tauri::command]
 #[specta::specta]
 pub fn copy_self_test_report(app: tauri::AppHandle, text: String) -> Result<(), ErrorInfo> {
-    app.clipboard()
-        .write_text(text)
-        .map_err(|e| internal(format!("Brickdesk could not use the clipboard ({e}).")))
+    crate::clipboard::copy(&app, text)
 }
 
 /// Saves a report's text where the user chooses; the path, or `None` if they cancelled.
@@ -85,8 +82,4 @@ pub async fn save_self_test_report(
         )
     })?;
     Ok(Some(path.display().to_string()))
-}
-
-fn internal(message: String) -> ErrorInfo {
-    ErrorInfo::new(ErrorCode::Internal, message)
 }

@@ -11,7 +11,6 @@ use brickdesk_core::sql::view::ViewSpec;
 use std::path::PathBuf;
 use tauri::State;
 use tauri::ipc::Channel;
-use tauri_plugin_clipboard_manager::ClipboardExt as _;
 
 #[tauri::command]
 #[specta::specta]
@@ -34,12 +33,7 @@ pub fn copy_result_rows(
     to: u32,
 ) -> Result<u32, ErrorInfo> {
     let text = state.runs.copy_rows(run_id, from, to)?;
-    app.clipboard().write_text(text).map_err(|e| {
-        ErrorInfo::new(
-            brickdesk_core::ErrorCode::Internal,
-            format!("Brickdesk could not use the clipboard ({e})."),
-        )
-    })?;
+    crate::clipboard::copy(&app, text)?;
     Ok(to.saturating_sub(from))
 }
 

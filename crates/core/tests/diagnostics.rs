@@ -5,8 +5,6 @@
 mod common;
 
 use brickdesk_core::diagnostics::{self, DiagnosticsInput};
-use brickdesk_core::profiles::AuthKind;
-use brickdesk_core::service::NewWorkspace;
 use brickdesk_core::vault::SecretStore as _;
 use brickdesk_core::workspace::DEMO_ID;
 use common::*;
@@ -18,18 +16,7 @@ async fn the_report_names_everything_a_helpdesk_needs_and_no_secret() {
     // The same emulator under another name: one host may be in the list once.
     let host = f.emulator.base_url.replace("127.0.0.1", "localhost");
     f.service
-        .add(
-            NewWorkspace {
-                name: "Wall screen".into(),
-                host,
-                auth: AuthKind::ServicePrincipal {
-                    client_id: "kpi-bot".into(),
-                },
-                redirect: None,
-                secret: Some("kpi-bot-secret".into()),
-            },
-            |_| {},
-        )
+        .add(kpi_bot("Wall screen", host), |_| {})
         .await
         .expect("service principal");
     // Planted values shaped like the real thing, in the slots a real install fills.

@@ -27,18 +27,7 @@ async fn admin(f: &Fixture, path: &str) {
 }
 
 async fn token_requests_logged(f: &Fixture) -> usize {
-    let log: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/__emulator/requests?path_prefix=/oidc/v1/token",
-            f.emulator.base_url
-        ))
-        .send()
-        .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
-    log["requests"].as_array().map_or(0, Vec::len)
+    logged_requests(f, "/oidc/v1/token").await.len()
 }
 
 fn stored(f: &Fixture, kind: SecretKind) -> Option<String> {
@@ -335,18 +324,7 @@ async fn a_service_principal_signs_in_with_its_secret_from_the_keychain() {
     let f = fixture("m2m", Config::default(), false).await;
     let list = f
         .service
-        .add(
-            NewWorkspace {
-                name: "KPI screen".into(),
-                host: f.emulator.base_url.clone(),
-                auth: AuthKind::ServicePrincipal {
-                    client_id: "kpi-bot".into(),
-                },
-                redirect: None,
-                secret: Some("kpi-bot-secret".into()),
-            },
-            |_| {},
-        )
+        .add(kpi_bot("KPI screen", f.emulator.base_url.clone()), |_| {})
         .await
         .expect("added");
     let id = list.active_id.expect("active");

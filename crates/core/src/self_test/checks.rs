@@ -64,11 +64,10 @@ pub(super) async fn all(
                 ),
             });
             push(connection::secure_connection(&settings, settings_error, &host).await);
-            push(connection::sign_in_discovery(&settings, &host).await);
-            let (sql, usable) =
-                sql_checks::sql_endpoint(service, &profile.id, &settings, &host).await;
+            push(connection::sign_in_discovery(service.http(), &host).await);
+            let (sql, usable) = sql_checks::sql_endpoint(service, &profile.id, &host).await;
             push(sql);
-            push(sql_checks::result_storage(usable, profile, &settings).await);
+            push(sql_checks::result_storage(usable, profile).await);
         }
         Err(error) => push(CheckLine::fail(
             CheckKind::SignInDiscovery,

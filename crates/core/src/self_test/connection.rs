@@ -191,16 +191,9 @@ pub(super) async fn secure_connection(
     }
 }
 
-pub(super) async fn sign_in_discovery(
-    settings: &NetworkSettings,
-    host: &WorkspaceHost,
-) -> CheckLine {
+pub(super) async fn sign_in_discovery(http: &reqwest::Client, host: &WorkspaceHost) -> CheckLine {
     let kind = CheckKind::SignInDiscovery;
-    let found = async {
-        let client = net::client(settings)?;
-        timed("The workspace", discovery::discover(&client, host, |_| {})).await
-    }
-    .await;
+    let found = timed("The workspace", discovery::discover(http, host, |_| {})).await;
     match found {
         Ok(endpoints) => CheckLine::pass(
             kind,

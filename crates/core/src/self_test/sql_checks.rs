@@ -5,7 +5,7 @@ use super::checks::{NETWORK_FIX, host_name, timed};
 use super::{CheckKind, CheckLine};
 use crate::ErrorCode;
 use crate::host::WorkspaceHost;
-use crate::net::{self, NetworkSettings};
+use crate::net;
 use crate::profiles::Profile;
 use crate::service::Workspaces;
 use crate::sql::warehouses;
@@ -21,7 +21,6 @@ pub(super) struct SqlAccess {
 pub(super) async fn sql_endpoint(
     service: &Workspaces,
     id: &str,
-    settings: &NetworkSettings,
     host: &WorkspaceHost,
 ) -> (CheckLine, Option<SqlAccess>) {
     let kind = CheckKind::SqlEndpoint;
@@ -45,7 +44,7 @@ pub(super) async fn sql_endpoint(
                 )
             }
             Err(error) if error.code == ErrorCode::NotSignedIn => {
-                (unauthenticated_sql(settings, host).await, None)
+                (unauthenticated_sql(service.http(), host).await, None)
             }
             Err(error) => {
                 let fix = match error.code {
@@ -58,26 +57,22 @@ pub(super) async fn sql_endpoint(
             }
         },
         Err(error) if error.code == ErrorCode::NotSignedIn => {
-            (unauthenticated_sql(settings, host).await, None)
+            (unauthenticated_sql(service.http(), host).await, None)
         }
         Err(error) => (CheckLine::fail(kind, error.message, NETWORK_FIX), None),
     }
 }
 
 /// Signed out, the SQL API still answers "401" — which proves it is reachable.
-async fn unauthenticated_sql(settings: &NetworkSettings, host: &WorkspaceHost) -> CheckLine {
+async fn unauthenticated_sql(http: &reqwest::Client, host: &WorkspaceHost) -> CheckLine {
     let kind = CheckKind::SqlEndpoint;
     let name = host_name(host);
-    let answer = async {
-        let client = net::client(settings)?;
-        let request = client.get(host.join("/api/2.0/sql/warehouses")).send();
-        timed("The SQL API", async {
-            request
-                .await
-                .map_err(|error| net::transport_error(&error, &name))
-        })
-        .await
-    }
+    let request = http.get(host.join("/api/2.0/sql/warehouses")).send();
+    let answer = timed("The SQL API", async {
+        request
+            .await
+            .map_err(|error| net::transport_error(&error, &name))
+    })
     .await;
     match answer {
         Ok(response) if response.status().is_server_error() => CheckLine::fail(
@@ -99,11 +94,7 @@ async fn unauthenticated_sql(settings: &NetworkSettings, host: &WorkspaceHost) -
     }
 }
 
-pub(super) async fn result_storage(
-    access: Option<SqlAccess>,
-    profile: &Profile,
-    settings: &NetworkSettings,
-) -> CheckLine {
+pub(super) async fn result_storage(access: Option<SqlAccess>, profile: &Profile) -> CheckLine {
     let kind = CheckKind::ResultStorage;
     let Some(SqlAccess { api, warehouses }) = access else {
         return CheckLine::skipped(
@@ -174,42 +165,38 @@ pub(super) async fn result_storage(
         );
     };
     let storage = url.host_str().unwrap_or_default().to_owned();
-    download(&url, link, &storage, settings).await
+    download(api.http(), &url, link, &storage).await
 }
 
 /// Downloads one result link as the SQL runner does: no `Authorization` header, only the
 /// headers the link comes with.
 async fn download(
+    http: &reqwest::Client,
     url: &url::Url,
     link: &Value,
     storage: &str,
-    settings: &NetworkSettings,
 ) -> CheckLine {
     let kind = CheckKind::ResultStorage;
-    let fetched = async {
-        let client = net::client(settings)?;
-        let mut request = client.get(url.clone());
-        if let Some(headers) = link["http_headers"].as_object() {
-            for (name, value) in headers {
-                if let Some(value) = value.as_str() {
-                    request = request.header(name.as_str(), value);
-                }
+    let mut request = http.get(url.clone());
+    if let Some(headers) = link["http_headers"].as_object() {
+        for (name, value) in headers {
+            if let Some(value) = value.as_str() {
+                request = request.header(name.as_str(), value);
             }
         }
-        timed("The result storage", async {
-            let response = request
-                .send()
-                .await
-                .map_err(|error| net::transport_error(&error, storage))?;
-            let status = response.status();
-            response
-                .bytes()
-                .await
-                .map_err(|error| net::transport_error(&error, storage))?;
-            Ok(status)
-        })
-        .await
     }
+    let fetched = timed("The result storage", async {
+        let response = request
+            .send()
+            .await
+            .map_err(|error| net::transport_error(&error, storage))?;
+        let status = response.status();
+        response
+            .bytes()
+            .await
+            .map_err(|error| net::transport_error(&error, storage))?;
+        Ok(status)
+    })
     .await;
     let fix = format!(
         "Ask IT to allow {storage} (the workspace's cloud storage) through the firewall and \

@@ -91,6 +91,11 @@ impl Workspaces {
         &self.policy
     }
 
+    /// The HTTP client every call of this service goes through (policy proxy and CA bundle).
+    pub fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// The sign-in endpoints discovered so far this session, by workspace id.
     pub fn discovered(&self) -> HashMap<String, Endpoints> {
         self.lock().endpoints.clone()

@@ -119,6 +119,19 @@ pub async fn signed_in_demo(name: &str, config: Config) -> (Fixture, brickdesk_c
     (f, api)
 }
 
+/// The emulator's service principal `kpi-bot` (M2M) as a workspace named `name` on `host`.
+pub fn kpi_bot(name: &str, host: String) -> brickdesk_core::service::NewWorkspace {
+    brickdesk_core::service::NewWorkspace {
+        name: name.into(),
+        host,
+        auth: brickdesk_core::profiles::AuthKind::ServicePrincipal {
+            client_id: "kpi-bot".into(),
+        },
+        redirect: None,
+        secret: Some("kpi-bot-secret".into()),
+    }
+}
+
 /// Adds fault rules to the emulator (`POST /__emulator/faults`).
 pub async fn add_faults(f: &Fixture, rules: serde_json::Value) {
     let response = reqwest::Client::new()
