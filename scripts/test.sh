@@ -38,10 +38,23 @@ build_ui
 step "cargo clippy (warnings are errors)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
-# `cargo test` also builds the brickdesk and brickdesk-emulator binaries that the end-to-end
-# tests launch: one build of the dependency tree for both.
+# `cargo test` also builds the brickdesk-emulator binary that the compatibility suite and the
+# end-to-end tests launch.
 step "Rust tests (unit, bindings freshness, emulator routes)"
 cargo test --workspace --exclude brickdesk-e2e
+
+step "Keychain: the vault against the real Secret Service (gnome-keyring)"
+# Same package selection as above, so Cargo reuses that build (`-p` alone unifies features
+# differently and rebuilds the core and its dependencies).
+scripts/lib/desktop-session.sh cargo test --workspace --exclude brickdesk-e2e --test keychain -- --ignored
+
+# The workspace build above links brickdesk with features the emulator's dependencies turn on.
+# The binary the .deb and the end-to-end tests use is rebuilt alone, as `tauri build` builds
+# the installers (without --release), and the guard proves both resolve the same features.
+step "Brickdesk built as the installers build it"
+(cd src-tauri && cargo "${TESTED_APP_BUILD[@]}" --quiet) || die "cargo build of brickdesk failed (see above)."
+step "Feature guard: the tested binary has exactly the installers' Cargo features"
+scripts/lib/feature-guard.sh
 
 step "Linux package: the tested binary bundled as a .deb (installed by the end-to-end tests)"
 rm -rf target/debug/bundle/deb
@@ -56,11 +69,6 @@ fi
 "$venv/bin/pip" install --quiet --disable-pip-version-check -r crates/emulator/compat/requirements.txt \
   || die "pip could not install crates/emulator/compat/requirements.txt; check that PyPI is reachable."
 timeout 600 "$venv/bin/python" -m pytest -p no:cacheprovider -q crates/emulator/compat
-
-step "Keychain: the vault against the real Secret Service (gnome-keyring)"
-# Same package selection as above, so Cargo reuses that build (`-p` alone unifies features
-# differently and rebuilds the core and its dependencies).
-scripts/lib/desktop-session.sh cargo test --workspace --exclude brickdesk-e2e --test keychain -- --ignored
 
 step "End-to-end tests: real app over WebDriver in Xvfb, D-Bus and gnome-keyring"
 scripts/lib/desktop-session.sh cargo test -p brickdesk-e2e -- --test-threads=1

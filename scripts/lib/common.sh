@@ -98,9 +98,14 @@ ensure_tauri_driver() {
     || die "cargo install tauri-driver failed; check that crates.io is reachable."
 }
 
-# Brickdesk and the emulator, debug profile, default features: the one build that the
-# tests, the end-to-end run and the demo all share.
+# How the brickdesk binary that the end-to-end tests, the .deb test and the demo run is built,
+# in src-tauri/: the cargo command `tauri build` runs for the installers, without --release,
+# so it resolves exactly the installers' features (feature-guard.sh checks that). Built on
+# its own, never together with the emulator, whose dependencies would add features.
+TESTED_APP_BUILD=(build --bins --features tauri/custom-protocol)
+
 build_app() {
-  say "Building Brickdesk and the emulator"
-  (cd "$ROOT" && cargo build --quiet -p brickdesk -p brickdesk-emulator) || die "cargo build failed (see above)."
+  say "Building Brickdesk as the installers build it, then the emulator"
+  (cd "$ROOT/src-tauri" && cargo "${TESTED_APP_BUILD[@]}" --quiet) || die "cargo build failed (see above)."
+  (cd "$ROOT" && cargo build --quiet -p brickdesk-emulator) || die "cargo build failed (see above)."
 }

@@ -97,3 +97,36 @@ fn a_missing_system_package_prints_the_exact_apt_line_when_not_root() {
         "the message must carry the exact command: {stderr}"
     );
 }
+
+/// The feature guard catches a brickdesk built together with the emulator: that build links
+/// features (DataFusion's, the emulator's server stack) the installers' build never has.
+#[test]
+fn the_feature_guard_refuses_a_workspace_built_app() {
+    let output = Command::new("bash")
+        .args([
+            "scripts/lib/feature-guard.sh",
+            "test",
+            "--workspace",
+            "--exclude",
+            "brickdesk-e2e",
+        ])
+        .current_dir(root())
+        .output()
+        .expect("bash runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("other Cargo features than the installers") && stderr.contains("hyper "),
+        "{stderr}"
+    );
+    let same = Command::new("bash")
+        .arg("scripts/lib/feature-guard.sh")
+        .current_dir(root())
+        .output()
+        .expect("bash runs");
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+}

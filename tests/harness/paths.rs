@@ -15,8 +15,9 @@ pub fn target_bin(name: &str) -> Result<PathBuf> {
     let path = target.join("debug").join(name);
     if !path.is_file() {
         bail!(
-            "{} is missing. Build it first: cargo build -p brickdesk -p brickdesk-emulator \
-             (scripts/test.sh does this).",
+            "{} is missing. Build it first, as scripts/test.sh does: (cd src-tauri && cargo \
+             build --bins --features tauri/custom-protocol) and cargo build -p \
+             brickdesk-emulator.",
             path.display()
         );
     }

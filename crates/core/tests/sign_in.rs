@@ -255,6 +255,44 @@ async fn a_revoked_refresh_token_signs_out_but_keeps_the_profile() {
     ));
 }
 
+/// Each way real workspaces refuse a dead refresh token (databricks/cli#1434: 400
+/// `invalid_request`; #6224: 400 `invalid_grant`; the CLI's test server: 401) signs out the
+/// same way: the profile stays, its refresh token is deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_real_refusal_of_a_refresh_token_means_sign_in_again() {
+    for (name, fault) in [
+        (
+            "dead-invalid-request",
+            serde_json::json!({"kind": "revoked_refresh_token"}),
+        ),
+        (
+            "dead-invalid-grant",
+            serde_json::json!({"kind": "revoked_refresh_token", "error": "invalid_grant"}),
+        ),
+        (
+            "dead-401",
+            serde_json::json!({"kind": "revoked_refresh_token", "status": 401}),
+        ),
+    ] {
+        let f = fixture(name, alice(), true).await;
+        sign_in_demo(&f).await;
+        add_faults(
+            &f,
+            serde_json::json!({"path": "/oidc/v1/token", "fault": fault, "count": 1}),
+        )
+        .await;
+        admin(&f, "/__emulator/tokens/expire-access").await;
+        match f.service.check(DEMO_ID).await {
+            SignInState::SignedOut {
+                reason: Some(reason),
+            } => assert!(reason.contains("Sign in again"), "{name}: {reason}"),
+            other => panic!("{name}: {other:?}"),
+        }
+        assert_eq!(stored(&f, SecretKind::RefreshToken), None, "{name}");
+        assert!(f.service.list().workspaces.iter().any(|w| w.id == DEMO_ID));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn loopback_sign_in_through_a_one_shot_listener() {
     let port = std::net::TcpListener::bind("127.0.0.1:0")

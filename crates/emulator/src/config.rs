@@ -30,6 +30,12 @@ pub struct Config {
     /// How an unknown or expired access token is refused: 401, or 403 "Invalid access token."
     /// (both happen on real workspaces).
     pub invalid_token_status: u16,
+    /// How `/.well-known/databricks-config` answers (the SDKs fall back to the standard OIDC
+    /// paths on anything but the document).
+    pub host_metadata: HostMetadataMode,
+    /// The SQL session time zone (the `TIMEZONE` parameter; Databricks' default is UTC,
+    /// which Spark names `Etc/UTC` in Arrow results). TIMESTAMP columns carry it.
+    pub session_time_zone: String,
     pub warehouses: Vec<WarehouseConfig>,
     /// Genie spaces over the sample data.
     pub spaces: Vec<SpaceConfig>,
@@ -37,6 +43,28 @@ pub struct Config {
     pub timings: Timings,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
     pub faults: Vec<FaultRule>,
+}
+
+/// The answers seen from `/.well-known/databricks-config` across workspaces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HostMetadataMode {
+    /// The document, naming the workspace's own `/oidc` issuer.
+    Document,
+    /// The document, naming the issuer with an `{account_id}` placeholder (account and
+    /// unified hosts; the client substitutes `account_id`).
+    AccountPlaceholder,
+    /// 404: workspaces from before the document existed.
+    Missing,
+    /// A redirect to the login page.
+    Redirect,
+    /// 401 or 403 with a Databricks error body.
+    Unauthorized,
+    Forbidden,
+    /// 500 with a Databricks error body.
+    ServerError,
+    /// 200 with an HTML page (a proxy's or a login page).
+    Html,
 }
 
 /// How long simulated work takes, and result lifetimes.
@@ -53,6 +81,9 @@ pub struct Timings {
     pub external_link_secs: u64,
     /// Rows per result chunk.
     pub chunk_rows: u64,
+    /// External links in one response: 1 as the real service sends today; more exercise the
+    /// list shape the API allows (each link names its `chunk_index`).
+    pub external_links_per_response: u64,
     /// How long a Genie message stays in each status before the next one.
     pub genie_step_ms: u64,
 }
@@ -66,6 +97,7 @@ impl Default for Timings {
             result_ttl_secs: 3600,
             external_link_secs: 900,
             chunk_rows: 100_000,
+            external_links_per_response: 1,
             genie_step_ms: 700,
         }
     }
@@ -197,6 +229,8 @@ impl Default for Config {
             }],
             tokens: TokenPolicy::default(),
             invalid_token_status: 403,
+            host_metadata: HostMetadataMode::Document,
+            session_time_zone: "Etc/UTC".into(),
             warehouses: vec![
                 warehouse("a1b2c3d4e5f60718", "Starter Warehouse", "Small", "RUNNING"),
                 warehouse(
@@ -247,6 +281,16 @@ impl Config {
     fn validate(&self) -> anyhow::Result<()> {
         if !matches!(self.invalid_token_status, 401 | 403) {
             anyhow::bail!("invalid_token_status must be 401 or 403");
+        }
+        if self
+            .session_time_zone
+            .parse::<datafusion::arrow::array::timezone::Tz>()
+            .is_err()
+        {
+            anyhow::bail!(
+                "session_time_zone {:?} is not a time zone (use an IANA name such as \"America/New_York\", or \"Etc/UTC\")",
+                self.session_time_zone
+            );
         }
         if self.tokens.refresh_token_secs < self.tokens.access_token_secs {
             anyhow::bail!("tokens.refresh_token_secs must be at least tokens.access_token_secs");

@@ -1,21 +1,60 @@
 //! Unauthenticated discovery documents: host metadata and OAuth/OIDC server metadata.
 
+use crate::config::HostMetadataMode;
+use crate::errors::api_error;
 use crate::server::Shared;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Response};
 use serde_json::{Value, json};
 
-/// `GET /.well-known/databricks-config`
-pub async fn databricks_config(State(shared): State<Shared>) -> Json<Value> {
+/// `GET /.well-known/databricks-config`: the fields databricks-sdk-py's `HostMetadata` and
+/// databricks-sdk-go's `config/host_metadata.go` read, or one of the failures the SDKs fall
+/// back from (`host_metadata` in the config).
+pub async fn databricks_config(State(shared): State<Shared>) -> Response {
     let config = &shared.config;
+    let oidc_endpoint = match config.host_metadata {
+        HostMetadataMode::Document => format!("{}/oidc", shared.base_url),
+        HostMetadataMode::AccountPlaceholder => {
+            format!("{}/oidc/accounts/{{account_id}}", shared.base_url)
+        }
+        HostMetadataMode::Missing => {
+            return api_error(StatusCode::NOT_FOUND, "NOT_FOUND", "Not Found");
+        }
+        HostMetadataMode::Redirect => {
+            let mut response = StatusCode::FOUND.into_response();
+            response.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_static("/login.html?next_url=%2F.well-known%2Fdatabricks-config"),
+            );
+            return response;
+        }
+        HostMetadataMode::Unauthorized => {
+            return api_error(StatusCode::UNAUTHORIZED, "UNAUTHENTICATED", "Unauthorized");
+        }
+        HostMetadataMode::Forbidden => {
+            return api_error(StatusCode::FORBIDDEN, "PERMISSION_DENIED", "Forbidden");
+        }
+        HostMetadataMode::ServerError => {
+            return api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "Internal error",
+            );
+        }
+        HostMetadataMode::Html => {
+            return Html("<!doctype html><title>Sign in</title><p>Sign in to continue.</p>")
+                .into_response();
+        }
+    };
     Json(json!({
-        "oidc_endpoint": format!("{}/oidc", shared.base_url),
+        "oidc_endpoint": oidc_endpoint,
         "workspace_id": config.workspace_id,
         "account_id": config.account_id,
         "cloud": config.cloud,
     }))
+    .into_response()
 }
 
 /// `GET /oidc/.well-known/oauth-authorization-server` (RFC 8414)

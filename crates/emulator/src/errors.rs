@@ -63,11 +63,13 @@ pub fn numeric_api_error(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
-/// An OAuth error from the token endpoint. `invalid_client` is 401, everything else 400.
+/// An OAuth error from the token endpoint. `invalid_client` is 401, everything else 400
+/// unless [`OAuthError::with_status`] says otherwise.
 #[derive(Debug)]
 pub struct OAuthError {
     error: &'static str,
     description: String,
+    status: Option<StatusCode>,
 }
 
 impl OAuthError {
@@ -75,17 +77,24 @@ impl OAuthError {
         Self {
             error,
             description: description.into(),
+            status: None,
         }
+    }
+
+    /// Answers with `status` instead of the default.
+    pub fn with_status(mut self, status: StatusCode) -> Self {
+        self.status = Some(status);
+        self
     }
 }
 
 impl IntoResponse for OAuthError {
     fn into_response(self) -> Response {
-        let status = if self.error == "invalid_client" {
+        let status = self.status.unwrap_or(if self.error == "invalid_client" {
             StatusCode::UNAUTHORIZED
         } else {
             StatusCode::BAD_REQUEST
-        };
+        });
         let body = json!({ "error": self.error, "error_description": self.description });
         let mut response = (status, Json(body)).into_response();
         no_store(&mut response);

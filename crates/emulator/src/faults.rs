@@ -51,9 +51,17 @@ pub enum Fault {
     WarehouseStartFailure,
     /// An external result link (`/__files/…`) answers as an expired presigned URL.
     ExpiredLink,
-    /// A refresh-token grant at the token endpoint fails with `invalid_grant`, and the refresh
-    /// token is revoked (as when an admin revokes the app's tokens).
-    RevokedRefreshToken,
+    /// A refresh-token grant at the token endpoint fails, and the refresh token is revoked (as
+    /// when an admin revokes the app's tokens). The answer is the real one, HTTP 400
+    /// `invalid_request` "Refresh token is invalid" (databricks/cli#1434), unless `error`
+    /// (`invalid_grant`, as in databricks/cli#6224) or `status` (401, as the CLI's own test
+    /// server answers) say otherwise.
+    RevokedRefreshToken {
+        #[serde(default)]
+        error: Option<RefreshError>,
+        #[serde(default)]
+        status: Option<u16>,
+    },
     /// A Genie question (start-conversation or create-message) is accepted, then its message
     /// ends `FAILED` with this `MessageErrorType` (and message text, if given).
     GenieMessageFailure {
@@ -72,7 +80,7 @@ impl Fault {
             self,
             Self::WarehouseStartFailure
                 | Self::ExpiredLink
-                | Self::RevokedRefreshToken
+                | Self::RevokedRefreshToken { .. }
                 | Self::GenieMessageFailure { .. }
                 | Self::GenieMessageCancelled
         )
@@ -86,9 +94,26 @@ impl Fault {
             Self::ExpiredToken { .. } => "expired_token",
             Self::WarehouseStartFailure => "warehouse_start_failure",
             Self::ExpiredLink => "expired_link",
-            Self::RevokedRefreshToken => "revoked_refresh_token",
+            Self::RevokedRefreshToken { .. } => "revoked_refresh_token",
             Self::GenieMessageFailure { .. } => "genie_message_failure",
             Self::GenieMessageCancelled => "genie_message_cancelled",
+        }
+    }
+}
+
+/// The `error` code of a refused refresh (the description is always "Refresh token is invalid").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefreshError {
+    InvalidRequest,
+    InvalidGrant,
+}
+
+impl RefreshError {
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::InvalidRequest => "invalid_request",
+            Self::InvalidGrant => "invalid_grant",
         }
     }
 }

@@ -64,7 +64,7 @@ pub fn router(config: Config, base_url: String) -> Router {
         faults: Faults::new(&config.faults),
         log: RequestLog::default(),
         warehouses: Arc::new(warehouses),
-        engine: Arc::new(Engine::new(config.seed)),
+        engine: Arc::new(Engine::new(config.seed, &config.session_time_zone)),
         statements: Arc::new(statements),
         links: Links::new(Duration::from_secs(timings.external_link_secs)),
         genie: Genie::new(config.genie.questions_per_minute),

@@ -6,7 +6,7 @@
 //! RFC 6749 shape.
 
 use crate::errors::{OAuthError, no_store};
-use crate::faults::Fault;
+use crate::faults::{Fault, RefreshError};
 use crate::server::Shared;
 use crate::store::{RefreshGrant, Refusal, Subject, s256};
 use axum::body::Bytes;
@@ -231,7 +231,7 @@ fn refresh_token_grant(
             "refresh_token is required.",
         ));
     };
-    let invalid = |_| OAuthError::new("invalid_grant", "Refresh token is invalid");
+    let invalid = |_| dead_refresh_token(RefreshError::InvalidRequest, None);
     let grant = shared
         .store
         .refresh(refresh_token, false)
@@ -243,13 +243,16 @@ fn refresh_token_grant(
         ));
     }
     // An injected revocation (as when an admin revokes the app's tokens) spends the token.
-    if shared
-        .faults
-        .take("POST", path, |f| *f == Fault::RevokedRefreshToken)
-        .is_some()
+    if let Some(Fault::RevokedRefreshToken { error, status }) =
+        shared.faults.take("POST", path, |f| {
+            matches!(f, Fault::RevokedRefreshToken { .. })
+        })
     {
         let _ = shared.store.refresh(refresh_token, true);
-        return Err(OAuthError::new("invalid_grant", "Refresh token is invalid"));
+        return Err(dead_refresh_token(
+            error.unwrap_or(RefreshError::InvalidRequest),
+            status,
+        ));
     }
     let reused = if client.single_use_refresh_tokens {
         shared.store.refresh(refresh_token, true).map_err(invalid)?;
@@ -264,6 +267,17 @@ fn refresh_token_grant(
         &grant.scope,
         reused,
     ))
+}
+
+/// How a workspace refuses a refresh token that no longer works (expired, revoked or spent):
+/// HTTP 400 `{"error":"invalid_request","error_description":"Refresh token is invalid"}`, the
+/// body quoted from a real workspace in databricks/cli#1434 (and #667, #709).
+fn dead_refresh_token(error: RefreshError, status: Option<u16>) -> OAuthError {
+    let refusal = OAuthError::new(error.code(), "Refresh token is invalid");
+    match status.and_then(|s| axum::http::StatusCode::from_u16(s).ok()) {
+        Some(status) => refusal.with_status(status),
+        None => refusal,
+    }
 }
 
 fn client_credentials_grant(

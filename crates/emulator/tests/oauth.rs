@@ -239,7 +239,7 @@ fn sign_in_page_then_consent_then_code_or_denial() {
 }
 
 #[test]
-fn refresh_tokens_rotate_and_revocation_is_invalid_grant() {
+fn refresh_tokens_rotate_and_a_dead_one_is_refused_as_real_workspaces_do() {
     let server = start(auto_approve("alice@example.com"));
     let first = sign_in(&server);
     let refresh = first["refresh_token"].as_str().expect("refresh").to_owned();
@@ -268,11 +268,13 @@ fn refresh_tokens_rotate_and_revocation_is_invalid_grant() {
         ],
         None,
     );
+    // The body a real workspace sends (databricks/cli#1434).
     assert_eq!(
         (status, reuse["error"].as_str()),
-        (400, Some("invalid_grant")),
+        (400, Some("invalid_request")),
         "the old one is spent"
     );
+    assert_eq!(reuse["error_description"], "Refresh token is invalid");
 
     let (status, _) = post_form(&server, "/__emulator/tokens/revoke-refresh", &[], None);
     assert_eq!(status, 200);
@@ -288,7 +290,7 @@ fn refresh_tokens_rotate_and_revocation_is_invalid_grant() {
     );
     assert_eq!(
         (status, revoked["error"].as_str()),
-        (400, Some("invalid_grant"))
+        (400, Some("invalid_request"))
     );
     assert_eq!(revoked["error_description"], "Refresh token is invalid");
 }
@@ -316,18 +318,55 @@ fn an_injected_revocation_fails_one_refresh_and_spends_the_token() {
     let (status, body) = refresh_with(refresh);
     assert_eq!(
         (status, body["error"].as_str()),
-        (400, Some("invalid_grant"))
+        (400, Some("invalid_request"))
     );
     let (status, body) = refresh_with(refresh);
     assert_eq!(
         (status, body["error"].as_str()),
-        (400, Some("invalid_grant")),
+        (400, Some("invalid_request")),
         "the token stays revoked after the rule is used up"
     );
     // A fresh sign-in is unaffected.
     let fresh = sign_in(&server);
     let (status, _) = refresh_with(fresh["refresh_token"].as_str().expect("refresh"));
     assert_eq!(status, 200);
+}
+
+#[test]
+fn an_injected_revocation_can_answer_invalid_grant_or_401() {
+    let server = start(auto_approve("alice@example.com"));
+    for (fault, expected) in [
+        (
+            serde_json::json!({"kind": "revoked_refresh_token", "error": "invalid_grant"}),
+            (400, "invalid_grant"),
+        ),
+        (
+            serde_json::json!({"kind": "revoked_refresh_token", "status": 401}),
+            (401, "invalid_request"),
+        ),
+    ] {
+        let tokens = sign_in(&server);
+        let rule = serde_json::json!({"path": "/oidc/v1/token", "fault": fault, "count": 1});
+        assert_eq!(post_json(&server, "/__emulator/faults", rule, None).0, 200);
+        let (status, body) = post_form(
+            &server,
+            "/oidc/v1/token",
+            &[
+                ("grant_type", "refresh_token"),
+                ("client_id", APP),
+                (
+                    "refresh_token",
+                    tokens["refresh_token"].as_str().expect("refresh"),
+                ),
+            ],
+            None,
+        );
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (expected.0, Some(expected.1))
+        );
+        assert_eq!(body["error_description"], "Refresh token is invalid");
+    }
 }
 
 #[test]

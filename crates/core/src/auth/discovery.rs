@@ -1,6 +1,7 @@
 //! Finding a workspace's OAuth endpoints: `/.well-known/databricks-config` names the OIDC
-//! issuer, whose RFC 8414 metadata names the endpoints; workspaces without the first document
-//! are asked `/oidc/.well-known/oauth-authorization-server` directly.
+//! issuer, whose RFC 8414 metadata names the endpoints; when that document is missing or
+//! unusable for any reason, `/oidc/.well-known/oauth-authorization-server` is asked directly,
+//! as the official SDKs do.
 
 use crate::host::WorkspaceHost;
 use crate::net::transport_error;
@@ -29,6 +30,7 @@ pub enum DiscoveryStep {
 #[derive(Deserialize)]
 struct HostMetadata {
     oidc_endpoint: Option<String>,
+    account_id: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -37,11 +39,38 @@ struct ServerMetadata {
     token_endpoint: String,
 }
 
-async fn get_json<T: serde::de::DeserializeOwned>(
+/// The host's metadata document, or `None` for any answer that is not one: both SDKs treat
+/// `/.well-known/databricks-config` as a best-effort probe and fall back to the standard
+/// OIDC paths on every failure (databricks-sdk-go `Config.resolveHostMetadata`,
+/// databricks-sdk-py `Config._resolve_host_metadata`): older workspaces answer 404, others a
+/// redirect to a login page, 401/403, 5xx or HTML. Only a failure to reach the host at all is
+/// an error, since the fallback would ask the same host.
+async fn host_metadata(
+    client: &reqwest::Client,
+    host: &WorkspaceHost,
+) -> Result<Option<HostMetadata>, ErrorInfo> {
+    let response = client
+        .get(host.join("/.well-known/databricks-config"))
+        .header("Accept", "application/json")
+        .send()
+        .await
+        .map_err(|e| transport_error(&e, host.as_str()))?;
+    if !response.status().is_success() {
+        tracing::info!(status = %response.status(), "no host metadata; using the standard OIDC paths");
+        return Ok(None);
+    }
+    Ok(response
+        .bytes()
+        .await
+        .ok()
+        .and_then(|body| serde_json::from_slice(&body).ok()))
+}
+
+async fn server_metadata(
     client: &reqwest::Client,
     url: Url,
     host: &WorkspaceHost,
-) -> Result<Option<T>, ErrorInfo> {
+) -> Result<Option<ServerMetadata>, ErrorInfo> {
     let name = host.as_str();
     let response = client
         .get(url)
@@ -69,6 +98,34 @@ async fn get_json<T: serde::de::DeserializeOwned>(
     Ok(serde_json::from_slice(&body).ok())
 }
 
+/// The OIDC issuer named by host metadata, with `{account_id}` filled in as the SDKs do (from
+/// the document's own `account_id`, else the profile's); `None` when it cannot be used.
+fn issuer_of(
+    metadata: HostMetadata,
+    account_id: Option<&str>,
+    host: &WorkspaceHost,
+) -> Option<Url> {
+    let raw = metadata.oidc_endpoint.filter(|e| !e.trim().is_empty())?;
+    let raw = if raw.contains("{account_id}") {
+        let account = metadata
+            .account_id
+            .as_deref()
+            .or(account_id)
+            .filter(|a| !a.is_empty())?;
+        raw.replace("{account_id}", account)
+    } else {
+        raw
+    };
+    match endpoint(raw.trim_end_matches('/'), host) {
+        Ok(url) => Some(url),
+        Err(_) => {
+            // Never follow a plain-http issuer; the host's own /oidc is still https.
+            tracing::warn!("host metadata names an issuer that is not https; ignoring it");
+            None
+        }
+    }
+}
+
 fn endpoint(raw: &str, host: &WorkspaceHost) -> Result<Url, ErrorInfo> {
     let url = Url::parse(raw).ok().filter(|u| {
         u.scheme() == "https"
@@ -88,29 +145,26 @@ fn endpoint(raw: &str, host: &WorkspaceHost) -> Result<Url, ErrorInfo> {
     })
 }
 
-/// Discovers `host`'s endpoints, reporting each step to `progress`.
+/// Discovers `host`'s endpoints, reporting each step to `progress`. `account_id` fills an
+/// `{account_id}` placeholder in the host metadata when the document does not name one.
 pub async fn discover(
     client: &reqwest::Client,
     host: &WorkspaceHost,
+    account_id: Option<&str>,
     progress: impl Fn(DiscoveryStep),
 ) -> Result<Endpoints, ErrorInfo> {
     progress(DiscoveryStep::Contacting);
-    let issuer =
-        match get_json::<HostMetadata>(client, host.join("/.well-known/databricks-config"), host)
-            .await?
-        {
-            Some(HostMetadata {
-                oidc_endpoint: Some(issuer),
-            }) => endpoint(&issuer, host)?,
-            _ => host.join("/oidc"),
-        };
+    let issuer = host_metadata(client, host)
+        .await?
+        .and_then(|metadata| issuer_of(metadata, account_id, host))
+        .unwrap_or_else(|| host.join("/oidc"));
     progress(DiscoveryStep::ReadingSignInServer);
     let mut metadata_url = issuer.clone();
     metadata_url.set_path(&format!(
         "{}/.well-known/oauth-authorization-server",
         issuer.path().trim_end_matches('/')
     ));
-    let Some(metadata) = get_json::<ServerMetadata>(client, metadata_url, host).await? else {
+    let Some(metadata) = server_metadata(client, metadata_url, host).await? else {
         return Err(ErrorInfo::new(
             ErrorCode::Server,
             format!(
@@ -126,4 +180,46 @@ pub async fn discover(
     };
     progress(DiscoveryStep::Done);
     Ok(endpoints)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn host() -> WorkspaceHost {
+        WorkspaceHost::parse("https://dbc-1.cloud.databricks.com").expect("host")
+    }
+
+    fn metadata(oidc: &str, account: Option<&str>) -> HostMetadata {
+        HostMetadata {
+            oidc_endpoint: Some(oidc.into()),
+            account_id: account.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn the_account_placeholder_is_filled_as_the_sdks_do() {
+        let placeholder = "https://dbc-1.cloud.databricks.com/oidc/accounts/{account_id}/";
+        assert_eq!(
+            issuer_of(metadata(placeholder, Some("abc")), None, &host())
+                .map(|u| u.to_string())
+                .as_deref(),
+            Some("https://dbc-1.cloud.databricks.com/oidc/accounts/abc")
+        );
+        assert_eq!(
+            issuer_of(metadata(placeholder, None), Some("from-profile"), &host())
+                .map(|u| u.path().to_owned())
+                .as_deref(),
+            Some("/oidc/accounts/from-profile")
+        );
+        assert!(
+            issuer_of(metadata(placeholder, None), None, &host()).is_none(),
+            "no account id: the standard paths"
+        );
+        assert!(
+            issuer_of(metadata("http://evil.example/oidc", None), None, &host()).is_none(),
+            "a plain-http issuer is ignored"
+        );
+        assert!(issuer_of(metadata("", None), None, &host()).is_none());
+    }
 }

@@ -72,18 +72,34 @@ impl<'c> oauth2::AsyncHttpClient<'c> for Http<'_> {
     }
 }
 
-type TokenError =
-    RequestTokenError<SendError, oauth2::StandardErrorResponse<BasicErrorResponseType>>;
+type ErrorResponse = oauth2::StandardErrorResponse<BasicErrorResponseType>;
+type TokenError = RequestTokenError<SendError, ErrorResponse>;
+
+/// The description real workspaces give a refresh token that no longer works (expired,
+/// revoked, or spent by rotation), whatever `error` code comes with it: `invalid_request` in
+/// databricks/cli#1434 and #667, `invalid_grant` in databricks/cli#6224. The Go SDK decides on
+/// this description alone (`credentials/u2m/persistent_auth.go`).
+const DEAD_REFRESH_TOKEN: &str = "refresh token is invalid";
+
+/// The grant is gone for good: only a new sign-in helps.
+fn is_dead_grant(response: &ErrorResponse) -> bool {
+    *response.error() == BasicErrorResponseType::InvalidGrant
+        || response
+            .error_description()
+            .is_some_and(|d| d.to_lowercase().contains(DEAD_REFRESH_TOKEN))
+}
 
 impl OAuthClient {
     fn map_error(&self, error: TokenError) -> ErrorInfo {
         let host = &self.host_name;
         match error {
-            RequestTokenError::ServerResponse(response) => match response.error() {
-                BasicErrorResponseType::InvalidGrant => ErrorInfo::new(
+            RequestTokenError::ServerResponse(response) if is_dead_grant(&response) => {
+                ErrorInfo::new(
                     ErrorCode::NotSignedIn,
                     format!("Your sign-in to {host} has expired or was revoked. Sign in again."),
-                ),
+                )
+            }
+            RequestTokenError::ServerResponse(response) => match response.error() {
                 BasicErrorResponseType::InvalidClient
                 | BasicErrorResponseType::UnauthorizedClient => ErrorInfo::new(
                     ErrorCode::Config,

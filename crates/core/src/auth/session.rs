@@ -3,8 +3,9 @@
 //!
 //! Rules: refresh ahead of expiry; one refresh at a time per profile (callers wait for it and
 //! share its result); a rotated refresh token is written to the vault before the new access
-//! token is handed out; a refused refresh (`invalid_grant`) deletes the stale refresh token and
-//! reports "sign in again", leaving the profile in place.
+//! token is handed out; a refused refresh (`invalid_grant`, or "Refresh token is invalid" with
+//! any error code, as real workspaces answer) deletes the stale refresh token and reports "sign
+//! in again", leaving the profile in place.
 
 use super::oauth::{OAuthClient, TokenSet};
 use crate::vault::{SecretKind, Vault};

@@ -193,7 +193,11 @@ pub(super) async fn secure_connection(
 
 pub(super) async fn sign_in_discovery(http: &reqwest::Client, host: &WorkspaceHost) -> CheckLine {
     let kind = CheckKind::SignInDiscovery;
-    let found = timed("The workspace", discovery::discover(http, host, |_| {})).await;
+    let found = timed(
+        "The workspace",
+        discovery::discover(http, host, None, |_| {}),
+    )
+    .await;
     match found {
         Ok(endpoints) => CheckLine::pass(
             kind,

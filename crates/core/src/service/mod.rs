@@ -343,7 +343,7 @@ impl Workspaces {
         };
         profile.validate()?;
         if profile.auth != AuthKind::PersonalAccessToken {
-            let endpoints = discovery::discover(&self.http, &host, progress).await?;
+            let endpoints = discovery::discover(&self.http, &host, None, progress).await?;
             self.lock().endpoints.insert(id.clone(), endpoints);
         }
         if let Some(secret) = secret.filter(|_| needs_secret) {
@@ -476,7 +476,13 @@ impl Workspaces {
         if let Some(known) = self.lock().endpoints.get(&profile.id) {
             return Ok(known.clone());
         }
-        let endpoints = discovery::discover(&self.http, &profile.workspace_host()?, |_| {}).await?;
+        let endpoints = discovery::discover(
+            &self.http,
+            &profile.workspace_host()?,
+            profile.account_id.as_deref(),
+            |_| {},
+        )
+        .await?;
         self.lock()
             .endpoints
             .insert(profile.id.clone(), endpoints.clone());

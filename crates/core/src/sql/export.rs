@@ -191,6 +191,26 @@ fn each_block(
     Ok(())
 }
 
+/// A column's heading in a file. Neither CSV nor Excel has time zones, so a TIMESTAMP
+/// column's heading says which zone its wall-clock times are in: `pickup (America/New_York)`.
+fn heading(column: &super::wire::Column) -> String {
+    match &column.time_zone {
+        Some(zone) => format!("{} ({zone})", column.name),
+        None => column.name.clone(),
+    }
+}
+
+/// µs since 1970 as wall-clock time in `zone` (UTC when there is none, or it is unknown).
+fn wall_clock(micros: i64, zone: Option<&str>) -> Option<chrono::NaiveDateTime> {
+    let instant = chrono::DateTime::from_timestamp_micros(micros)?;
+    Some(
+        match zone.and_then(|z| z.parse::<arrow_array::timezone::Tz>().ok()) {
+            Some(tz) => instant.with_timezone(&tz).naive_local(),
+            None => instant.naive_utc(),
+        },
+    )
+}
+
 fn csv_field(out: &mut Vec<u8>, text: &str) {
     if text.contains([',', '"', '\n', '\r']) {
         out.push(b'"');
@@ -216,7 +236,7 @@ fn write_csv(
         if i > 0 {
             line.push(b',');
         }
-        csv_field(&mut line, &column.name);
+        csv_field(&mut line, &heading(column));
     }
     line.extend_from_slice(b"\r\n");
     out.write_all(&line).map_err(|e| io_error(path, &e))?;
@@ -307,23 +327,30 @@ fn xlsx_value(array: &dyn Array, row: usize, text: Option<&str>) -> XlsxValue {
         DataType::Date64 => XlsxValue::Date(
             UNIX_EPOCH_SERIAL + (array.as_primitive::<Date64Type>().value(row) / 86_400_000) as f64,
         ),
-        DataType::Timestamp(unit, _) => {
-            let (raw, per_second) = match unit {
-                TimeUnit::Second => (array.as_primitive::<TimestampSecondType>().value(row), 1.0),
-                TimeUnit::Millisecond => (
-                    array.as_primitive::<TimestampMillisecondType>().value(row),
-                    1e3,
-                ),
-                TimeUnit::Microsecond => (
-                    array.as_primitive::<TimestampMicrosecondType>().value(row),
-                    1e6,
-                ),
-                TimeUnit::Nanosecond => (
-                    array.as_primitive::<TimestampNanosecondType>().value(row),
-                    1e9,
-                ),
+        DataType::Timestamp(unit, zone) => {
+            let micros = match unit {
+                TimeUnit::Second => array
+                    .as_primitive::<TimestampSecondType>()
+                    .value(row)
+                    .saturating_mul(1_000_000),
+                TimeUnit::Millisecond => array
+                    .as_primitive::<TimestampMillisecondType>()
+                    .value(row)
+                    .saturating_mul(1_000),
+                TimeUnit::Microsecond => {
+                    array.as_primitive::<TimestampMicrosecondType>().value(row)
+                }
+                TimeUnit::Nanosecond => {
+                    array.as_primitive::<TimestampNanosecondType>().value(row) / 1_000
+                }
             };
-            XlsxValue::DateTime(UNIX_EPOCH_SERIAL + raw as f64 / per_second / 86_400.0)
+            // Excel has no zones: the cell holds the wall-clock time the grid shows.
+            match wall_clock(micros, zone.as_deref()) {
+                Some(local) => XlsxValue::DateTime(
+                    UNIX_EPOCH_SERIAL + local.and_utc().timestamp_micros() as f64 / 1e6 / 86_400.0,
+                ),
+                None => XlsxValue::Text(text.unwrap_or_default().to_owned()),
+            }
         }
         _ => XlsxValue::Text(text.unwrap_or_default().to_owned()),
     }
@@ -385,10 +412,10 @@ fn write_xlsx(
         for (c, column) in set.columns().iter().enumerate() {
             let c = u16::try_from(c).unwrap_or(u16::MAX);
             worksheet
-                .write_string_with_format(0, c, &column.name, &header)
+                .write_string_with_format(0, c, heading(column), &header)
                 .map_err(|e| xlsx_error(path, &e))?;
             worksheet
-                .set_column_width(c, column.name.len().clamp(10, 40) as f64)
+                .set_column_width(c, heading(column).len().clamp(10, 40) as f64)
                 .map_err(|e| xlsx_error(path, &e))?;
         }
         worksheet
@@ -435,6 +462,7 @@ mod tests {
             name: name.into(),
             type_text: ty.into(),
             type_name: ty.into(),
+            time_zone: None,
         }
     }
 
@@ -521,7 +549,7 @@ mod tests {
         let text = std::fs::read_to_string(&path).expect("read");
         let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], "id,fare,amount,day,at,paid,note");
+        assert_eq!(lines[0], "id,fare,amount,day,at (UTC),paid,note");
         assert_eq!(
             lines[1],
             "3,12.5,10.50,2016-01-05,2016-01-05 13:15:00,true,plain"
@@ -549,6 +577,11 @@ mod tests {
         assert_eq!(range.height(), 4, "header and three rows");
         let cell = |r: u32, c: u32| range.get_value((r, c)).cloned().unwrap_or(Data::Empty);
         assert_eq!(cell(0, 0), Data::String("id".into()));
+        assert_eq!(
+            cell(0, 4),
+            Data::String("at (UTC)".into()),
+            "the zone is named"
+        );
         assert_eq!(cell(1, 0), Data::Float(3.0));
         assert_eq!(cell(1, 1), Data::Float(12.5));
         assert_eq!(cell(1, 2), Data::Float(10.5));
@@ -572,6 +605,57 @@ mod tests {
             Data::String("9007199254740993".into()),
             "an integer Excel cannot hold exactly stays exact as text"
         );
+    }
+
+    /// A TIMESTAMP of a workspace whose session zone is New York: the file holds the
+    /// wall-clock times the grid shows, and its heading names the zone.
+    #[test]
+    fn zoned_timestamps_are_exported_as_wall_clock_time_in_their_zone() {
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "pickup",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("America/New_York".into())),
+            true,
+        )]));
+        // 2016-01-05 13:15 UTC (08:15 in New York) and 2016-07-01 12:00 UTC (08:00, summer).
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(
+                TimestampMicrosecondArray::from(vec![1_451_999_700_000_000, 1_467_374_400_000_000])
+                    .with_timezone("America/New_York"),
+            )],
+        )
+        .expect("batch");
+        let mut set = ResultSet::new(vec![column("pickup", "TIMESTAMP")], 2, false);
+        set.push(batch);
+        set.finish();
+        assert_eq!(
+            set.columns()[0].time_zone.as_deref(),
+            Some("America/New_York")
+        );
+        let dir = tempfile::tempdir().expect("dir");
+        let (csv, _) = export_to(&set, ExportFormat::Csv, dir.path());
+        let text = std::fs::read_to_string(&csv).expect("read");
+        assert_eq!(
+            text.trim_start_matches('\u{feff}'),
+            "pickup (America/New_York)\r\n2016-01-05 08:15:00\r\n2016-07-01 08:00:00\r\n"
+        );
+        let (xlsx, _) = export_to(&set, ExportFormat::Xlsx, dir.path());
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("open xlsx");
+        let range = book.worksheet_range("Result").expect("sheet");
+        let cell = |r: u32| range.get_value((r, 0)).cloned().unwrap_or(Data::Empty);
+        assert_eq!(cell(0), Data::String("pickup (America/New_York)".into()));
+        for (row, serial) in [(1, 42_374.0 + 8.25 / 24.0), (2, 42_552.0 + 8.0 / 24.0)] {
+            match cell(row) {
+                Data::DateTime(d) => {
+                    assert!(
+                        (d.as_f64() - serial).abs() < 1e-9,
+                        "row {row}: {}",
+                        d.as_f64()
+                    );
+                }
+                other => panic!("a timestamp, not {other:?}"),
+            }
+        }
     }
 
     #[test]

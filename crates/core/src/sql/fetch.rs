@@ -112,6 +112,14 @@ pub async fn fetch_classified(
     let columns = Arc::new(manifest.schema.columns.clone());
     let disposition = done.disposition;
     let mut first = done.first;
+    // The first response may already carry links for several chunks (the API returns a list
+    // "to return multiple links in a single response", databricks-sdk-py `ResultData`): each
+    // goes to the chunk it names, whatever order they come in.
+    let mut given_links = first
+        .as_mut()
+        .and_then(|data| data.external_links.take())
+        .map(links_by_chunk)
+        .unwrap_or_default();
     // Chunks still downloading when this returns early (an error, Cancel) are stopped.
     let spawned = AbortOnDrop::default();
     // Each chunk is its own task, so downloads and decoding use every core; they are awaited
@@ -122,10 +130,11 @@ pub async fn fetch_classified(
         } else {
             None
         };
+        let link = given_links.remove(&chunk.chunk_index);
         let (api, id, columns) = (api.clone(), done.statement_id.clone(), columns.clone());
         let task = tokio::spawn(async move {
             match disposition {
-                Disposition::ExternalArrow => linked_chunk(&api, &id, &chunk, given, decode).await,
+                Disposition::ExternalArrow => linked_chunk(&api, &id, &chunk, link, decode).await,
                 Disposition::ExternalJson => {
                     let decode_json = |bytes: bytes::Bytes| {
                         let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&bytes)
@@ -134,7 +143,7 @@ pub async fn fetch_classified(
                             })?;
                         Ok(Chunk::owned(vec![super::inline::batch(&columns, &rows)?]))
                     };
-                    linked_chunk(&api, &id, &chunk, given, decode_json).await
+                    linked_chunk(&api, &id, &chunk, link, decode_json).await
                 }
                 Disposition::InlineJson => inline_chunk(&api, &id, &chunk, given, &columns)
                     .await
@@ -198,6 +207,20 @@ impl Drop for AbortOnDrop {
         let handles = self.0.get_mut().unwrap_or_else(|p| p.into_inner());
         handles.iter().for_each(tokio::task::AbortHandle::abort);
     }
+}
+
+/// Links keyed by the chunk each one names (databricks-sql-python's `LinkFetcher` keys them
+/// the same way). A link without `chunk_index` reads as chunk 0, as there.
+fn links_by_chunk(links: Vec<ExternalLink>) -> std::collections::HashMap<u64, ExternalLink> {
+    links.into_iter().map(|l| (l.chunk_index, l)).collect()
+}
+
+/// The link for chunk `index` among those a response carries.
+fn link_for(links: Option<Vec<ExternalLink>>, index: u64) -> Option<ExternalLink> {
+    links
+        .into_iter()
+        .flatten()
+        .find(|link| link.chunk_index == index)
 }
 
 /// The chunk's `ResultData` from the API (a fresh link for EXTERNAL_LINKS).
@@ -274,28 +297,26 @@ async fn linked_chunk(
     api: &Api,
     id: &str,
     chunk: &ChunkInfo,
-    given: Option<ResultData>,
+    given: Option<ExternalLink>,
     decode: impl Fn(bytes::Bytes) -> Result<Chunk, ErrorInfo>,
 ) -> Result<Chunk, FetchFailure> {
-    let mut link = given
-        .and_then(|d| d.external_links)
-        .and_then(|mut l| l.pop());
+    let mut link = given;
     let mut last_error = None;
     // The last try reached storage but brought the wrong rows (not a network problem).
     let mut data_wrong = false;
     for attempt in 0..ATTEMPTS {
         let current = match link.take() {
             Some(l) if !l.is_expired() => l,
-            _ => chunk_data(api, id, chunk.chunk_index)
-                .await?
-                .external_links
-                .and_then(|mut l| l.pop())
-                .ok_or_else(|| {
-                    server_error(format!(
-                        "The workspace sent no download link for result chunk {}.",
-                        chunk.chunk_index
-                    ))
-                })?,
+            _ => link_for(
+                chunk_data(api, id, chunk.chunk_index).await?.external_links,
+                chunk.chunk_index,
+            )
+            .ok_or_else(|| {
+                server_error(format!(
+                    "The workspace sent no download link for result chunk {}.",
+                    chunk.chunk_index
+                ))
+            })?,
         };
         match download(api.http(), &current).await {
             Ok(bytes) => {

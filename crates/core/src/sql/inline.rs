@@ -2,6 +2,13 @@
 //! parsed by its declared type (numbers, booleans, dates and timestamps become typed arrays,
 //! as ARROW_STREAM results are), and kept as text when a value does not parse (DECIMAL stays
 //! text so no digit is lost to floating point).
+//!
+//! How a TIMESTAMP is written in JSON is not documented. Recorded results show ISO 8601 with
+//! `Z` (`2016-01-05T14:07:00.000Z`); Spark's own text form is `2016-01-05 14:07:00`. Both are
+//! read, with or without an offset. Values are kept as the server wrote them: a column whose
+//! values share one offset becomes a zoned timestamp in that offset (so it shows the same
+//! wall-clock time, and sorts by instant); anything else keeps the wall-clock time as written,
+//! without a zone.
 
 use super::wire::Column;
 use crate::{ErrorCode, ErrorInfo};
@@ -28,15 +35,72 @@ fn days(text: &str) -> Option<i32> {
     i32::try_from((date - epoch).num_days()).ok()
 }
 
-fn micros(text: &str) -> Option<i64> {
-    chrono::DateTime::parse_from_rfc3339(text)
-        .map(|t| t.timestamp_micros())
-        .ok()
-        .or_else(|| {
-            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f")
-                .ok()
-                .map(|t| t.and_utc().timestamp_micros())
+/// One timestamp as written: its instant (µs since 1970) and UTC offset in seconds when it
+/// has one, else its wall-clock time read as if UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    micros: i64,
+    offset: Option<i32>,
+}
+
+impl Stamp {
+    /// Wall-clock time as written, as µs (the instant plus the offset).
+    fn wall_clock(self) -> i64 {
+        self.micros + i64::from(self.offset.unwrap_or(0)) * 1_000_000
+    }
+}
+
+fn stamp(text: &str) -> Option<Stamp> {
+    let text = text.trim();
+    if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text)
+        .or_else(|_| chrono::DateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S%.f%:z"))
+    {
+        return Some(Stamp {
+            micros: t.timestamp_micros(),
+            offset: Some(t.offset().local_minus_utc()),
+        });
+    }
+    ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f"]
+        .iter()
+        .find_map(|format| chrono::NaiveDateTime::parse_from_str(text, format).ok())
+        .map(|t| Stamp {
+            micros: t.and_utc().timestamp_micros(),
+            offset: None,
         })
+}
+
+/// `+05:30`, `-05:00`, `+00:00` (Arrow reads offsets as zones).
+fn offset_zone(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let minutes = seconds.unsigned_abs() / 60;
+    format!("{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+}
+
+/// A TIMESTAMP column from its texts (see the module docs for the rule).
+fn timestamps(values: &[Option<&str>]) -> Option<ArrayRef> {
+    let stamps = parsed(values, stamp)?;
+    let mut offsets = stamps.iter().flatten().map(|s| s.offset);
+    let shared = match offsets.next() {
+        Some(Some(first)) => offsets.all(|o| o == Some(first)).then_some(first),
+        _ => None,
+    };
+    Some(match shared {
+        Some(offset) => Arc::new(
+            TimestampMicrosecondArray::from(
+                stamps
+                    .iter()
+                    .map(|s| s.map(|s| s.micros))
+                    .collect::<Vec<_>>(),
+            )
+            .with_timezone(offset_zone(offset)),
+        ),
+        None => Arc::new(TimestampMicrosecondArray::from(
+            stamps
+                .iter()
+                .map(|s| s.map(Stamp::wall_clock))
+                .collect::<Vec<_>>(),
+        )),
+    })
 }
 
 /// One column's values as the most specific array its type allows.
@@ -49,8 +113,7 @@ fn column(type_name: &str, values: &[Option<&str>]) -> ArrayRef {
         "BOOLEAN" => parsed(values, |t| t.parse::<bool>().ok())
             .map(|v| Arc::new(BooleanArray::from(v)) as ArrayRef),
         "DATE" => parsed(values, days).map(|v| Arc::new(Date32Array::from(v)) as ArrayRef),
-        "TIMESTAMP" => parsed(values, micros)
-            .map(|v| Arc::new(TimestampMicrosecondArray::from(v).with_timezone("UTC")) as ArrayRef),
+        "TIMESTAMP" | "TIMESTAMP_NTZ" => timestamps(values),
         _ => None,
     };
     typed.unwrap_or_else(|| Arc::new(StringArray::from(values.to_vec())))
@@ -92,6 +155,7 @@ mod tests {
             name: name.into(),
             type_text: type_name.into(),
             type_name: type_name.into(),
+            time_zone: None,
         }
     }
 
@@ -138,5 +202,63 @@ mod tests {
             "a value that does not parse keeps the column as text"
         );
         assert_eq!(batch.num_rows(), 2);
+    }
+
+    fn texts<'a>(values: &[&'a str]) -> Vec<Option<&'a str>> {
+        values.iter().map(|v| Some(*v)).collect()
+    }
+
+    fn shown(array: &ArrayRef) -> Vec<String> {
+        let options = crate::sql::result_set::display_options();
+        let formatter =
+            arrow_cast::display::ArrayFormatter::try_new(array.as_ref(), &options).expect("fmt");
+        (0..array.len())
+            .map(|i| formatter.value(i).to_string())
+            .collect()
+    }
+
+    #[test]
+    fn timestamps_show_the_wall_clock_time_the_server_wrote() {
+        // UTC with Z, as recorded results show.
+        let utc = timestamps(&texts(&[
+            "2016-01-05T14:07:00.000Z",
+            "2016-01-05T09:00:00Z",
+        ]))
+        .expect("parsed");
+        assert_eq!(
+            utc.data_type(),
+            &DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, Some("+00:00".into()))
+        );
+        assert_eq!(shown(&utc), ["2016-01-05 14:07:00", "2016-01-05 09:00:00"]);
+        // A session zone west of UTC: one offset, kept, instants preserved.
+        let new_york = timestamps(&texts(&["2016-01-05T09:07:00.000-05:00"])).expect("parsed");
+        assert_eq!(shown(&new_york), ["2016-01-05 09:07:00"]);
+        let at = new_york
+            .as_any()
+            .downcast_ref::<TimestampMicrosecondArray>()
+            .expect("timestamps");
+        assert_eq!(at.value(0), 1_452_002_820_000_000, "14:07 UTC");
+        // Offsets that change (summer time): wall-clock time as written, no zone.
+        let mixed = timestamps(&texts(&[
+            "2016-01-05T09:07:00-05:00",
+            "2016-07-05T09:07:00-04:00",
+        ]))
+        .expect("parsed");
+        assert_eq!(
+            mixed.data_type(),
+            &DataType::Timestamp(arrow_schema::TimeUnit::Microsecond, None)
+        );
+        assert_eq!(
+            shown(&mixed),
+            ["2016-01-05 09:07:00", "2016-07-05 09:07:00"]
+        );
+        // Spark's text form and TIMESTAMP_NTZ: as written.
+        let plain =
+            timestamps(&texts(&["2016-01-05 09:07:00.5", "2016-01-05T10:00:00"])).expect("parsed");
+        assert_eq!(
+            shown(&plain),
+            ["2016-01-05 09:07:00.500", "2016-01-05 10:00:00"]
+        );
+        assert!(timestamps(&texts(&["yesterday"])).is_none());
     }
 }

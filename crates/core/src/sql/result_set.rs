@@ -77,6 +77,16 @@ pub fn display_options() -> FormatOptions<'static> {
         .with_timestamp_tz_format(Some(TIMESTAMP_FORMAT))
 }
 
+/// A time zone as people read it: `UTC` for the names and offsets of UTC (`Etc/UTC`,
+/// `+00:00`), `UTC-05:00` for other offsets, IANA names as they are.
+pub fn zone_label(zone: &str) -> String {
+    match zone {
+        "UTC" | "Etc/UTC" | "Etc/GMT" | "GMT" | "Z" | "+00:00" | "-00:00" | "+0000" => "UTC".into(),
+        offset if offset.starts_with(['+', '-']) => format!("UTC{offset}"),
+        name => name.to_owned(),
+    }
+}
+
 /// Formatters for each column of `batch` (`None` for a type Arrow cannot display).
 pub fn formatters<'a>(
     batch: &'a RecordBatch,
@@ -161,6 +171,11 @@ impl ResultSet {
     /// each of them reports the whole buffer as its own size: summing those would count a
     /// chunk many times over and spill results to disk long before the limit.
     pub fn push_chunk(&mut self, batches: Vec<RecordBatch>, held_bytes: usize) {
+        if self.loaded == 0
+            && let Some(first) = batches.iter().find(|b| b.num_rows() > 0)
+        {
+            self.learn_time_zones(first);
+        }
         let to_disk = self.bytes + held_bytes > self.memory_limit;
         let mut kept = false;
         for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
@@ -181,6 +196,15 @@ impl ResultSet {
         }
         if kept {
             self.bytes += held_bytes;
+        }
+    }
+
+    /// Which zone each TIMESTAMP column's values are in, from the first rows' Arrow types.
+    fn learn_time_zones(&mut self, batch: &RecordBatch) {
+        for (column, field) in self.columns.iter_mut().zip(batch.schema().fields()) {
+            if let arrow_schema::DataType::Timestamp(_, zone) = field.data_type() {
+                column.time_zone = zone.as_deref().map(zone_label);
+            }
         }
     }
 
@@ -463,11 +487,13 @@ mod tests {
                 name: "id".into(),
                 type_text: "BIGINT".into(),
                 type_name: "LONG".into(),
+                time_zone: None,
             },
             Column {
                 name: "label".into(),
                 type_text: "STRING".into(),
                 type_name: "STRING".into(),
+                time_zone: None,
             },
         ];
         let mut set = ResultSet::new(columns, 5, false);

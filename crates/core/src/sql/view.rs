@@ -113,3 +113,62 @@ fn sorted(set: &ResultSet, column: usize, descending: bool) -> Result<Vec<u32>, 
     debug_assert_eq!(indices.null_count(), 0);
     Ok(indices.values().to_vec())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sql::wire::Column;
+    use arrow_array::{RecordBatch, TimestampMicrosecondArray};
+    use arrow_schema::{DataType, Field, Schema, TimeUnit};
+    use std::sync::Arc;
+
+    /// Zoned timestamps sort by instant and filter by the wall-clock text the grid shows.
+    #[test]
+    fn zoned_timestamps_sort_by_instant_and_filter_by_what_is_shown() {
+        let zone = "America/New_York";
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "at",
+            DataType::Timestamp(TimeUnit::Microsecond, Some(zone.into())),
+            true,
+        )]));
+        // 13:15 UTC (08:15 in New York), 03:00 UTC (22:00 the day before), NULL.
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(
+                TimestampMicrosecondArray::from(vec![
+                    Some(1_451_999_700_000_000),
+                    Some(1_451_962_800_000_000),
+                    None,
+                ])
+                .with_timezone(zone),
+            )],
+        )
+        .expect("batch");
+        let column = Column {
+            name: "at".into(),
+            type_text: "TIMESTAMP".into(),
+            type_name: "TIMESTAMP".into(),
+            time_zone: None,
+        };
+        let mut set = ResultSet::new(vec![column], 3, false);
+        set.push(batch);
+        set.finish();
+        let sort = ViewSpec {
+            sort_column: Some(0),
+            ..ViewSpec::default()
+        };
+        assert_eq!(order(&set, &sort).expect("sorted"), Some(vec![1, 0, 2]));
+        let window = set.window(0, 3).expect("window");
+        assert_eq!(
+            window.rows[0][0].as_deref(),
+            Some("2016-01-05 08:15:00"),
+            "shown in the session zone"
+        );
+        assert_eq!(window.rows[1][0].as_deref(), Some("2016-01-04 22:00:00"));
+        let filter = ViewSpec {
+            filter: "01-04 22:".into(),
+            ..ViewSpec::default()
+        };
+        assert_eq!(order(&set, &filter).expect("filtered"), Some(vec![1]));
+    }
+}

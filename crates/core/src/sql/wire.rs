@@ -64,6 +64,10 @@ pub struct Column {
     pub type_text: String,
     /// The type family (`INT`, `DATE`, `STRING`, …) the UI aligns and formats by.
     pub type_name: String,
+    /// For a TIMESTAMP column, the time zone its values are shown in (the session zone the
+    /// workspace tagged them with, e.g. `America/New_York`, or a UTC offset); `None` for
+    /// TIMESTAMP_NTZ and other types. Known once the first rows arrive.
+    pub time_zone: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -82,6 +86,7 @@ impl From<WireColumn> for Column {
             name: wire.name,
             type_text: wire.type_text.unwrap_or_else(|| type_name.clone()),
             type_name,
+            time_zone: None,
         }
     }
 }
@@ -131,6 +136,7 @@ pub struct Manifest {
 /// A pre-signed download: never logged, never given a Databricks credential.
 #[derive(Deserialize)]
 pub struct ExternalLink {
+    #[serde(default)]
     pub chunk_index: u64,
     #[serde(default)]
     pub row_count: u64,

@@ -524,7 +524,7 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .expect("runtime");
-        let engine = crate::sql::engine::Engine::new(42);
+        let engine = crate::sql::engine::Engine::new(42, "Etc/UTC");
         for dataset in [&NYCTAXI, &TPCH] {
             for measure in 0..dataset.measures.len() {
                 for dimension in

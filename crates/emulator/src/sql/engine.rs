@@ -54,10 +54,12 @@ impl SqlError {
 #[derive(Debug)]
 pub struct Engine {
     samples: Arc<MemoryCatalogProvider>,
+    /// The session time zone TIMESTAMP results are tagged with.
+    time_zone: Arc<str>,
 }
 
 impl Engine {
-    pub fn new(seed: u64) -> Self {
+    pub fn new(seed: u64, time_zone: &str) -> Self {
         let samples = MemoryCatalogProvider::new();
         let nyctaxi = MemorySchemaProvider::new();
         register(&nyctaxi, "trips", data::trips(seed));
@@ -70,6 +72,7 @@ impl Engine {
         let _ = samples.register_schema("default", Arc::new(MemorySchemaProvider::new()));
         Self {
             samples: Arc::new(samples),
+            time_zone: time_zone.into(),
         }
     }
 
@@ -111,7 +114,7 @@ impl Engine {
         };
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
         let batches = frame.collect().await.map_err(classify)?;
-        super::wire_types::to_wire_types(schema, batches).map_err(|e| {
+        super::wire_types::to_wire_types(schema, batches, &self.time_zone).map_err(|e| {
             classify(datafusion::error::DataFusionError::ArrowError(
                 Box::new(e),
                 None,

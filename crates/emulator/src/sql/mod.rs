@@ -349,40 +349,51 @@ fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
     manifest
 }
 
-/// `ResultData` for chunk `index`: inline rows, or one fresh external link.
+/// `ResultData` for chunk `index`: inline rows, or fresh external links: one, as the real
+/// service sends today ("Currently only a single link is returned", databricks-sdk-py
+/// `ResultData`), or up to `timings.external_links_per_response` for chunks `index..`, which
+/// the API's list shape allows.
 fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: usize) -> Value {
+    let next = |index: usize| {
+        (index + 1 < result.chunks.len()).then(|| {
+            (
+                index + 1,
+                format!(
+                    "/api/2.0/sql/statements/{}/result/chunks/{}",
+                    snapshot.id,
+                    index + 1
+                ),
+            )
+        })
+    };
     let chunk = &result.chunks[index];
-    let next = (index + 1 < result.chunks.len()).then(|| {
-        (
-            index + 1,
-            format!(
-                "/api/2.0/sql/statements/{}/result/chunks/{}",
-                snapshot.id,
-                index + 1
-            ),
-        )
-    });
-    match &chunk.data {
-        ChunkData::Inline(rows) => {
-            let mut value = json!({
-                "chunk_index": index,
-                "row_offset": chunk.row_offset,
-                "row_count": chunk.row_count,
-                "data_array": rows,
-            });
-            if let Some((next_index, link)) = next {
-                value["next_chunk_index"] = json!(next_index);
-                value["next_chunk_internal_link"] = json!(link);
-            }
-            value
+    if let ChunkData::Inline(rows) = &chunk.data {
+        let mut value = json!({
+            "chunk_index": index,
+            "row_offset": chunk.row_offset,
+            "row_count": chunk.row_count,
+            "data_array": rows,
+        });
+        if let Some((next_index, link)) = next(index) {
+            value["next_chunk_index"] = json!(next_index);
+            value["next_chunk_internal_link"] = json!(link);
         }
-        ChunkData::External(bytes) => {
-            let link =
-                shared
-                    .links
-                    .issue(&shared.store, &snapshot.id, index, snapshot.request.format);
+        return value;
+    }
+    let per_response = usize::try_from(shared.config.timings.external_links_per_response)
+        .unwrap_or(1)
+        .max(1);
+    let links: Vec<Value> = (index..result.chunks.len().min(index + per_response))
+        .filter_map(|at| {
+            let chunk = &result.chunks[at];
+            let ChunkData::External(bytes) = &chunk.data else {
+                return None;
+            };
+            let link = shared
+                .links
+                .issue(&shared.store, &snapshot.id, at, snapshot.request.format);
             let mut value = json!({
-                "chunk_index": index,
+                "chunk_index": at,
                 "row_offset": chunk.row_offset,
                 "row_count": chunk.row_count,
                 "byte_count": bytes.len(),
@@ -390,11 +401,12 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
                 "expiration": link.expiration,
                 "http_headers": { crate::files::KEY_HEADER: link.key },
             });
-            if let Some((next_index, link)) = next {
+            if let Some((next_index, link)) = next(at) {
                 value["next_chunk_index"] = json!(next_index);
                 value["next_chunk_internal_link"] = json!(link);
             }
-            json!({ "external_links": [value] })
-        }
-    }
+            Some(value)
+        })
+        .collect();
+    json!({ "external_links": links })
 }

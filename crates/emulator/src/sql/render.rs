@@ -62,11 +62,24 @@ pub fn databricks_type(data_type: &DataType) -> (&'static str, String) {
     }
 }
 
+/// Timestamps as ISO 8601 text: a TIMESTAMP as wall-clock time in its (session) zone with the
+/// zone's offset, `Z` for UTC (`2016-01-05T14:07:00.000Z`, the shape seen in recorded INLINE
+/// results; the offset form for other zones is unconfirmed, so the client reads both and
+/// plain `YYYY-MM-DD HH:MM:SS`); a TIMESTAMP_NTZ without an offset.
 fn format_options() -> FormatOptions<'static> {
     FormatOptions::default()
         .with_null("")
-        .with_timestamp_format(Some("%Y-%m-%dT%H:%M:%S%.3fZ"))
-        .with_timestamp_tz_format(Some("%Y-%m-%dT%H:%M:%S%.3fZ"))
+        .with_timestamp_format(Some("%Y-%m-%dT%H:%M:%S%.3f"))
+        .with_timestamp_tz_format(Some("%Y-%m-%dT%H:%M:%S%.3f%:z"))
+}
+
+/// UTC's offset written as `Z`.
+fn zulu(mut text: String) -> String {
+    if text.ends_with("+00:00") {
+        text.truncate(text.len() - "+00:00".len());
+        text.push('Z');
+    }
+    text
 }
 
 /// The rows of `batches` as JSON_ARRAY cells: strings, or `null`.
@@ -86,7 +99,11 @@ pub fn json_rows(batches: &[RecordBatch]) -> Vec<Vec<Value>> {
                 .zip(&formatters)
                 .map(|(column, formatter)| match formatter {
                     Some(formatter) if !column.is_null(row) => {
-                        Value::String(formatter.value(row).to_string())
+                        let text = formatter.value(row).to_string();
+                        Value::String(match column.data_type() {
+                            DataType::Timestamp(_, Some(_)) => zulu(text),
+                            _ => text,
+                        })
                     }
                     _ => Value::Null,
                 })
@@ -174,7 +191,11 @@ mod tests {
             Field::new("n", DataType::Int32, true),
             Field::new("s", DataType::Utf8, true),
             Field::new("d", DataType::Decimal128(10, 2), true),
-            Field::new("t", DataType::Timestamp(TimeUnit::Microsecond, None), true),
+            Field::new(
+                "t",
+                DataType::Timestamp(TimeUnit::Microsecond, Some("Etc/UTC".into())),
+                true,
+            ),
         ]));
         RecordBatch::try_new(
             schema,
@@ -186,10 +207,10 @@ mod tests {
                         .with_precision_and_scale(10, 2)
                         .expect("decimal"),
                 ),
-                Arc::new(TimestampMicrosecondArray::from(vec![
-                    Some(1_451_606_400_000_000),
-                    None,
-                ])),
+                Arc::new(
+                    TimestampMicrosecondArray::from(vec![Some(1_451_606_400_000_000), None])
+                        .with_timezone("Etc/UTC"),
+                ),
             ],
         )
         .expect("batch")
@@ -211,6 +232,27 @@ mod tests {
             rows[1],
             vec![Value::Null, json!(""), json!("-0.05"), Value::Null]
         );
+    }
+
+    #[test]
+    fn json_timestamps_are_wall_clock_time_in_their_zone_with_its_offset() {
+        let schema = Arc::new(Schema::new(vec![Field::new(
+            "t",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("America/New_York".into())),
+            true,
+        )]));
+        // 2016-01-01 00:00 UTC and 2016-07-01 12:00 UTC: winter and summer time in New York.
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![Arc::new(
+                TimestampMicrosecondArray::from(vec![1_451_606_400_000_000, 1_467_374_400_000_000])
+                    .with_timezone("America/New_York"),
+            )],
+        )
+        .expect("batch");
+        let rows = json_rows(&[batch]);
+        assert_eq!(rows[0], vec![json!("2015-12-31T19:00:00.000-05:00")]);
+        assert_eq!(rows[1], vec![json!("2016-07-01T08:00:00.000-04:00")]);
     }
 
     #[test]
