@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "add_workspace",
     "rename_workspace",
     "set_workspace_redirect",
+    "set_workspace_access",
     "reorder_workspaces",
     "remove_workspace",
     "startup_notices",

@@ -25,6 +25,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             workspaces::add_workspace,
             workspaces::rename_workspace,
             workspaces::set_workspace_redirect,
+            workspaces::set_workspace_access,
             workspaces::reorder_workspaces,
             workspaces::remove_workspace,
             workspaces::startup_notices,

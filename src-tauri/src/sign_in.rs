@@ -1,7 +1,8 @@
-//! Sign-in commands: start (opens the system browser), cancel, sign out. One line each into
-//! the core; the browser is the shell's only part.
+//! Sign-in commands: start (after the core's preflight, opens the system browser), cancel,
+//! sign out. One line each into the core; the browser is the shell's only part.
 
 use crate::state::AppState;
+use brickdesk_core::auth::preflight::RedirectAdvice;
 use brickdesk_core::workspace::WorkspaceList;
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
@@ -11,12 +12,21 @@ use tauri::State;
 #[derive(Debug, Clone, Serialize, Deserialize, specta::Type, tauri_specta::Event)]
 pub struct SignInFailed(pub ErrorInfo);
 
+/// Starts signing in. When the preflight finds that the app connection does not accept the
+/// workspace's sign-in address, no browser opens: the advice comes back instead (with the
+/// address to use, when another one is registered).
 #[tauri::command]
 #[specta::specta]
-pub async fn sign_in(state: State<'_, AppState>, id: String) -> Result<(), ErrorInfo> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    id: String,
+) -> Result<Option<RedirectAdvice>, ErrorInfo> {
+    if let Some(advice) = state.workspaces.sign_in_preflight(&id).await? {
+        return Ok(Some(advice));
+    }
     match state.workspaces.begin_sign_in(&id).await? {
-        Some(url) => open_browser(&url),
-        None => Ok(()),
+        Some(url) => open_browser(&url).map(|()| None),
+        None => Ok(None),
     }
 }
 

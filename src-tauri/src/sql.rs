@@ -45,8 +45,10 @@ pub async fn start_warehouse(
 pub async fn list_catalogs(
     state: State<'_, AppState>,
     workspace_id: String,
+    warehouse_id: Option<String>,
 ) -> Result<Vec<String>, ErrorInfo> {
-    catalogs::catalogs(&state.workspaces.api(&workspace_id).await?).await
+    let api = state.workspaces.api(&workspace_id).await?;
+    catalogs::catalogs(&api, warehouse_id.as_deref()).await
 }
 
 #[tauri::command]
@@ -55,8 +57,10 @@ pub async fn list_schemas(
     state: State<'_, AppState>,
     workspace_id: String,
     catalog: String,
+    warehouse_id: Option<String>,
 ) -> Result<Vec<String>, ErrorInfo> {
-    catalogs::schemas(&state.workspaces.api(&workspace_id).await?, &catalog).await
+    let api = state.workspaces.api(&workspace_id).await?;
+    catalogs::schemas(&api, &catalog, warehouse_id.as_deref()).await
 }
 
 /// The `:name` parameters of `sql`, in order.

@@ -1,13 +1,13 @@
 //! Workspace commands: list, select, add (with discovery progress), rename, sign-in return
-//! (deep link or loopback), reorder, remove,
+//! (deep link or loopback), access (SQL only or everything), reorder, remove,
 //! and the candidates an import from `~/.databrickscfg` offers.
 //! One line each into the core's workspace service.
 
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::auth::discovery::DiscoveryStep;
-use brickdesk_core::profiles::RedirectMode;
 use brickdesk_core::profiles::databrickscfg::{self, ImportReport};
+use brickdesk_core::profiles::{Access, RedirectMode};
 use brickdesk_core::service::NewWorkspace;
 use brickdesk_core::workspace::WorkspaceList;
 use serde::{Deserialize, Serialize};
@@ -64,6 +64,16 @@ pub fn set_workspace_redirect(
     redirect: RedirectMode,
 ) -> Result<WorkspaceList, ErrorInfo> {
     state.workspaces.set_redirect(&id, redirect)
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_workspace_access(
+    state: State<'_, AppState>,
+    id: String,
+    access: Access,
+) -> Result<WorkspaceList, ErrorInfo> {
+    state.workspaces.set_access(&id, access).await
 }
 
 #[tauri::command]

@@ -17,13 +17,19 @@ export const commands = {
 	addWorkspace: (workspace: NewWorkspace, progress: Channel<DiscoveryStep>) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("add_workspace", { workspace, progress })),
 	renameWorkspace: (id: string, name: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("rename_workspace", { id, name })),
 	setWorkspaceRedirect: (id: string, redirect: RedirectMode) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("set_workspace_redirect", { id, redirect })),
+	setWorkspaceAccess: (id: string, access: Access) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("set_workspace_access", { id, access })),
 	reorderWorkspaces: (ids: string[]) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("reorder_workspaces", { ids })),
 	removeWorkspace: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("remove_workspace", { id })),
 	/**  Start-up notices (a recovered workspace list, an ignored policy), once. */
 	startupNotices: () => typedError<ErrorInfo[], ErrorInfo>(__TAURI_INVOKE("startup_notices")),
 	/**  What `~/.databrickscfg` (or `DATABRICKS_CONFIG_FILE`) offers to import; nothing is added. */
 	databrickscfgCandidates: () => typedError<ImportReport, ErrorInfo>(__TAURI_INVOKE("databrickscfg_candidates")),
-	signIn: (id: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
+	/**
+	 *  Starts signing in. When the preflight finds that the app connection does not accept the
+	 *  workspace's sign-in address, no browser opens: the advice comes back instead (with the
+	 *  address to use, when another one is registered).
+	 */
+	signIn: (id: string) => typedError<RedirectAdvice | null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
 	listSpaces: (workspaceId: string) => typedError<Space[], ErrorInfo>(__TAURI_INVOKE("list_spaces", { workspaceId })),
@@ -54,8 +60,8 @@ export const commands = {
 	cancelStatement: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_statement", { runId })),
 	resultWindow: (runId: number, offset: number, limit: number) => typedError<RowWindow, ErrorInfo>(__TAURI_INVOKE("result_window", { runId, offset, limit })),
 	closeResult: (runId: number) => __TAURI_INVOKE<void>("close_result", { runId }),
-	listCatalogs: (workspaceId: string) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_catalogs", { workspaceId })),
-	listSchemas: (workspaceId: string, catalog: string) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_schemas", { workspaceId, catalog })),
+	listCatalogs: (workspaceId: string, warehouseId: string | null) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_catalogs", { workspaceId, warehouseId })),
+	listSchemas: (workspaceId: string, catalog: string, warehouseId: string | null) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_schemas", { workspaceId, catalog, warehouseId })),
 	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
 	copyResultRows: (runId: number, from: number, to: number) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to })),
@@ -77,22 +83,44 @@ export const events = {
 };
 
 /* Types */
+/**
+ *  What a workspace's app connection (or service principal secret) lets Brickdesk use, as
+ *  OAuth scopes. BI-style app connections often allow only `sql`.
+ */
+export type Access = 
+/**  `all-apis`: the SQL runner, Genie and the catalog browser. */
+"everything" | 
+/**
+ *  `sql`: the SQL runner (warehouses, statements) and catalog lists read through SQL.
+ *  Genie needs `all-apis` (or the `genie` scope).
+ */
+"sqlOnly";
+
 export type Answer = {
 	spaceId: string,
 	conversationId: string,
 	messageId: string,
 	question: string,
 	status: MessageStatus,
-	/**  The text attachment, rendered from Markdown and sanitized. */
-	textHtml: string | null,
-	/**  Genie asks the user to clarify rather than answering. */
-	clarification: boolean,
+	/**
+	 *  Genie's text attachments in the order it sent them, each rendered from Markdown and
+	 *  sanitized: the answer, and any question it asks back.
+	 */
+	texts: AnswerText[],
 	query: QueryAnswer | null,
 	suggestions: string[],
 	/**  Why there is no (complete) answer, and what to do. */
 	problem: ErrorInfo | null,
+	/**  The query's result is gone (expired, closed or cancelled): "Run again" brings it back. */
+	canRunAgain: boolean,
 	rating: Rating | null,
 	createdAtMs: number | null,
+};
+
+/**  One of Genie's texts. */
+export type AnswerText = {
+	purpose: TextPurpose,
+	html: string,
 };
 
 export type AppInfo = {
@@ -131,6 +159,8 @@ export type Candidate = {
 export type CheckKind = 
 /**  The workspace publishes its sign-in endpoints (OIDC discovery). */
 "signInDiscovery" | 
+/**  The app connection accepts Brickdesk's sign-in address (redirect URL). */
+"signInAddress" | 
 /**  The workspace's certificate chain is trusted, and who issued it. */
 "secureConnection" | 
 /**  The proxy in effect, if any, answers. */
@@ -162,6 +192,12 @@ export type Column = {
 	typeText: string,
 	/**  The type family (`INT`, `DATE`, `STRING`, …) the UI aligns and formats by. */
 	typeName: string,
+	/**
+	 *  For a TIMESTAMP column, the time zone its values are shown in (the session zone the
+	 *  workspace tagged them with, e.g. `America/New_York`, or a UTC offset); `None` for
+	 *  TIMESTAMP_NTZ and other types. Known once the first rows arrive.
+	 */
+	timeZone: string | null,
 };
 
 /**  A past conversation. */
@@ -329,6 +365,8 @@ export type NewWorkspace = {
 	host: string,
 	auth: AuthKind,
 	redirect?: RedirectMode | null,
+	/**  What the app connection allows (default: everything). */
+	access?: Access | null,
 	/**  The app connection's or service principal's secret, or the personal access token. */
 	secret?: string | null,
 };
@@ -389,7 +427,10 @@ export type QueryAnswer = {
 	title: string | null,
 	description: string | null,
 	sql: string,
-	/**  Genie's own cap (5,000 rows) cut the result; the SQL runner gets all of it. */
+	/**
+	 *  Not every row is here: Genie's own cap (5,000 rows) cut the result, or a part of it
+	 *  could not be fetched; the SQL runner gets all of it.
+	 */
 	truncated: boolean,
 	/**
 	 *  The rows, as a result the grid and export read (`None` until they are fetched, or when
@@ -400,6 +441,14 @@ export type QueryAnswer = {
 };
 
 export type Rating = "POSITIVE" | "NEGATIVE" | "NONE";
+
+/**  What the user is told before a browser opens, when the preflight found a problem. */
+export type RedirectAdvice = {
+	/**  One or two sentences: what is wrong and what to do. */
+	message: string,
+	/**  The redirect that is registered, to sign in through instead (one click). */
+	offer: RedirectMode | null,
+};
 
 /**  Where the browser sends the user back after signing in (U2M). */
 export type RedirectMode = 
@@ -525,6 +574,16 @@ export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "C
 /**  The plain steps shown while Genie works. */
 export type Step = "readingMetadata" | "askingAi" | "waitingForWarehouse" | "runningQuery" | "done";
 
+/**  What a text attachment is for (`TextAttachment.purpose`, databricks-sdk-py 0.162). */
+export type TextPurpose = 
+/**
+ *  The answer or its summary (`TEXT_ATTACHMENT_PURPOSE_ANSWER`, and any purpose that is
+ *  missing or new: shown as what Genie says).
+ */
+"answer" | 
+/**  Genie asks the user to clarify (`FOLLOW_UP_QUESTION`); the reply goes in the box. */
+"followUpQuestion";
+
 /**  How the user wants the rows shown. */
 export type ViewSpec = {
 	/**  Column index to sort by. */
@@ -573,6 +632,8 @@ export type WorkspaceSummary = {
 	managed: boolean,
 	auth: AuthKind,
 	redirect: RedirectMode,
+	/**  What its scopes let Brickdesk use (SQL only, or everything). */
+	access: Access,
 	status: SignInState,
 };
 

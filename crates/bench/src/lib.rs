@@ -88,6 +88,7 @@ pub async fn api(url: &str) -> Result<Api> {
                     client_id: "kpi-bot".into(),
                 },
                 redirect: None,
+                access: None,
                 secret: Some("kpi-bot-secret".into()),
             },
             |_| {},

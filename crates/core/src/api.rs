@@ -1,7 +1,8 @@
 //! Authenticated REST calls to a workspace: the bearer token from the profile's session,
 //! one refresh-and-retry when the workspace says the token is invalid (401, or 403 "Invalid
 //! access token"), waiting out 429/503 `Retry-After` (the request was not accepted, so
-//! repeating it cannot duplicate it), and Databricks error bodies turned into `ErrorInfo`.
+//! repeating it cannot duplicate it), and Databricks error bodies turned into `ErrorInfo`; a
+//! token without the scope a call needs is explained in plain words.
 
 use crate::auth::session::Session;
 use crate::host::WorkspaceHost;
@@ -54,6 +55,19 @@ impl Refusal {
         }
     }
 
+    /// The scopes named by a refusal for scope: real workspaces answer 403
+    /// `{"error_code":403,"message":"Provided OAuth token does not have required scopes:
+    /// genie"}` (or "Provided access token", and sometimes a trailing ` [ReqId: …]`).
+    fn missing_scopes(&self) -> Option<String> {
+        if self.status != StatusCode::FORBIDDEN {
+            return None;
+        }
+        let (_, rest) = self.message.split_once("does not have required scopes")?;
+        let scopes = rest.trim_start_matches(':').trim();
+        let scopes = scopes.split(" [").next().unwrap_or(scopes).trim();
+        Some(scopes.trim_end_matches('.').to_owned())
+    }
+
     /// The token itself was refused, as opposed to the caller lacking permission.
     fn is_invalid_token(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
@@ -62,6 +76,42 @@ impl Refusal {
                 m.contains("invalid access token") || m.contains("expired")
             })
     }
+}
+
+/// Marks a refusal for scope (see [`is_scope_refusal`]).
+const SCOPE_REFUSED: &str = "access scope";
+
+/// A refusal for scope in plain words: which part of Brickdesk needs what, and what to ask
+/// for. Always `PermissionDenied`.
+fn scope_refusal(path: &str, required: &str) -> ErrorInfo {
+    let feature = if path.starts_with("/api/2.0/genie/") {
+        "Genie"
+    } else if path.starts_with("/api/2.1/unity-catalog/") {
+        "Browsing catalogs and schemas"
+    } else if path.starts_with("/api/2.0/sql/") {
+        "Running SQL"
+    } else {
+        "This part of Brickdesk"
+    };
+    let required = if required.is_empty() {
+        String::new()
+    } else {
+        format!("the \u{201c}{required}\u{201d} or ")
+    };
+    ErrorInfo::new(
+        ErrorCode::PermissionDenied,
+        format!(
+            "{feature} needs {required}\u{201c}all-apis\u{201d} {SCOPE_REFUSED}, which this \
+             workspace's sign-in does not have. Ask your Databricks admin to add \
+             \u{201c}all-apis\u{201d} to the app connection Brickdesk uses; then, in Workspace \
+             settings, choose \u{201c}Everything\u{201d} and sign in again."
+        ),
+    )
+}
+
+/// Whether `error` is a refusal for missing scopes (as opposed to missing permissions).
+pub fn is_scope_refusal(error: &ErrorInfo) -> bool {
+    error.code == ErrorCode::PermissionDenied && error.message.contains(SCOPE_REFUSED)
 }
 
 fn retry_after(response: &reqwest::Response) -> Duration {
@@ -177,12 +227,15 @@ impl Api {
                 self.session.invalidate(&token).await;
                 continue;
             }
-            return Err(self.error(refusal, wait));
+            return Err(self.error(path, refusal, wait));
         }
     }
 
-    fn error(&self, refusal: Refusal, wait: Duration) -> ErrorInfo {
+    fn error(&self, path: &str, refusal: Refusal, wait: Duration) -> ErrorInfo {
         let name = self.host.as_str();
+        if let Some(required) = refusal.missing_scopes() {
+            return scope_refusal(path, &required);
+        }
         let message = refusal.message;
         match refusal.status {
             _ if refusal.code == "PERMISSION_DENIED" => {
@@ -212,6 +265,57 @@ impl Api {
                 ErrorCode::Server,
                 format!("{name} reported an error: {message}"),
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal(status: u16, body: &str) -> Refusal {
+        Refusal::parse(
+            StatusCode::from_u16(status).expect("status"),
+            body.as_bytes(),
+        )
+    }
+
+    #[test]
+    fn a_refusal_for_scope_names_the_feature_and_what_to_ask_for() {
+        let genie = refusal(
+            403,
+            r#"{"error_code":403,"message":"Provided OAuth token does not have required scopes: genie [ReqId: ab357ea5-1]"}"#,
+        );
+        assert_eq!(genie.missing_scopes().as_deref(), Some("genie"));
+        let error = scope_refusal("/api/2.0/genie/spaces", "genie");
+        assert!(is_scope_refusal(&error));
+        assert!(
+            error.message.starts_with("Genie needs"),
+            "{}",
+            error.message
+        );
+        assert!(
+            error.message.contains("\u{201c}genie\u{201d}"),
+            "{}",
+            error.message
+        );
+        let pat = refusal(
+            403,
+            r#"{"error_code":403,"message":"Provided access token does not have required scopes: all-apis"}"#,
+        );
+        assert_eq!(pat.missing_scopes().as_deref(), Some("all-apis"));
+        for other in [
+            refusal(
+                403,
+                r#"{"error_code":"PERMISSION_DENIED","message":"You do not have access."}"#,
+            ),
+            refusal(
+                403,
+                r#"{"error_code":403,"message":"Invalid access token."}"#,
+            ),
+            refusal(400, r#"{"message":"does not have required scopes: sql"}"#),
+        ] {
+            assert_eq!(other.missing_scopes(), None, "{}", other.message);
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Workspace host URLs: parsing, normalising, and the TLS rule.
 //!
 //! A host is an origin (`https://dbc-123.cloud.databricks.com`): no path, query, fragment or
-//! credentials. Plain `http://` is accepted only for loopback addresses, which is how the local
+//! credentials (an address pasted with them is cut back to its origin). Plain `http://` is accepted only for loopback addresses, which is how the local
 //! emulator runs; every real workspace needs TLS so tokens never cross a network in clear text.
 
 use crate::{ErrorCode, ErrorInfo};
@@ -14,8 +14,9 @@ use url::Url;
 pub struct WorkspaceHost(Url);
 
 impl WorkspaceHost {
-    /// Parses what a user typed or pasted. A bare name gets `https://`; a trailing `/` or a
-    /// path that is only `/` is dropped. Anything else is rejected with a sentence saying why.
+    /// Parses what a user typed or pasted. A bare name gets `https://`; a path, query or
+    /// fragment after the host is dropped. Anything else is rejected with a sentence saying
+    /// why.
     pub fn parse(input: &str) -> Result<Self, ErrorInfo> {
         let trimmed = input.trim();
         if trimmed.is_empty() {
@@ -53,12 +54,13 @@ impl WorkspaceHost {
                 "Remove the user name or password from the workspace URL.",
             ));
         }
-        if url.query().is_some() || url.fragment().is_some() || url.path() != "/" {
-            return Err(invalid(
-                "Use only the workspace address, without a path: for example \
-                 https://dbc-1234.cloud.databricks.com.",
-            ));
-        }
+        // What follows the host is dropped, as the Go SDK and the CLI do (`fixHostIfNeeded`,
+        // `ExtractHostQueryParams`): an address copied from the browser (`/browse`,
+        // `?o=<workspace id>` on Azure, `#…`) names the same workspace.
+        let mut url = url;
+        url.set_path("/");
+        url.set_query(None);
+        url.set_fragment(None);
         Ok(Self(url))
     }
 
@@ -147,11 +149,25 @@ mod tests {
     }
 
     #[test]
-    fn rejects_paths_credentials_and_other_schemes() {
+    fn an_address_copied_from_the_browser_names_its_workspace() {
+        for pasted in [
+            "https://adb-1234567890123456.7.azuredatabricks.net/?o=1234567890123456",
+            "https://adb-1234567890123456.7.azuredatabricks.net?o=1234567890123456#",
+            "adb-1234567890123456.7.azuredatabricks.net/browse?o=1234567890123456",
+            "https://adb-1234567890123456.7.azuredatabricks.net/sql/editor#tab",
+        ] {
+            assert_eq!(
+                WorkspaceHost::parse(pasted).expect(pasted).as_str(),
+                "https://adb-1234567890123456.7.azuredatabricks.net",
+                "{pasted}"
+            );
+        }
+    }
+
+    #[test]
+    fn rejects_credentials_and_other_schemes() {
         for bad in [
             "",
-            "https://dbc-1.cloud.databricks.com/sql/editor",
-            "https://dbc-1.cloud.databricks.com/?o=123",
             "https://user:pw@dbc-1.cloud.databricks.com",
             "ftp://dbc-1.cloud.databricks.com",
             "https://",

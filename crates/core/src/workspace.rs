@@ -1,7 +1,7 @@
 //! Workspaces as the UI sees them: the merged list of managed (policy) and user profiles, each
 //! with its sign-in state. Contains no secret by construction.
 
-use crate::profiles::{AuthKind, Profile, RedirectMode};
+use crate::profiles::{Access, AuthKind, Profile, RedirectMode};
 use serde::{Deserialize, Serialize};
 
 /// Where a workspace's sign-in stands.
@@ -35,6 +35,8 @@ pub struct WorkspaceSummary {
     pub managed: bool,
     pub auth: AuthKind,
     pub redirect: RedirectMode,
+    /// What its scopes let Brickdesk use (SQL only, or everything).
+    pub access: Access,
     pub status: SignInState,
 }
 
@@ -47,6 +49,7 @@ impl WorkspaceSummary {
             managed,
             auth: profile.auth.clone(),
             redirect: profile.redirect,
+            access: profile.access(),
             status,
         }
     }

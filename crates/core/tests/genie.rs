@@ -100,7 +100,7 @@ async fn a_question_shows_its_steps_and_answers_with_text_sql_rows_and_follow_up
     distinct.dedup();
     assert!(distinct.len() >= 3, "several plain steps: {distinct:?}");
     assert_eq!(answer.status, MessageStatus::Completed);
-    let text = answer.text_html.as_deref().expect("text");
+    let text = &answer.texts.first().expect("text").html;
     assert!(text.contains("21,932"), "{text}");
     let query = answer.query.as_ref().expect("a query");
     assert!(query.sql.to_lowercase().contains("count"), "{}", query.sql);
@@ -285,13 +285,7 @@ async fn an_answer_in_flight_is_picked_up_after_a_restart() {
         .expect("resume");
     let answers = answers.into_inner().expect("answers");
     assert_eq!(answers.len(), 1);
-    assert!(
-        answers[0]
-            .text_html
-            .as_deref()
-            .unwrap_or_default()
-            .contains("21,932")
-    );
+    assert!(answers[0].texts.iter().any(|t| t.html.contains("21,932")));
     assert_eq!(
         posts(&f, "start-conversation").await.len(),
         1,

@@ -321,6 +321,7 @@ async fn loopback_sign_in_through_a_one_shot_listener() {
                     confidential: false,
                 },
                 redirect: Some(RedirectMode::Loopback { port }),
+                access: None,
                 secret: None,
             },
             |step| steps.lock().expect("steps").push(step),

@@ -463,12 +463,16 @@ async fn catalogs_and_schemas_are_listed_for_the_pickers() {
     use brickdesk_core::sql::catalogs;
     let (_f, api) = signed_in("sql-catalogs", quick()).await;
     assert_eq!(
-        catalogs::catalogs(&api).await.expect("catalogs"),
+        catalogs::catalogs(&api, None).await.expect("catalogs"),
         ["samples"]
     );
-    let schemas = catalogs::schemas(&api, "samples").await.expect("schemas");
+    let schemas = catalogs::schemas(&api, "samples", None)
+        .await
+        .expect("schemas");
     assert!(schemas.contains(&"nyctaxi".to_owned()), "{schemas:?}");
-    let error = catalogs::schemas(&api, "nope").await.expect_err("missing");
+    let error = catalogs::schemas(&api, "nope", None)
+        .await
+        .expect_err("missing");
     assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
     // A statement with catalog and schema set reads unqualified names there.
     let mut scoped = request("SELECT count(*) AS n FROM trips", Disposition::InlineJson);

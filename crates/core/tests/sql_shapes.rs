@@ -109,3 +109,22 @@ async fn timestamps_show_the_session_zone_wall_clock_in_every_disposition() {
         assert_eq!(zone.as_deref(), Some(expected), "{disposition:?}");
     }
 }
+
+/// Unity Catalog lists in their paginated form (`max_results=0`), one item a page, with
+/// unpaginated calls refused as Databricks says they soon will be.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_lists_are_read_page_by_page() {
+    use brickdesk_core::sql::catalogs;
+    let mut config = alice();
+    config.unity_catalog.page_size = 1;
+    config.unity_catalog.unpaginated_allowed = false;
+    let (_f, api) = signed_in_demo("catalog-pages", config).await;
+    assert_eq!(
+        catalogs::catalogs(&api, None).await.expect("catalogs"),
+        ["samples"]
+    );
+    let schemas = catalogs::schemas(&api, "samples", None)
+        .await
+        .expect("schemas");
+    assert_eq!(schemas, ["default", "nyctaxi", "tpch"], "every page");
+}

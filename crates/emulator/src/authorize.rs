@@ -1,10 +1,11 @@
 //! `/oidc/v1/authorize` (and its account-level twin): the browser side of sign-in.
 //!
 //! Validates the client and its exact redirect URI before anything else (errors before that
-//! point are shown, never redirected), requires PKCE S256, then shows the sign-in page and the
-//! consent page, or signs in at once with `--auto-approve`, and redirects with a single-use,
-//! expiring code.
+//! point are JSON shown in the browser, never redirected), requires PKCE S256 and scopes the
+//! app connection allows, then shows the sign-in page and the consent page, or signs in at
+//! once with `--auto-approve`, and redirects with a single-use, expiring code.
 
+use crate::config::unassigned_scopes;
 use crate::pages::{error_page, escape, hidden_fields, page};
 use crate::server::Shared;
 use crate::store::{CodeGrant, Subject};
@@ -62,31 +63,28 @@ pub async fn account_authorize(
 fn handle_authorize(shared: &Shared, params: AuthorizeParams) -> Response {
     // Until the client and its redirect URI are known to match, errors are shown here and
     // never redirected: redirecting to an unregistered URI would make this an open redirector.
-    let Some(client) = params
-        .client_id
-        .as_deref()
-        .and_then(|id| shared.config.client(id))
-    else {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            "Unknown client_id: this app is not registered with the workspace.",
-        );
+    // Both refusals are JSON, as real workspaces answer (quoted in databricks/dbt-databricks
+    // issues #1067 and #582), shown in the browser as it is.
+    let requested_client = params.client_id.clone().unwrap_or_default();
+    let Some(client) = shared.config.client(&requested_client) else {
+        return authorize_error(format!(
+            "OAuth application with client_id: '{requested_client}' not available in Databricks \
+             account '{}'.",
+            shared.config.account_id
+        ));
     };
     let Some(redirect_uri) = params.redirect_uri.clone() else {
-        return error_page(StatusCode::BAD_REQUEST, "The request has no redirect_uri.");
+        return authorize_error("redirect_uri is required.".into());
     };
     if !client
         .redirect_uris
         .iter()
         .any(|registered| registered == &redirect_uri)
     {
-        return error_page(
-            StatusCode::BAD_REQUEST,
-            &format!(
-                "redirect_uri '{redirect_uri}' is not registered for client '{}'.",
-                client.client_id
-            ),
-        );
+        return authorize_error(format!(
+            "redirect_uri '{redirect_uri}' not registered for OAuth application '{}'",
+            client.client_id
+        ));
     }
     let state = params.state.clone();
     let fail = |error: &str, description: &str| {
@@ -109,6 +107,20 @@ fn handle_authorize(shared: &Shared, params: AuthorizeParams) -> Response {
         .scope
         .clone()
         .unwrap_or_else(|| "all-apis".to_owned());
+    // Scopes the app connection does not allow. The wording is the token endpoint's
+    // (databricks/databricks-sql-go#476); where the authorize endpoint refuses them, and how,
+    // is unconfirmed, so this answers as OAuth does for errors after the redirect is known.
+    let unassigned = unassigned_scopes(&scope, &client.scopes);
+    if !unassigned.is_empty() {
+        return fail(
+            "access_denied",
+            &format!(
+                "Scopes '{}' are not assigned to the client {}.",
+                unassigned.join(" "),
+                client.client_id
+            ),
+        );
+    }
 
     // Sign-in page, then consent page, then the decision; `--auto-approve` skips both pages.
     let email = match (
@@ -142,6 +154,18 @@ fn handle_authorize(shared: &Shared, params: AuthorizeParams) -> Response {
             + Duration::from_secs(shared.config.tokens.authorization_code_secs),
     });
     redirect_with(&redirect_uri, &[("code", &code)], state.as_deref())
+}
+
+/// `400 {"error":"invalid_request","error_description":…}`, before any redirect.
+fn authorize_error(description: String) -> Response {
+    (
+        StatusCode::BAD_REQUEST,
+        axum::Json(serde_json::json!({
+            "error_description": description,
+            "error": "invalid_request",
+        })),
+    )
+        .into_response()
 }
 
 fn carried_fields(params: &AuthorizeParams) -> Vec<(&'static str, String)> {

@@ -41,6 +41,7 @@ pub struct Config {
     pub spaces: Vec<SpaceConfig>,
     pub genie: GenieLimits,
     pub timings: Timings,
+    pub unity_catalog: UnityCatalogConfig,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
     pub faults: Vec<FaultRule>,
 }
@@ -130,6 +131,27 @@ pub struct OAuthClient {
     /// Each refresh returns a new refresh token and invalidates the old one.
     #[serde(default)]
     pub single_use_refresh_tokens: bool,
+    /// The access scopes the app connection allows (`all-apis`, `sql`, …); `offline_access`,
+    /// `openid`, `profile` and `email` are always allowed, as the account console says.
+    #[serde(default = "every_api")]
+    pub scopes: Vec<String>,
+}
+
+/// `all-apis` and `sql`: an app connection that may use everything.
+pub fn every_api() -> Vec<String> {
+    vec!["all-apis".into(), "sql".into()]
+}
+
+/// Scopes every app connection allows without listing them.
+pub const IDENTITY_SCOPES: [&str; 4] = ["offline_access", "openid", "profile", "email"];
+
+/// Which of `requested` (space-separated) `allowed` does not cover, in order.
+pub fn unassigned_scopes(requested: &str, allowed: &[String]) -> Vec<String> {
+    requested
+        .split_whitespace()
+        .filter(|s| !IDENTITY_SCOPES.contains(s) && !allowed.iter().any(|a| a == s))
+        .map(str::to_owned)
+        .collect()
 }
 
 /// A service principal for the client-credentials (M2M) grant.
@@ -142,6 +164,29 @@ pub struct ServicePrincipal {
     pub display_name: String,
     #[serde(default)]
     pub denied: Vec<String>,
+    /// The scopes its OAuth secret allows (secrets can be scoped, e.g. to `sql` only).
+    #[serde(default = "every_api")]
+    pub scopes: Vec<String>,
+}
+
+/// Unity Catalog list behaviour (`GET /api/2.1/unity-catalog/catalogs`, `/schemas`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct UnityCatalogConfig {
+    /// Items per page when a client pages (`max_results=0` lets the server choose).
+    pub page_size: usize,
+    /// Whether a call without `max_results` gets everything at once. Databricks documents
+    /// that "unpaginated requests … will soon be unsupported"; `false` refuses them.
+    pub unpaginated_allowed: bool,
+}
+
+impl Default for UnityCatalogConfig {
+    fn default() -> Self {
+        Self {
+            page_size: 50,
+            unpaginated_allowed: true,
+        }
+    }
 }
 
 /// Lifetimes, in seconds.
@@ -198,6 +243,7 @@ impl Default for Config {
                     secret: None,
                     redirect_uris: vec!["http://localhost:8020".into()],
                     single_use_refresh_tokens: false,
+                    scopes: every_api(),
                 },
                 OAuthClient {
                     client_id: "brickdesk".into(),
@@ -208,6 +254,19 @@ impl Default for Config {
                         format!("http://127.0.0.1:{BRICKDESK_LOOPBACK_PORT}/oauth/callback"),
                     ],
                     single_use_refresh_tokens: true,
+                    scopes: every_api(),
+                },
+                // A BI-style app connection: the SQL scope only, and only the loopback
+                // redirect registered (no Brickdesk link).
+                OAuthClient {
+                    client_id: "brickdesk-sql".into(),
+                    name: "Brickdesk (SQL only)".into(),
+                    secret: None,
+                    redirect_uris: vec![format!(
+                        "http://127.0.0.1:{BRICKDESK_LOOPBACK_PORT}/oauth/callback"
+                    )],
+                    single_use_refresh_tokens: true,
+                    scopes: vec!["sql".into()],
                 },
                 OAuthClient {
                     client_id: "brickdesk-confidential".into(),
@@ -218,6 +277,7 @@ impl Default for Config {
                         format!("http://127.0.0.1:{BRICKDESK_LOOPBACK_PORT}/oauth/callback"),
                     ],
                     single_use_refresh_tokens: true,
+                    scopes: every_api(),
                 },
             ],
             service_principals: vec![ServicePrincipal {
@@ -226,6 +286,7 @@ impl Default for Config {
                 secret: "kpi-bot-secret".into(),
                 display_name: "KPI bot".into(),
                 denied: vec![],
+                scopes: every_api(),
             }],
             tokens: TokenPolicy::default(),
             invalid_token_status: 403,
@@ -249,6 +310,7 @@ impl Default for Config {
             spaces: crate::genie::demo_spaces(),
             genie: GenieLimits::default(),
             timings: Timings::default(),
+            unity_catalog: UnityCatalogConfig::default(),
             faults: vec![],
         }
     }

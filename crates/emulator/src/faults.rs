@@ -71,6 +71,10 @@ pub enum Fault {
     },
     /// A Genie question is accepted, then its message ends `CANCELLED`.
     GenieMessageCancelled,
+    /// `…/query-result` answers with its statement in this state (`FAILED`, `CANCELED`,
+    /// `CLOSED`, `RUNNING`) instead of the real one, as a result can be on a real workspace
+    /// (databricks-ai-bridge's Genie client handles each).
+    GenieResultState { state: String },
 }
 
 impl Fault {
@@ -83,6 +87,7 @@ impl Fault {
                 | Self::RevokedRefreshToken { .. }
                 | Self::GenieMessageFailure { .. }
                 | Self::GenieMessageCancelled
+                | Self::GenieResultState { .. }
         )
     }
 
@@ -97,6 +102,7 @@ impl Fault {
             Self::RevokedRefreshToken { .. } => "revoked_refresh_token",
             Self::GenieMessageFailure { .. } => "genie_message_failure",
             Self::GenieMessageCancelled => "genie_message_cancelled",
+            Self::GenieResultState { .. } => "genie_result_state",
         }
     }
 }

@@ -298,6 +298,18 @@ fn client_credentials_grant(
         ));
     }
     let scope = form.get("scope").unwrap_or("all-apis");
+    // A scoped secret refuses what it does not cover (databricks/databricks-sql-go#476).
+    let unassigned = crate::config::unassigned_scopes(scope, &principal.scopes);
+    if !unassigned.is_empty() {
+        return Err(OAuthError::new(
+            "access_denied",
+            format!(
+                "Scopes '{}' are not assigned to the client {}.",
+                unassigned.join(" "),
+                principal.client_id
+            ),
+        ));
+    }
     let ttl = Duration::from_secs(shared.config.tokens.access_token_secs);
     let subject = Subject::ServicePrincipal(principal.client_id.clone());
     let access_token = shared

@@ -115,21 +115,33 @@ fn pkce_redirect_and_client_mismatches_are_refused() {
         "code bound to its client"
     );
 
-    // An unregistered redirect is never redirected to.
+    // An unregistered redirect is never redirected to; the refusal is the JSON real
+    // workspaces show (databricks/dbt-databricks#582), as is an unknown client's (#1067).
     let (status, location, page) = authorize_raw(
         &server,
         "/oidc/v1/authorize",
         &authorize_params(APP, "dev.brickdesk.app:/evil"),
     );
     assert_eq!((status, location.as_str()), (400, ""));
-    assert!(page.contains("is not registered"), "{page}");
+    let body: serde_json::Value = serde_json::from_str(&page).expect("JSON");
+    assert_eq!(body["error"], "invalid_request");
+    assert_eq!(
+        body["error_description"],
+        "redirect_uri 'dev.brickdesk.app:/evil' not registered for OAuth application 'brickdesk'"
+    );
     let (status, _, page) = authorize_raw(
         &server,
         "/oidc/v1/authorize",
         &authorize_params("nobody", CALLBACK),
     );
     assert_eq!(status, 400);
-    assert!(page.contains("Unknown client_id"));
+    let body: serde_json::Value = serde_json::from_str(&page).expect("JSON");
+    assert!(
+        body["error_description"].as_str().is_some_and(
+            |d| d.starts_with("OAuth application with client_id: 'nobody' not available")
+        ),
+        "{body}"
+    );
 
     // Errors after the redirect is trusted go back to the app, with the state.
     let mut plain = authorize_params(APP, CALLBACK);
@@ -592,5 +604,57 @@ fn issued_secrets_are_listed_for_leak_tests() {
         "kpi-bot-secret",
     ] {
         assert!(secrets.contains(&expected), "{expected} missing");
+    }
+}
+
+#[test]
+fn scopes_an_app_connection_does_not_allow_are_refused_at_sign_in_and_on_the_api() {
+    let server = start(auto_approve("alice@example.com"));
+    let loopback = "http://127.0.0.1:8765/oauth/callback";
+    // The SQL-only connection refuses all-apis, back at the app with the state.
+    let mut everything = authorize_params("brickdesk-sql", loopback);
+    everything.retain(|(k, _)| *k != "scope");
+    everything.push(("scope", "all-apis offline_access"));
+    let (status, location, _) = authorize_raw(&server, "/oidc/v1/authorize", &everything);
+    assert_eq!(status, 302);
+    assert!(location.starts_with(loopback), "{location}");
+    assert_eq!(
+        query_param(&location, "error").as_deref(),
+        Some("access_denied")
+    );
+    assert_eq!(
+        query_param(&location, "error_description").as_deref(),
+        Some("Scopes 'all-apis' are not assigned to the client brickdesk-sql.")
+    );
+    assert!(query_param(&location, "state").is_some());
+    // sql (with the identity scopes every connection allows) signs in; the token is sql-only.
+    let mut sql = authorize_params("brickdesk-sql", loopback);
+    sql.retain(|(k, _)| *k != "scope");
+    sql.push(("scope", "sql offline_access openid"));
+    let (_, location, _) = authorize_raw(&server, "/oidc/v1/authorize", &sql);
+    let code = query_param(&location, "code").expect("code");
+    let (status, tokens) = exchange(&server, "brickdesk-sql", &code, loopback, VERIFIER);
+    assert_eq!(status, 200, "{tokens}");
+    let access = tokens["access_token"].as_str().expect("access");
+    assert_eq!(
+        get_json(&server, "/api/2.0/sql/warehouses", Some(access)).0,
+        200
+    );
+    assert_eq!(
+        get_json(&server, "/api/2.0/preview/scim/v2/Me", Some(access)).0,
+        200,
+        "SCIM Me takes any scoped token"
+    );
+    for (path, scope) in [
+        ("/api/2.0/genie/spaces", "genie"),
+        ("/api/2.1/unity-catalog/catalogs", "unity-catalog"),
+    ] {
+        let (status, body) = get_json(&server, path, Some(access));
+        assert_eq!(status, 403, "{path}");
+        assert_eq!(body["error_code"], 403);
+        assert_eq!(
+            body["message"],
+            format!("Provided OAuth token does not have required scopes: {scope}")
+        );
     }
 }

@@ -61,6 +61,7 @@ describe("AddWorkspaceDialog", () => {
     fill("Workspace URL", "https://dbc-1.cloud.databricks.com");
     choose("appConnection");
     fill("Client ID", "brickdesk");
+    fireEvent.change(screen.getByTestId("new-access-select"), { target: { value: "sqlOnly" } });
     fireEvent.click(screen.getByLabelText(/A local port/));
     fill("Port", "80");
     submit();
@@ -75,6 +76,7 @@ describe("AddWorkspaceDialog", () => {
       host: "https://dbc-1.cloud.databricks.com",
       auth: { kind: "appConnection", clientId: "brickdesk", confidential: false },
       redirect: { kind: "loopback", port: 8765 },
+      access: "sqlOnly",
       secret: null,
     });
   });

@@ -198,6 +198,20 @@ export function AddWorkspaceDialog({ open, canUseTokens = true, onClose, onAdd, 
             />
           </label>
         )}
+        {needsClientId && (
+          <label>
+            What Brickdesk may use
+            <select
+              name="access"
+              data-testid="new-access-select"
+              value={draft.access}
+              onChange={(event) => edit({ access: event.currentTarget.value as Draft["access"] })}
+            >
+              <option value="everything">Everything: SQL and Genie (the “all-apis” scope)</option>
+              <option value="sqlOnly">SQL only (the “sql” scope; Genie stays off)</option>
+            </select>
+          </label>
+        )}
         {draft.method === "appConnection" && (
           <fieldset class="redirect-choice">
             <legend>Return to Brickdesk through</legend>

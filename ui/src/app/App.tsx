@@ -18,6 +18,7 @@ import {
   renameWorkspace,
   reorderWorkspaces,
   selectWorkspace,
+  setWorkspaceAccess,
   setWorkspaceRedirect,
   signIn,
   signOut,
@@ -26,6 +27,8 @@ import {
   type AppInfo,
   type DiscoveryStep,
   type NewWorkspace,
+  type RedirectAdvice,
+  type RedirectMode,
   type WorkspaceList,
 } from "../platform";
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
@@ -100,7 +103,26 @@ export function App() {
   const select = (id: string) => selectWorkspace(id).then(apply, report);
   const add = async (workspace: NewWorkspace, onProgress: (step: DiscoveryStep) => void) =>
     apply(await addWorkspace(workspace, onProgress));
-  const startSignIn = (id: string) => signIn(id).catch(report);
+  // The preflight's advice for a workspace whose app connection refuses its sign-in address.
+  const [advice, setAdvice] = useState<{ id: string; advice: RedirectAdvice } | null>(null);
+  const startSignIn = async (id: string) => {
+    setAdvice(null);
+    try {
+      const found = await signIn(id);
+      if (found) setAdvice({ id, advice: found });
+    } catch (error) {
+      report(error);
+    }
+  };
+  const useOffer = async (id: string, redirect: RedirectMode) => {
+    try {
+      apply(await setWorkspaceRedirect(id, redirect));
+    } catch (error) {
+      report(error);
+      return;
+    }
+    await startSignIn(id);
+  };
   const cancel = (id: string) => cancelSignIn(id).then(apply, report);
   const leave = (id: string) => signOut(id).then(apply, report);
   const active = list.workspaces.find((w) => w.id === list.activeId);
@@ -108,6 +130,7 @@ export function App() {
     rename: async (id, name) => apply(await renameWorkspace(id, name)),
     setLoopback: async (id, port) =>
       apply(await setWorkspaceRedirect(id, port === null ? { kind: "deepLink" } : { kind: "loopback", port })),
+    setAccess: async (id, access) => apply(await setWorkspaceAccess(id, access)),
     reorder: async (ids) => apply(await reorderWorkspaces(ids)),
     remove: async (id) => apply(await removeWorkspace(id)),
   };
@@ -129,7 +152,9 @@ export function App() {
       <SectionView
         section={section}
         workspace={active}
-        onSignIn={startSignIn}
+        onSignIn={(id) => void startSignIn(id)}
+        signInAdvice={advice && advice.id === active?.id ? advice.advice : null}
+        onUseOffer={(id, redirect) => void useOffer(id, redirect)}
         onCancelSignIn={cancel}
         onSignOut={leave}
         onSettings={setSettingsId}

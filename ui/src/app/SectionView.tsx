@@ -1,5 +1,5 @@
 // The main area: the active section (Genie or SQL) for the active workspace.
-import type { WorkspaceSummary } from "../platform";
+import type { RedirectAdvice, RedirectMode, WorkspaceSummary } from "../platform";
 import { AccountMenu } from "./AccountMenu";
 import { GenieView } from "../genie/GenieView";
 import { SqlView, type SqlRequest } from "../sql/SqlView";
@@ -26,6 +26,9 @@ interface Props {
   section: Section;
   workspace: WorkspaceSummary | undefined;
   onSignIn: (id: string) => void;
+  /** Why the last sign-in did not open a browser, and what to do. */
+  signInAdvice: RedirectAdvice | null;
+  onUseOffer: (id: string, redirect: RedirectMode) => void;
   onCancelSignIn: (id: string) => void;
   onSignOut: (id: string) => void;
   onSettings: (id: string) => void;
@@ -36,7 +39,20 @@ interface Props {
   onSelfTest: (id: string) => void;
 }
 
-export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSignOut, onSettings, sqlRequest, onOpenInSql, onDiagnostics, onSelfTest }: Props) {
+export function SectionView({
+  section,
+  workspace,
+  onSignIn,
+  signInAdvice,
+  onUseOffer,
+  onCancelSignIn,
+  onSignOut,
+  onSettings,
+  sqlRequest,
+  onOpenInSql,
+  onDiagnostics,
+  onSelfTest,
+}: Props) {
   const signedIn = workspace?.status.state === "signedIn";
   const info = SECTIONS.find((s) => s.id === section) ?? SECTIONS[0];
   return (
@@ -59,6 +75,8 @@ export function SectionView({ section, workspace, onSignIn, onCancelSignIn, onSi
       {workspace && (
         <SignInPanel
           workspace={workspace}
+          advice={signInAdvice}
+          onUseOffer={(redirect) => onUseOffer(workspace.id, redirect)}
           onSignIn={() => onSignIn(workspace.id)}
           onCancel={() => onCancelSignIn(workspace.id)}
           onSignOut={() => onSignOut(workspace.id)}

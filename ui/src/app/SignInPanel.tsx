@@ -1,15 +1,33 @@
 // The active workspace's sign-in: who is signed in (from the workspace, never a token),
-// "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out.
-import type { WorkspaceSummary } from "../platform";
+// "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out. When the
+// app connection refuses the sign-in address, the preflight's advice shows before any
+// browser opens, with the registered address to use in one click.
+import type { RedirectAdvice, RedirectMode, WorkspaceSummary } from "../platform";
+
+function Advice({ advice, onUseOffer }: { advice: RedirectAdvice; onUseOffer: (redirect: RedirectMode) => void }) {
+  const offer = advice.offer;
+  return (
+    <div class="sign-in-advice" role="alert" data-testid="sign-in-advice">
+      <p>{advice.message}</p>
+      {offer && (
+        <button type="button" class="primary" data-testid="use-offered-redirect" onClick={() => onUseOffer(offer)}>
+          {offer.kind === "loopback" ? "Sign in through the local address" : "Sign in through the Brickdesk link"}
+        </button>
+      )}
+    </div>
+  );
+}
 
 interface Props {
   workspace: WorkspaceSummary;
+  advice: RedirectAdvice | null;
+  onUseOffer: (redirect: RedirectMode) => void;
   onSignIn: () => void;
   onCancel: () => void;
   onSignOut: () => void;
 }
 
-export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props) {
+export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSignOut }: Props) {
   const status = workspace.status;
   switch (status.state) {
     case "signedIn":
@@ -39,15 +57,17 @@ export function SignInPanel({ workspace, onSignIn, onCancel, onSignOut }: Props)
           <button type="button" class="primary" data-testid="sign-in-button" onClick={onSignIn}>
             Try again
           </button>
+          {advice && <Advice advice={advice} onUseOffer={onUseOffer} />}
         </div>
       );
     case "signedOut":
       return (
         <div class="sign-in" data-testid="sign-in" data-state="signed-out">
           <p>{status.reason ?? `Sign in to ${workspace.name} with your Databricks account.`}</p>
-          <button type="button" class="primary" data-testid="sign-in-button" onClick={onSignIn}>
+          <button type="button" class={advice?.offer ? "ghost" : "primary"} data-testid="sign-in-button" onClick={onSignIn}>
             Sign in
           </button>
+          {advice && <Advice advice={advice} onUseOffer={onUseOffer} />}
         </div>
       );
   }

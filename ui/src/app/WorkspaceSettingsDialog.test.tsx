@@ -1,4 +1,4 @@
-// Workspace settings: rename, loopback port, order among the user's own workspaces, removal
+// Workspace settings: rename, access, loopback port, order among the user's own workspaces, removal
 // behind a confirmation, and read-only for IT-managed workspaces.
 import { fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
@@ -19,6 +19,7 @@ function actions(): SettingsActions {
   return {
     rename: vi.fn().mockResolvedValue(undefined),
     setLoopback: vi.fn().mockResolvedValue(undefined),
+    setAccess: vi.fn().mockResolvedValue(undefined),
     reorder: vi.fn().mockResolvedValue(undefined),
     remove: vi.fn().mockResolvedValue(undefined),
   };
@@ -46,6 +47,18 @@ describe("WorkspaceSettingsDialog", () => {
     await waitFor(() => expect(onClose).toHaveBeenCalledOnce());
     expect(act.rename).toHaveBeenCalledWith("fin", "Finance EU");
     expect(act.setLoopback).toHaveBeenCalledWith("fin", 8765);
+  });
+
+  it("switches to SQL only, saying that it signs out", async () => {
+    const act = actions();
+    const onClose = vi.fn();
+    render(<WorkspaceSettingsDialog workspace={fin} list={list} onClose={onClose} actions={act} />);
+    fireEvent.change(screen.getByTestId("access-select"), { target: { value: "sqlOnly" } });
+    expect(screen.getByText(/Saving signs you out/)).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Save" }));
+    await waitFor(() => expect(onClose).toHaveBeenCalledOnce());
+    expect(act.setAccess).toHaveBeenCalledWith("fin", "sqlOnly");
+    expect(act.rename).not.toHaveBeenCalled();
   });
 
   it("removes only after a confirmation", async () => {

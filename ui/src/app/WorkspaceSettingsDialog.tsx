@@ -1,12 +1,14 @@
-// "Workspace settings" for the active workspace: rename, how the browser returns to Brickdesk
-// (app connections only), move up or down, remove (with a confirmation). Workspaces set up by
-// IT are shown read-only.
+// "Workspace settings" for the active workspace: rename, what Brickdesk may use (SQL only, or
+// everything; OAuth sign-ins), how the browser returns to Brickdesk (app connections only),
+// move up or down, remove (with a confirmation). Workspaces set up by IT are shown read-only.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { AppError, toAppError, type WorkspaceList, type WorkspaceSummary } from "../platform";
+import { AppError, toAppError, type Access, type WorkspaceList, type WorkspaceSummary } from "../platform";
 
 export interface SettingsActions {
   rename: (id: string, name: string) => Promise<void>;
   setLoopback: (id: string, port: number | null) => Promise<void>;
+  /** Signs the workspace out: its tokens carry the old access. */
+  setAccess: (id: string, access: Access) => Promise<void>;
   reorder: (ids: string[]) => Promise<void>;
   remove: (id: string) => Promise<void>;
 }
@@ -32,6 +34,7 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [name, setName] = useState("");
   const [port, setPort] = useState("");
+  const [access, setAccess] = useState<Access>("everything");
   const [confirmRemove, setConfirmRemove] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
   const open = workspace !== undefined;
@@ -42,6 +45,7 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
     if (open && !dialog.open) {
       setName(workspace.name);
       setPort(workspace.redirect.kind === "loopback" ? String(workspace.redirect.port) : "");
+      setAccess(workspace.access);
       setConfirmRemove(false);
       setError(null);
       dialog.showModal();
@@ -63,6 +67,7 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
 
   const locked = workspace?.managed ?? false;
   const isApp = workspace?.auth.kind === "appConnection";
+  const usesOAuth = workspace !== undefined && workspace.auth.kind !== "personalAccessToken";
   const up = workspace && moved(list, workspace.id, -1);
   const down = workspace && moved(list, workspace.id, 1);
 
@@ -79,6 +84,7 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
         const current = workspace.redirect.kind === "loopback" ? workspace.redirect.port : null;
         if (wanted !== current) await actions.setLoopback(workspace.id, wanted);
       }
+      if (usesOAuth && access !== workspace.access) await actions.setAccess(workspace.id, access);
     }, true);
   };
 
@@ -109,6 +115,24 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
             />
           </label>
           <p class="muted settings-host">{workspace.host}</p>
+          {usesOAuth && (
+            <label>
+              What Brickdesk may use
+              <select
+                name="access"
+                data-testid="access-select"
+                value={access}
+                disabled={locked}
+                onChange={(event) => setAccess(event.currentTarget.value as Access)}
+              >
+                <option value="everything">Everything: SQL and Genie (the “all-apis” scope)</option>
+                <option value="sqlOnly">SQL only (the “sql” scope; Genie stays off)</option>
+              </select>
+              {access !== workspace.access && (
+                <span class="muted">Saving signs you out of this workspace; sign in again to use the new access.</span>
+              )}
+            </label>
+          )}
           {isApp && (
             <label>
               Local port for signing in (only if your sign-in service refuses Brickdesk links)

@@ -1,6 +1,6 @@
 // The "Add workspace" form's model: what the user chose, checked and turned into the
 // NewWorkspace that Rust receives. Pure, so every rule is unit-tested.
-import type { Candidate, DiscoveryStep, NewWorkspace } from "../platform";
+import type { Access, Candidate, DiscoveryStep, NewWorkspace } from "../platform";
 
 export type Method = "browser" | "appConnection" | "servicePrincipal" | "token";
 
@@ -13,6 +13,8 @@ export interface Draft {
   secret: string;
   redirect: "deepLink" | "loopback";
   port: string;
+  /** What the app connection or the service principal's secret allows. */
+  access: Access;
 }
 
 export const EMPTY_DRAFT: Draft = {
@@ -23,6 +25,7 @@ export const EMPTY_DRAFT: Draft = {
   secret: "",
   redirect: "deepLink",
   port: "8765",
+  access: "everything",
 };
 
 export const METHOD_LABELS: Record<Method, string> = {
@@ -62,13 +65,14 @@ export function toNewWorkspace(draft: Draft): NewWorkspace | Problem {
         ...base,
         auth: { kind: "appConnection", clientId, confidential: secret !== "" },
         redirect,
+        access: draft.access,
         secret: secret || null,
       };
     }
     case "servicePrincipal":
       if (clientId === "") return { field: "clientId", message: "Enter the service principal's client ID." };
       if (secret === "") return { field: "secret", message: "Enter the service principal's secret." };
-      return { ...base, auth: { kind: "servicePrincipal", clientId }, secret };
+      return { ...base, auth: { kind: "servicePrincipal", clientId }, secret, access: draft.access };
     case "token":
       if (secret === "") return { field: "secret", message: "Enter the personal access token." };
       return { ...base, auth: { kind: "personalAccessToken" }, secret };

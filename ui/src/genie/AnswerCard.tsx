@@ -1,7 +1,7 @@
-// One question and its answer: progress steps while Genie works, then the text (sanitized in
-// Rust), the SQL (with Copy and "Open in SQL runner"), the rows as a table or a chart,
-// suggested follow-ups, and thumbs up or down. A problem says what to do, and an expired
-// result offers "Run again".
+// One question and its answer: progress steps while Genie works, then Genie's texts
+// (sanitized in Rust; a question Genie asks back is marked as such), the SQL (with Copy and
+// "Open in SQL runner"), the rows as a table or a chart, suggested follow-ups, and thumbs up
+// or down. A problem says what to do, and a result that is gone offers "Run again".
 import { useEffect, useState } from "preact/hooks";
 import {
   closeResult,
@@ -119,18 +119,26 @@ export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChang
           {answer.problem && (
             <p class={answer.problem.code === "cancelled" ? "muted" : "field-error"} role="alert" data-testid="genie-problem">
               {answer.problem.message}
-              {answer.status === "QUERY_RESULT_EXPIRED" && query && (
+              {answer.canRunAgain && query && (
                 <button type="button" class="ghost" data-testid="genie-run-again" disabled={busy} onClick={runAgain}>
                   Run again
                 </button>
               )}
             </p>
           )}
-          {answer.textHtml && (
+          {answer.texts.map((text, i) =>
             // The HTML comes from Rust's sanitizer (genie::markdown): only Markdown's own tags,
             // web and e-mail links, no attributes from the model but the link target.
-            // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
-            <div class="genie-text" data-testid="genie-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: answer.textHtml }} />
+            text.purpose === "followUpQuestion" ? (
+              <div key={i} class="genie-asks" data-testid="genie-asks">
+                <p class="genie-asks-label">Genie asks</p>
+                {/* eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions */}
+                <div class="genie-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: text.html }} />
+              </div>
+            ) : (
+              // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
+              <div key={i} class="genie-text" data-testid="genie-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: text.html }} />
+            ),
           )}
           {link && (
             <p class="genie-link-confirm" role="alertdialog" aria-label="Open link">
@@ -161,7 +169,12 @@ export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChang
                 </div>
               </details>
               {query.truncated && (
-                <p class="muted">Genie shows the first 5,000 rows. Open the SQL in the SQL runner for all of them.</p>
+                <p class="muted" data-testid="genie-truncated">
+                  {query.result
+                    ? `This answer holds the first ${query.result.loadedRows.toLocaleString()} rows, not all of them.`
+                    : "This answer does not hold all the rows."}{" "}
+                  Open the SQL in the SQL runner for every row.
+                </p>
               )}
               {query.runId !== null && query.result && (
                 <>

@@ -43,8 +43,7 @@ const answered = (messageId: string, question: string): Answer => ({
   messageId,
   question,
   status: "COMPLETED",
-  textHtml: "<p>There were <strong>21,932</strong> trips.</p>",
-  clarification: false,
+  texts: [{ purpose: "answer", html: "<p>There were <strong>21,932</strong> trips.</p>" }],
   query: {
     attachmentId: "a1",
     title: "Trips",
@@ -52,10 +51,11 @@ const answered = (messageId: string, question: string): Answer => ({
     sql: "SELECT COUNT(*) AS trips FROM samples.nyctaxi.trips",
     truncated: false,
     runId: 5,
-    result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG" }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false },
+    result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG", timeZone: null }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false },
   },
   suggestions: ["Now by month"],
   problem: null,
+  canRunAgain: false,
   rating: null,
   createdAtMs: 0,
 });
@@ -89,6 +89,24 @@ describe("GenieView", () => {
     await waitFor(() => expect(screen.getByTestId("feedback-state").textContent).toContain("feedback was sent"));
     expect(platform.sendFeedback).toHaveBeenCalledWith("demo", { spaceId: "s1", conversationId: "c1", messageId: "m1" }, "POSITIVE");
     finish(answered("m1", "How many trips were there?"));
+  });
+
+  it("shows a question Genie asks back apart from its answer", async () => {
+    render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    fireEvent.click(await screen.findByTestId("genie-sample"));
+    const answer = {
+      ...answered("m1", "How many trips were there recently?"),
+      texts: [
+        { purpose: "answer" as const, html: "<p>There were 21,932 trips.</p>" },
+        { purpose: "followUpQuestion" as const, html: "<p>Which period do you mean?</p>" },
+      ],
+    };
+    act(() => emit({ kind: "answered", data: { questionId: 1, answer } }));
+    expect(screen.getByTestId("genie-text").textContent).toBe("There were 21,932 trips.");
+    const asks = screen.getByTestId("genie-asks");
+    expect(asks.textContent).toContain("Genie asks");
+    expect(asks.textContent).toContain("Which period do you mean?");
+    finish(answer);
   });
 
   it("resumes questions kept from before the restart", async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { chartFor } from "./chartShape";
 
-const col = (name: string, typeName: string) => ({ name, typeName, typeText: typeName });
+const col = (name: string, typeName: string) => ({ name, typeName, typeText: typeName, timeZone: null });
 
 describe("chartFor", () => {
   it("shows one number as a counter", () => {

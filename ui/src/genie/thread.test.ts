@@ -8,11 +8,11 @@ const answer = (messageId: string, question: string): Answer => ({
   messageId,
   question,
   status: "COMPLETED",
-  textHtml: "<p>There were <strong>3</strong> trips.</p>",
-  clarification: false,
+  texts: [{ purpose: "answer", html: "<p>There were <strong>3</strong> trips.</p>" }],
   query: null,
   suggestions: [],
   problem: null,
+  canRunAgain: false,
   rating: null,
   createdAtMs: 0,
 });

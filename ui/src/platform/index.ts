@@ -3,6 +3,7 @@ import { Channel } from "@tauri-apps/api/core";
 import {
   commands,
   events,
+  type Access,
   type Answer,
   type AppInfo,
   type ConversationSummary,
@@ -28,6 +29,7 @@ import {
   type ErrorInfo,
   type ImportReport,
   type NewWorkspace,
+  type RedirectAdvice,
   type RedirectMode,
   type ResultSummary,
   type RowWindow,
@@ -38,6 +40,10 @@ import {
 } from "../bindings";
 
 export type {
+  Access,
+  AnswerText,
+  RedirectAdvice,
+  TextPurpose,
   CheckLine,
   SelfTestReport,
   Answer,
@@ -164,8 +170,12 @@ export const reorderWorkspaces = (ids: string[]): Promise<WorkspaceList> =>
   unwrap(() => commands.reorderWorkspaces(ids));
 export const removeWorkspace = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.removeWorkspace(id));
-/** Starts signing in (the system browser opens for browser sign-ins). */
-export const signIn = (id: string): Promise<null> => unwrap(() => commands.signIn(id));
+/** Starts signing in (the system browser opens for browser sign-ins). When the app connection
+ *  does not accept the workspace's sign-in address, no browser opens and the advice comes back. */
+export const signIn = (id: string): Promise<RedirectAdvice | null> => unwrap(() => commands.signIn(id));
+/** SQL only, or everything: the workspace is signed out, and the next sign-in asks for it. */
+export const setWorkspaceAccess = (id: string, access: Access): Promise<WorkspaceList> =>
+  unwrap(() => commands.setWorkspaceAccess(id, access));
 export const cancelSignIn = (id: string): Promise<WorkspaceList> =>
   unwrap(() => commands.cancelSignIn(id));
 export const signOut = (id: string): Promise<WorkspaceList> => unwrap(() => commands.signOut(id));
@@ -204,9 +214,11 @@ export const resultWindow = (runId: number, offset: number, limit: number): Prom
   unwrap(() => commands.resultWindow(runId, offset, limit));
 /** Frees a result in Rust; best effort (a result already gone is fine). */
 export const closeResult = (runId: number): Promise<void> => commands.closeResult(runId).catch(() => {});
-export const listCatalogs = (workspaceId: string): Promise<string[]> => unwrap(() => commands.listCatalogs(workspaceId));
-export const listSchemas = (workspaceId: string, catalog: string): Promise<string[]> =>
-  unwrap(() => commands.listSchemas(workspaceId, catalog));
+/** Catalogs; `warehouseId` lets a SQL-only sign-in list them through SQL. */
+export const listCatalogs = (workspaceId: string, warehouseId: string | null): Promise<string[]> =>
+  unwrap(() => commands.listCatalogs(workspaceId, warehouseId));
+export const listSchemas = (workspaceId: string, catalog: string, warehouseId: string | null): Promise<string[]> =>
+  unwrap(() => commands.listSchemas(workspaceId, catalog, warehouseId));
 /** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
 export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
   unwrap(() => commands.setResultView(runId, view));

@@ -1,29 +1,32 @@
 // Catalog and schema for unqualified table names in the statement (sent as the statement's
-// `catalog` and `schema`). Lists come from Unity Catalog; either can be left on "default".
+// `catalog` and `schema`). Lists come from Unity Catalog, or through SQL on the chosen
+// warehouse for a SQL-only sign-in; either can be left on "default".
 import { useEffect, useState } from "preact/hooks";
 import { listCatalogs, listSchemas } from "../platform";
 
 interface Props {
   workspaceId: string;
+  /** The tab's warehouse, for listing through SQL when Unity Catalog's API is off-limits. */
+  warehouseId: string | null;
   catalog: string | null;
   schema: string | null;
   onChange: (catalog: string | null, schema: string | null) => void;
 }
 
-export function CatalogPicker({ workspaceId, catalog, schema, onChange }: Props) {
+export function CatalogPicker({ workspaceId, warehouseId, catalog, schema, onChange }: Props) {
   const [catalogs, setCatalogs] = useState<string[]>([]);
   const [schemas, setSchemas] = useState<string[]>([]);
 
   useEffect(() => {
     setCatalogs([]);
     // Without Unity Catalog access the pickers stay on "default"; statements still run.
-    listCatalogs(workspaceId).then(setCatalogs, () => setCatalogs([]));
-  }, [workspaceId]);
+    listCatalogs(workspaceId, warehouseId).then(setCatalogs, () => setCatalogs([]));
+  }, [workspaceId, warehouseId]);
 
   useEffect(() => {
     setSchemas([]);
-    if (catalog) listSchemas(workspaceId, catalog).then(setSchemas, () => setSchemas([]));
-  }, [workspaceId, catalog]);
+    if (catalog) listSchemas(workspaceId, catalog, warehouseId).then(setSchemas, () => setSchemas([]));
+  }, [workspaceId, catalog, warehouseId]);
 
   const withCurrent = (names: string[], current: string | null) =>
     current && !names.includes(current) ? [current, ...names] : names;

@@ -129,7 +129,7 @@ export function ResultGrid({ runId, view = 0, summary, sort, onSort, selection, 
           <span
             role="columnheader"
             key={column.name}
-            title={column.typeText}
+            title={column.timeZone ? `${column.typeText}, shown in ${column.timeZone}` : column.typeText}
             aria-sort={sort?.column === c ? (sort.descending ? "descending" : "ascending") : "none"}
             data-testid="column-header"
           >
@@ -141,7 +141,7 @@ export function ResultGrid({ runId, view = 0, summary, sort, onSort, selection, 
             ) : (
               column.name
             )}
-            <small>{column.typeText}</small>
+            <small>{column.timeZone ? `${column.typeText} · ${column.timeZone}` : column.typeText}</small>
           </span>
         ))}
       </div>

@@ -9,8 +9,8 @@ let finishExport: (value: unknown) => void = () => {};
 
 const summary: ResultSummary = {
   columns: [
-    { name: "id", typeText: "BIGINT", typeName: "LONG" },
-    { name: "city", typeText: "STRING", typeName: "STRING" },
+    { name: "id", typeText: "BIGINT", typeName: "LONG", timeZone: null },
+    { name: "city", typeText: "STRING", typeName: "STRING", timeZone: null },
   ],
   totalRows: 3,
   loadedRows: 3,

@@ -70,8 +70,8 @@ const { SqlView } = await import("./SqlView");
 const alice = workspace({ id: "demo", name: "Demo", host: "http://127.0.0.1:1", status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } });
 const summary = {
   columns: [
-    { name: "id", typeText: "BIGINT", typeName: "LONG" },
-    { name: "label", typeText: "STRING", typeName: "STRING" },
+    { name: "id", typeText: "BIGINT", typeName: "LONG", timeZone: null },
+    { name: "label", typeText: "STRING", typeName: "STRING", timeZone: null },
   ],
   totalRows: 3,
   loadedRows: 3,

@@ -283,6 +283,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
           )}
           <CatalogPicker
             workspaceId={workspaceId}
+            warehouseId={warehouseId || null}
             catalog={tab.catalog ?? null}
             schema={tab.schema ?? null}
             onChange={(catalog, schema) => change(tab.id, () => ({ catalog, schema }))}

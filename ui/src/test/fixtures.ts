@@ -9,6 +9,7 @@ export function workspace(
     managed: false,
     auth: { kind: "databricksCli" },
     redirect: { kind: "deepLink" },
+    access: "everything",
     status: { state: "signedOut", reason: null },
     ...fields,
   };

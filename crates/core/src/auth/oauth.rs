@@ -81,6 +81,36 @@ type TokenError = RequestTokenError<SendError, ErrorResponse>;
 /// this description alone (`credentials/u2m/persistent_auth.go`).
 const DEAD_REFRESH_TOKEN: &str = "refresh token is invalid";
 
+/// A refusal because the app connection (or a scoped secret) does not allow the scopes asked
+/// for, in plain words; `None` for other refusals. Real workspaces say
+/// `access_denied` "Scopes 'all-apis' are not assigned to the client …"
+/// (databricks/databricks-sql-go#476); RFC 6749 names it `invalid_scope`.
+pub fn scopes_not_allowed(
+    client_id: &str,
+    error: &str,
+    description: Option<&str>,
+) -> Option<String> {
+    let description = description.unwrap_or_default();
+    let lower = description.to_lowercase();
+    if error != "invalid_scope" && !(lower.contains("scope") && lower.contains("not assigned")) {
+        return None;
+    }
+    let named = description
+        .split_once('\'')
+        .and_then(|(_, rest)| rest.split_once('\''))
+        .map(|(scopes, _)| scopes.to_owned())
+        .filter(|s| !s.is_empty());
+    let asked = named
+        .map(|s| format!(" (\u{201c}{s}\u{201d})"))
+        .unwrap_or_default();
+    Some(format!(
+        "The app connection \u{201c}{client_id}\u{201d} does not allow the access Brickdesk asked \
+         for{asked}. In Workspace settings, choose \u{201c}SQL only\u{201d} if it is meant for SQL \
+         (Genie then stays off), or ask your Databricks admin to add \u{201c}all-apis\u{201d} to \
+         the app connection."
+    ))
+}
+
 /// The grant is gone for good: only a new sign-in helps.
 fn is_dead_grant(response: &ErrorResponse) -> bool {
     *response.error() == BasicErrorResponseType::InvalidGrant
@@ -97,6 +127,24 @@ impl OAuthClient {
                 ErrorInfo::new(
                     ErrorCode::NotSignedIn,
                     format!("Your sign-in to {host} has expired or was revoked. Sign in again."),
+                )
+            }
+            RequestTokenError::ServerResponse(response)
+                if scopes_not_allowed(
+                    &self.client_id,
+                    response.error().as_ref(),
+                    response.error_description().map(String::as_str),
+                )
+                .is_some() =>
+            {
+                ErrorInfo::new(
+                    ErrorCode::PermissionDenied,
+                    scopes_not_allowed(
+                        &self.client_id,
+                        response.error().as_ref(),
+                        response.error_description().map(String::as_str),
+                    )
+                    .unwrap_or_default(),
                 )
             }
             RequestTokenError::ServerResponse(response) => match response.error() {
@@ -241,5 +289,24 @@ impl OAuthClient {
             .await
             .map_err(|e| self.map_error(e))?;
         Ok(Self::tokens(&response))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scope_refusal_says_what_to_change() {
+        let message = scopes_not_allowed(
+            "brickdesk-sql",
+            "access_denied",
+            Some("Scopes 'all-apis' are not assigned to the client brickdesk-sql."),
+        )
+        .expect("a scope refusal");
+        assert!(message.contains("\u{201c}all-apis\u{201d}"), "{message}");
+        assert!(message.contains("SQL only"), "{message}");
+        assert!(scopes_not_allowed("c", "invalid_scope", None).is_some());
+        assert!(scopes_not_allowed("c", "access_denied", Some("The user declined.")).is_none());
     }
 }

@@ -1,12 +1,13 @@
-//! A Genie message as the UI shows it: the answer's text (sanitized HTML), the query with its
-//! rows (kept in Rust as a result the grid reads, like the SQL runner's), the suggested
-//! follow-ups, the feedback given, and for a message that did not complete, what happened and
-//! what to do.
+//! A Genie message as the UI shows it: Genie's texts (sanitized HTML), each marked as the
+//! answer or as a question Genie asks back, the query with its rows (kept in Rust as a result
+//! the grid reads, like the SQL runner's; see [`super::rows`]), the suggested follow-ups, the
+//! feedback given, and for a message that did not complete, what happened and what to do.
 
 use super::markdown;
-use super::wire::{MessageStatus, QueryResultResponse, WireMessage};
+use super::rows;
+use super::wire::{MessageStatus, WireMessage};
 use crate::api::Api;
-use crate::sql::result_set::{ResultSet, ResultSummary};
+use crate::sql::result_set::ResultSummary;
 use crate::sql::runs::Runs;
 use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
@@ -27,7 +28,8 @@ pub struct QueryAnswer {
     pub title: Option<String>,
     pub description: Option<String>,
     pub sql: String,
-    /// Genie's own cap (5,000 rows) cut the result; the SQL runner gets all of it.
+    /// Not every row is here: Genie's own cap (5,000 rows) cut the result, or a part of it
+    /// could not be fetched; the SQL runner gets all of it.
     pub truncated: bool,
     /// The rows, as a result the grid and export read (`None` until they are fetched, or when
     /// the result expired).
@@ -43,16 +45,45 @@ pub struct Answer {
     pub message_id: String,
     pub question: String,
     pub status: MessageStatus,
-    /// The text attachment, rendered from Markdown and sanitized.
-    pub text_html: Option<String>,
-    /// Genie asks the user to clarify rather than answering.
-    pub clarification: bool,
+    /// Genie's text attachments in the order it sent them, each rendered from Markdown and
+    /// sanitized: the answer, and any question it asks back.
+    pub texts: Vec<AnswerText>,
     pub query: Option<QueryAnswer>,
     pub suggestions: Vec<String>,
     /// Why there is no (complete) answer, and what to do.
     pub problem: Option<ErrorInfo>,
+    /// The query's result is gone (expired, closed or cancelled): "Run again" brings it back.
+    pub can_run_again: bool,
     pub rating: Option<Rating>,
     pub created_at_ms: f64,
+}
+
+/// What a text attachment is for (`TextAttachment.purpose`, databricks-sdk-py 0.162).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum TextPurpose {
+    /// The answer or its summary (`TEXT_ATTACHMENT_PURPOSE_ANSWER`, and any purpose that is
+    /// missing or new: shown as what Genie says).
+    Answer,
+    /// Genie asks the user to clarify (`FOLLOW_UP_QUESTION`); the reply goes in the box.
+    FollowUpQuestion,
+}
+
+impl TextPurpose {
+    fn of(purpose: Option<&str>) -> Self {
+        match purpose {
+            Some("FOLLOW_UP_QUESTION") => Self::FollowUpQuestion,
+            _ => Self::Answer,
+        }
+    }
+}
+
+/// One of Genie's texts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerText {
+    pub purpose: TextPurpose,
+    pub html: String,
 }
 
 /// A failed message's error type, grouped by what the user can do about it.
@@ -125,43 +156,6 @@ pub fn problem(message: &WireMessage) -> Option<ErrorInfo> {
     }
 }
 
-fn messages_path(space: &str, conversation: &str) -> String {
-    format!("/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages")
-}
-
-/// The rows of a query attachment, as a result in `runs`.
-pub async fn fetch_rows(
-    api: &Api,
-    runs: &Runs,
-    message: &WireMessage,
-    attachment_id: &str,
-    execute: bool,
-) -> Result<(u32, ResultSummary), ErrorInfo> {
-    let base = format!(
-        "{}/{}/attachments/{attachment_id}",
-        messages_path(&message.space_id, &message.conversation_id),
-        message.message_id
-    );
-    let response: QueryResultResponse = if execute {
-        api.post(&format!("{base}/execute-query"), &serde_json::json!({}))
-            .await?
-    } else {
-        api.get(&format!("{base}/query-result")).await?
-    };
-    let statement = response.statement_response;
-    let manifest = statement.manifest.unwrap_or_default();
-    let rows = statement
-        .result
-        .and_then(|r| r.data_array)
-        .unwrap_or_default();
-    let columns = manifest.schema.columns.clone();
-    let mut set = ResultSet::new(columns.clone(), rows.len() as u64, manifest.truncated);
-    set.push(crate::sql::inline::batch(&columns, &rows)?);
-    set.finish();
-    let summary = set.summary();
-    Ok((runs.adopt(api.clone(), set), summary))
-}
-
 /// The message's query attachment (the last one, if several), without its rows.
 pub fn query_of(message: &WireMessage) -> Option<QueryAnswer> {
     message.attachments.iter().rev().find_map(|attachment| {
@@ -182,32 +176,44 @@ pub fn query_of(message: &WireMessage) -> Option<QueryAnswer> {
 
 /// Builds the answer for `message`, fetching the query's rows when it completed.
 pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
-    let mut text_html = None;
-    let mut clarification = false;
+    let mut texts = Vec::new();
     let mut query = query_of(message);
     let mut suggestions = Vec::new();
     for attachment in &message.attachments {
-        if let Some(text) = &attachment.text {
-            text_html = Some(markdown::to_html(&text.content));
-            clarification = text.purpose.as_deref() == Some("FOLLOW_UP_QUESTION");
+        if let Some(text) = attachment
+            .text
+            .as_ref()
+            .filter(|t| !t.content.trim().is_empty())
+        {
+            texts.push(AnswerText {
+                purpose: TextPurpose::of(text.purpose.as_deref()),
+                html: markdown::to_html(&text.content),
+            });
         }
         if let Some(s) = &attachment.suggested_questions {
             suggestions.extend(s.questions.iter().cloned());
         }
     }
     let mut problem = problem(message);
+    let mut can_run_again = message.status == MessageStatus::QueryResultExpired;
     if let Some(q) = query
         .as_mut()
         .filter(|q| message.status == MessageStatus::Completed && !q.attachment_id.is_empty())
     {
-        match fetch_rows(api, runs, message, &q.attachment_id, false).await {
+        match rows::fetch_rows(api, runs, message, &q.attachment_id, false).await {
             Ok((run_id, summary)) => {
+                q.truncated |= summary.truncated;
                 q.run_id = Some(run_id);
                 q.result = Some(summary);
             }
-            Err(error) => problem = Some(error),
+            Err(error) => {
+                // A result that expired or was cancelled can be run again.
+                can_run_again |= matches!(error.code, ErrorCode::NotFound | ErrorCode::Cancelled);
+                problem = Some(error);
+            }
         }
     }
+    let can_run_again = can_run_again && query.is_some();
     let rating = message
         .feedback
         .as_ref()
@@ -220,11 +226,11 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
         message_id: message.message_id.clone(),
         question: message.content.clone(),
         status: message.status,
-        text_html,
-        clarification,
+        texts,
         query,
         suggestions,
         problem,
+        can_run_again,
         rating,
         created_at_ms: message.created_timestamp.unwrap_or_default() as f64,
     }
@@ -254,6 +260,20 @@ mod tests {
         assert!(
             failed.message.contains("rephrasing") && failed.message.contains("Division by zero")
         );
+    }
+
+    #[test]
+    fn purposes_tell_the_answer_from_a_question_back_and_new_ones_read_as_the_answer() {
+        assert_eq!(
+            TextPurpose::of(Some("TEXT_ATTACHMENT_PURPOSE_ANSWER")),
+            TextPurpose::Answer
+        );
+        assert_eq!(
+            TextPurpose::of(Some("FOLLOW_UP_QUESTION")),
+            TextPurpose::FollowUpQuestion
+        );
+        assert_eq!(TextPurpose::of(Some("SOMETHING_NEW")), TextPurpose::Answer);
+        assert_eq!(TextPurpose::of(None), TextPurpose::Answer);
     }
 
     #[test]

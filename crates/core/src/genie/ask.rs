@@ -11,6 +11,14 @@ use crate::local::genie::{OutboxEntry, OutboxState};
 use crate::{ErrorCode, ErrorInfo};
 use std::time::{Duration, Instant};
 
+/// How polling a message ended without a terminal status.
+enum Polled {
+    /// Time ran out (or the workspace kept failing): the question stays kept.
+    Unfinished(ErrorInfo),
+    /// The message cannot be read (deleted, no access, signed out): nothing to wait for.
+    Refused(ErrorInfo),
+}
+
 impl Genie {
     /// Asks `content` in `space_id` (a new conversation, or a follow-up in `conversation_id`)
     /// and follows it to its answer; `events` hears every step.
@@ -136,11 +144,12 @@ impl Genie {
             .await;
         let message = match message {
             Ok(message) => message,
-            Err(error) => {
-                // Given up or refused: the question is not kept forever.
-                if error.code != ErrorCode::Network {
-                    self.store.remove(id)?;
-                }
+            // Genie did not say how it ended: the question stays kept, and the next time the
+            // space opens it is polled again (a busy or failing workspace ends no question).
+            Err(Polled::Unfinished(error)) => return Err(error),
+            // The message itself is refused (gone, no access): nothing to wait for.
+            Err(Polled::Refused(error)) => {
+                self.store.remove(id)?;
                 return Err(error);
             }
         };
@@ -231,7 +240,7 @@ impl Genie {
         conversation_id: &str,
         message_id: &str,
         events: &(impl Fn(GenieEvent) + Sync),
-    ) -> Result<WireMessage, ErrorInfo> {
+    ) -> Result<WireMessage, Polled> {
         let path = format!(
             "{}/conversations/{conversation_id}/messages/{message_id}",
             spaces_path(space_id)
@@ -239,9 +248,12 @@ impl Genie {
         let started = Instant::now();
         let mut last: Option<MessageStatus> = None;
         let mut attempt = 0;
+        // Consecutive failed looks; each doubles the wait (up to a minute).
+        let mut failures = 0u32;
         loop {
             match api.get::<WireMessage>(&path).await {
                 Ok(message) => {
+                    failures = 0;
                     if last != Some(message.status) {
                         last = Some(message.status);
                         events(GenieEvent::Progress {
@@ -254,20 +266,32 @@ impl Genie {
                         return Ok(message);
                     }
                 }
-                // A network blip or a server error: keep polling until the time is up.
-                Err(error) if matches!(error.code, ErrorCode::Network | ErrorCode::Server) => {
+                // Throttled (still, after the API's own waits), a server error or a network
+                // blip: the message is still there; look again later, more slowly.
+                Err(error)
+                    if matches!(
+                        error.code,
+                        ErrorCode::Network | ErrorCode::Server | ErrorCode::RateLimited
+                    ) =>
+                {
                     tracing::debug!(%error, "polling a Genie message failed; retrying");
+                    failures += 1;
                 }
-                Err(error) => return Err(error),
+                Err(error) => return Err(Polled::Refused(error)),
             }
             if started.elapsed() >= progress::GIVE_UP_AFTER {
-                return Err(ErrorInfo::new(
+                return Err(Polled::Unfinished(ErrorInfo::new(
                     ErrorCode::Server,
-                    "Genie has not answered in 10 minutes. Open the conversation later to \
-                     see whether the answer arrived, or ask again.",
-                ));
+                    "Genie has not answered in 10 minutes. Brickdesk keeps the question and \
+                     looks again the next time you open this space; you can also open the \
+                     conversation later, or ask again.",
+                )));
             }
-            tokio::time::sleep(progress::poll_delay(attempt)).await;
+            let delay = match failures {
+                0 => progress::poll_delay(attempt),
+                n => progress::failure_delay(n),
+            };
+            tokio::time::sleep(delay).await;
             attempt += 1;
         }
     }

@@ -11,6 +11,7 @@ mod ask;
 pub mod limiter;
 pub mod markdown;
 pub mod progress;
+pub mod rows;
 pub mod wire;
 
 use crate::api::Api;
@@ -100,6 +101,34 @@ fn encode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
+/// Pages a list endpoint to its end: each call repeats `path` with the previous answer's
+/// `next_page_token` as `page_token`; an absent or empty token ends the list (the API's
+/// paging rule). At most 100 pages, so a server that never stops cannot hang the app.
+async fn pages<P: serde::de::DeserializeOwned, T>(
+    api: &Api,
+    path: &str,
+    split: impl Fn(P) -> (Vec<T>, Option<String>),
+) -> Result<Vec<T>, ErrorInfo> {
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    for _ in 0..100 {
+        let url = match &token {
+            Some(t) => {
+                let joiner = if path.contains('?') { '&' } else { '?' };
+                format!("{path}{joiner}page_token={}", encode(t))
+            }
+            None => path.to_owned(),
+        };
+        let (page, next) = split(api.get(&url).await?);
+        items.extend(page);
+        token = next.filter(|t| !t.is_empty());
+        if token.is_none() {
+            break;
+        }
+    }
+    Ok(items)
+}
+
 /// A pasted Genie link (`https://<host>/genie/rooms/<id>?o=…`) or a bare space id.
 pub fn space_id_from(input: &str) -> Option<String> {
     let input = input.trim();
@@ -173,20 +202,10 @@ impl Genie {
 
     /// The spaces the user can use, with sample questions where the API gives them.
     pub async fn spaces(&self, api: &Api) -> Result<Vec<Space>, ErrorInfo> {
-        let mut spaces = Vec::new();
-        let mut token: Option<String> = None;
-        for _ in 0..50 {
-            let path = match &token {
-                Some(t) => format!("/api/2.0/genie/spaces?page_token={}", encode(t)),
-                None => "/api/2.0/genie/spaces".to_owned(),
-            };
-            let page: wire::SpacesPage = api.get(&path).await?;
-            spaces.extend(page.spaces);
-            token = page.next_page_token.filter(|t| !t.is_empty());
-            if token.is_none() {
-                break;
-            }
-        }
+        let spaces = pages(api, "/api/2.0/genie/spaces", |page: wire::SpacesPage| {
+            (page.spaces, page.next_page_token)
+        })
+        .await?;
         let details = spaces.iter().map(|s| self.space(api, &s.space_id));
         let details = futures_util::future::join_all(details).await;
         Ok(spaces
@@ -231,15 +250,14 @@ impl Genie {
         api: &Api,
         space_id: &str,
     ) -> Result<Vec<ConversationSummary>, ErrorInfo> {
-        let page: wire::ConversationsPage = api
-            .get(&format!(
-                "{}/conversations?page_size=100",
-                spaces_path(space_id)
-            ))
-            .await
-            .map_err(denied_space)?;
-        let mut list: Vec<ConversationSummary> = page
-            .conversations
+        let conversations = pages(
+            api,
+            &format!("{}/conversations?page_size=100", spaces_path(space_id)),
+            |page: wire::ConversationsPage| (page.conversations, page.next_page_token),
+        )
+        .await
+        .map_err(denied_space)?;
+        let mut list: Vec<ConversationSummary> = conversations
             .into_iter()
             // Agent-mode conversations cannot be continued through the chat endpoints.
             .filter(|c| {
@@ -268,13 +286,15 @@ impl Genie {
         space_id: &str,
         conversation_id: &str,
     ) -> Result<Vec<Answer>, ErrorInfo> {
-        let page: wire::MessagesPage = api
-            .get(&format!(
+        let mut messages = pages(
+            api,
+            &format!(
                 "{}/conversations/{conversation_id}/messages?page_size=100",
                 spaces_path(space_id)
-            ))
-            .await?;
-        let mut messages = page.messages;
+            ),
+            |page: wire::MessagesPage| (page.messages, page.next_page_token),
+        )
+        .await?;
         messages.sort_by_key(|m| m.created_timestamp.unwrap_or_default());
         let mut answers = Vec::with_capacity(messages.len());
         for message in &messages {
@@ -321,13 +341,14 @@ impl Genie {
     ) -> Result<QueryAnswer, ErrorInfo> {
         let message: WireMessage = api.get(&answer.path()).await?;
         let (run_id, summary) =
-            answer::fetch_rows(api, &self.runs, &message, attachment_id, true).await?;
+            rows::fetch_rows(api, &self.runs, &message, attachment_id, true).await?;
         let mut query = answer::query_of(&message).ok_or_else(|| {
             ErrorInfo::new(
                 ErrorCode::NotFound,
                 "This answer has no query to run again.",
             )
         })?;
+        query.truncated |= summary.truncated;
         query.run_id = Some(run_id);
         query.result = Some(summary);
         Ok(query)

@@ -52,6 +52,15 @@ const DELAYS_MS: [u64; 10] = [200, 300, 400, 500, 750, 1_000, 1_500, 2_000, 3_00
 pub const MAX_DELAY: Duration = Duration::from_secs(5);
 pub const GIVE_UP_AFTER: Duration = Duration::from_secs(10 * 60);
 
+/// After this many failed looks in a row, the wait stops growing.
+const MAX_FAILURE_DELAY: Duration = Duration::from_secs(60);
+
+/// How long to wait after `failures` failed looks in a row (1, 2, …): 1 s, 2 s, 4 s, … up to a
+/// minute, so a throttled or failing workspace is not hammered.
+pub fn failure_delay(failures: u32) -> Duration {
+    Duration::from_secs(1u64 << (failures.clamp(1, 7) - 1)).min(MAX_FAILURE_DELAY)
+}
+
 /// How long to wait before poll number `attempt` (0-based).
 pub fn poll_delay(attempt: usize) -> Duration {
     DELAYS_MS
@@ -85,6 +94,12 @@ mod tests {
             polls += 1;
         }
         assert!((115..=130).contains(&polls), "{polls} polls in 10 minutes");
+    }
+
+    #[test]
+    fn failed_looks_back_off_to_a_minute() {
+        let delays: Vec<u64> = (1..=9).map(|n| failure_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 60, 60, 60]);
     }
 
     #[test]

@@ -49,6 +49,43 @@ impl AuthKind {
     }
 }
 
+/// What a workspace's app connection (or service principal secret) lets Brickdesk use, as
+/// OAuth scopes. BI-style app connections often allow only `sql`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub enum Access {
+    /// `all-apis`: the SQL runner, Genie and the catalog browser.
+    Everything,
+    /// `sql`: the SQL runner (warehouses, statements) and catalog lists read through SQL.
+    /// Genie needs `all-apis` (or the `genie` scope).
+    SqlOnly,
+}
+
+impl Access {
+    /// The scopes to ask for. U2M adds `offline_access` for a refresh token; M2M has none.
+    pub fn scopes(self, auth: &AuthKind) -> String {
+        let api = match self {
+            Self::Everything => "all-apis",
+            Self::SqlOnly => "sql",
+        };
+        match auth {
+            AuthKind::ServicePrincipal { .. } | AuthKind::PersonalAccessToken => api.to_owned(),
+            _ => format!("{api} offline_access"),
+        }
+    }
+
+    /// What `scopes` amounts to: `all-apis` is everything; otherwise `sql` without it is SQL
+    /// only; anything else (fine-grained scopes from IT) is taken as everything it names.
+    pub fn of(scopes: &str) -> Self {
+        let has = |name: &str| scopes.split_whitespace().any(|s| s == name);
+        if !has("all-apis") && has("sql") && !has("genie") {
+            Self::SqlOnly
+        } else {
+            Self::Everything
+        }
+    }
+}
+
 /// Where the browser sends the user back after signing in (U2M).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(tag = "kind", rename_all = "camelCase")]
@@ -104,6 +141,11 @@ impl Profile {
                 format!("http://127.0.0.1:{port}/oauth/callback")
             }
         }
+    }
+
+    /// What the profile's scopes let Brickdesk use.
+    pub fn access(&self) -> Access {
+        Access::of(&self.scopes)
     }
 
     /// The OAuth client id, for OAuth kinds.
@@ -188,6 +230,20 @@ mod tests {
             profile(AuthKind::DatabricksCli, RedirectMode::DeepLink).redirect_uri(),
             "http://localhost:8020"
         );
+    }
+
+    #[test]
+    fn access_is_read_from_and_written_as_scopes() {
+        let app = AuthKind::DatabricksCli;
+        let bot = AuthKind::ServicePrincipal {
+            client_id: "bot".into(),
+        };
+        assert_eq!(Access::Everything.scopes(&app), "all-apis offline_access");
+        assert_eq!(Access::SqlOnly.scopes(&app), "sql offline_access");
+        assert_eq!(Access::SqlOnly.scopes(&bot), "sql");
+        assert_eq!(Access::of("all-apis offline_access"), Access::Everything);
+        assert_eq!(Access::of("sql offline_access"), Access::SqlOnly);
+        assert_eq!(Access::of("sql genie offline_access"), Access::Everything);
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub(super) async fn all(
             });
             push(connection::secure_connection(&settings, settings_error, &host).await);
             push(connection::sign_in_discovery(service.http(), &host).await);
+            if profile.auth.is_interactive() {
+                push(sign_in_address(service, profile).await);
+            }
             let (sql, usable) = sql_checks::sql_endpoint(service, &profile.id, &host).await;
             push(sql);
             push(sql_checks::result_storage(usable, profile).await);
@@ -78,6 +81,28 @@ pub(super) async fn all(
     push(keychain(service).await);
     push(link_scheme(links, &profile.redirect));
     lines
+}
+
+/// Whether the app connection accepts this workspace's sign-in address: the line the sign-in
+/// preflight would show before a browser opens.
+async fn sign_in_address(service: &Arc<Workspaces>, profile: &Profile) -> CheckLine {
+    let kind = CheckKind::SignInAddress;
+    let address = profile.redirect_uri();
+    match timed("The sign-in server", service.sign_in_preflight(&profile.id)).await {
+        Ok(None) => CheckLine::pass(
+            kind,
+            format!("The sign-in server did not refuse {address}."),
+        ),
+        Ok(Some(advice)) => {
+            let fix = if advice.offer.is_some() {
+                "Sign in through the offered address (Brickdesk asks when you sign in), or ask                  your Databricks admin to register this one."
+            } else {
+                "Ask your Databricks admin to change the app connection as described."
+            };
+            CheckLine::fail(kind, advice.message, fix)
+        }
+        Err(error) => CheckLine::new(kind, super::Outcome::Skipped, error.message),
+    }
 }
 
 pub(super) fn host_name(host: &WorkspaceHost) -> String {

@@ -24,6 +24,8 @@ use std::fmt::Write as _;
 pub enum CheckKind {
     /// The workspace publishes its sign-in endpoints (OIDC discovery).
     SignInDiscovery,
+    /// The app connection accepts Brickdesk's sign-in address (redirect URL).
+    SignInAddress,
     /// The workspace's certificate chain is trusted, and who issued it.
     SecureConnection,
     /// The proxy in effect, if any, answers.
@@ -42,6 +44,7 @@ impl CheckKind {
     pub fn title(self) -> &'static str {
         match self {
             Self::SignInDiscovery => "Sign-in discovery",
+            Self::SignInAddress => "Sign-in address",
             Self::SecureConnection => "Secure connection",
             Self::Proxy => "Proxy",
             Self::SqlEndpoint => "SQL endpoint",

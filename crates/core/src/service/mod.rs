@@ -14,7 +14,7 @@ use crate::deep_link::OAuthCallback;
 use crate::host::WorkspaceHost;
 use crate::policy::Policy;
 use crate::profiles::file::{self, ProfileFile};
-use crate::profiles::{AuthKind, Profile, RedirectMode, valid_id};
+use crate::profiles::{Access, AuthKind, Profile, RedirectMode, valid_id};
 use crate::vault::{SecretKind, Vault};
 use crate::workspace::{DEMO_ID, SignInState, WorkspaceList, WorkspaceSummary};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
@@ -48,6 +48,9 @@ pub struct NewWorkspace {
     pub auth: AuthKind,
     #[serde(default)]
     pub redirect: Option<RedirectMode>,
+    /// What the app connection allows (default: everything).
+    #[serde(default)]
+    pub access: Option<Access>,
     /// The app connection's or service principal's secret, or the personal access token.
     #[serde(default)]
     pub secret: Option<String>,
@@ -61,6 +64,7 @@ impl std::fmt::Debug for NewWorkspace {
             .field("host", &self.host)
             .field("auth", &self.auth)
             .field("redirect", &self.redirect)
+            .field("access", &self.access)
             .field("secret", &self.secret.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -334,8 +338,8 @@ impl Workspaces {
             id: id.clone(),
             name,
             host: host.to_string(),
+            scopes: new.access.unwrap_or(Access::Everything).scopes(&new.auth),
             auth: new.auth,
-            scopes: crate::profiles::DEFAULT_SCOPES.into(),
             redirect: new.redirect.unwrap_or(RedirectMode::DeepLink),
             account_id: None,
             default_warehouse_id: None,
@@ -410,6 +414,41 @@ impl Workspaces {
             p.redirect = redirect;
             p.validate()
         })
+    }
+
+    /// Changes what the workspace asks access to. Tokens carry the scopes they were issued
+    /// with, so the workspace's tokens are dropped (a service principal's secret or a PAT
+    /// stays): the next sign-in asks for the new scopes.
+    pub async fn set_access(&self, id: &str, access: Access) -> Result<WorkspaceList, ErrorInfo> {
+        let (profile, _) = self.profile(id)?;
+        let scopes = access.scopes(&profile.auth);
+        if scopes == profile.scopes {
+            return Ok(self.list());
+        }
+        self.edit(id, |p| {
+            p.scopes = scopes;
+            p.validate()
+        })?;
+        self.logins.cancel(id);
+        let (vault, pid) = (self.vault.clone(), id.to_owned());
+        blocking(move || vault.delete(&pid, SecretKind::RefreshToken)).await?;
+        let session = self.lock().sessions.remove(id);
+        if let Some(session) = session {
+            session.clear().await;
+        }
+        let what = match access {
+            Access::Everything => "everything",
+            Access::SqlOnly => "SQL only",
+        };
+        self.set_status(
+            id,
+            SignInState::SignedOut {
+                reason: Some(format!(
+                    "Sign in again: Brickdesk now asks this workspace for {what}."
+                )),
+            },
+        );
+        Ok(self.list())
     }
 
     fn edit(
@@ -534,9 +573,10 @@ impl Workspaces {
                 client: self.oauth_client(profile).await?,
                 scopes: profile
                     .scopes
-                    .replace("offline_access", "")
-                    .trim()
-                    .to_owned(),
+                    .split_whitespace()
+                    .filter(|s| *s != "offline_access")
+                    .collect::<Vec<_>>()
+                    .join(" "),
             },
             _ => Source::Refresh(self.oauth_client(profile).await?),
         };
@@ -568,10 +608,19 @@ impl Workspaces {
     pub async fn check(&self, id: &str) -> SignInState {
         let result = async {
             let api = self.api(id).await?;
-            let me: serde_json::Value = api.get("/api/2.0/preview/scim/v2/Me").await?;
+            // SCIM Me takes "any scoped token" (API reference); should a workspace refuse it
+            // for scope anyway, the sign-in itself worked: signed in, name unknown.
+            let user = match api
+                .get::<serde_json::Value>("/api/2.0/preview/scim/v2/Me")
+                .await
+            {
+                Ok(me) => me["userName"].as_str().map(str::to_owned),
+                Err(error) if crate::api::is_scope_refusal(&error) => None,
+                Err(error) => return Err(error),
+            };
             let expires = api.session().expires_at().await.and_then(millis);
             Ok::<_, ErrorInfo>(SignInState::SignedIn {
-                user: me["userName"].as_str().map(str::to_owned),
+                user,
                 expires_at_ms: expires,
             })
         }

@@ -9,6 +9,7 @@
 use super::Workspaces;
 use crate::auth::login::{self, LOGIN_TIMEOUT, PendingLogin, PersistedLogin};
 use crate::auth::loopback;
+use crate::auth::preflight::{self, RedirectAdvice};
 use crate::auth::session::blocking;
 use crate::deep_link::{CallbackOutcome, OAuthCallback, Rejection};
 use crate::profiles::{AuthKind, RedirectMode};
@@ -18,6 +19,20 @@ use crate::{ErrorCode, ErrorInfo};
 use std::sync::Arc;
 
 impl Workspaces {
+    /// Before a browser sign-in: whether the app connection accepts the workspace's redirect
+    /// URL, and if not, what to do (see [`preflight`]). `None`: go ahead (also when discovery
+    /// or the probe cannot tell; the sign-in then reports what it meets).
+    pub async fn sign_in_preflight(&self, id: &str) -> Result<Option<RedirectAdvice>, ErrorInfo> {
+        let (profile, _) = self.profile(id)?;
+        if !profile.auth.is_interactive() {
+            return Ok(None);
+        }
+        let Ok(endpoints) = self.endpoints(&profile).await else {
+            return Ok(None);
+        };
+        Ok(preflight::check(&self.http, &endpoints, &profile).await)
+    }
+
     /// Starts signing in. For browser sign-ins returns the URL to open; M2M and PAT
     /// workspaces are checked at once and return `None`.
     pub async fn begin_sign_in(self: &Arc<Self>, id: &str) -> Result<Option<String>, ErrorInfo> {
@@ -128,9 +143,15 @@ impl Workspaces {
         let code = match callback.outcome {
             CallbackOutcome::Code(code) => code,
             CallbackOutcome::Denied { error, description } => {
-                let reason = match description {
-                    Some(d) => format!("The sign-in was not completed: {d} ({error})."),
-                    None => format!("The sign-in was not completed ({error})."),
+                let scope_refusal = crate::auth::oauth::scopes_not_allowed(
+                    &login.client.client_id,
+                    &error,
+                    description.as_deref(),
+                );
+                let reason = match (scope_refusal, description) {
+                    (Some(plain), _) => plain,
+                    (None, Some(d)) => format!("The sign-in was not completed: {d} ({error})."),
+                    (None, None) => format!("The sign-in was not completed ({error})."),
                 };
                 self.set_status(
                     &id,

@@ -218,6 +218,11 @@ impl ResultSet {
         }
     }
 
+    /// Not every row came (a source stopped early): the result says it is cut short.
+    pub fn mark_truncated(&mut self) {
+        self.truncated = true;
+    }
+
     pub fn finish(&mut self) {
         self.complete = true;
         // The manifest's count is what the server meant to send; what arrived is what we have.

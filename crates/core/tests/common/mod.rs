@@ -128,6 +128,7 @@ pub fn kpi_bot(name: &str, host: String) -> brickdesk_core::service::NewWorkspac
             client_id: "kpi-bot".into(),
         },
         redirect: None,
+        access: None,
         secret: Some("kpi-bot-secret".into()),
     }
 }

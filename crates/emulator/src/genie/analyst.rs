@@ -27,6 +27,8 @@ pub struct Query {
     pub sql: String,
     /// `(thought_type, Markdown)`.
     pub thoughts: Vec<(&'static str, String)>,
+    /// A clarifying question Genie asks beside its answer (a second text attachment).
+    pub follow_up: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -163,7 +165,22 @@ pub fn answer(
     if month.is_some() {
         plan.month = month;
     }
-    Answer::Query(write_query(dataset, plan, context.is_some()))
+    let mut query = write_query(dataset, plan, context.is_some());
+    if plan.year.is_none() && plan.month.is_none() && vague_about_time(&text) {
+        query.follow_up = Some(
+            "Which period do you mean by that? I used all the data. Ask again with a month or a \
+             year, for example \"only January 2016\"."
+                .into(),
+        );
+    }
+    Answer::Query(query)
+}
+
+/// "recently", "lately": Genie answers for all the data and asks which period was meant.
+fn vague_about_time(text: &str) -> bool {
+    ["recently", "lately", "these days", "nowadays"]
+        .iter()
+        .any(|p| mentions(text, p))
 }
 
 fn clarify(dataset: &Dataset, in_context: bool, samples: &[String]) -> Answer {
@@ -272,11 +289,16 @@ pub fn write_query(dataset: &Dataset, plan: Plan, follow_up: bool) -> Query {
         ],
         description,
         sql,
+        follow_up: None,
     }
 }
 
-/// `1234567.5` → `1,234,567.5`; non-numbers are returned as they are.
+/// `1234567.5` → `1,234,567.5`; a timestamp (`2016-02-29T18:58:00.000-05:00`) as its
+/// wall-clock time (`2016-02-29 18:58`); anything else as it is.
 fn group_thousands(value: &str) -> String {
+    if let Ok(at) = chrono::DateTime::parse_from_rfc3339(value) {
+        return at.format("%Y-%m-%d %H:%M").to_string();
+    }
     let (sign, digits) = value
         .strip_prefix('-')
         .map_or(("", value), |rest| ("-", rest));

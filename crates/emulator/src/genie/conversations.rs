@@ -122,6 +122,7 @@ fn attachment_ids(shared: &Shared) -> AttachmentIds {
     AttachmentIds {
         query: genie_id(shared, "attachment"),
         text: genie_id(shared, "attachment"),
+        follow_up: genie_id(shared, "attachment"),
         suggestions: genie_id(shared, "attachment"),
         viz: genie_id(shared, "attachment"),
     }
@@ -348,7 +349,7 @@ pub async fn list(
         page_size: query.page_size,
         page_token: query.page_token,
     };
-    let window = page.window(20, 100)?;
+    let window = page.window(20, shared.config.genie.max_page_size)?;
     let inner = shared.genie.lock();
     let conversations = inner
         .conversations_of(&space_id, &caller.subject)
@@ -366,7 +367,7 @@ pub async fn list_messages(
     Query(page): Query<Page>,
 ) -> Result<Response, ApiError> {
     owned_conversation(&shared, &caller, &space_id, &conversation_id)?;
-    let window = page.window(100, 100)?;
+    let window = page.window(100, shared.config.genie.max_page_size)?;
     let inner = shared.genie.lock();
     let messages = inner
         .messages_of(&conversation_id)

@@ -130,6 +130,21 @@ pub static NYCTAXI: Dataset = Dataset {
         },
         Measure {
             phrases: &[
+                "latest trip",
+                "last trip",
+                "most recent trip",
+                "latest pickup",
+                "last pickup",
+            ],
+            expr: "MAX(tpep_pickup_datetime)",
+            alias: "latest_pickup",
+            label: "latest pickup time",
+            sentence: "The latest trip{scope} started at **{v}**.",
+            unit: "",
+            follow_up: "When did the latest trip start?",
+        },
+        Measure {
+            phrases: &[
                 "how many",
                 "number of",
                 "count",

@@ -96,7 +96,7 @@ pub async fn list_comments(
     Query(page): Query<Page>,
 ) -> Result<Response, ApiError> {
     owned_message(&shared, &caller, (&space, &conversation, &message))?;
-    let window = page.window(100, 100)?;
+    let window = page.window(100, shared.config.genie.max_page_size)?;
     let inner = shared.genie.lock();
     let comments = inner
         .messages
@@ -115,7 +115,7 @@ pub async fn list_conversation_comments(
     Query(page): Query<Page>,
 ) -> Result<Response, ApiError> {
     owned_conversation(&shared, &caller, &space, &conversation)?;
-    let window = page.window(100, 100)?;
+    let window = page.window(100, shared.config.genie.max_page_size)?;
     let inner = shared.genie.lock();
     let comments = inner
         .messages_of(&conversation)

@@ -63,7 +63,7 @@ pub async fn run(shared: Shared, job: Job) {
     let query = match job.answer {
         Answer::Clarify { text, suggestions } => {
             genie.update(id, |m| {
-                m.text = Some((text, "FOLLOW_UP_QUESTION"));
+                m.texts = vec![(text, "FOLLOW_UP_QUESTION")];
                 m.suggestions = suggestions;
                 m.status = Status::Completed;
             });
@@ -139,7 +139,10 @@ pub async fn run(shared: Shared, job: Job) {
                     q.truncated = result.truncated;
                     q.updated_ms = now_ms();
                 }
-                m.text = Some((text, "TEXT_ATTACHMENT_PURPOSE_ANSWER"));
+                m.texts = vec![(text, "TEXT_ATTACHMENT_PURPOSE_ANSWER")];
+                if let Some(question) = &query.follow_up {
+                    m.texts.push((question.clone(), "FOLLOW_UP_QUESTION"));
+                }
                 m.suggestions = suggestions;
                 m.status = Status::Completed;
             });

@@ -69,6 +69,12 @@ pub struct GenieLimits {
     pub over_limit: OverLimit,
     /// Rows a query attachment's result holds; more sets `is_truncated`.
     pub result_rows: u64,
+    /// The most items one page of a list (spaces, conversations, messages) holds, whatever
+    /// `page_size` asks for; smaller values make clients page.
+    pub max_page_size: usize,
+    /// How long `execute-query` waits for the re-run before answering with its state (which
+    /// may still be RUNNING).
+    pub rerun_wait_ms: u64,
 }
 
 impl Default for GenieLimits {
@@ -77,6 +83,8 @@ impl Default for GenieLimits {
             questions_per_minute: 5,
             over_limit: OverLimit::Http429,
             result_rows: 5_000,
+            max_page_size: 100,
+            rerun_wait_ms: 10_000,
         }
     }
 }

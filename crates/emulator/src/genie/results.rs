@@ -7,6 +7,7 @@ use super::lifecycle;
 use super::store::Status;
 use crate::auth::Caller;
 use crate::errors::{ApiError, json_ok};
+use crate::faults::Fault;
 use crate::server::Shared;
 use crate::sql::statements::{Disposition, Format};
 use crate::sql::{statement_json, wait_until_terminal};
@@ -20,9 +21,6 @@ use sha2::{Digest, Sha256};
 use std::time::Duration;
 
 type AttachmentPath = (String, String, String, String);
-
-/// How long execute-query waits for the re-run before answering with its current state.
-const RERUN_WAIT: Duration = Duration::from_secs(10);
 
 /// Polls of a download that report `PENDING` before the real state shows.
 const PENDING_POLLS: u32 = 2;
@@ -87,6 +85,19 @@ fn statement_response(shared: &Shared, statement_id: &str) -> Result<Response, A
     ))
 }
 
+/// A statement response in `state`, with the error a failed one carries.
+fn forced_state(statement_id: &str, state: &str) -> Response {
+    let mut status = json!({ "state": state });
+    if state == "FAILED" {
+        status["error"] = json!({
+            "error_code": "BAD_REQUEST",
+            "message": "[DIVIDE_BY_ZERO] Division by zero. Use `try_divide` to tolerate divisor being 0 and return NULL instead.",
+        });
+        status["sql_state"] = json!("22012");
+    }
+    json_ok(json!({ "statement_response": { "statement_id": statement_id, "status": status } }))
+}
+
 /// `GET …/attachments/{attachment_id}/query-result`: usable from `EXECUTING_QUERY` on.
 pub async fn query_result(
     State(shared): State<Shared>,
@@ -102,6 +113,14 @@ pub async fn query_result(
     }
     match (attached.status, attached.statement_id) {
         (Status::ExecutingQuery | Status::Completed, Some(statement_id)) => {
+            let path = format!(
+                "/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages/{message}/attachments/{attachment}/query-result"
+            );
+            if let Some(Fault::GenieResultState { state }) = shared.faults.take("GET", &path, |f| {
+                matches!(f, Fault::GenieResultState { .. })
+            }) {
+                return Ok(forced_state(&statement_id, &state));
+            }
             statement_response(&shared, &statement_id)
         }
         (status, _) => Err(invalid_state(format!(
@@ -138,7 +157,8 @@ pub async fn execute_query(
             q.expired = false;
         }
     }
-    wait_until_terminal(&shared, &statement_id, RERUN_WAIT).await;
+    let wait = Duration::from_millis(shared.config.genie.rerun_wait_ms);
+    wait_until_terminal(&shared, &statement_id, wait).await;
     statement_response(&shared, &statement_id)
 }
 

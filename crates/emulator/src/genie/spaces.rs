@@ -103,8 +103,9 @@ impl Page {
         };
         let size = match self.page_size {
             None | Some(0) => default,
-            Some(n) => n.min(max),
-        };
+            Some(n) => n,
+        }
+        .clamp(1, max.max(1));
         Ok((offset, size))
     }
 }
@@ -126,7 +127,7 @@ pub async fn list(
     Extension(caller): Extension<Caller>,
     Query(page): Query<Page>,
 ) -> Result<Response, ApiError> {
-    let window = page.window(100, 100)?;
+    let window = page.window(100, shared.config.genie.max_page_size)?;
     let spaces = shared
         .config
         .spaces

@@ -59,6 +59,8 @@ pub fn now_ms() -> i64 {
 pub struct AttachmentIds {
     pub query: String,
     pub text: String,
+    /// For a second text attachment (a clarifying question beside the answer).
+    pub follow_up: String,
     pub suggestions: String,
     pub viz: String,
 }
@@ -96,8 +98,10 @@ pub struct Message {
     pub ids: AttachmentIds,
     pub visualize: bool,
     pub query: Option<QueryAttachment>,
-    /// `(content, purpose)`.
-    pub text: Option<(String, &'static str)>,
+    /// Text attachments, `(content, purpose)`: the answer, and a clarifying question when
+    /// Genie asks one too (databricks-sdk-py `TextAttachment.purpose`: "A completed message
+    /// may contain more than one text attachment").
+    pub texts: Vec<(String, &'static str)>,
     pub suggestions: Vec<String>,
     /// `(error_type, error)`.
     pub error: Option<(String, String)>,
@@ -199,7 +203,7 @@ impl Inner {
             ids,
             visualize,
             query: None,
-            text: None,
+            texts: Vec::new(),
             suggestions: Vec::new(),
             error: None,
             rating: None,
@@ -334,10 +338,15 @@ pub fn message_json(message: &Message) -> Value {
             "query": query_json(message, query),
         }));
     }
-    if let Some((content, purpose)) = &message.text {
+    for (i, (content, purpose)) in message.texts.iter().enumerate() {
+        let id = if i == 0 {
+            &message.ids.text
+        } else {
+            &message.ids.follow_up
+        };
         attachments.push(json!({
-            "attachment_id": message.ids.text,
-            "text": { "id": message.ids.text, "content": content, "purpose": purpose },
+            "attachment_id": id,
+            "text": { "id": id, "content": content, "purpose": purpose },
         }));
     }
     if !message.suggestions.is_empty() {
@@ -347,7 +356,7 @@ pub fn message_json(message: &Message) -> Value {
         }));
     }
     if let Some(query) = message.query.as_ref().filter(|_| {
-        message.visualize && message.status == Status::Completed && message.text.is_some()
+        message.visualize && message.status == Status::Completed && !message.texts.is_empty()
     }) {
         attachments.push(json!({
             "attachment_id": message.ids.viz,

@@ -84,6 +84,46 @@ impl Engine {
         names
     }
 
+    /// `SHOW CATALOGS` and `SHOW SCHEMAS [IN|FROM catalog]` (also `DATABASES`), which
+    /// DataFusion lacks: one STRING column, `catalog` or `databaseName`, as Databricks names
+    /// them. Clients that may not call Unity Catalog's REST API (a `sql`-only token) list
+    /// catalogs and schemas this way.
+    fn show(
+        &self,
+        sql: &str,
+        current_catalog: Option<&str>,
+    ) -> Result<Option<(SchemaRef, Vec<RecordBatch>)>, SqlError> {
+        let text = sql.trim().trim_end_matches(';');
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let (column, names) = match upper.iter().map(String::as_str).collect::<Vec<_>>()[..] {
+            ["SHOW", "CATALOGS"] => ("catalog", vec!["samples".to_owned()]),
+            ["SHOW", "SCHEMAS" | "DATABASES"]
+            | ["SHOW", "SCHEMAS" | "DATABASES", "IN" | "FROM", _] => {
+                let catalog = words
+                    .get(3)
+                    .map(|c| c.trim_matches('`'))
+                    .or(current_catalog)
+                    .unwrap_or("samples");
+                if !catalog.eq_ignore_ascii_case("samples") {
+                    return Err(SqlError::new(
+                        "42704",
+                        format!("[NO_SUCH_CATALOG_EXCEPTION] Catalog '{catalog}' was not found."),
+                    ));
+                }
+                ("databaseName", self.schema_names())
+            }
+            _ => return Ok(None),
+        };
+        let schema = Arc::new(Schema::new(vec![Field::new(column, DataType::Utf8, false)]));
+        let batch = RecordBatch::try_new(
+            schema.clone(),
+            vec![Arc::new(datafusion::arrow::array::StringArray::from(names))],
+        )
+        .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+        Ok(Some((schema, vec![batch])))
+    }
+
     /// Runs one statement to completion.
     pub async fn run(
         &self,
@@ -92,6 +132,9 @@ impl Engine {
         catalog: Option<&str>,
         schema: Option<&str>,
     ) -> Result<(SchemaRef, Vec<RecordBatch>), SqlError> {
+        if let Some(listing) = self.show(sql, catalog)? {
+            return Ok(listing);
+        }
         let ctx = self.context(catalog, schema)?;
         let (rewritten, markers) = rewrite_markers(sql);
         let mut values = HashMap::new();
