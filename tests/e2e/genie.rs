@@ -5,6 +5,7 @@
 //! for the space he cannot use.
 
 use anyhow::Result;
+use brickdesk_e2e::ui::{self, answer, ask};
 use brickdesk_e2e::{AppSession, Options, WebDriver, run, run_with, wait_until};
 use std::time::Duration;
 
@@ -12,40 +13,8 @@ const WAIT: Duration = Duration::from_secs(30);
 const SALES_SPACE: &str = "01f0c0ffee0000000000000000000002";
 
 fn open_genie<'a>(app: &'a AppSession, user: &str) -> Result<&'a WebDriver> {
-    let d = &app.driver;
-    d.click("[data-testid=sign-in-button]", WAIT)?;
-    d.wait_for_text("[data-testid=signed-in-user]", user, WAIT)?;
-    d.click("[data-testid=nav-genie]", WAIT)?;
-    d.wait_for_text("[data-testid=genie-space-title]", "NYC Taxi Trips", WAIT)?;
-    Ok(d)
-}
-
-fn ask(d: &WebDriver, question: &str) -> Result<()> {
-    d.find("[data-testid=genie-question]")?
-        .send_keys(question)?;
-    d.click("[data-testid=genie-ask]", WAIT)
-}
-
-/// The text of answer number `index` (0-based), once it is in.
-fn answer(d: &WebDriver, index: usize) -> Result<String> {
-    wait_until(
-        &format!("answer {}", index + 1),
-        Duration::from_secs(60),
-        || {
-            // Phases first: once a turn says "answered", its text is on the page too.
-            let phases: Vec<Option<String>> = d
-                .find_all("[data-testid=genie-turn]")?
-                .iter()
-                .map(|t| t.attribute("data-phase").ok().flatten())
-                .collect();
-            let turns = d.texts("[data-testid=genie-turn]")?;
-            Ok(match phases.get(index).cloned().flatten().as_deref() {
-                Some("answered") => turns.get(index).cloned(),
-                Some("failed") => anyhow::bail!("the question failed: {:?}", turns.get(index)),
-                _ => None,
-            })
-        },
-    )
+    ui::open_genie(&app.driver, user)?;
+    Ok(&app.driver)
 }
 
 /// POSTs the emulator logged to paths ending in `path_part`, with their statuses.

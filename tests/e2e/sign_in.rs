@@ -3,6 +3,7 @@
 //! redirect and launches `brickdesk '<callback>'` as the OS does.
 
 use anyhow::{Context, Result, bail};
+use brickdesk_e2e::ui::{set_select, sign_in};
 use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with, wait_until};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -31,20 +32,6 @@ enum Method<'a> {
         client_id: &'a str,
         secret: &'a str,
     },
-}
-
-fn set_select(d: &WebDriver, css: &str, value: &str) -> Result<()> {
-    let script = format!(
-        "const el = document.querySelector({}); el.value = {}; \
-         el.dispatchEvent(new Event('change', {{bubbles: true}})); done(el.value);",
-        serde_json::to_string(css)?,
-        serde_json::to_string(value)?
-    );
-    let set = d.execute_async(&script)?;
-    if set != value {
-        bail!("could not choose {value} in {css}: {set}");
-    }
-    Ok(())
 }
 
 /// Adds a workspace through the dialog and waits until it is the active one.
@@ -90,14 +77,6 @@ fn submit_add_dialog(d: &WebDriver, name: &str) -> Result<()> {
         name,
         WAIT,
     )?;
-    Ok(())
-}
-
-/// Clicks "Sign in" on the active workspace and waits for "Signed in as <user>".
-fn sign_in(d: &WebDriver, user: &str) -> Result<()> {
-    d.click("[data-testid=sign-in-button]", WAIT)?;
-    d.wait_for_text("[data-testid=signed-in-user]", user, WAIT)
-        .with_context(|| format!("signing in as {user}"))?;
     Ok(())
 }
 

@@ -4,67 +4,15 @@
 //! starts.
 
 use anyhow::{Context, Result};
+use brickdesk_e2e::ui::{self, choose_warehouse, run_and_wait, type_sql};
 use brickdesk_e2e::{AppSession, WebDriver, run, wait_until, webview_rss_kib};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
 
 fn open_sql(app: &AppSession) -> Result<&WebDriver> {
-    let d = &app.driver;
-    d.click("[data-testid=sign-in-button]", WAIT)?;
-    d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
-    d.click("[data-testid=nav-sql]", WAIT)?;
-    choose_warehouse(d, "Starter")?;
-    Ok(d)
-}
-
-/// Picks the warehouse whose name starts with `name` in the picker, once it is loaded.
-fn choose_warehouse(d: &WebDriver, name: &str) -> Result<()> {
-    let script = format!(
-        "const s = document.querySelector('[data-testid=warehouse-select]'); \
-         const o = s && [...s.options].find(o => o.text.startsWith({name:?})); \
-         if (o) {{ s.value = o.value; s.dispatchEvent(new Event('change', {{bubbles: true}})); }} \
-         done(o ? s.value : null);"
-    );
-    wait_until(&format!("the {name} warehouse in the picker"), WAIT, || {
-        Ok(d.execute_async(&script)?.as_str().map(str::to_owned))
-    })?;
-    Ok(())
-}
-
-/// Replaces the editor's text as a user pasting would: Ctrl+A in the editor, then the text
-/// inserted at the selection (typing it key by key makes WebKitWebDriver time out on
-/// CodeMirror's completion popups).
-fn type_sql(d: &WebDriver, sql: &str) -> Result<()> {
-    d.click("[data-testid=sql-editor]", WAIT)?;
-    d.find("[data-testid=sql-editor]")?.send_keys("\u{E009}a")?;
-    let inserted = d.execute_async(&format!(
-        "document.querySelector('[data-testid=sql-editor]').focus(); \
-         done(document.execCommand('insertText', false, {}));",
-        serde_json::to_string(sql)?
-    ))?;
-    anyhow::ensure!(inserted == true, "the editor did not take the text");
-    wait_until("the editor to show the new SQL", WAIT, || {
-        let text = d.texts("[data-testid=sql-editor]")?.join("\n");
-        Ok(text.contains(sql).then_some(()))
-    })
-}
-
-fn run_and_wait(d: &WebDriver) -> Result<String> {
-    d.click("[data-testid=run-statement]", WAIT)?;
-    wait_until("the statement to finish", Duration::from_secs(60), || {
-        let phase = d
-            .find("[data-testid=run-status]")?
-            .attribute("data-phase")?;
-        Ok(match phase.as_deref() {
-            Some("done") => Some(()),
-            Some("error") => {
-                anyhow::bail!("the run failed: {:?}", d.texts("[data-testid=run-status]")?)
-            }
-            _ => None,
-        })
-    })?;
-    Ok(d.texts("[data-testid=run-status]")?.join(" "))
+    ui::open_sql(&app.driver)?;
+    Ok(&app.driver)
 }
 
 #[test]
@@ -187,22 +135,15 @@ fn csv_rows(text: &str) -> usize {
     records + usize::from(in_record) - 1
 }
 
-/// Clicks an export button and waits for the "Saved N rows" message; the file's path.
+/// Exports the result as `extension` and checks that every row was saved; the file's path.
 fn export(
     d: &WebDriver,
     button: &str,
     dir: &std::path::Path,
     extension: &str,
 ) -> Result<std::path::PathBuf> {
-    d.click(&format!("[data-testid={button}]"), WAIT)?;
-    let message = d.wait_for_text(
-        "[data-testid=result-message]",
-        &format!(".{extension}"),
-        Duration::from_secs(120),
-    )?;
+    let (message, path) = ui::export(d, button, dir, "Query 1", extension)?;
     assert!(message.contains("Saved 21932 rows"), "{message}");
-    let path = dir.join(format!("Query 1.{extension}"));
-    anyhow::ensure!(path.is_file(), "{} was not written", path.display());
     Ok(path)
 }
 
@@ -223,7 +164,7 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
         assert!(
             text.trim_start_matches('\u{feff}')
-                .starts_with("tpep_pickup_datetime,"),
+                .starts_with("tpep_pickup_datetime (UTC),"),
             "a header row: {}",
             &text[..80.min(text.len())]
         );

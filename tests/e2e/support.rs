@@ -41,8 +41,14 @@ fn the_connection_test_shows_a_red_line_for_blocked_storage_and_saves_a_report()
                 .find(|(k, _)| k == kind)
                 .map(|(_, o)| o.as_str())
         };
-        assert_eq!(outcomes.len(), 7, "{outcomes:?}");
-        for kind in ["signInDiscovery", "sqlEndpoint", "keychain", "linkScheme"] {
+        assert_eq!(outcomes.len(), 8, "{outcomes:?}");
+        for kind in [
+            "signInDiscovery",
+            "signInAddress",
+            "sqlEndpoint",
+            "keychain",
+            "linkScheme",
+        ] {
             assert_eq!(outcome(kind), Some("pass"), "{kind}: {outcomes:?}");
         }
         assert_eq!(outcome("resultStorage"), Some("fail"), "{outcomes:?}");
@@ -55,7 +61,7 @@ fn the_connection_test_shows_a_red_line_for_blocked_storage_and_saves_a_report()
         assert!(
             d.texts("[data-testid=self-test-summary]")?
                 .concat()
-                .contains("1 of 7 checks failed"),
+                .contains("1 of 8 checks failed"),
         );
         app.screenshot("self-test-red")?;
 

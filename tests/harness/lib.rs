@@ -10,6 +10,7 @@ mod keychain;
 mod paths;
 mod process;
 mod recorder;
+pub mod ui;
 mod webdriver;
 
 pub use paths::{artifacts_dir, target_bin};
@@ -35,6 +36,8 @@ pub struct Options {
     pub app: Option<std::path::PathBuf>,
     /// More environment for the app (and for [`AppSession::app_env`]).
     pub env: Vec<(String, String)>,
+    /// An emulator config (JSON, as `brickdesk-emulator --config` reads it), if not the demo's.
+    pub emulator_config: Option<serde_json::Value>,
 }
 
 impl Default for Options {
@@ -46,6 +49,7 @@ impl Default for Options {
             user: "alice@example.com",
             app: None,
             env: Vec::new(),
+            emulator_config: None,
         }
     }
 }
@@ -97,11 +101,19 @@ impl AppSession {
     /// Starts an emulator (signing everyone in as alice) and the app.
     pub fn start(name: &str, options: Options) -> Result<Self> {
         require_desktop_session()?;
-        let emulator = Emulator::start_as(options.user)?;
         let scratch =
             std::env::temp_dir().join(format!("brickdesk-e2e-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&scratch);
         std::fs::create_dir_all(&scratch)?;
+        let emulator_config = match &options.emulator_config {
+            Some(config) => {
+                let path = scratch.join("emulator.json");
+                std::fs::write(&path, serde_json::to_vec_pretty(config)?)?;
+                Some(path)
+            }
+            None => None,
+        };
+        let emulator = Emulator::start_with(options.user, emulator_config.as_deref())?;
         let _ = std::fs::remove_file(log_path(name)?);
         let policy_file = match &options.policy {
             Some(policy) => {

@@ -22,8 +22,17 @@ pub struct Emulator {
 impl Emulator {
     /// An emulator that signs everyone in as `user` at once (no sign-in page).
     pub fn start_as(user: &str) -> Result<Self> {
-        let mut child = Command::new(target_bin("brickdesk-emulator")?)
-            .args(["--port", "0", "--auto-approve", user])
+        Self::start_with(user, None)
+    }
+
+    /// [`Emulator::start_as`], with the config file `config` (`--config`) when given.
+    pub fn start_with(user: &str, config: Option<&Path>) -> Result<Self> {
+        let mut command = Command::new(target_bin("brickdesk-emulator")?);
+        command.args(["--port", "0", "--auto-approve", user]);
+        if let Some(config) = config {
+            command.arg("--config").arg(config);
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()

@@ -30,6 +30,7 @@ async fn a_signed_in_workspace_passes_and_cut_off_storage_is_red_with_the_host_t
             CheckKind::Proxy,
             CheckKind::SecureConnection,
             CheckKind::SignInDiscovery,
+            CheckKind::SignInAddress,
             CheckKind::SqlEndpoint,
             CheckKind::ResultStorage,
             CheckKind::Keychain,
@@ -43,6 +44,7 @@ async fn a_signed_in_workspace_passes_and_cut_off_storage_is_red_with_the_host_t
     );
     for kind in [
         CheckKind::SignInDiscovery,
+        CheckKind::SignInAddress,
         CheckKind::SqlEndpoint,
         CheckKind::ResultStorage,
         CheckKind::Keychain,

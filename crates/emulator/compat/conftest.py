@@ -1,5 +1,6 @@
-"""Fixtures for the SDK compatibility suite: one emulator process for the session."""
+"""Fixtures for the SDK compatibility suite: emulator processes that live for the session."""
 
+import contextlib
 import json
 import os
 import subprocess
@@ -18,27 +19,50 @@ CONFIG = {
 }
 
 
-@pytest.fixture(scope="session")
-def emulator_url():
+# A second workspace for what the first cannot show: a session time zone other than UTC (zoned
+# TIMESTAMP values) and work slow enough to be caught PENDING/RUNNING, starting, or in progress.
+EASTERN_CONFIG = {
+    "session_time_zone": "America/New_York",
+    "timings": {"warehouse_start_ms": 3000, "statement_ms": 3000, "genie_step_ms": 500},
+    "genie": {"questions_per_minute": 100},
+}
+
+
+@contextlib.contextmanager
+def running_emulator(config):
+    """Starts the emulator on a free port with `config`; yields its base URL."""
     if not EMULATOR.exists():
         pytest.fail(f"{EMULATOR} is missing: build it with cargo build -p brickdesk-emulator")
     with tempfile.TemporaryDirectory() as tmp:
-        config = Path(tmp) / "config.json"
-        config.write_text(json.dumps(CONFIG))
+        path = Path(tmp) / "config.json"
+        path.write_text(json.dumps(config))
         process = subprocess.Popen(
-            [str(EMULATOR), "--port", "0", "--config", str(config), "--auto-approve", "alice@example.com"],
+            [str(EMULATOR), "--port", "0", "--config", str(path), "--auto-approve", "alice@example.com"],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        first_line = process.stdout.readline()
-        start = first_line.find("http://127.0.0.1:")
-        if start < 0:
-            process.kill()
-            pytest.fail(f"the emulator did not print its URL: {first_line!r}")
-        yield first_line[start:].strip()
-        process.terminate()
-        process.wait(timeout=10)
+        try:
+            first_line = process.stdout.readline()
+            start = first_line.find("http://127.0.0.1:")
+            if start < 0:
+                pytest.fail(f"the emulator did not print its URL: {first_line!r}")
+            yield first_line[start:].strip()
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def emulator_url():
+    with running_emulator(CONFIG) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def eastern_url():
+    with running_emulator(EASTERN_CONFIG) as url:
+        yield url
 
 
 @pytest.fixture(autouse=True)

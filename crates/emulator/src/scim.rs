@@ -51,8 +51,9 @@ pub async fn me(State(shared): State<Shared>, Extension(caller): Extension<Calle
             json_ok(json!({
                 "schemas": schemas,
                 "id": principal.id,
+                // SCIM Me answers in the User shape for every principal (databricks-sdk-py
+                // `iam.User`; the compatibility suite checks it): no `applicationId`.
                 "userName": principal.client_id,
-                "applicationId": principal.client_id,
                 "displayName": principal.display_name,
                 "active": true,
                 "entitlements": [{ "value": "databricks-sql-access" }],

@@ -193,7 +193,7 @@ pub async fn check(
                     message: format!(
                         "The app connection \u{201c}{client_id}\u{201d} does not accept \
                          Brickdesk's sign-in address {redirect_uri}. {}",
-                        ask_it(&[redirect_uri.clone()])
+                        ask_it(std::slice::from_ref(&redirect_uri))
                     ),
                     offer: None,
                 });

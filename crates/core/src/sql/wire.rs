@@ -1,9 +1,31 @@
 //! The Statement Execution API's JSON, as far as Brickdesk reads it. Everything optional that
-//! the reference says may be absent is `Option` or defaulted; unknown fields are ignored.
+//! the reference says may be absent is `Option` or defaulted; unknown fields are ignored; int64
+//! counts may arrive as numbers or as decimal strings (protobuf JSON), as the SDK accepts.
 
 use crate::Sensitive;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
+
+/// A count that may arrive as a JSON number or a decimal string; absent or unreadable is 0.
+fn count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+    Ok(maybe_count(d)?.unwrap_or_default())
+}
+
+/// [`count`], keeping "absent" apart.
+fn maybe_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Number(u64),
+        Text(String),
+        Other(serde::de::IgnoredAny),
+    }
+    Ok(match Option::<Either>::deserialize(d)? {
+        Some(Either::Number(n)) => Some(n),
+        Some(Either::Text(t)) => t.trim().parse().ok(),
+        Some(Either::Other(_)) | None => None,
+    })
+}
 
 /// `status.state`. Unknown future states read as `Other` and are treated as still running.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
@@ -106,12 +128,13 @@ fn columns<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<Column>, D::Err
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChunkInfo {
+    #[serde(default, deserialize_with = "count")]
     pub chunk_index: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub row_offset: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub row_count: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maybe_count")]
     pub byte_count: Option<u64>,
 }
 
@@ -121,11 +144,11 @@ pub struct Manifest {
     pub format: Option<String>,
     #[serde(default)]
     pub schema: Schema,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub total_chunk_count: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub total_row_count: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maybe_count")]
     pub total_byte_count: Option<u64>,
     #[serde(default)]
     pub chunks: Vec<ChunkInfo>,
@@ -136,9 +159,9 @@ pub struct Manifest {
 /// A pre-signed download: never logged, never given a Databricks credential.
 #[derive(Deserialize)]
 pub struct ExternalLink {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub chunk_index: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "count")]
     pub row_count: u64,
     pub external_link: Sensitive<String>,
     #[serde(default)]
@@ -170,14 +193,14 @@ impl ExternalLink {
 
 #[derive(Debug, Default, Deserialize)]
 pub struct ResultData {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maybe_count")]
     pub chunk_index: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maybe_count")]
     pub row_offset: Option<u64>,
     #[serde(default)]
     pub data_array: Option<Vec<Vec<Option<String>>>>,
     #[serde(default)]
     pub external_links: Option<Vec<ExternalLink>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "maybe_count")]
     pub next_chunk_index: Option<u64>,
 }

@@ -1,0 +1,544 @@
+"""Shape conformance: the emulator's raw JSON, route by route, against the SDK's own dataclasses.
+
+test_sdk.py shows the SDK *works* against the emulator, but the SDK's `from_dict` silently
+drops keys it does not know and turns unknown enum values into None. So an invented field or
+enum value in the emulator would pass there, and Brickdesk (which parses the same JSON in
+Rust) would be tested against a wire format no workspace sends. Here every answer goes through
+`Class.from_dict(raw).as_dict()`, and every key path of the raw JSON must come back unchanged.
+
+ROUTES lists every route Brickdesk's core calls; `test_routes_cover_the_core` fails when the
+core's sources name a REST path that is not in it.
+"""
+
+import base64
+import hashlib
+import re
+import secrets
+import time
+import urllib.parse
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+from databricks.sdk import WorkspaceClient
+from databricks.sdk.errors import PermissionDenied
+from databricks.sdk.oauth import HostMetadata, OidcEndpoints, retrieve_token
+from databricks.sdk.service import catalog, dashboards, iam, sql
+
+STARTER = "a1b2c3d4e5f60718"
+REPORTING = "5f6e7d8c9b0a1234"
+TAXI = "01f0c0ffee0000000000000000000001"
+REDIRECT = "http://127.0.0.1:8765/oauth/callback"
+EMPTY = "{} (no body)"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # {name} stands for an id the test fills in
+    shape: object  # the SDK class the answer must survive, or what is checked instead
+
+
+_MESSAGES = "/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages"
+_ATTACHMENT = _MESSAGES + "/{message}/attachments/{attachment}"
+_QUERY_RESULT = dashboards.GenieGetMessageQueryResultResponse
+
+ROUTES = {
+    "host_metadata": Route("GET", "/.well-known/databricks-config", HostMetadata),
+    "oidc_metadata": Route(
+        "GET", "/oidc/.well-known/oauth-authorization-server", "OidcEndpoints: its two fields"
+    ),
+    "authorize": Route("GET", "/oidc/v1/authorize", "302 to redirect_uri with code and state"),
+    "token": Route("POST", "/oidc/v1/token", "the keys oauth.retrieve_token reads; error body"),
+    "me": Route("GET", "/api/2.0/preview/scim/v2/Me", iam.User),
+    "warehouses": Route("GET", "/api/2.0/sql/warehouses", sql.ListWarehousesResponse),
+    "warehouse": Route("GET", "/api/2.0/sql/warehouses/{id}", sql.GetWarehouseResponse),
+    "warehouse_start": Route("POST", "/api/2.0/sql/warehouses/{id}/start", sql.StartWarehouseResponse),
+    "execute": Route("POST", "/api/2.0/sql/statements", sql.StatementResponse),
+    "statement": Route("GET", "/api/2.0/sql/statements/{id}", sql.StatementResponse),
+    "chunk": Route("GET", "/api/2.0/sql/statements/{id}/result/chunks/{n}", sql.ResultData),
+    "cancel": Route("POST", "/api/2.0/sql/statements/{id}/cancel", EMPTY),
+    "catalogs": Route("GET", "/api/2.1/unity-catalog/catalogs", catalog.ListCatalogsResponse),
+    "schemas": Route("GET", "/api/2.1/unity-catalog/schemas", catalog.ListSchemasResponse),
+    "spaces": Route("GET", "/api/2.0/genie/spaces", dashboards.GenieListSpacesResponse),
+    "space": Route("GET", "/api/2.0/genie/spaces/{space}", dashboards.GenieSpace),
+    "start_conversation": Route(
+        "POST", "/api/2.0/genie/spaces/{space}/start-conversation", dashboards.GenieStartConversationResponse
+    ),
+    "conversations": Route(
+        "GET", "/api/2.0/genie/spaces/{space}/conversations", dashboards.GenieListConversationsResponse
+    ),
+    "delete_conversation": Route("DELETE", "/api/2.0/genie/spaces/{space}/conversations/{conversation}", EMPTY),
+    "messages": Route("GET", _MESSAGES, dashboards.GenieListConversationMessagesResponse),
+    "create_message": Route("POST", _MESSAGES, dashboards.GenieMessage),
+    "message": Route("GET", _MESSAGES + "/{message}", dashboards.GenieMessage),
+    "feedback": Route("POST", _MESSAGES + "/{message}/feedback", EMPTY),
+    "query_result": Route("GET", _ATTACHMENT + "/query-result", _QUERY_RESULT),
+    "execute_query": Route("POST", _ATTACHMENT + "/execute-query", _QUERY_RESULT),
+}
+
+# Routes a test has called (see test_every_route_in_the_table_is_exercised).
+EXERCISED = set()
+
+
+# --- comparing ---------------------------------------------------------------------------
+
+# protobuf Timestamp fields: the SDK re-renders them, so they compare as instants.
+TIMESTAMP_KEYS = {"create_time", "update_time"}
+
+
+def normalise(value):
+    """Without the keys the SDK omits when empty: None, [] and {} (recursively)."""
+    if isinstance(value, dict):
+        kept = {key: normalise(item) for key, item in value.items()}
+        return {key: item for key, item in kept.items() if item is not None and item != [] and item != {}}
+    if isinstance(value, list):
+        return [normalise(item) for item in value]
+    return value
+
+
+def same(key, raw, back):
+    if isinstance(raw, bool) or isinstance(back, bool):
+        return type(raw) is type(back) and raw == back
+    if {type(raw), type(back)} == {int, str}:  # int64 travels as a JSON string or number
+        return str(raw) == str(back)
+    if key in TIMESTAMP_KEYS and isinstance(raw, str) and isinstance(back, str):
+        return datetime.fromisoformat(raw) == datetime.fromisoformat(back)
+    return type(raw) is type(back) and raw == back
+
+
+def differences(raw, back, path="$", key=None):
+    """Each key path where `back` (the SDK's round trip) differs from `raw`, in words."""
+    if isinstance(raw, dict) and isinstance(back, dict):
+        for name, item in raw.items():
+            if name not in back and isinstance(item, dict):  # name the innermost lost keys
+                yield from differences(item, {}, f"{path}.{name}", name)
+            elif name not in back:
+                yield f"{path}.{name}: dropped by the SDK (unknown field or enum value); was {item!r:.80}"
+            else:
+                yield from differences(item, back[name], f"{path}.{name}", name)
+        for name in back.keys() - raw.keys():
+            yield f"{path}.{name}: added by the SDK: {back[name]!r:.80}"
+    elif isinstance(raw, list) and isinstance(back, list):
+        if len(raw) != len(back):
+            yield f"{path}: {len(raw)} items became {len(back)}"
+        for index, (a, b) in enumerate(zip(raw, back)):
+            yield from differences(a, b, f"{path}[{index}]", key)
+    elif not same(key, raw, back):
+        yield f"{path}: {raw!r:.80} became {back!r:.80}"
+
+
+def conforms(cls, raw, where):
+    """`raw` survives `cls.from_dict(raw).as_dict()`; returns the parsed object."""
+    parsed = cls.from_dict(raw)
+    found = list(differences(normalise(raw), normalise(parsed.as_dict())))
+    assert not found, f"{where}: {cls.__module__}.{cls.__name__} does not keep:\n  " + "\n  ".join(found)
+    return parsed
+
+
+def test_the_comparison_itself():
+    """The checks below are only as strict as this: it must see a dropped key, an unknown enum
+    value and a changed value, and forgive what the SDK rewrites legitimately."""
+    forgiven = {
+        "statement_id": "s",
+        "status": {"state": "SUCCEEDED", "error": None},
+        "manifest": {"total_row_count": "3", "chunks": []},  # int64 as a string; an empty list
+    }
+    conforms(sql.StatementResponse, forgiven, "lenient")
+    space = {"space_id": "s", "title": "t", "create_time": "2025-06-02T09:00:00.000+00:00"}
+    conforms(dashboards.GenieSpace, space, "instant")  # the SDK renders it 2025-06-02T09:00:00Z
+    invented = {"statement_id": "s", "invented": 1, "status": {"state": "DONE"}}
+    with pytest.raises(AssertionError) as caught:
+        conforms(sql.StatementResponse, invented, "strict")
+    assert "$.invented: dropped" in str(caught.value) and "$.status.state: dropped" in str(caught.value)
+    with pytest.raises(AssertionError, match=r"\$.cloud: 'aws' became 'AWS'"):
+        conforms(HostMetadata, {"oidc_endpoint": "https://h/oidc", "cloud": "aws"}, "changed")
+
+
+# --- calling -----------------------------------------------------------------------------
+
+
+class Api:
+    """Plain `requests` against one emulator, as one caller (a bearer token)."""
+
+    def __init__(self, base, token):
+        self.base = base
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"Bearer {token}"
+
+    def raw(self, name, *, query=None, body=None, status=200, **ids):
+        route = ROUTES[name]
+        EXERCISED.add(name)
+        response = self.session.request(
+            route.method, self.base + route.path.format(**ids), params=query, json=body, timeout=60
+        )
+        said = f"{route.method} {route.path}: {response.status_code} {response.text}"
+        assert response.status_code == status, said
+        return response.json()
+
+    def check(self, name, *, query=None, body=None, **ids):
+        """Calls the route and checks its answer against the route's SDK class (or `{}`)."""
+        route = ROUTES[name]
+        raw = self.raw(name, query=query, body=body, **ids)
+        if route.shape is EMPTY:
+            assert raw == {}, f"{route.method} {route.path}: {raw}"
+            return raw
+        return conforms(route.shape, raw, f"{route.method} {route.path} {query or ''}".strip())
+
+
+def token_request(base, **form):
+    EXERCISED.add("token")
+    return requests.post(f"{base}/oidc/v1/token", data=form, timeout=30)
+
+
+def sign_in(base, client_id="brickdesk", scope="all-apis offline_access"):
+    """U2M as the emulator's auto-approved alice: authorize (PKCE S256), then the code grant."""
+    EXERCISED.add("authorize")
+    verifier = secrets.token_urlsafe(48)
+    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
+    params = dict(
+        client_id=client_id,
+        redirect_uri=REDIRECT,
+        response_type="code",
+        scope=scope,
+        state="compat-state",
+        code_challenge=challenge,
+        code_challenge_method="S256",
+    )
+    answer = requests.get(f"{base}/oidc/v1/authorize", params=params, allow_redirects=False, timeout=30)
+    assert answer.status_code == 302, answer.text
+    location = urllib.parse.urlsplit(answer.headers["Location"])
+    query = urllib.parse.parse_qs(location.query)
+    assert location._replace(query="").geturl() == REDIRECT and query["state"] == ["compat-state"]
+    form = dict(grant_type="authorization_code", client_id=client_id, redirect_uri=REDIRECT)
+    tokens = token_request(base, code=query["code"][0], code_verifier=verifier, **form)
+    assert tokens.status_code == 200, tokens.text
+    return tokens.json()
+
+
+def bot_token(base):
+    form = dict(grant_type="client_credentials", client_id="kpi-bot", client_secret="kpi-bot-secret")
+    answer = token_request(base, scope="all-apis", **form)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+@pytest.fixture(scope="session")
+def alice(emulator_url):
+    return Api(emulator_url, sign_in(emulator_url)["access_token"])
+
+
+@pytest.fixture(scope="session")
+def eastern(eastern_url):
+    """alice on the second workspace (America/New_York, slow enough to see work in progress)."""
+    return Api(eastern_url, sign_in(eastern_url)["access_token"])
+
+
+# --- discovery and OAuth -------------------------------------------------------------------
+
+
+def test_host_metadata(emulator_url):
+    EXERCISED.add("host_metadata")
+    raw = requests.get(f"{emulator_url}/.well-known/databricks-config", timeout=30).json()
+    parsed = conforms(HostMetadata, raw, "GET /.well-known/databricks-config")
+    assert parsed.oidc_endpoint == f"{emulator_url}/oidc"
+
+
+def test_oidc_metadata_has_both_endpoints_https_or_loopback(emulator_url):
+    """RFC 8414 allows any other keys, so only the two OidcEndpoints reads are checked."""
+    EXERCISED.add("oidc_metadata")
+    raw = requests.get(f"{emulator_url}/oidc/.well-known/oauth-authorization-server", timeout=30).json()
+    endpoints = OidcEndpoints.from_dict(raw)
+    for url in (endpoints.authorization_endpoint, endpoints.token_endpoint):
+        parts = urllib.parse.urlsplit(url or "")
+        loopback = parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
+        assert parts.scheme == "https" or loopback, url
+
+
+def assert_token_keys(raw, scope, refresh):
+    """The keys databricks/sdk/oauth.py retrieve_token reads, with the types it needs."""
+    assert isinstance(raw["access_token"], str) and raw["access_token"]
+    assert raw["token_type"] == "Bearer"
+    assert int(raw["expires_in"]) > 0
+    assert raw["scope"] == scope
+    assert ("refresh_token" in raw) is refresh
+
+
+def test_token_client_credentials_parsed_by_the_sdk(emulator_url):
+    assert_token_keys(bot_token(emulator_url), "all-apis", refresh=False)
+    token = retrieve_token(
+        "kpi-bot", "kpi-bot-secret", f"{emulator_url}/oidc/v1/token",
+        {"grant_type": "client_credentials", "scope": "all-apis"}, use_header=True,
+    )
+    assert token.access_token and token.token_type == "Bearer" and token.expiry
+    assert token.refresh_token is None
+
+
+def test_token_code_refresh_and_a_refused_refresh_token(eastern_url):
+    """On the second workspace: revoking refresh tokens there disturbs no other test."""
+    signed_in = sign_in(eastern_url)
+    assert_token_keys(signed_in, "all-apis offline_access", refresh=True)
+    refresh = dict(grant_type="refresh_token", client_id="brickdesk")
+    refreshed = token_request(eastern_url, refresh_token=signed_in["refresh_token"], **refresh)
+    assert refreshed.status_code == 200, refreshed.text
+    assert_token_keys(refreshed.json(), "all-apis offline_access", refresh=True)
+
+    requests.post(f"{eastern_url}/__emulator/tokens/revoke-refresh", timeout=30).raise_for_status()
+    refused = token_request(eastern_url, refresh_token=refreshed.json()["refresh_token"], **refresh)
+    assert refused.status_code == 400 and refused.headers["Content-Type"].startswith("application/json")
+    assert set(refused.json()) == {"error", "error_description"}
+    assert refused.json()["error_description"] == "Refresh token is invalid"
+    with pytest.raises(ValueError, match="Refresh token is invalid"):
+        retrieve_token("brickdesk", None, f"{eastern_url}/oidc/v1/token",
+                       dict(refresh, refresh_token=refreshed.json()["refresh_token"]), use_params=True)
+
+
+def test_scope_refusal_becomes_permission_denied(emulator_url):
+    """A token without the genie scope: the exact 403 body, and the SDK's own error mapping."""
+    token = sign_in(emulator_url, client_id="brickdesk-sql", scope="sql offline_access")["access_token"]
+    message = "Provided OAuth token does not have required scopes: genie"
+    raw = Api(emulator_url, token).raw("spaces", status=403)
+    assert raw == {"error_code": 403, "message": message}
+    client = WorkspaceClient(host=emulator_url, token=token, auth_type="pat")
+    with pytest.raises(PermissionDenied) as refused:
+        client.genie.list_spaces()
+    # The SDK appends its config to the message (". Config: host=..."), after the server's text.
+    assert str(refused.value).split(". Config: ")[0] == message
+
+
+# --- SCIM, warehouses, Unity Catalog -------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["alice", "kpi-bot"])
+def test_scim_me(who, alice, emulator_url):
+    api = alice if who == "alice" else Api(emulator_url, bot_token(emulator_url)["access_token"])
+    assert api.check("me").user_name == ("alice@example.com" if who == "alice" else "kpi-bot")
+
+
+def test_warehouses_list_and_get(alice):
+    listed = alice.check("warehouses")
+    assert STARTER in {w.id for w in listed.warehouses}
+    assert alice.check("warehouse", id=STARTER).state == sql.State.RUNNING
+
+
+def test_warehouse_start_and_starting(eastern):
+    eastern.check("warehouse_start", id=REPORTING)
+    assert eastern.check("warehouse", id=REPORTING).state == sql.State.STARTING
+
+
+def test_catalogs_and_schemas(alice):
+    assert "samples" in {c.name for c in alice.check("catalogs", query={"max_results": 0}).catalogs}
+    schemas = alice.check("schemas", query={"catalog_name": "samples", "max_results": 0}).schemas
+    assert "nyctaxi" in {s.name for s in schemas}
+
+
+# --- Statement Execution -------------------------------------------------------------------
+
+TYPED = (
+    "SELECT tpep_pickup_datetime, CAST(tpep_pickup_datetime AS DATE) AS pickup_date, "
+    "CAST(fare_amount AS DECIMAL(10,2)) AS fare, CAST(pickup_zip AS STRING) AS zip, "
+    "CAST(trip_distance * 100 AS BIGINT) AS hundredths FROM samples.nyctaxi.trips LIMIT 5"
+)
+
+
+def execute(api, statement, **options):
+    body = dict(warehouse_id=STARTER, statement=statement, wait_timeout="30s") | options
+    return api.check("execute", body=body)
+
+
+@pytest.mark.parametrize("workspace", ["alice", "eastern"])
+def test_inline_json_with_typed_columns(workspace, request):
+    """TIMESTAMP, DATE, DECIMAL, STRING and BIGINT; `eastern` has a zoned TIMESTAMP."""
+    api = request.getfixturevalue(workspace)
+    response = execute(api, TYPED)
+    assert response.status.state == sql.StatementState.SUCCEEDED
+    # The session time zone shows in the rendered instant: 00:02:28 UTC is 19:02:28 in New York.
+    zoned = {"alice": "2016-01-01T00:02:28.000Z", "eastern": "2015-12-31T19:02:28.000-05:00"}
+    assert response.result.data_array[0][0] == zoned[workspace]
+    types = [c.type_name for c in response.manifest.schema.columns]
+    T = sql.ColumnInfoTypeName
+    assert types == [T.TIMESTAMP, T.DATE, T.DECIMAL, T.STRING, T.LONG]
+    assert api.check("statement", id=response.statement_id).status.state == sql.StatementState.SUCCEEDED
+    assert api.check("chunk", id=response.statement_id, n=0).data_array == response.result.data_array
+
+
+def test_inline_json_second_chunk(alice):
+    response = execute(alice, "SELECT id FROM range(260000)")
+    assert response.result.next_chunk_index == 1
+    assert alice.check("chunk", id=response.statement_id, n=1).row_offset == 250000
+
+
+@pytest.mark.parametrize("format", [sql.Format.ARROW_STREAM, sql.Format.JSON_ARRAY])
+def test_external_links(format, alice):
+    response = execute(alice, "SELECT id, id * 2 AS twice FROM range(600000)",
+                       disposition="EXTERNAL_LINKS", format=format.value)
+    assert response.manifest.format == format and response.manifest.total_chunk_count == 3
+    assert response.result.external_links[0].next_chunk_index == 1
+    chunk = alice.check("chunk", id=response.statement_id, n=1)
+    assert chunk.external_links[0].chunk_index == 1
+
+
+def test_failed_statement(alice):
+    response = execute(alice, "SELECT * FROM samples.nyctaxi.no_such_table")
+    assert response.status.state == sql.StatementState.FAILED
+    assert "TABLE_OR_VIEW_NOT_FOUND" in response.status.error.message
+
+
+def test_pending_statement_then_cancel(eastern):
+    response = execute(eastern, "SELECT count(*) FROM samples.tpch.orders", wait_timeout="0s")
+    waiting = (sql.StatementState.PENDING, sql.StatementState.RUNNING)
+    assert response.status.state in waiting
+    assert eastern.check("statement", id=response.statement_id).status.state in waiting
+    eastern.check("cancel", id=response.statement_id)
+    assert eastern.check("statement", id=response.statement_id).status.state == sql.StatementState.CANCELED
+
+
+# --- Genie ---------------------------------------------------------------------------------
+
+Status = dashboards.MessageStatus
+DONE = {Status.COMPLETED, Status.FAILED, Status.CANCELLED}
+
+
+def answer(api, message, conversation):
+    """Polls a message to its end, checking every snapshot; returns (snapshots' statuses, last)."""
+    seen = []
+    deadline = time.time() + 60
+    while True:
+        snapshot = api.check("message", space=TAXI, conversation=conversation, message=message)
+        seen.append(snapshot.status)
+        if snapshot.status in DONE or time.time() > deadline:
+            return seen, snapshot
+        time.sleep(0.1)
+
+
+def ask(api, question):
+    started = api.check("start_conversation", space=TAXI, body={"content": question})
+    return started, answer(api, started.message_id, started.conversation_id)[1]
+
+
+def texts(message):
+    return [a.text.purpose for a in message.attachments if a.text is not None]
+
+
+def test_genie_spaces(alice):
+    assert TAXI in {s.space_id for s in alice.check("spaces").spaces}
+    assert alice.check("space", space=TAXI).title == "NYC Taxi Trips"
+    assert alice.check("space", space=TAXI, query={"include_serialized_space": "true"}).serialized_space
+
+
+def test_genie_answer_results_follow_up_feedback_history_and_delete(alice):
+    started, done = ask(alice, "How many trips were there recently?")
+    assert done.status == Status.COMPLETED
+    P = dashboards.TextAttachmentPurpose
+    assert texts(done) == [P.TEXT_ATTACHMENT_PURPOSE_ANSWER, P.FOLLOW_UP_QUESTION]
+    conversation = dict(space=TAXI, conversation=started.conversation_id)
+    message = dict(conversation, message=done.message_id)
+    query = next(a for a in done.attachments if a.query is not None)
+    result = alice.check("query_result", attachment=query.attachment_id, **message)
+    assert result.statement_response.status.state == sql.StatementState.SUCCEEDED
+    rerun = alice.check("execute_query", attachment=query.attachment_id, body={}, **message)
+    assert rerun.statement_response.statement_id
+    alice.check("feedback", body={"rating": "POSITIVE"}, **message)
+
+    follow_up = alice.check("create_message", body={"content": "now by month"}, **conversation)
+    assert answer(alice, follow_up.message_id, started.conversation_id)[1].status == Status.COMPLETED
+    listed = alice.check("conversations", space=TAXI, query={"page_size": 100}).conversations
+    assert started.conversation_id in {c.conversation_id for c in listed}
+    assert len(alice.check("messages", query={"page_size": 100}, **conversation).messages) == 2
+    alice.check("delete_conversation", **conversation)
+
+
+def test_genie_clarifying_answer(alice):
+    _, done = ask(alice, "Show me the weather")
+    assert done.status == Status.COMPLETED
+    assert texts(done) == [dashboards.TextAttachmentPurpose.FOLLOW_UP_QUESTION]
+    assert all(a.query is None for a in done.attachments)
+
+
+def test_genie_failed_message(alice):
+    fault = {"kind": "genie_message_failure", "error_type": "SQL_EXECUTION_EXCEPTION"}
+    rule = {"path": "/api/2.0/genie/spaces/*/start-conversation", "fault": fault, "count": 1}
+    requests.post(f"{alice.base}/__emulator/faults", json=rule, timeout=30).raise_for_status()
+    _, done = ask(alice, "How many trips were there?")
+    assert done.status == Status.FAILED
+    assert done.error.type == dashboards.MessageErrorType.SQL_EXECUTION_EXCEPTION
+
+
+def test_genie_in_progress_snapshots(eastern):
+    started = eastern.check("start_conversation", space=TAXI, body={"content": "How many trips were there?"})
+    assert started.message.status == Status.SUBMITTED
+    seen, done = answer(eastern, started.message_id, started.conversation_id)
+    assert done.status == Status.COMPLETED
+    assert len(set(seen) - DONE) >= 2, seen
+
+
+# --- coverage ------------------------------------------------------------------------------
+
+CORE = Path(__file__).resolve().parents[2] / "core" / "src"
+LITERAL = re.compile(r'r#"(.*?)"#|"((?:[^"\\\n]|\\.)*)"', re.S)
+# A format! string continuing a path built elsewhere: "{}/feedback", "{base}/query-result".
+SUFFIX = re.compile(r"^\{[^}]*\}(/|\?)[^\s]*[A-Za-z]")
+# Each such suffix and the route it completes (None: a base the next suffixes complete); the
+# comment names the helper whose path it extends.
+COMPOSED = {
+    # the issuer (auth/discovery.rs), /oidc unless the host metadata names another
+    "{}/.well-known/oauth-authorization-server": "/oidc/.well-known/oauth-authorization-server",
+    "{}/start-conversation": "/api/2.0/genie/spaces/{}/start-conversation",  # spaces_path
+    "{}?include_serialized_space=true": "/api/2.0/genie/spaces/{}",  # spaces_path
+    "{}/conversations?page_size=100": "/api/2.0/genie/spaces/{}/conversations",
+    "{}/conversations/{}": "/api/2.0/genie/spaces/{}/conversations/{}",
+    "{}/conversations/{}/messages": "/api/2.0/genie/spaces/{}/conversations/{}/messages",
+    "{}/conversations/{}/messages?page_size=100": "/api/2.0/genie/spaces/{}/conversations/{}/messages",
+    "{}/conversations/{}/messages/{}": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}",
+    "{}/feedback": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/feedback",  # MessageRef::path
+    "{}/{}/attachments/{}": None,  # messages_path + message: the base of the next two
+    "{}/query-result": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/query-result",
+    "{}/execute-query": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/execute-query",
+    "{}/cancel": "/api/2.0/sql/statements/{}/cancel",  # sql/execute.rs, on the statement's path
+}
+# Not routes: the issuer the OIDC paths hang off, and prefixes api.rs sorts errors by.
+NOT_ROUTES = {"/oidc", "/api/2.0/genie/", "/api/2.0/sql/", "/api/2.1/unity-catalog/"}
+
+
+def template(path):
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def core_literals():
+    """(file, string) for each path-like literal in the core's code, without tests and comments."""
+    for source in sorted(CORE.rglob("*.rs")):
+        code = re.split(r"#\[cfg\(test\)\]\s*mod tests", source.read_text())[0]
+        code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("//"))
+        for match in LITERAL.finditer(code):
+            text = match.group(1) if match.group(1) is not None else match.group(2)
+            if SUFFIX.match(text) or any(m in text for m in ("/api/2.", "/oidc", "/.well-known/")):
+                yield source.relative_to(CORE), text
+
+
+def test_routes_cover_the_core():
+    """Every REST path Brickdesk's core names is in ROUTES, so no route goes unchecked."""
+    covered = {template(r.path) for r in ROUTES.values()}
+    missing = []
+    for source, text in core_literals():
+        text = template(text)
+        if text in NOT_ROUTES:
+            continue
+        if text.startswith("{"):
+            if text not in COMPOSED:
+                missing.append(f"{source}: {text!r} continues a path; add it to COMPOSED")
+            path = COMPOSED.get(text)
+        else:
+            path = text.split("?")[0]
+        if path is not None and path not in covered:
+            missing.append(f"{source}: {path} is not in ROUTES")
+    assert not missing, "\n".join(missing)
+
+
+def test_every_route_in_the_table_is_exercised(request):
+    """Runs last: each ROUTES entry was called by some test above (skipped when tests were deselected)."""
+    here = {item.originalname for item in request.session.items if item.module is request.module}
+    if here != {name for name in globals() if name.startswith("test_")}:
+        pytest.skip("only part of this module ran")
+    assert set(ROUTES) <= EXERCISED, sorted(set(ROUTES) - EXERCISED)
