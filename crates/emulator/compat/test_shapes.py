@@ -10,132 +10,37 @@ ROUTES lists every route Brickdesk's core calls; `test_routes_cover_the_core` fa
 core's sources name a REST path that is not in it.
 """
 
-import base64
-import hashlib
-import re
-import secrets
 import time
 import urllib.parse
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 
 import pytest
 import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import PermissionDenied
 from databricks.sdk.oauth import HostMetadata, OidcEndpoints, retrieve_token
-from databricks.sdk.service import catalog, dashboards, iam, sql
-
-STARTER = "a1b2c3d4e5f60718"
-REPORTING = "5f6e7d8c9b0a1234"
-TAXI = "01f0c0ffee0000000000000000000001"
-REDIRECT = "http://127.0.0.1:8765/oauth/callback"
-EMPTY = "{} (no body)"
-
-
-@dataclass(frozen=True)
-class Route:
-    method: str
-    path: str  # {name} stands for an id the test fills in
-    shape: object  # the SDK class the answer must survive, or what is checked instead
+from databricks.sdk.service import dashboards, sql
+from shapes import (
+    STARTER,
+    REPORTING,
+    TAXI,
+    EXERCISED,
+    Api,
+    conforms,
+    sign_in,
+    token_request,
+    bot_token,
+)
 
 
-_MESSAGES = "/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages"
-_ATTACHMENT = _MESSAGES + "/{message}/attachments/{attachment}"
-_QUERY_RESULT = dashboards.GenieGetMessageQueryResultResponse
-
-ROUTES = {
-    "host_metadata": Route("GET", "/.well-known/databricks-config", HostMetadata),
-    "oidc_metadata": Route(
-        "GET", "/oidc/.well-known/oauth-authorization-server", "OidcEndpoints: its two fields"
-    ),
-    "authorize": Route("GET", "/oidc/v1/authorize", "302 to redirect_uri with code and state"),
-    "token": Route("POST", "/oidc/v1/token", "the keys oauth.retrieve_token reads; error body"),
-    "me": Route("GET", "/api/2.0/preview/scim/v2/Me", iam.User),
-    "warehouses": Route("GET", "/api/2.0/sql/warehouses", sql.ListWarehousesResponse),
-    "warehouse": Route("GET", "/api/2.0/sql/warehouses/{id}", sql.GetWarehouseResponse),
-    "warehouse_start": Route("POST", "/api/2.0/sql/warehouses/{id}/start", sql.StartWarehouseResponse),
-    "execute": Route("POST", "/api/2.0/sql/statements", sql.StatementResponse),
-    "statement": Route("GET", "/api/2.0/sql/statements/{id}", sql.StatementResponse),
-    "chunk": Route("GET", "/api/2.0/sql/statements/{id}/result/chunks/{n}", sql.ResultData),
-    "cancel": Route("POST", "/api/2.0/sql/statements/{id}/cancel", EMPTY),
-    "catalogs": Route("GET", "/api/2.1/unity-catalog/catalogs", catalog.ListCatalogsResponse),
-    "schemas": Route("GET", "/api/2.1/unity-catalog/schemas", catalog.ListSchemasResponse),
-    "spaces": Route("GET", "/api/2.0/genie/spaces", dashboards.GenieListSpacesResponse),
-    "space": Route("GET", "/api/2.0/genie/spaces/{space}", dashboards.GenieSpace),
-    "start_conversation": Route(
-        "POST", "/api/2.0/genie/spaces/{space}/start-conversation", dashboards.GenieStartConversationResponse
-    ),
-    "conversations": Route(
-        "GET", "/api/2.0/genie/spaces/{space}/conversations", dashboards.GenieListConversationsResponse
-    ),
-    "delete_conversation": Route("DELETE", "/api/2.0/genie/spaces/{space}/conversations/{conversation}", EMPTY),
-    "messages": Route("GET", _MESSAGES, dashboards.GenieListConversationMessagesResponse),
-    "create_message": Route("POST", _MESSAGES, dashboards.GenieMessage),
-    "message": Route("GET", _MESSAGES + "/{message}", dashboards.GenieMessage),
-    "feedback": Route("POST", _MESSAGES + "/{message}/feedback", EMPTY),
-    "query_result": Route("GET", _ATTACHMENT + "/query-result", _QUERY_RESULT),
-    "execute_query": Route("POST", _ATTACHMENT + "/execute-query", _QUERY_RESULT),
-}
-
-# Routes a test has called (see test_every_route_in_the_table_is_exercised).
-EXERCISED = set()
+@pytest.fixture(scope="session")
+def alice(emulator_url):
+    return Api(emulator_url, sign_in(emulator_url)["access_token"])
 
 
-# --- comparing ---------------------------------------------------------------------------
-
-# protobuf Timestamp fields: the SDK re-renders them, so they compare as instants.
-TIMESTAMP_KEYS = {"create_time", "update_time"}
-
-
-def normalise(value):
-    """Without the keys the SDK omits when empty: None, [] and {} (recursively)."""
-    if isinstance(value, dict):
-        kept = {key: normalise(item) for key, item in value.items()}
-        return {key: item for key, item in kept.items() if item is not None and item != [] and item != {}}
-    if isinstance(value, list):
-        return [normalise(item) for item in value]
-    return value
-
-
-def same(key, raw, back):
-    if isinstance(raw, bool) or isinstance(back, bool):
-        return type(raw) is type(back) and raw == back
-    if {type(raw), type(back)} == {int, str}:  # int64 travels as a JSON string or number
-        return str(raw) == str(back)
-    if key in TIMESTAMP_KEYS and isinstance(raw, str) and isinstance(back, str):
-        return datetime.fromisoformat(raw) == datetime.fromisoformat(back)
-    return type(raw) is type(back) and raw == back
-
-
-def differences(raw, back, path="$", key=None):
-    """Each key path where `back` (the SDK's round trip) differs from `raw`, in words."""
-    if isinstance(raw, dict) and isinstance(back, dict):
-        for name, item in raw.items():
-            if name not in back and isinstance(item, dict):  # name the innermost lost keys
-                yield from differences(item, {}, f"{path}.{name}", name)
-            elif name not in back:
-                yield f"{path}.{name}: dropped by the SDK (unknown field or enum value); was {item!r:.80}"
-            else:
-                yield from differences(item, back[name], f"{path}.{name}", name)
-        for name in back.keys() - raw.keys():
-            yield f"{path}.{name}: added by the SDK: {back[name]!r:.80}"
-    elif isinstance(raw, list) and isinstance(back, list):
-        if len(raw) != len(back):
-            yield f"{path}: {len(raw)} items became {len(back)}"
-        for index, (a, b) in enumerate(zip(raw, back)):
-            yield from differences(a, b, f"{path}[{index}]", key)
-    elif not same(key, raw, back):
-        yield f"{path}: {raw!r:.80} became {back!r:.80}"
-
-
-def conforms(cls, raw, where):
-    """`raw` survives `cls.from_dict(raw).as_dict()`; returns the parsed object."""
-    parsed = cls.from_dict(raw)
-    found = list(differences(normalise(raw), normalise(parsed.as_dict())))
-    assert not found, f"{where}: {cls.__module__}.{cls.__name__} does not keep:\n  " + "\n  ".join(found)
-    return parsed
+@pytest.fixture(scope="session")
+def eastern(eastern_url):
+    """alice on the second workspace (America/New_York, slow enough to see work in progress)."""
+    return Api(eastern_url, sign_in(eastern_url)["access_token"])
 
 
 def test_the_comparison_itself():
@@ -155,85 +60,6 @@ def test_the_comparison_itself():
     assert "$.invented: dropped" in str(caught.value) and "$.status.state: dropped" in str(caught.value)
     with pytest.raises(AssertionError, match=r"\$.cloud: 'aws' became 'AWS'"):
         conforms(HostMetadata, {"oidc_endpoint": "https://h/oidc", "cloud": "aws"}, "changed")
-
-
-# --- calling -----------------------------------------------------------------------------
-
-
-class Api:
-    """Plain `requests` against one emulator, as one caller (a bearer token)."""
-
-    def __init__(self, base, token):
-        self.base = base
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"Bearer {token}"
-
-    def raw(self, name, *, query=None, body=None, status=200, **ids):
-        route = ROUTES[name]
-        EXERCISED.add(name)
-        response = self.session.request(
-            route.method, self.base + route.path.format(**ids), params=query, json=body, timeout=60
-        )
-        said = f"{route.method} {route.path}: {response.status_code} {response.text}"
-        assert response.status_code == status, said
-        return response.json()
-
-    def check(self, name, *, query=None, body=None, **ids):
-        """Calls the route and checks its answer against the route's SDK class (or `{}`)."""
-        route = ROUTES[name]
-        raw = self.raw(name, query=query, body=body, **ids)
-        if route.shape is EMPTY:
-            assert raw == {}, f"{route.method} {route.path}: {raw}"
-            return raw
-        return conforms(route.shape, raw, f"{route.method} {route.path} {query or ''}".strip())
-
-
-def token_request(base, **form):
-    EXERCISED.add("token")
-    return requests.post(f"{base}/oidc/v1/token", data=form, timeout=30)
-
-
-def sign_in(base, client_id="brickdesk", scope="all-apis offline_access"):
-    """U2M as the emulator's auto-approved alice: authorize (PKCE S256), then the code grant."""
-    EXERCISED.add("authorize")
-    verifier = secrets.token_urlsafe(48)
-    challenge = base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest()).rstrip(b"=").decode()
-    params = dict(
-        client_id=client_id,
-        redirect_uri=REDIRECT,
-        response_type="code",
-        scope=scope,
-        state="compat-state",
-        code_challenge=challenge,
-        code_challenge_method="S256",
-    )
-    answer = requests.get(f"{base}/oidc/v1/authorize", params=params, allow_redirects=False, timeout=30)
-    assert answer.status_code == 302, answer.text
-    location = urllib.parse.urlsplit(answer.headers["Location"])
-    query = urllib.parse.parse_qs(location.query)
-    assert location._replace(query="").geturl() == REDIRECT and query["state"] == ["compat-state"]
-    form = dict(grant_type="authorization_code", client_id=client_id, redirect_uri=REDIRECT)
-    tokens = token_request(base, code=query["code"][0], code_verifier=verifier, **form)
-    assert tokens.status_code == 200, tokens.text
-    return tokens.json()
-
-
-def bot_token(base):
-    form = dict(grant_type="client_credentials", client_id="kpi-bot", client_secret="kpi-bot-secret")
-    answer = token_request(base, scope="all-apis", **form)
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-@pytest.fixture(scope="session")
-def alice(emulator_url):
-    return Api(emulator_url, sign_in(emulator_url)["access_token"])
-
-
-@pytest.fixture(scope="session")
-def eastern(eastern_url):
-    """alice on the second workspace (America/New_York, slow enough to see work in progress)."""
-    return Api(eastern_url, sign_in(eastern_url)["access_token"])
 
 
 # --- discovery and OAuth -------------------------------------------------------------------
@@ -472,73 +298,3 @@ def test_genie_in_progress_snapshots(eastern):
     seen, done = answer(eastern, started.message_id, started.conversation_id)
     assert done.status == Status.COMPLETED
     assert len(set(seen) - DONE) >= 2, seen
-
-
-# --- coverage ------------------------------------------------------------------------------
-
-CORE = Path(__file__).resolve().parents[2] / "core" / "src"
-LITERAL = re.compile(r'r#"(.*?)"#|"((?:[^"\\\n]|\\.)*)"', re.S)
-# A format! string continuing a path built elsewhere: "{}/feedback", "{base}/query-result".
-SUFFIX = re.compile(r"^\{[^}]*\}(/|\?)[^\s]*[A-Za-z]")
-# Each such suffix and the route it completes (None: a base the next suffixes complete); the
-# comment names the helper whose path it extends.
-COMPOSED = {
-    # the issuer (auth/discovery.rs), /oidc unless the host metadata names another
-    "{}/.well-known/oauth-authorization-server": "/oidc/.well-known/oauth-authorization-server",
-    "{}/start-conversation": "/api/2.0/genie/spaces/{}/start-conversation",  # spaces_path
-    "{}?include_serialized_space=true": "/api/2.0/genie/spaces/{}",  # spaces_path
-    "{}/conversations?page_size=100": "/api/2.0/genie/spaces/{}/conversations",
-    "{}/conversations/{}": "/api/2.0/genie/spaces/{}/conversations/{}",
-    "{}/conversations/{}/messages": "/api/2.0/genie/spaces/{}/conversations/{}/messages",
-    "{}/conversations/{}/messages?page_size=100": "/api/2.0/genie/spaces/{}/conversations/{}/messages",
-    "{}/conversations/{}/messages/{}": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}",
-    "{}/feedback": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/feedback",  # MessageRef::path
-    "{}/{}/attachments/{}": None,  # messages_path + message: the base of the next two
-    "{}/query-result": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/query-result",
-    "{}/execute-query": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/execute-query",
-    "{}/cancel": "/api/2.0/sql/statements/{}/cancel",  # sql/execute.rs, on the statement's path
-}
-# Not routes: the issuer the OIDC paths hang off, and prefixes api.rs sorts errors by.
-NOT_ROUTES = {"/oidc", "/api/2.0/genie/", "/api/2.0/sql/", "/api/2.1/unity-catalog/"}
-
-
-def template(path):
-    return re.sub(r"\{[^}]*\}", "{}", path)
-
-
-def core_literals():
-    """(file, string) for each path-like literal in the core's code, without tests and comments."""
-    for source in sorted(CORE.rglob("*.rs")):
-        code = re.split(r"#\[cfg\(test\)\]\s*mod tests", source.read_text())[0]
-        code = "\n".join(line for line in code.splitlines() if not line.lstrip().startswith("//"))
-        for match in LITERAL.finditer(code):
-            text = match.group(1) if match.group(1) is not None else match.group(2)
-            if SUFFIX.match(text) or any(m in text for m in ("/api/2.", "/oidc", "/.well-known/")):
-                yield source.relative_to(CORE), text
-
-
-def test_routes_cover_the_core():
-    """Every REST path Brickdesk's core names is in ROUTES, so no route goes unchecked."""
-    covered = {template(r.path) for r in ROUTES.values()}
-    missing = []
-    for source, text in core_literals():
-        text = template(text)
-        if text in NOT_ROUTES:
-            continue
-        if text.startswith("{"):
-            if text not in COMPOSED:
-                missing.append(f"{source}: {text!r} continues a path; add it to COMPOSED")
-            path = COMPOSED.get(text)
-        else:
-            path = text.split("?")[0]
-        if path is not None and path not in covered:
-            missing.append(f"{source}: {path} is not in ROUTES")
-    assert not missing, "\n".join(missing)
-
-
-def test_every_route_in_the_table_is_exercised(request):
-    """Runs last: each ROUTES entry was called by some test above (skipped when tests were deselected)."""
-    here = {item.originalname for item in request.session.items if item.module is request.module}
-    if here != {name for name in globals() if name.startswith("test_")}:
-        pytest.skip("only part of this module ran")
-    assert set(ROUTES) <= EXERCISED, sorted(set(ROUTES) - EXERCISED)
