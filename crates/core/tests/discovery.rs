@@ -24,12 +24,7 @@ async fn every_unusable_host_metadata_answer_falls_back_to_the_standard_paths() 
             ..alice()
         };
         let f = fixture(&format!("metadata-{mode:?}"), config, true).await;
-        let url = f
-            .service
-            .begin_sign_in(DEMO_ID)
-            .await
-            .unwrap_or_else(|e| panic!("{mode:?}: {e}"))
-            .expect("a browser URL");
+        let url = sign_in_url(&f.service, DEMO_ID).await;
         assert_eq!(
             url::Url::parse(&url).expect("url").path(),
             "/oidc/v1/authorize",
@@ -55,12 +50,7 @@ async fn an_account_placeholder_in_host_metadata_is_filled_in() {
     };
     let account = config.account_id.clone();
     let f = fixture("metadata-account", config, true).await;
-    let url = f
-        .service
-        .begin_sign_in(DEMO_ID)
-        .await
-        .expect("begin")
-        .expect("a browser URL");
+    let url = sign_in_url(&f.service, DEMO_ID).await;
     assert_eq!(
         url::Url::parse(&url).expect("url").path(),
         format!("/oidc/accounts/{account}/v1/authorize")

@@ -328,14 +328,7 @@ async fn failed_expired_and_denied_answers_say_what_to_do() {
     assert_eq!(problem.code, ErrorCode::RateLimited, "{}", problem.message);
 
     // Expired results: the answer says so, and "Run again" brings fresh rows.
-    reqwest::Client::new()
-        .post(format!(
-            "{}/__emulator/genie/expire-results",
-            f.emulator.base_url
-        ))
-        .send()
-        .await
-        .expect("expire");
+    admin(&f, "/__emulator/genie/expire-results").await;
     let opened = genie
         .conversation(&api, TAXI, &first.conversation_id)
         .await

@@ -139,14 +139,7 @@ async fn a_result_still_running_is_waited_for() {
     let (f, api) = signed_in_demo("genie-result-running", config).await;
     let genie = genie();
     let first = ask(&genie, &api, None, "How many trips were there?").await;
-    reqwest::Client::new()
-        .post(format!(
-            "{}/__emulator/genie/expire-results",
-            f.emulator.base_url
-        ))
-        .send()
-        .await
-        .expect("expire");
+    admin(&f, "/__emulator/genie/expire-results").await;
     let attachment = first.query.as_ref().expect("query").attachment_id.clone();
     // execute-query answers while the re-run is still RUNNING; the rows come once it is done.
     let fresh = genie

@@ -11,7 +11,6 @@ use brickdesk_core::service::NewWorkspace;
 use brickdesk_core::workspace::SignInState;
 use brickdesk_emulator::Config;
 use common::*;
-use std::time::Duration;
 
 fn app(host: &str, client_id: &str) -> NewWorkspace {
     NewWorkspace {
@@ -49,22 +48,30 @@ fn config() -> Config {
     config
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_unregistered_link_gets_the_loopback_offer_and_signing_in_through_it_works() {
-    let f = fixture("preflight-offer", config(), false).await;
-    let id = f
-        .service
-        .add(app(&f.emulator.base_url, "loopback-only"), |_| {})
+/// Adds a workspace signing in through `client_id`; its id.
+async fn add(f: &Fixture, client_id: &str) -> String {
+    f.service
+        .add(app(&f.emulator.base_url, client_id), |_| {})
         .await
         .expect("added")
         .active_id
-        .expect("active");
-    let advice = f
-        .service
-        .sign_in_preflight(&id)
+        .expect("active")
+}
+
+/// The preflight's advice for `id` (there must be some).
+async fn advice(f: &Fixture, id: &str) -> brickdesk_core::auth::preflight::RedirectAdvice {
+    f.service
+        .sign_in_preflight(id)
         .await
         .expect("preflight")
-        .expect("advice");
+        .expect("advice")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unregistered_link_gets_the_loopback_offer_and_signing_in_through_it_works() {
+    let f = fixture("preflight-offer", config(), false).await;
+    let id = add(&f, "loopback-only").await;
+    let advice = advice(&f, &id).await;
     assert_eq!(
         advice.offer,
         Some(RedirectMode::Loopback {
@@ -95,43 +102,21 @@ async fn an_unregistered_link_gets_the_loopback_offer_and_signing_in_through_it_
             .expect("again")
             .is_none()
     );
-    let url = f
-        .service
-        .begin_sign_in(&id)
-        .await
-        .expect("begin")
-        .expect("url");
-    let location = browse(&url).await;
+    let location = browse(&sign_in_url(&f.service, &id).await).await;
     assert!(
         location.starts_with("http://127.0.0.1:8765/oauth/callback?"),
         "{location}"
     );
     reqwest::get(&location).await.expect("callback");
-    for _ in 0..200 {
-        if matches!(status(&f.service, &id), SignInState::SignedIn { .. }) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("not signed in: {:?}", status(&f.service, &id));
+    let state = settled(&f.service, &id).await;
+    assert!(matches!(state, SignInState::SignedIn { .. }), "{state:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neither_address_registered_names_both_for_it_and_test_connection_agrees() {
     let f = fixture("preflight-none", config(), false).await;
-    let id = f
-        .service
-        .add(app(&f.emulator.base_url, "nothing-registered"), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
-    let advice = f
-        .service
-        .sign_in_preflight(&id)
-        .await
-        .expect("preflight")
-        .expect("advice");
+    let id = add(&f, "nothing-registered").await;
+    let advice = advice(&f, &id).await;
     assert_eq!(advice.offer, None);
     assert!(
         advice.message.contains("Ask your Databricks admin")
@@ -168,13 +153,7 @@ async fn a_registered_address_or_an_inconclusive_answer_says_nothing() {
             .is_none()
     );
     let f = fixture("preflight-inconclusive", config(), false).await;
-    let unregistered = f
-        .service
-        .add(app(&f.emulator.base_url, "nothing-registered"), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
+    let unregistered = add(&f, "nothing-registered").await;
     // An authorize endpoint that fails (500) is no reason to stop a sign-in.
     add_faults(
         &f,
@@ -193,19 +172,8 @@ async fn a_registered_address_or_an_inconclusive_answer_says_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_app_connection_the_workspace_does_not_know_is_named() {
     let f = fixture("preflight-unknown", config(), false).await;
-    let id = f
-        .service
-        .add(app(&f.emulator.base_url, "no-such-app"), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
-    let advice = f
-        .service
-        .sign_in_preflight(&id)
-        .await
-        .expect("preflight")
-        .expect("advice");
+    let id = add(&f, "no-such-app").await;
+    let advice = advice(&f, &id).await;
     assert!(advice.message.contains("no-such-app"), "{}", advice.message);
     assert_eq!(advice.offer, None);
 }

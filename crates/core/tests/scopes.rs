@@ -17,7 +17,6 @@ use brickdesk_core::workspace::SignInState;
 use brickdesk_emulator::Config;
 use common::*;
 use std::sync::Arc;
-use std::time::Duration;
 
 const STARTER: &str = "a1b2c3d4e5f60718";
 
@@ -57,22 +56,9 @@ fn workspace(host: &str, port: u16, access: Access) -> NewWorkspace {
 
 /// Signs in through the loopback listener as the browser would; the state it ends in.
 async fn sign_in(f: &Fixture, id: &str) -> SignInState {
-    let url = f
-        .service
-        .begin_sign_in(id)
-        .await
-        .expect("begin")
-        .expect("url");
-    let location = browse(&url).await;
+    let location = browse(&sign_in_url(&f.service, id).await).await;
     let _ = reqwest::get(&location).await;
-    for _ in 0..200 {
-        let state = status(&f.service, id);
-        if !matches!(state, SignInState::SigningIn) {
-            return state;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    status(&f.service, id)
+    settled(&f.service, id).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,15 +17,6 @@ use common::*;
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn admin(f: &Fixture, path: &str) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", f.emulator.base_url))
-        .send()
-        .await
-        .expect("admin");
-    assert!(response.status().is_success());
-}
-
 async fn token_requests_logged(f: &Fixture) -> usize {
     logged_requests(f, "/oidc/v1/token").await.len()
 }
@@ -349,13 +340,8 @@ async fn loopback_sign_in_through_a_one_shot_listener() {
         .await
         .expect("page");
     assert!(page.contains("You can return to Brickdesk"), "{page}");
-    for _ in 0..200 {
-        if matches!(status(&f.service, &id), SignInState::SignedIn { .. }) {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(25)).await;
-    }
-    panic!("not signed in: {:?}", status(&f.service, &id));
+    let state = settled(&f.service, &id).await;
+    assert!(matches!(state, SignInState::SignedIn { .. }), "{state:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -111,6 +111,28 @@ pub async fn sign_in_demo(f: &Fixture) {
     assert_eq!(id, DEMO_ID);
 }
 
+/// Waits (up to 5 s) until workspace `id` leaves "signing in"; its state then. A loopback
+/// sign-in finishes on the listener's task, after the browser's request.
+pub async fn settled(service: &Workspaces, id: &str) -> SignInState {
+    for _ in 0..200 {
+        let state = status(service, id);
+        if !matches!(state, SignInState::SigningIn) {
+            return state;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    status(service, id)
+}
+
+/// Starts a browser sign-in of `id` and returns the URL the browser would open.
+pub async fn sign_in_url(service: &Arc<Workspaces>, id: &str) -> String {
+    service
+        .begin_sign_in(id)
+        .await
+        .expect("begin")
+        .expect("a browser URL")
+}
+
 /// A fresh fixture signed in to its demo workspace, and that workspace's API.
 pub async fn signed_in_demo(name: &str, config: Config) -> (Fixture, brickdesk_core::api::Api) {
     let f = fixture(name, config, true).await;
@@ -131,6 +153,16 @@ pub fn kpi_bot(name: &str, host: String) -> brickdesk_core::service::NewWorkspac
         access: None,
         secret: Some("kpi-bot-secret".into()),
     }
+}
+
+/// An emulator control (`POST /__emulator/…`: revoke tokens, expire Genie results).
+pub async fn admin(f: &Fixture, path: &str) {
+    let response = reqwest::Client::new()
+        .post(format!("{}{path}", f.emulator.base_url))
+        .send()
+        .await
+        .expect("admin");
+    assert!(response.status().is_success(), "{path}");
 }
 
 /// Adds fault rules to the emulator (`POST /__emulator/faults`).
