@@ -49,6 +49,15 @@ fn uri_of(mode: RedirectMode) -> String {
     }
 }
 
+/// A sign-in address in words a user can match with what IT registered.
+fn describe(uri: &str) -> String {
+    if uri.starts_with("http://") {
+        format!("the local address {uri}")
+    } else {
+        format!("the Brickdesk link {uri}")
+    }
+}
+
 /// Asks `endpoints`' authorize endpoint about `redirect_uri`.
 pub async fn probe(
     http: &reqwest::Client,
@@ -202,9 +211,11 @@ pub async fn check(
             match probe(http, endpoints, client_id, &other_uri, &profile.scopes).await {
                 Verdict::Registered => Some(RedirectAdvice {
                     message: format!(
-                        "The app connection \u{201c}{client_id}\u{201d} does not accept \
-                         {redirect_uri}, but it does accept {other_uri}. Sign in through that \
-                         address instead?"
+                        "Your organisation's sign-in settings for Brickdesk (the app connection \
+                         \u{201c}{client_id}\u{201d}) do not accept {}, but they accept {}. Sign \
+                         in through that address instead?",
+                        describe(&redirect_uri),
+                        describe(&other_uri)
                     ),
                     offer: Some(other),
                 }),
