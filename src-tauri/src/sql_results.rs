@@ -4,6 +4,7 @@
 
 use crate::save_dialog::{self, SaveAs};
 use crate::state::AppState;
+use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
 use brickdesk_core::sql::result_set::ResultSummary;
@@ -31,8 +32,12 @@ pub fn copy_result_rows(
     run_id: u32,
     from: u32,
     to: u32,
+    protect_formulas: bool,
 ) -> Result<u32, ErrorInfo> {
-    let text = state.runs.copy_rows(run_id, from, to)?;
+    let safety = FormulaSafety {
+        protect: protect_formulas,
+    };
+    let text = state.runs.copy_rows(run_id, from, to, safety)?;
     crate::clipboard::copy(&app, text)?;
     Ok(to.saturating_sub(from))
 }
@@ -46,15 +51,19 @@ pub async fn export_result(
     run_id: u32,
     format: ExportFormat,
     file_name: String,
+    protect_formulas: bool,
     progress: Channel<ExportProgress>,
 ) -> Result<Option<ExportDone>, ErrorInfo> {
     let Some(path) = choose_path(&app, &file_name, format).await else {
         return Ok(None);
     };
     let send = move |p: ExportProgress| drop(progress.send(p));
+    let safety = FormulaSafety {
+        protect: protect_formulas,
+    };
     state
         .runs
-        .export(run_id, format, path, send)
+        .export(run_id, format, safety, path, send)
         .await
         .map(Some)
 }

@@ -33,19 +33,6 @@ pub struct DiagnosticsInput<'a> {
     pub log_file: Option<&'a std::path::Path>,
 }
 
-/// `http://user:pass@proxy:8080` → `http://***@proxy:8080`.
-fn without_credentials(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut parsed) if !parsed.username().is_empty() || parsed.password().is_some() => {
-            let _ = parsed.set_username("***");
-            let _ = parsed.set_password(None);
-            parsed.to_string()
-        }
-        Ok(_) => url.to_owned(),
-        Err(_) => "(not a URL)".to_owned(),
-    }
-}
-
 fn looks_like_a_secret(word: &str) -> bool {
     let pat = word.len() >= 36
         && word.starts_with("dapi")
@@ -175,12 +162,12 @@ pub fn report(input: &DiagnosticsInput<'_>) -> String {
     let proxy = policy
         .proxy
         .as_deref()
-        .map(|p| format!("{} (policy)", without_credentials(p)))
+        .map(|p| format!("{} (policy)", crate::net::proxy_for_display(p)))
         .or_else(|| {
             ["HTTPS_PROXY", "https_proxy"]
                 .iter()
                 .find_map(|v| std::env::var(v).ok().filter(|p| !p.is_empty()))
-                .map(|p| format!("{} (HTTPS_PROXY)", without_credentials(&p)))
+                .map(|p| format!("{} (HTTPS_PROXY)", crate::net::proxy_for_display(&p)))
         })
         .unwrap_or_else(|| "the system's settings".to_owned());
     let _ = writeln!(out, "proxy: {proxy}");
@@ -250,9 +237,28 @@ mod tests {
         ] {
             assert_eq!(scrub(&format!("allow {host}.")), format!("allow {host}."));
         }
-        assert_eq!(
-            without_credentials("http://alice:s3cret@proxy.corp:8080"),
-            "http://***@proxy.corp:8080/"
-        );
+    }
+
+    /// A proxy with credentials and no scheme (reqwest reads it as http://) shows as `***@`.
+    #[test]
+    fn the_report_never_shows_proxy_credentials() {
+        let policy = crate::policy::Policy {
+            proxy: Some("alice:s3cret@proxy.corp:8080".into()),
+            ..crate::policy::Policy::default()
+        };
+        let text = report(&DiagnosticsInput {
+            app_version: "0.1.0",
+            os: "linux",
+            arch: "x86_64",
+            workspaces: &crate::workspace::WorkspaceList::default(),
+            discovered: &std::collections::HashMap::new(),
+            policy: &policy,
+            keychain: Ok(()),
+            deep_link: "registered",
+            recent_problems: &[],
+            log_file: None,
+        });
+        assert!(!text.contains("s3cret") && !text.contains("alice"), "{text}");
+        assert!(text.contains("proxy: http://***@proxy.corp:8080 (policy)"), "{text}");
     }
 }

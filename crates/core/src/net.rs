@@ -27,6 +27,35 @@ pub struct NetworkSettings {
 
 const USER_AGENT: &str = concat!("brickdesk/", env!("CARGO_PKG_VERSION"));
 
+/// A proxy setting as reqwest reads it: without a scheme it is `http://` (so
+/// `alice:s3cret@proxy:8080` is user `alice` at `proxy:8080`, not a URL of scheme `alice`).
+pub fn proxy_url(raw: &str) -> Option<url::Url> {
+    let raw = raw.trim();
+    let with_scheme = if raw.contains("://") {
+        raw.to_owned()
+    } else {
+        format!("http://{raw}")
+    };
+    url::Url::parse(&with_scheme).ok()
+}
+
+/// A proxy setting fit for a support report or a message: user name and password replaced by
+/// `***`, however the setting was written (anything before the last `@` when it does not parse).
+pub fn proxy_for_display(raw: &str) -> String {
+    match proxy_url(raw) {
+        Some(mut url) => {
+            let had_credentials = !url.username().is_empty() || url.password().is_some();
+            let _ = url.set_password(None);
+            let _ = url.set_username(if had_credentials { "***" } else { "" });
+            url.to_string().trim_end_matches('/').to_owned()
+        }
+        None => match raw.trim().rsplit_once('@') {
+            Some((_, rest)) => format!("***@{rest}"),
+            None => raw.trim().to_owned(),
+        },
+    }
+}
+
 fn config_error(message: String) -> ErrorInfo {
     ErrorInfo::new(ErrorCode::Config, message)
 }
@@ -87,8 +116,9 @@ pub fn client_with_verifier(
     if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
         let mut proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| {
             config_error(format!(
-                "The proxy \u{201c}{proxy}\u{201d} is not a valid URL. Use the form \
-                 http://proxy.example.com:8080."
+                "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
+                 http://proxy.example.com:8080.",
+                proxy_for_display(proxy)
             ))
         })?;
         if let Some(no_proxy) = &settings.no_proxy {
@@ -188,6 +218,26 @@ pub fn transport_error(error: &reqwest::Error, host: &str) -> ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proxy_credentials_never_show_however_they_are_written() {
+        for (raw, shown) in [
+            ("alice:s3cret@proxy.corp:8080", "http://***@proxy.corp:8080"),
+            ("http://alice:s3cret@proxy.corp:8080/", "http://***@proxy.corp:8080"),
+            ("https://bob@proxy.corp", "https://***@proxy.corp"),
+            ("http://proxy.corp:3128", "http://proxy.corp:3128"),
+            ("proxy.corp:3128", "http://proxy.corp:3128"),
+            ("not a url:pw@[bad", "***@[bad"),
+        ] {
+            assert_eq!(proxy_for_display(raw), shown, "{raw}");
+        }
+        let error = client(&NetworkSettings {
+            proxy: Some("http://alice:s3cret@[bad".into()),
+            ..NetworkSettings::default()
+        })
+        .expect_err("bad proxy");
+        assert!(!error.message.contains("s3cret"), "{}", error.message);
+    }
 
     #[test]
     fn bad_settings_are_config_errors() {

@@ -126,10 +126,14 @@ fn issuer_of(
     }
 }
 
+/// `raw` as a sign-in endpoint: https, or plain http only when the workspace itself is on
+/// this computer (the emulator) and so is the endpoint. A remote workspace's discovery
+/// document cannot send tokens over plain http, not even to a loopback address.
 fn endpoint(raw: &str, host: &WorkspaceHost) -> Result<Url, ErrorInfo> {
     let url = Url::parse(raw).ok().filter(|u| {
         u.scheme() == "https"
             || (u.scheme() == "http"
+                && host.is_loopback()
                 && WorkspaceHost::parse(u.origin().ascii_serialization().as_str())
                     .is_ok_and(|h| h.is_loopback()))
     });
@@ -221,5 +225,17 @@ mod tests {
             "a plain-http issuer is ignored"
         );
         assert!(issuer_of(metadata("", None), None, &host()).is_none());
+    }
+
+    #[test]
+    fn plain_http_endpoints_only_for_a_workspace_on_this_computer() {
+        let remote = host();
+        for raw in ["http://127.0.0.1:9/oidc/v1/token", "http://evil.example/token"] {
+            assert!(endpoint(raw, &remote).is_err(), "{raw}");
+        }
+        assert!(endpoint("https://dbc-1.cloud.databricks.com/oidc/v1/token", &remote).is_ok());
+        let local = WorkspaceHost::parse("http://127.0.0.1:8787").expect("host");
+        assert!(endpoint("http://127.0.0.1:8787/oidc/v1/token", &local).is_ok());
+        assert!(endpoint("http://evil.example/token", &local).is_err());
     }
 }

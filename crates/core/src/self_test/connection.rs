@@ -34,14 +34,11 @@ fn effective_proxy(settings: &NetworkSettings, host: &str) -> Option<url::Url> {
     if bypassed {
         return None;
     }
-    url::Url::parse(proxy.trim()).ok()
+    crate::net::proxy_url(&proxy)
 }
 
 fn without_credentials(proxy: &url::Url) -> String {
-    let mut shown = proxy.clone();
-    let _ = shown.set_username("");
-    let _ = shown.set_password(None);
-    shown.to_string().trim_end_matches('/').to_owned()
+    crate::net::proxy_for_display(proxy.as_str())
 }
 
 pub(super) async fn proxy(settings: &NetworkSettings, host: &WorkspaceHost) -> CheckLine {
@@ -230,7 +227,7 @@ mod tests {
             extra_ca_pem: None,
         };
         let proxy = effective_proxy(&settings, "adb-1.azuredatabricks.net").expect("a proxy");
-        assert_eq!(without_credentials(&proxy), "http://proxy.corp:3128");
+        assert_eq!(without_credentials(&proxy), "http://***@proxy.corp:3128");
         assert_eq!(effective_proxy(&settings, "db.internal.corp"), None);
         assert_eq!(effective_proxy(&settings, "localhost"), None);
         let everything = NetworkSettings {

@@ -165,6 +165,14 @@ pub(super) async fn result_storage(access: Option<SqlAccess>, profile: &Profile)
         );
     };
     let storage = url.host_str().unwrap_or_default().to_owned();
+    if !crate::sql::fetch::link_allowed(url.as_str(), api.host().is_loopback()) {
+        return CheckLine::fail(
+            kind,
+            format!("The workspace sent a result link to {storage} that is not https."),
+            "Ask your Databricks admin or IT why results are not served over https; Brickdesk \
+             does not download them otherwise.",
+        );
+    }
     download(api.http(), &url, link, &storage).await
 }
 

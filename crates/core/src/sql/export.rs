@@ -5,10 +5,12 @@
 //! place at the end, so a cancelled or failed export never leaves half a file, nor replaces
 //! the file the user chose until the new one is complete. CSV is UTF-8 with a byte-order mark
 //! (Excel on Windows needs it to read accents) and RFC 4180 quoting. Excel cells keep their
-//! types: numbers, booleans, dates and timestamps (formatted), text; a result longer than a
+//! types: numbers, booleans, dates and timestamps (formatted), text (typed as text, so a
+//! formula-like string never runs; CSV cells get the `'` of [`super::formulas`]); a result longer than a
 //! sheet continues on further sheets.
 
 use super::execute::Cancel;
+use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, cells, display_options, formatters};
 use crate::{ErrorCode, ErrorInfo};
 use arrow_array::cast::AsArray as _;
@@ -123,6 +125,7 @@ impl Drop for Partial {
 pub fn export(
     set: &ResultSet,
     format: ExportFormat,
+    safety: FormulaSafety,
     path: &Path,
     cancel: &Cancel,
     mut progress: impl FnMut(ExportProgress),
@@ -144,7 +147,7 @@ pub fn export(
     report(0);
     let sheets = match format {
         ExportFormat::Csv => {
-            write_csv(set, &partial.temp, total, cancel, &mut report)?;
+            write_csv(set, &partial.temp, total, safety, cancel, &mut report)?;
             1
         }
         ExportFormat::Xlsx => write_xlsx(set, &partial.temp, total, cancel, &mut report)?,
@@ -212,7 +215,7 @@ fn wall_clock(micros: i64, zone: Option<&str>) -> Option<chrono::NaiveDateTime> 
 }
 
 fn csv_field(out: &mut Vec<u8>, text: &str) {
-    if text.contains([',', '"', '\n', '\r']) {
+    if text.contains([',', '"', '\n', '\r', '\t']) {
         out.push(b'"');
         out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
         out.push(b'"');
@@ -225,6 +228,7 @@ fn write_csv(
     set: &ResultSet,
     path: &Path,
     total: u64,
+    safety: FormulaSafety,
     cancel: &Cancel,
     report: &mut dyn FnMut(u64),
 ) -> Result<(), ErrorInfo> {
@@ -236,21 +240,28 @@ fn write_csv(
         if i > 0 {
             line.push(b',');
         }
-        csv_field(&mut line, &heading(column));
+        csv_field(&mut line, &safety.cell(&heading(column)));
     }
     line.extend_from_slice(b"\r\n");
     out.write_all(&line).map_err(|e| io_error(path, &e))?;
     let options = display_options();
     each_block(set, 0..total, cancel, report, |batch, rows| {
         let formatters = formatters(batch, &options);
+        let numeric: Vec<bool> = batch
+            .columns()
+            .iter()
+            .map(|c| super::formulas::is_numeric(c.data_type()))
+            .collect();
         for row in rows {
             line.clear();
             for (i, cell) in cells(batch, &formatters, *row).iter().enumerate() {
                 if i > 0 {
                     line.push(b',');
                 }
-                if let Some(text) = cell {
-                    csv_field(&mut line, text);
+                match cell {
+                    Some(text) if numeric[i] => csv_field(&mut line, text),
+                    Some(text) => csv_field(&mut line, &safety.cell(text)),
+                    None => {}
                 }
             }
             line.extend_from_slice(b"\r\n");
@@ -534,7 +545,13 @@ mod tests {
     fn export_to(set: &ResultSet, format: ExportFormat, dir: &Path) -> (PathBuf, Vec<u32>) {
         let path = dir.join(format!("out.{}", format.extension()));
         let mut seen = Vec::new();
-        let done = export(set, format, &path, &Cancel::default(), |p| {
+        let done = export(
+            set,
+            format,
+            FormulaSafety::default(),
+            &path,
+            &Cancel::default(),
+            |p| {
             seen.push(p.rows_written);
         })
         .expect("export");
@@ -658,6 +675,62 @@ mod tests {
         }
     }
 
+    /// Data that holds spreadsheet formulas: CSV and Copy make them inert (numbers stay
+    /// numbers), XLSX keeps them as text cells, and turning protection off writes them as is.
+    #[test]
+    fn formulas_from_data_never_run_in_a_spreadsheet() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("=cmd|'/C calc'!A0", DataType::Utf8, true),
+            Field::new("delta", DataType::Int64, true),
+        ]));
+        let batch = RecordBatch::try_new(
+            schema,
+            vec![
+                Arc::new(StringArray::from(vec![
+                    Some("=HYPERLINK(\"http://evil.example\",\"click\")"),
+                    Some("@SUM(A1)"),
+                    Some("-12.5"),
+                ])),
+                Arc::new(Int64Array::from(vec![Some(-3), Some(4), None])),
+            ],
+        )
+        .expect("batch");
+        let columns = vec![column("=cmd|'/C calc'!A0", "STRING"), column("delta", "BIGINT")];
+        let mut set = ResultSet::new(columns, 3, false);
+        set.push(batch);
+        set.finish();
+        let dir = tempfile::tempdir().expect("dir");
+        let (csv, _) = export_to(&set, ExportFormat::Csv, dir.path());
+        let text = std::fs::read_to_string(&csv).expect("read");
+        let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "'=cmd|'/C calc'!A0,delta", "headings too");
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3",
+            "a negative number stays a number"
+        );
+        assert_eq!(lines[2], "'@SUM(A1),4");
+        assert_eq!(lines[3], "-12.5,", "a number as text is left alone");
+        let copied = set.tsv(0, 3, FormulaSafety::default()).expect("tsv");
+        assert!(copied.starts_with("'=cmd|'/C calc'!A0\tdelta\n'=HYPERLINK("), "{copied}");
+        let trusted = set.tsv(0, 1, FormulaSafety { protect: false }).expect("tsv");
+        assert!(trusted.contains("\n=HYPERLINK("), "{trusted}");
+
+        let (xlsx, _) = export_to(&set, ExportFormat::Xlsx, dir.path());
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("open xlsx");
+        let range = book.worksheet_range("Result").expect("sheet");
+        assert_eq!(
+            range.get_value((1, 0)).cloned(),
+            Some(Data::String("=HYPERLINK(\"http://evil.example\",\"click\")".into())),
+            "a text cell, never a formula"
+        );
+        let formulas = book.worksheet_formula("Result").expect("formulas");
+        assert!(
+            formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+            "the workbook holds no formula"
+        );
+    }
+
     #[test]
     fn exports_follow_the_sorted_and_filtered_view() {
         let dir = tempfile::tempdir().expect("dir");
@@ -707,7 +780,15 @@ mod tests {
         let cancel = Cancel::default();
         cancel.cancel();
         let error =
-            export(&typed(), ExportFormat::Xlsx, &path, &cancel, |_| {}).expect_err("cancelled");
+            export(
+                &typed(),
+                ExportFormat::Xlsx,
+                FormulaSafety::default(),
+                &path,
+                &cancel,
+                |_| {},
+            )
+            .expect_err("cancelled");
         assert_eq!(error.code, ErrorCode::Cancelled);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);
@@ -715,6 +796,7 @@ mod tests {
         let error = export(
             &unfinished,
             ExportFormat::Csv,
+            FormulaSafety::default(),
             &path,
             &Cancel::default(),
             |_| {},

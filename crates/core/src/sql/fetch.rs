@@ -232,13 +232,32 @@ async fn chunk_data(api: &Api, id: &str, index: u64) -> Result<ResultData, Error
 }
 
 enum Download {
+    /// The link is not https (and the workspace is not on this computer): never fetched.
+    Insecure,
     /// Storage refused the link (expired or revoked): ask for a new one.
     Refused,
     /// The connection failed or dropped mid-body: try again.
     Dropped(ErrorInfo),
 }
 
-async fn download(http: &reqwest::Client, link: &ExternalLink) -> Result<bytes::Bytes, Download> {
+/// Whether a result link may be fetched: https, or plain http only for a workspace on this
+/// computer (the emulator serves its links over loopback). Presigned URLs carry credentials.
+pub fn link_allowed(link: &str, workspace_on_loopback: bool) -> bool {
+    match url::Url::parse(link) {
+        Ok(url) if url.scheme() == "https" => true,
+        Ok(url) if url.scheme() == "http" => workspace_on_loopback,
+        _ => false,
+    }
+}
+
+async fn download(
+    http: &reqwest::Client,
+    link: &ExternalLink,
+    workspace_on_loopback: bool,
+) -> Result<bytes::Bytes, Download> {
+    if !link_allowed(link.external_link.expose(), workspace_on_loopback) {
+        return Err(Download::Insecure);
+    }
     // No Authorization header: the URL carries its own short-lived credential.
     let mut request = http.get(link.external_link.expose().as_str());
     for (name, value) in &link.http_headers {
@@ -318,7 +337,7 @@ async fn linked_chunk(
                 ))
             })?,
         };
-        match download(api.http(), &current).await {
+        match download(api.http(), &current, api.host().is_loopback()).await {
             Ok(bytes) => {
                 let decoded = decode(bytes)?;
                 let expected = if chunk.row_count > 0 {
@@ -336,6 +355,13 @@ async fn linked_chunk(
                     rows(&decoded.batches)
                 )));
                 link = Some(current);
+            }
+            Err(Download::Insecure) => {
+                return Err(FetchFailure::from(server_error(format!(
+                    "The workspace sent a download link for result chunk {} that is not \
+                     https. Brickdesk only downloads results over encrypted connections.",
+                    chunk.chunk_index
+                ))));
             }
             Err(Download::Refused) => {
                 tracing::debug!(
@@ -415,6 +441,16 @@ mod tests {
         writer.finish().expect("finish");
         drop(writer);
         bytes::Bytes::from(out)
+    }
+
+    #[test]
+    fn result_links_must_be_https_unless_the_workspace_is_local() {
+        assert!(link_allowed("https://storage.example/chunk?sig=x", false));
+        assert!(!link_allowed("http://storage.example/chunk?sig=x", false));
+        assert!(!link_allowed("http://127.0.0.1:9/chunk", false));
+        assert!(link_allowed("http://127.0.0.1:9/__files/x", true));
+        assert!(!link_allowed("file:///etc/passwd", true));
+        assert!(!link_allowed("not a url", true));
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! rows in Arrow record batches: [`warehouses`] (list, start), [`params`] (markers, typed
 //! values), [`execute`] (submit, poll, cancel), [`fetch`] (chunks, links, retries) and
 //! [`result_set`] (the rows, read a window at a time, spilled to disk past a limit by
-//! [`spill`]), [`view`] (sort and filter), [`export`] (CSV, Excel), [`catalogs`] (the
+//! [`spill`]), [`view`] (sort and filter), [`export`] (CSV, Excel; [`formulas`] keeps data
+//! from running as spreadsheet formulas), [`catalogs`] (the
 //! pickers), and [`runs`] (the statements the UI started, by run id). History and editor tabs
 //! are stored by [`crate::local`]. Tauri and the grid live elsewhere.
 
@@ -12,8 +13,10 @@ pub mod catalogs;
 pub mod execute;
 pub mod export;
 pub mod fetch;
+pub mod formulas;
 pub(crate) mod inline;
 pub mod params;
+pub mod read_only;
 pub mod result_set;
 pub mod runs;
 mod spill;

@@ -4,6 +4,7 @@
 //! A sorted or filtered view is a list of row numbers over the same batches. Values are
 //! formatted for display here; types stay in the batches for export.
 
+use super::formulas::FormulaSafety;
 use super::spill::{SpillFile, Spilled};
 use super::wire::Column;
 use crate::{ErrorCode, ErrorInfo};
@@ -354,17 +355,20 @@ impl ResultSet {
     }
 
     /// View positions `from..to` as tab-separated text with a header line, for pasting into
-    /// a spreadsheet.
-    pub fn tsv(&self, from: u32, to: u32) -> Result<String, ErrorInfo> {
+    /// a spreadsheet; `safety` keeps formula-like text inert ([`super::formulas`]).
+    pub fn tsv(&self, from: u32, to: u32, safety: FormulaSafety) -> Result<String, ErrorInfo> {
         if to.saturating_sub(from) > MAX_COPY_ROWS {
             return Err(ErrorInfo::new(
                 ErrorCode::InvalidInput,
                 format!(
-                    "Copy takes up to {MAX_COPY_ROWS} rows. Export the result to CSV or Excel                      instead."
+                    "Copy takes up to {MAX_COPY_ROWS} rows. Export the result to CSV or Excel \
+                     instead."
                 ),
             ));
         }
-        let clean = |text: &str| text.replace(['\t', '\n', '\r'], " ");
+        // A cell is made inert before its tabs and line breaks become spaces, so a value that
+        // starts with a tab is caught too.
+        let clean = |text: &str| safety.cell(text).replace(['\t', '\n', '\r'], " ");
         let mut out = self
             .columns
             .iter()
@@ -375,10 +379,20 @@ impl ResultSet {
         let options = display_options();
         self.visit(u64::from(from), u64::from(to), |batch, within| {
             let formatters = formatters(batch, &options);
+            let numeric: Vec<bool> = batch
+                .columns()
+                .iter()
+                .map(|c| super::formulas::is_numeric(c.data_type()))
+                .collect();
             for row in within {
                 let line: Vec<String> = cells(batch, &formatters, *row)
                     .into_iter()
-                    .map(|cell| cell.as_deref().map(clean).unwrap_or_default())
+                    .zip(&numeric)
+                    .map(|(cell, numeric)| match cell.as_deref() {
+                        Some(text) if *numeric => text.to_owned(),
+                        Some(text) => clean(text),
+                        None => String::new(),
+                    })
                     .collect();
                 out.push_str(&line.join("\t"));
                 out.push('\n');
@@ -466,8 +480,8 @@ mod tests {
             );
         }
         assert_eq!(
-            spilled.tsv(0, 10_000).expect("tsv"),
-            kept.tsv(0, 10_000).expect("tsv")
+            spilled.tsv(0, 10_000, FormulaSafety::default()).expect("tsv"),
+            kept.tsv(0, 10_000, FormulaSafety::default()).expect("tsv")
         );
     }
 
@@ -505,15 +519,17 @@ mod tests {
         set.push(batch(0..5));
         set.finish();
         assert_eq!(
-            set.tsv(1, 3).expect("tsv"),
+            set.tsv(1, 3, FormulaSafety::default()).expect("tsv"),
             "id\tlabel\n1\trow 1\n2\trow 2\n"
         );
         assert_eq!(
-            set.tsv(3, 5).expect("tsv"),
+            set.tsv(3, 5, FormulaSafety::default()).expect("tsv"),
             "id\tlabel\n3\t\n4\trow 4\n",
             "NULL is empty"
         );
-        let error = set.tsv(0, MAX_COPY_ROWS + 1).expect_err("too many");
+        let error = set
+            .tsv(0, MAX_COPY_ROWS + 1, FormulaSafety::default())
+            .expect_err("too many");
         assert_eq!(error.code, ErrorCode::InvalidInput);
     }
 }

@@ -11,6 +11,7 @@
 //! workspace's later statements use INLINE directly until the app restarts.
 
 use super::execute::{self, Cancel, Disposition, Progress, StatementRequest};
+use super::formulas::FormulaSafety;
 use super::export::{self, ExportDone, ExportFormat, ExportProgress};
 use super::fetch::{self, FetchProgress};
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
@@ -81,20 +82,6 @@ fn gone() -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::NotFound,
         "That result was closed. Run the statement again.",
-    )
-}
-
-/// Statements that only read, and so may run twice (once per result disposition).
-pub fn is_read_only(statement: &str) -> bool {
-    let first = statement
-        .trim_start_matches(|c: char| c.is_whitespace() || c == '(')
-        .split(|c: char| !c.is_ascii_alphabetic())
-        .next()
-        .unwrap_or_default()
-        .to_ascii_uppercase();
-    matches!(
-        first.as_str(),
-        "SELECT" | "WITH" | "VALUES" | "SHOW" | "DESCRIBE" | "DESC" | "EXPLAIN" | "TABLE" | "FROM"
     )
 }
 
@@ -202,7 +189,7 @@ impl Runs {
                 Err(failure)
                     if failure.storage_unreachable
                         && request.disposition != Disposition::InlineJson
-                        && is_read_only(&request.statement)
+                        && super::read_only::is_read_only(&request.statement)
                         && !cancel.is_cancelled() =>
                 {
                     tracing::warn!("cloud storage unreachable; using INLINE results");
@@ -322,8 +309,14 @@ impl Runs {
     }
 
     /// View rows `from..to` as tab-separated text, for the clipboard.
-    pub fn copy_rows(&self, run_id: u32, from: u32, to: u32) -> Result<String, ErrorInfo> {
-        read(&self.result(run_id)?).tsv(from, to)
+    pub fn copy_rows(
+        &self,
+        run_id: u32,
+        from: u32,
+        to: u32,
+        safety: FormulaSafety,
+    ) -> Result<String, ErrorInfo> {
+        read(&self.result(run_id)?).tsv(from, to, safety)
     }
 
     /// Writes the result's current view to `path`; [`Runs::cancel_export`] stops it.
@@ -331,6 +324,7 @@ impl Runs {
         &self,
         run_id: u32,
         format: ExportFormat,
+        safety: FormulaSafety,
         path: PathBuf,
         progress: impl Fn(ExportProgress) + Send + 'static,
     ) -> Result<ExportDone, ErrorInfo> {
@@ -349,7 +343,7 @@ impl Runs {
         }
         let job_cancel = cancel.clone();
         let done = tokio::task::spawn_blocking(move || {
-            export::export(&read(&set), format, &path, &job_cancel, progress)
+            export::export(&read(&set), format, safety, &path, &job_cancel, progress)
         })
         .await
         .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "The export stopped unexpectedly."))?;
@@ -413,31 +407,4 @@ const MAX_WINDOW: u32 = 2_000;
 
 fn read(set: &SharedResult) -> std::sync::RwLockReadGuard<'_, ResultSet> {
     set.read().unwrap_or_else(|p| p.into_inner())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_read_only;
-
-    #[test]
-    fn only_queries_are_read_only() {
-        for sql in [
-            "SELECT 1",
-            "  with t as (select 1) select * from t",
-            "(SELECT 1)",
-            "show tables",
-            "DESCRIBE x",
-        ] {
-            assert!(is_read_only(sql), "{sql}");
-        }
-        for sql in [
-            "INSERT INTO t VALUES (1)",
-            "DELETE FROM t",
-            "CREATE TABLE t AS SELECT 1",
-            "",
-            "-- SELECT\nDROP TABLE t",
-        ] {
-            assert!(!is_read_only(sql), "{sql}");
-        }
-    }
 }
