@@ -4,9 +4,9 @@
 
 use crate::save_dialog::{self, SaveAs};
 use crate::state::AppState;
-use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::ErrorInfo;
 use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
+use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::sql::result_set::ResultSummary;
 use brickdesk_core::sql::view::ViewSpec;
 use std::path::PathBuf;

@@ -258,7 +258,13 @@ mod tests {
             recent_problems: &[],
             log_file: None,
         });
-        assert!(!text.contains("s3cret") && !text.contains("alice"), "{text}");
-        assert!(text.contains("proxy: http://***@proxy.corp:8080 (policy)"), "{text}");
+        assert!(
+            !text.contains("s3cret") && !text.contains("alice"),
+            "{text}"
+        );
+        assert!(
+            text.contains("proxy: http://***@proxy.corp:8080 (policy)"),
+            "{text}"
+        );
     }
 }

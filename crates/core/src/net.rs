@@ -223,7 +223,10 @@ mod tests {
     fn proxy_credentials_never_show_however_they_are_written() {
         for (raw, shown) in [
             ("alice:s3cret@proxy.corp:8080", "http://***@proxy.corp:8080"),
-            ("http://alice:s3cret@proxy.corp:8080/", "http://***@proxy.corp:8080"),
+            (
+                "http://alice:s3cret@proxy.corp:8080/",
+                "http://***@proxy.corp:8080",
+            ),
             ("https://bob@proxy.corp", "https://***@proxy.corp"),
             ("http://proxy.corp:3128", "http://proxy.corp:3128"),
             ("proxy.corp:3128", "http://proxy.corp:3128"),

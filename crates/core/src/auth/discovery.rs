@@ -230,7 +230,10 @@ mod tests {
     #[test]
     fn plain_http_endpoints_only_for_a_workspace_on_this_computer() {
         let remote = host();
-        for raw in ["http://127.0.0.1:9/oidc/v1/token", "http://evil.example/token"] {
+        for raw in [
+            "http://127.0.0.1:9/oidc/v1/token",
+            "http://evil.example/token",
+        ] {
             assert!(endpoint(raw, &remote).is_err(), "{raw}");
         }
         assert!(endpoint("https://dbc-1.cloud.databricks.com/oidc/v1/token", &remote).is_ok());

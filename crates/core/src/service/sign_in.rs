@@ -52,13 +52,17 @@ impl Workspaces {
         let redirect_uri = profile.redirect_uri();
         let state = login::new_state();
         let (url, verifier) = client.authorize_url(&redirect_uri, &profile.scopes, &state)?;
+        // The databricks-cli client's redirect is http://localhost:8020: a browser may reach it
+        // on ::1 as well as 127.0.0.1.
         let loopback_port = match (&profile.auth, profile.redirect) {
-            (AuthKind::DatabricksCli, _) => Some((8020, "/")),
-            (_, RedirectMode::Loopback { port }) => Some((port, "/oauth/callback")),
+            (AuthKind::DatabricksCli, _) => Some((8020, "/", true)),
+            (_, RedirectMode::Loopback { port }) => Some((port, "/oauth/callback", false)),
             (_, RedirectMode::DeepLink) => None,
         };
         let listener = match loopback_port {
-            Some((port, path)) => Some(loopback::bind(port, path).await?),
+            Some((port, path, localhost)) => {
+                Some(loopback::bind(port, path, &state, localhost).await?)
+            }
             None => None,
         };
         if listener.is_none() {

@@ -552,8 +552,9 @@ mod tests {
             &path,
             &Cancel::default(),
             |p| {
-            seen.push(p.rows_written);
-        })
+                seen.push(p.rows_written);
+            },
+        )
         .expect("export");
         assert_eq!(done.rows, set.shown_rows());
         (path, seen)
@@ -695,7 +696,10 @@ mod tests {
             ],
         )
         .expect("batch");
-        let columns = vec![column("=cmd|'/C calc'!A0", "STRING"), column("delta", "BIGINT")];
+        let columns = vec![
+            column("=cmd|'/C calc'!A0", "STRING"),
+            column("delta", "BIGINT"),
+        ];
         let mut set = ResultSet::new(columns, 3, false);
         set.push(batch);
         set.finish();
@@ -705,15 +709,19 @@ mod tests {
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
         assert_eq!(lines[0], "'=cmd|'/C calc'!A0,delta", "headings too");
         assert_eq!(
-            lines[1],
-            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3",
+            lines[1], "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3",
             "a negative number stays a number"
         );
         assert_eq!(lines[2], "'@SUM(A1),4");
         assert_eq!(lines[3], "-12.5,", "a number as text is left alone");
         let copied = set.tsv(0, 3, FormulaSafety::default()).expect("tsv");
-        assert!(copied.starts_with("'=cmd|'/C calc'!A0\tdelta\n'=HYPERLINK("), "{copied}");
-        let trusted = set.tsv(0, 1, FormulaSafety { protect: false }).expect("tsv");
+        assert!(
+            copied.starts_with("'=cmd|'/C calc'!A0\tdelta\n'=HYPERLINK("),
+            "{copied}"
+        );
+        let trusted = set
+            .tsv(0, 1, FormulaSafety { protect: false })
+            .expect("tsv");
         assert!(trusted.contains("\n=HYPERLINK("), "{trusted}");
 
         let (xlsx, _) = export_to(&set, ExportFormat::Xlsx, dir.path());
@@ -721,7 +729,9 @@ mod tests {
         let range = book.worksheet_range("Result").expect("sheet");
         assert_eq!(
             range.get_value((1, 0)).cloned(),
-            Some(Data::String("=HYPERLINK(\"http://evil.example\",\"click\")".into())),
+            Some(Data::String(
+                "=HYPERLINK(\"http://evil.example\",\"click\")".into()
+            )),
             "a text cell, never a formula"
         );
         let formulas = book.worksheet_formula("Result").expect("formulas");
@@ -779,16 +789,15 @@ mod tests {
         std::fs::write(&path, "old").expect("write");
         let cancel = Cancel::default();
         cancel.cancel();
-        let error =
-            export(
-                &typed(),
-                ExportFormat::Xlsx,
-                FormulaSafety::default(),
-                &path,
-                &cancel,
-                |_| {},
-            )
-            .expect_err("cancelled");
+        let error = export(
+            &typed(),
+            ExportFormat::Xlsx,
+            FormulaSafety::default(),
+            &path,
+            &cancel,
+            |_| {},
+        )
+        .expect_err("cancelled");
         assert_eq!(error.code, ErrorCode::Cancelled);
         assert_eq!(std::fs::read_to_string(&path).expect("read"), "old");
         assert_eq!(std::fs::read_dir(dir.path()).expect("list").count(), 1);

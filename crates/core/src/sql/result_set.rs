@@ -480,7 +480,9 @@ mod tests {
             );
         }
         assert_eq!(
-            spilled.tsv(0, 10_000, FormulaSafety::default()).expect("tsv"),
+            spilled
+                .tsv(0, 10_000, FormulaSafety::default())
+                .expect("tsv"),
             kept.tsv(0, 10_000, FormulaSafety::default()).expect("tsv")
         );
     }

@@ -11,9 +11,9 @@
 //! workspace's later statements use INLINE directly until the app restarts.
 
 use super::execute::{self, Cancel, Disposition, Progress, StatementRequest};
-use super::formulas::FormulaSafety;
 use super::export::{self, ExportDone, ExportFormat, ExportProgress};
 use super::fetch::{self, FetchProgress};
+use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
 use super::view::{self, ViewSpec};
 use crate::api::Api;
