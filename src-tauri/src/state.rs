@@ -91,6 +91,9 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
     };
     notices.extend(open_notices);
     let db = Arc::new(open_local_db(app, &mut notices));
+    if let Err(error) = workspaces.set_local_data(db.clone()) {
+        notices.push(error);
+    }
     let history = History::new(db.clone());
     let runs = Runs::new(Some(history.clone()));
     if let Some(limit) = memory_limit() {

@@ -111,6 +111,14 @@ fn prepare(mut connection: Connection) -> rusqlite::Result<Connection> {
     Ok(connection)
 }
 
+/// The tables that hold a workspace's data, by `workspace_id`.
+const WORKSPACE_TABLES: [&str; 4] = [
+    "sql_history",
+    "sql_workbench",
+    "genie_outbox",
+    "genie_favourites",
+];
+
 impl LocalDb {
     /// Opens (or creates) the database at `path`. An unreadable file is renamed to
     /// `<name>.unreadable-<time>` and replaced by a fresh one; the notice says so.
@@ -174,6 +182,40 @@ impl LocalDb {
         }
     }
 
+    /// Deletes everything kept for workspace `id`: SQL history, editor tabs, Genie questions
+    /// waiting to be sent or answered, and favourite spaces. A removed workspace leaves
+    /// nothing behind for a later one to inherit.
+    pub fn forget_workspace(&self, id: &str) -> Result<(), ErrorInfo> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            for table in WORKSPACE_TABLES {
+                tx.execute(
+                    &format!("DELETE FROM {table} WHERE workspace_id = ?1"),
+                    [id],
+                )?;
+            }
+            tx.commit()
+        })
+    }
+
+    /// Deletes what is kept for workspaces not in `ids` (removed while Brickdesk could not
+    /// clean up, e.g. by editing the settings file).
+    pub fn forget_all_but(&self, ids: &[String]) -> Result<(), ErrorInfo> {
+        self.with(|c| {
+            let tx = c.transaction()?;
+            let placeholders = vec!["?"; ids.len()].join(", ");
+            for table in WORKSPACE_TABLES {
+                let sql = if ids.is_empty() {
+                    format!("DELETE FROM {table}")
+                } else {
+                    format!("DELETE FROM {table} WHERE workspace_id NOT IN ({placeholders})")
+                };
+                tx.execute(&sql, rusqlite::params_from_iter(ids.iter()))?;
+            }
+            tx.commit()
+        })
+    }
+
     /// Runs `f` with the connection.
     pub(crate) fn with<T>(
         &self,
@@ -214,6 +256,40 @@ mod tests {
             .with(|c| c.query_row("SELECT count(*) FROM sql_history", [], |r| r.get(0)))
             .expect("usable");
         assert_eq!(count, 0);
+    }
+
+    #[test]
+    fn a_removed_workspace_leaves_nothing_behind() {
+        let db = LocalDb::in_memory();
+        let count = |id: &str| -> i64 {
+            WORKSPACE_TABLES
+                .iter()
+                .map(|t| {
+                    db.with(|c| {
+                        c.query_row(
+                            &format!("SELECT count(*) FROM {t} WHERE workspace_id = ?1"),
+                            [id],
+                            |r| r.get::<_, i64>(0),
+                        )
+                    })
+                    .expect("count")
+                })
+                .sum()
+        };
+        for id in ["sales", "ops", "gone"] {
+            db.with(|c| {
+                c.execute(
+                    "INSERT INTO genie_favourites (workspace_id, space_id, title) VALUES (?1, 's', 't')",
+                    [id],
+                )
+                .map(drop)
+            })
+            .expect("insert");
+        }
+        db.forget_workspace("sales").expect("forget");
+        assert_eq!((count("sales"), count("ops")), (0, 1));
+        db.forget_all_but(&["ops".to_owned()]).expect("orphans");
+        assert_eq!((count("gone"), count("ops")), (0, 1));
     }
 
     #[test]

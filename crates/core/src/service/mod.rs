@@ -87,6 +87,7 @@ pub struct Workspaces {
     logins: PendingLogins,
     listener: Mutex<Option<Listener>>,
     refresh_ahead: Mutex<Option<Duration>>,
+    local: Mutex<Option<Arc<crate::local::LocalDb>>>,
 }
 
 impl Workspaces {
@@ -167,8 +168,22 @@ impl Workspaces {
             logins: PendingLogins::default(),
             listener: Mutex::new(None),
             refresh_ahead: Mutex::new(None),
+            local: Mutex::new(None),
         });
         Ok((service, notices))
+    }
+
+    /// The local store (history, tabs, Genie questions, favourites) to clean when a
+    /// workspace is removed. What it still holds for workspaces that are gone is deleted now.
+    pub fn set_local_data(&self, local: Arc<crate::local::LocalDb>) -> Result<(), ErrorInfo> {
+        let ids: Vec<String> = self.list().workspaces.into_iter().map(|w| w.id).collect();
+        local.forget_all_but(&ids)?;
+        *self.local.lock().unwrap_or_else(|p| p.into_inner()) = Some(local);
+        Ok(())
+    }
+
+    fn local_data(&self) -> Option<Arc<crate::local::LocalDb>> {
+        self.local.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn set_listener(&self, listener: Listener) {
@@ -382,18 +397,28 @@ impl Workspaces {
             .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
             .take(40)
             .collect();
+        // A random part makes every id new: a removed workspace's id is never handed to a
+        // later one (which would inherit its keychain entries, history or Genie questions), and
+        // no user workspace is ever `demo`.
+        let stem = if stem.is_empty() || stem == DEMO_ID {
+            "workspace".to_owned()
+        } else {
+            stem
+        };
         let inner = self.lock();
         let taken = |id: &str| self.profiles(&inner).iter().any(|(p, _)| p.id == id);
-        (1..)
-            .map(|n| {
-                if n == 1 {
-                    stem.clone()
-                } else {
-                    format!("{stem}-{n}")
-                }
-            })
-            .find(|id| valid_id(id) && !taken(id))
-            .unwrap_or_else(|| "workspace".into())
+        loop {
+            let random: String = crate::auth::login::new_state()
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(8)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let id = format!("{stem}-{random}");
+            if valid_id(&id) && !taken(&id) {
+                return id;
+            }
+        }
     }
 
     /// Renames a user workspace.
@@ -497,11 +522,16 @@ impl Workspaces {
         self.logins.cancel(id);
         let (vault, pid) = (self.vault.clone(), id.to_owned());
         blocking(move || vault.delete_all(&pid)).await?;
+        if let Some(local) = self.local_data() {
+            let pid = id.to_owned();
+            blocking(move || local.forget_workspace(&pid)).await?;
+        }
         {
             let mut inner = self.lock();
             inner.file.profiles.retain(|p| p.id != id);
             inner.sessions.remove(id);
             inner.status.remove(id);
+            inner.endpoints.remove(id);
             if inner.file.active_id.as_deref() == Some(id) {
                 inner.file.active_id = None;
             }

@@ -1,0 +1,70 @@
+//! The workspace list as an attacker or a careless edit would test it: ids are never reused
+//! and removing a workspace removes what Brickdesk kept for it, so a later workspace on the
+//! same host inherits nothing (no keychain entry, no history, no Genie question to resume).
+
+mod common;
+
+use brickdesk_core::local::LocalDb;
+use brickdesk_core::local::genie::GenieStore;
+use brickdesk_emulator::Config;
+use common::*;
+use std::sync::Arc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_removed_workspace_leaves_nothing_for_the_next_one() {
+    let f = fixture("remove-purges", Config::default(), false).await;
+    let db = Arc::new(LocalDb::in_memory());
+    f.service.set_local_data(db.clone()).expect("local data");
+    let genie = GenieStore::new(db.clone());
+    let first = f
+        .service
+        .add(kpi_bot("KPI", f.emulator.base_url.clone()), |_| {})
+        .await
+        .expect("added")
+        .active_id
+        .expect("active");
+    genie
+        .enqueue(&first, "space", None, "Still waiting?")
+        .expect("queued");
+    genie
+        .set_favourite(&first, "space", "Sales", true)
+        .expect("pinned");
+    f.service.remove(&first).await.expect("removed");
+    assert!(genie.pending(&first).expect("pending").is_empty());
+    assert!(genie.favourites(&first).expect("favourites").is_empty());
+
+    let second = f
+        .service
+        .add(kpi_bot("KPI again", f.emulator.base_url.clone()), |_| {})
+        .await
+        .expect("added")
+        .active_id
+        .expect("active");
+    assert_ne!(second, first, "ids are never reused");
+    assert!(
+        second.starts_with("127-"),
+        "{second}: readable, with a random part"
+    );
+    assert_ne!(second, "demo");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_of_workspaces_that_are_gone_is_deleted_at_start() {
+    let f = fixture("orphans", Config::default(), true).await;
+    let db = Arc::new(LocalDb::in_memory());
+    let genie = GenieStore::new(db.clone());
+    genie
+        .enqueue("removed-by-hand", "space", None, "Orphan")
+        .expect("queued");
+    genie
+        .enqueue("demo", "space", None, "Kept")
+        .expect("queued");
+    f.service.set_local_data(db).expect("local data");
+    assert!(
+        genie
+            .pending("removed-by-hand")
+            .expect("pending")
+            .is_empty()
+    );
+    assert_eq!(genie.pending("demo").expect("pending").len(), 1);
+}
