@@ -5,7 +5,7 @@
 //! (`scripts/lib/desktop-session.sh`), so it never touches a developer's own keyring.
 
 use brickdesk_core::Sensitive;
-use brickdesk_core::vault::{KeyringStore, SecretKind, Vault};
+use brickdesk_core::vault::{Binding, KeyringStore, SecretKind, Vault};
 use std::sync::Arc;
 
 const SERVICE: &str = "dev.brickdesk.app.test";
@@ -17,18 +17,20 @@ fn secrets_round_trip_through_the_real_keychain_and_sign_out_removes_them() {
     let profile = format!("keychain-test-{}", std::process::id());
     // Longer than Windows allows in one entry, so the split path runs on the real store too.
     let long = Sensitive::new("r".repeat(3_000));
+    let binding = Binding::of("https://dbc-1.cloud.databricks.com", Some("brickdesk"));
     vault
-        .write(&profile, SecretKind::RefreshToken, &long)
+        .write(&profile, SecretKind::RefreshToken, &long, &binding)
         .expect("write to the keychain");
     vault
         .write(
             &profile,
             SecretKind::ClientSecret,
             &Sensitive::new("s3cret".into()),
+            &binding,
         )
         .expect("write to the keychain");
     let read = vault
-        .read(&profile, SecretKind::RefreshToken)
+        .read(&profile, SecretKind::RefreshToken, &binding)
         .expect("read from the keychain")
         .expect("present");
     assert_eq!(read.expose().len(), 3_000);
@@ -38,7 +40,7 @@ fn secrets_round_trip_through_the_real_keychain_and_sign_out_removes_them() {
     let other = Vault::new(Arc::new(KeyringStore::new("dev.brickdesk.app.other-test")));
     assert_eq!(
         other
-            .read(&profile, SecretKind::RefreshToken)
+            .read(&profile, SecretKind::RefreshToken, &binding)
             .expect("read"),
         None
     );
@@ -46,7 +48,7 @@ fn secrets_round_trip_through_the_real_keychain_and_sign_out_removes_them() {
     vault.delete_all(&profile).expect("delete");
     for kind in SecretKind::ALL {
         assert_eq!(
-            vault.read(&profile, kind).expect("read"),
+            vault.read(&profile, kind, &binding).expect("read"),
             None,
             "{kind:?} is gone"
         );

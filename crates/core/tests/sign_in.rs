@@ -22,8 +22,9 @@ async fn token_requests_logged(f: &Fixture) -> usize {
 }
 
 fn stored(f: &Fixture, kind: SecretKind) -> Option<String> {
+    let (demo, _) = f.service.profile(DEMO_ID).expect("the demo profile");
     Vault::new(f.store.clone())
-        .read(DEMO_ID, kind)
+        .read(DEMO_ID, kind, &demo.binding())
         .expect("read")
         .map(|s| s.expose().clone())
 }
@@ -399,14 +400,7 @@ async fn a_locked_keychain_is_an_error_with_what_to_do() {
 
 /// The same profiles file and keychain, opened again: what a restart of the app sees.
 fn reopen(f: &Fixture) -> Arc<Workspaces> {
-    let (service, _) = Workspaces::open(ServiceConfig {
-        profiles_file: f.dir.join("profiles.json"),
-        policy: Policy::default(),
-        vault: Vault::new(f.store.clone()),
-        demo_host: Some(WorkspaceHost::parse(&f.emulator.base_url).expect("host")),
-    })
-    .expect("reopened");
-    service
+    reopen_service(f, true)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -461,8 +455,14 @@ async fn a_kept_sign_in_older_than_five_minutes_is_refused_and_deleted() {
         "dev.brickdesk.app:/oauth/callback",
     );
     old.started_ms -= 6 * 60 * 1000;
+    let (demo, _) = f.service.profile(DEMO_ID).expect("the demo profile");
     Vault::new(f.store.clone())
-        .write(DEMO_ID, SecretKind::PendingSignIn, &old.to_secret())
+        .write(
+            DEMO_ID,
+            SecretKind::PendingSignIn,
+            &old.to_secret(),
+            &demo.binding(),
+        )
         .expect("write");
     let late =
         callback("dev.brickdesk.app:/oauth/callback?code=abc&state=state-from-long-ago-0123456789");

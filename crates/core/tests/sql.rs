@@ -439,12 +439,14 @@ async fn a_write_is_never_run_twice_when_storage_is_unreachable() {
         json!([{"path": "/__files/*", "fault": {"kind": "drop_connection", "after_bytes": 0}, "count": 1000}]),
     )
     .await;
-    // The emulator answers any statement; what matters is that Brickdesk does not resubmit
-    // one that is not a query.
+    // The emulator cannot run a write; what matters is that Brickdesk does not resubmit a
+    // statement it cannot prove read-only. One that names a data-changing word outside
+    // literals and comments (here `set`, as a column alias) is treated as a possible write.
     let runs = Runs::default();
-    let statement = "WITH t AS (SELECT * FROM range(5000)) SELECT * FROM t";
-    let mut write = request(statement, Disposition::ExternalArrow);
-    write.statement = format!("/* INSERT */ {statement}");
+    let write = request(
+        "WITH t AS (SELECT * FROM range(5000)) SELECT id AS set FROM t",
+        Disposition::ExternalArrow,
+    );
     let error = runs
         .run(api.clone(), DEMO_ID, write, |_| {})
         .await

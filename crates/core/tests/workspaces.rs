@@ -1,6 +1,7 @@
 //! The workspace list as an attacker or a careless edit would test it: ids are never reused
 //! and removing a workspace removes what Brickdesk kept for it, so a later workspace on the
-//! same host inherits nothing (no keychain entry, no history, no Genie question to resume).
+//! same host inherits nothing (no keychain entry, no history, no Genie question to resume);
+//! a host edited in the settings file gets none of the workspace's secrets.
 
 mod common;
 
@@ -67,4 +68,54 @@ async fn data_of_workspaces_that_are_gone_is_deleted_at_start() {
             .is_empty()
     );
     assert_eq!(genie.pending("demo").expect("pending").len(), 1);
+}
+
+/// The settings file is the user's to edit (and malware's, running as the user): pointing a
+/// signed-in workspace at another host must not send its secret there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_host_edited_in_the_settings_file_gets_no_secret() {
+    let f = fixture("host-edited", Config::default(), false).await;
+    let id = f
+        .service
+        .add(kpi_bot("KPI", f.emulator.base_url.clone()), |_| {})
+        .await
+        .expect("added")
+        .active_id
+        .expect("active");
+    assert_eq!(f.service.begin_sign_in(&id).await.expect("signed in"), None);
+    // Another workspace (an attacker's) takes the host in profiles.json.
+    let attacker = brickdesk_emulator::Emulator::start(Config::default(), 0)
+        .await
+        .expect("second emulator");
+    let path = f.dir.join("profiles.json");
+    let text = std::fs::read_to_string(&path).expect("profiles");
+    std::fs::write(
+        &path,
+        text.replace(&f.emulator.base_url, &attacker.base_url),
+    )
+    .expect("edited");
+    let reopened = reopen_service(&f, false);
+    let error = reopened
+        .begin_sign_in(&id)
+        .await
+        .expect_err("no secret for that host");
+    assert!(
+        error.message.contains("not in the keychain"),
+        "{}",
+        error.message
+    );
+    let tokens: serde_json::Value = reqwest::get(format!(
+        "{}/__emulator/requests?path_prefix=/oidc/v1/token",
+        attacker.base_url
+    ))
+    .await
+    .expect("log")
+    .json()
+    .await
+    .expect("json");
+    assert_eq!(
+        tokens["requests"],
+        serde_json::json!([]),
+        "nothing was sent there"
+    );
 }

@@ -8,7 +8,7 @@
 //! in again", leaving the profile in place.
 
 use super::oauth::{OAuthClient, TokenSet};
-use crate::vault::{SecretKind, Vault};
+use crate::vault::{Binding, SecretKind, Vault};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime};
@@ -37,6 +37,8 @@ struct Cached {
 #[derive(Debug)]
 pub struct Session {
     pub profile_id: String,
+    /// The host and client its secrets are bound to.
+    binding: Binding,
     host_name: String,
     source: Source,
     vault: Vault,
@@ -46,9 +48,16 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(profile_id: &str, host_name: &str, source: Source, vault: Vault) -> Self {
+    pub fn new(
+        profile_id: &str,
+        binding: Binding,
+        host_name: &str,
+        source: Source,
+        vault: Vault,
+    ) -> Self {
         Self {
             profile_id: profile_id.to_owned(),
+            binding,
             host_name: host_name.to_owned(),
             source,
             vault,
@@ -176,13 +185,21 @@ impl Session {
 
     // The keychain blocks (D-Bus, Keychain Services), so it runs off the async threads.
     async fn read(&self, kind: SecretKind) -> Result<Option<Sensitive<String>>, ErrorInfo> {
-        let (vault, id) = (self.vault.clone(), self.profile_id.clone());
-        blocking(move || vault.read(&id, kind)).await
+        let (vault, id, binding) = (
+            self.vault.clone(),
+            self.profile_id.clone(),
+            self.binding.clone(),
+        );
+        blocking(move || vault.read(&id, kind, &binding)).await
     }
 
     async fn write(&self, kind: SecretKind, value: Sensitive<String>) -> Result<(), ErrorInfo> {
-        let (vault, id) = (self.vault.clone(), self.profile_id.clone());
-        blocking(move || vault.write(&id, kind, &value)).await
+        let (vault, id, binding) = (
+            self.vault.clone(),
+            self.profile_id.clone(),
+            self.binding.clone(),
+        );
+        blocking(move || vault.write(&id, kind, &value, &binding)).await
     }
 
     async fn delete(&self, kind: SecretKind) -> Result<(), ErrorInfo> {

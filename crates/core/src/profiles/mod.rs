@@ -143,6 +143,12 @@ impl Profile {
         }
     }
 
+    /// What the profile's secrets are bound to: its host and OAuth client
+    /// ([`crate::vault::Binding`]).
+    pub fn binding(&self) -> crate::vault::Binding {
+        crate::vault::Binding::of(&self.host, self.client_id())
+    }
+
     /// What the profile's scopes let Brickdesk use.
     pub fn access(&self) -> Access {
         Access::of(&self.scopes)

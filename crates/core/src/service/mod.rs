@@ -108,8 +108,13 @@ impl Workspaces {
 
     /// Whether the OS keychain answers (a read of an entry that need not exist).
     pub fn keychain_check(&self) -> Result<(), ErrorInfo> {
+        let probe = crate::vault::Binding::of("diagnostics-probe", None);
         self.vault
-            .read("diagnostics-probe", crate::vault::SecretKind::PendingSignIn)
+            .read(
+                "diagnostics-probe",
+                crate::vault::SecretKind::PendingSignIn,
+                &probe,
+            )
             .map(drop)
     }
 }
@@ -371,8 +376,8 @@ impl Workspaces {
             } else {
                 SecretKind::ClientSecret
             };
-            let (vault, pid) = (self.vault.clone(), id.clone());
-            blocking(move || vault.write(&pid, kind, &secret)).await?;
+            let (vault, pid, binding) = (self.vault.clone(), id.clone(), profile.binding());
+            blocking(move || vault.write(&pid, kind, &secret, &binding)).await?;
         }
         {
             let mut inner = self.lock();
@@ -568,8 +573,9 @@ impl Workspaces {
                 }
         );
         let secret = if confidential {
-            let (vault, id) = (self.vault.clone(), profile.id.clone());
-            let secret = blocking(move || vault.read(&id, SecretKind::ClientSecret)).await?;
+            let (vault, id, binding) = (self.vault.clone(), profile.id.clone(), profile.binding());
+            let secret =
+                blocking(move || vault.read(&id, SecretKind::ClientSecret, &binding)).await?;
             Some(secret.ok_or_else(|| {
                 ErrorInfo::new(
                     ErrorCode::NotSignedIn,
@@ -610,7 +616,13 @@ impl Workspaces {
             },
             _ => Source::Refresh(self.oauth_client(profile).await?),
         };
-        let mut session = Session::new(&profile.id, &profile.host, source, self.vault.clone());
+        let mut session = Session::new(
+            &profile.id,
+            profile.binding(),
+            &profile.host,
+            source,
+            self.vault.clone(),
+        );
         if let Some(ahead) = *self.refresh_ahead.lock().unwrap_or_else(|p| p.into_inner()) {
             session = session.with_refresh_ahead(ahead);
         }
@@ -673,13 +685,9 @@ impl Workspaces {
         let ids: Vec<String> = self.list().workspaces.into_iter().map(|w| w.id).collect();
         for id in ids {
             let (vault, pid) = (self.vault.clone(), id.clone());
-            let stored = blocking(move || {
-                Ok(SecretKind::ALL
-                    .iter()
-                    .any(|k| vault.read(&pid, *k).ok().flatten().is_some()))
-            })
-            .await
-            .unwrap_or(false);
+            let stored = blocking(move || Ok(vault.has_any(&pid)))
+                .await
+                .unwrap_or(false);
             if stored {
                 self.check(&id).await;
             }
@@ -689,6 +697,28 @@ impl Workspaces {
 
 /// Adds the "Demo workspace" for the local emulator, or points it at `host` if it moved.
 fn ensure_demo(file: &mut ProfileFile, host: &WorkspaceHost) {
+    // The demo is the emulator on this computer. A profile called `demo` on a real host (from
+    // an old version, or a hand edit) is not repointed: it is given a fresh id, so the demo
+    // can never take a real workspace's place (its secrets stay bound to the real host).
+    if !host.is_loopback() {
+        tracing::warn!("the demo workspace must be on this computer; BRICKDESK_DEMO_HOST ignored");
+        return;
+    }
+    if let Some(real) = file
+        .profiles
+        .iter_mut()
+        .find(|p| p.id == DEMO_ID && !WorkspaceHost::parse(&p.host).is_ok_and(|h| h.is_loopback()))
+    {
+        real.id = format!(
+            "workspace-{}",
+            &crate::auth::login::new_state()[..8]
+                .to_ascii_lowercase()
+                .replace(['-', '_'], "x")
+        );
+        if file.active_id.as_deref() == Some(DEMO_ID) {
+            file.active_id = Some(real.id.clone());
+        }
+    }
     match file.profiles.iter_mut().find(|p| p.id == DEMO_ID) {
         Some(demo) => demo.host = host.to_string(),
         None => {

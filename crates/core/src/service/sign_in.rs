@@ -67,8 +67,9 @@ impl Workspaces {
         };
         if listener.is_none() {
             let saved = PersistedLogin::new(&state, &verifier, &redirect_uri).to_secret();
-            let (vault, pid) = (self.vault.clone(), id.to_owned());
-            blocking(move || vault.write(&pid, SecretKind::PendingSignIn, &saved)).await?;
+            let (vault, pid, binding) = (self.vault.clone(), id.to_owned(), profile.binding());
+            blocking(move || vault.write(&pid, SecretKind::PendingSignIn, &saved, &binding))
+                .await?;
         }
         self.logins.insert(
             state.clone(),
@@ -171,11 +172,12 @@ impl Workspaces {
                 .client
                 .exchange_code(&code, &login.verifier, &login.redirect_uri)
                 .await?;
-            if let Some(refresh) = tokens.refresh.clone() {
-                let (vault, pid) = (self.vault.clone(), id.clone());
-                blocking(move || vault.write(&pid, SecretKind::RefreshToken, &refresh)).await?;
-            }
             let (profile, _) = self.profile(&id)?;
+            if let Some(refresh) = tokens.refresh.clone() {
+                let (vault, pid, binding) = (self.vault.clone(), id.clone(), profile.binding());
+                blocking(move || vault.write(&pid, SecretKind::RefreshToken, &refresh, &binding))
+                    .await?;
+            }
             let session = self.session(&profile).await?;
             session.seed(&tokens).await;
             Ok::<_, ErrorInfo>(())
@@ -211,11 +213,19 @@ impl Workspaces {
     /// The sign-in `state` belongs to, from its keychain copy (see the module docs). The copy
     /// is deleted whatever happens: a state works once.
     async fn resume(&self, state: &str) -> Result<PendingLogin, ErrorInfo> {
-        let ids: Vec<String> = self.list().workspaces.into_iter().map(|w| w.id).collect();
+        let owners: Vec<(String, crate::vault::Binding)> = self
+            .list()
+            .workspaces
+            .into_iter()
+            .filter_map(|w| self.profile(&w.id).ok())
+            .map(|(p, _)| (p.id.clone(), p.binding()))
+            .collect();
         let (vault, wanted) = (self.vault.clone(), state.to_owned());
         let found = blocking(move || {
-            Ok(ids.into_iter().find_map(|id| {
-                let secret = vault.read(&id, SecretKind::PendingSignIn).ok()??;
+            Ok(owners.into_iter().find_map(|(id, binding)| {
+                let secret = vault
+                    .read(&id, SecretKind::PendingSignIn, &binding)
+                    .ok()??;
                 let saved = PersistedLogin::from_secret(&secret)?;
                 (saved.state == wanted).then_some((id, saved))
             }))

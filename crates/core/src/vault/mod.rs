@@ -5,6 +5,12 @@
 //! identifier (the keychain "service"; tests use their own) and named `<profile>/<kind>`.
 //! Values longer than Windows Credential Manager allows (2,560 bytes, UTF-16) are split over
 //! several entries. Access tokens are never stored: they live in memory only.
+//!
+//! Each value is bound to the host and OAuth client it was issued for ([`Binding`]): a digest
+//! of both is stored with it, and a read for another host or client finds nothing. Profiles
+//! live in a file the user (or malware running as the user) can edit; changing a workspace's
+//! host there must not send its refresh token, client secret or PAT to the new host. Values
+//! stored before binding existed are accepted once and rewritten bound.
 
 mod chunked;
 mod keyring_store;
@@ -16,6 +22,33 @@ pub use memory::MemoryStore;
 use crate::{ErrorCode, ErrorInfo, Sensitive};
 use std::fmt;
 use std::sync::Arc;
+
+/// Whom a secret belongs to: a digest of the workspace host and OAuth client id.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Binding(String);
+
+impl Binding {
+    /// The binding for `host` (its origin, e.g. `https://dbc-1.cloud.databricks.com`) and
+    /// `client_id` (none for a personal access token).
+    pub fn of(host: &str, client_id: Option<&str>) -> Self {
+        use sha2::Digest as _;
+        let digest = sha2::Sha256::digest(format!(
+            "{}\n{}",
+            host.trim_end_matches('/').to_ascii_lowercase(),
+            client_id.unwrap_or_default()
+        ));
+        Self(digest.iter().take(12).map(|b| format!("{b:02x}")).collect())
+    }
+}
+
+impl fmt::Debug for Binding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Binding({})", &self.0[..6])
+    }
+}
+
+/// Marks a bound value: `brickdesk-bound-v1:<digest>:<secret>`.
+const BOUND: &str = "brickdesk-bound-v1:";
 
 /// Why the credential store refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,26 +114,63 @@ impl Vault {
         format!("{profile_id}/{}", kind.as_str())
     }
 
+    /// The `kind` secret of `profile_id`, if one is stored for `binding` (see the module
+    /// docs); a secret bound to another host or client is not returned.
     pub fn read(
         &self,
         profile_id: &str,
         kind: SecretKind,
+        binding: &Binding,
     ) -> Result<Option<Sensitive<String>>, ErrorInfo> {
-        chunked::read(&*self.store, &Self::account(profile_id, kind)).map_err(keychain_error)
+        let Some(stored) = chunked::read(&*self.store, &Self::account(profile_id, kind))
+            .map_err(keychain_error)?
+        else {
+            return Ok(None);
+        };
+        let Some(bound) = stored.expose().strip_prefix(BOUND) else {
+            // Stored before secrets were bound: adopt it for this binding from now on.
+            self.write(profile_id, kind, &stored, binding)?;
+            return Ok(Some(stored));
+        };
+        match bound.split_once(':') {
+            Some((digest, secret)) if digest == binding.0 => {
+                Ok(Some(Sensitive::new(secret.to_owned())))
+            }
+            _ => {
+                tracing::warn!(
+                    profile = %profile_id,
+                    "a stored secret belongs to another host or client; it is not used"
+                );
+                Ok(None)
+            }
+        }
     }
 
+    /// Stores `value` as the `kind` secret of `profile_id`, bound to `binding`.
     pub fn write(
         &self,
         profile_id: &str,
         kind: SecretKind,
         value: &Sensitive<String>,
+        binding: &Binding,
     ) -> Result<(), ErrorInfo> {
+        let bound = Sensitive::new(format!("{BOUND}{}:{}", binding.0, value.expose()));
         chunked::write(
             &*self.store,
             &Self::account(profile_id, kind),
-            value.expose(),
+            bound.expose(),
         )
         .map_err(keychain_error)
+    }
+
+    /// Whether any secret is stored for `profile_id` (bound to whatever).
+    pub fn has_any(&self, profile_id: &str) -> bool {
+        SecretKind::ALL.iter().any(|kind| {
+            chunked::read(&*self.store, &Self::account(profile_id, *kind))
+                .ok()
+                .flatten()
+                .is_some()
+        })
     }
 
     pub fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<(), ErrorInfo> {
@@ -150,27 +220,28 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         let vault = Vault::new(store.clone());
         let secret = |s: &str| Sensitive::new(s.to_owned());
+        let b = Binding::of("https://h.example", Some("c"));
         vault
-            .write("a", SecretKind::RefreshToken, &secret("r-a"))
+            .write("a", SecretKind::RefreshToken, &secret("r-a"), &b)
             .expect("write");
         vault
-            .write("a", SecretKind::ClientSecret, &secret("c-a"))
+            .write("a", SecretKind::ClientSecret, &secret("c-a"), &b)
             .expect("write");
         vault
-            .write("b", SecretKind::RefreshToken, &secret("r-b"))
+            .write("b", SecretKind::RefreshToken, &secret("r-b"), &b)
             .expect("write");
         vault.delete_all("a").expect("delete");
         assert_eq!(
-            vault.read("a", SecretKind::RefreshToken).expect("read"),
+            vault.read("a", SecretKind::RefreshToken, &b).expect("read"),
             None
         );
         assert_eq!(
-            vault.read("a", SecretKind::ClientSecret).expect("read"),
+            vault.read("a", SecretKind::ClientSecret, &b).expect("read"),
             None
         );
         assert_eq!(
             vault
-                .read("b", SecretKind::RefreshToken)
+                .read("b", SecretKind::RefreshToken, &b)
                 .expect("read")
                 .map(|s| s.expose().clone()),
             Some("r-b".into())
@@ -182,10 +253,61 @@ mod tests {
         let store = Arc::new(MemoryStore::default());
         store.fail_with(Some(StoreError::Locked("collection is locked".into())));
         let vault = Vault::new(store);
+        let b = Binding::of("https://h.example", None);
         let error = vault
-            .read("a", SecretKind::RefreshToken)
+            .read("a", SecretKind::RefreshToken, &b)
             .expect_err("locked");
         assert_eq!(error.code, ErrorCode::Keychain);
         assert!(error.message.contains("Unlock"), "{}", error.message);
+    }
+
+    /// A profile whose host was edited in the settings file gets nothing: the secret stays
+    /// with the host and client it was issued for.
+    #[test]
+    fn a_secret_is_only_read_back_for_its_own_host_and_client() {
+        let store = Arc::new(MemoryStore::default());
+        let vault = Vault::new(store.clone());
+        let real = Binding::of("https://dbc-1.cloud.databricks.com", Some("brickdesk"));
+        let token = Sensitive::new("refresh-token-value".to_owned());
+        vault
+            .write("p", SecretKind::RefreshToken, &token, &real)
+            .expect("write");
+        let attacker = Binding::of("https://evil.example", Some("brickdesk"));
+        assert_eq!(
+            vault
+                .read("p", SecretKind::RefreshToken, &attacker)
+                .expect("read"),
+            None
+        );
+        let other_client = Binding::of("https://dbc-1.cloud.databricks.com", Some("other"));
+        assert_eq!(
+            vault
+                .read("p", SecretKind::RefreshToken, &other_client)
+                .expect("read"),
+            None
+        );
+        assert_eq!(
+            vault
+                .read("p", SecretKind::RefreshToken, &real)
+                .expect("read"),
+            Some(token)
+        );
+        // Stored before binding: adopted once, then bound.
+        chunked::write(&*store, "q/personal-access-token", "dapi-old").expect("plant");
+        let pat = Binding::of("https://dbc-1.cloud.databricks.com", None);
+        assert!(
+            vault
+                .read("q", SecretKind::PersonalAccessToken, &pat)
+                .expect("read")
+                .is_some()
+        );
+        assert_eq!(
+            vault
+                .read("q", SecretKind::PersonalAccessToken, &attacker)
+                .expect("read"),
+            None,
+            "bound from the first read on"
+        );
+        assert!(vault.has_any("q") && !vault.has_any("nobody"));
     }
 }

@@ -47,6 +47,19 @@ pub async fn fixture(name: &str, config: Config, demo: bool) -> Fixture {
     }
 }
 
+/// The fixture's service opened again over the same settings file and keychain, as after a
+/// restart (`demo_host`: list the demo workspace on the fixture's emulator).
+pub fn reopen_service(f: &Fixture, demo: bool) -> Arc<Workspaces> {
+    let (service, _) = Workspaces::open(ServiceConfig {
+        profiles_file: f.dir.join("profiles.json"),
+        policy: Policy::default(),
+        vault: Vault::new(f.store.clone()),
+        demo_host: demo.then(|| WorkspaceHost::parse(&f.emulator.base_url).expect("host")),
+    })
+    .expect("reopened");
+    service
+}
+
 pub fn alice() -> Config {
     Config {
         auto_approve: Some("alice@example.com".into()),
