@@ -64,9 +64,9 @@ export const commands = {
 	listSchemas: (workspaceId: string, catalog: string, warehouseId: string | null) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_schemas", { workspaceId, catalog, warehouseId })),
 	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
-	copyResultRows: (runId: number, from: number, to: number) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to })),
+	copyResultRows: (runId: number, from: number, to: number, protectFormulas: boolean) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to, protectFormulas })),
 	/**  Asks where to save, then exports; `None` when the user closed the dialog. */
-	exportResult: (runId: number, format: ExportFormat, fileName: string, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, progress })),
+	exportResult: (runId: number, format: ExportFormat, fileName: string, protectFormulas: boolean, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, protectFormulas, progress })),
 	cancelExport: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_export", { runId })),
 	sqlHistory: (workspaceId: string, query: string) => typedError<HistoryEntry[], ErrorInfo>(__TAURI_INVOKE("sql_history", { workspaceId, query })),
 	deleteHistoryEntry: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_history_entry", { id })),

@@ -2,6 +2,7 @@
 import { fireEvent, render, screen } from "@testing-library/preact";
 import { describe, expect, it, vi } from "vitest";
 import { workspace } from "../test/fixtures";
+import { protectFormulas } from "./preferences";
 import { AccountMenu } from "./AccountMenu";
 import { shortStatus } from "./signInText";
 
@@ -49,6 +50,19 @@ describe("AccountMenu", () => {
     fireEvent.click(screen.getByRole("button", { name: "Account: not signed in" }));
     fireEvent.click(screen.getByRole("menuitem", { name: "Copy diagnostics" }));
     expect(onDiagnostics).toHaveBeenCalledOnce();
+  });
+
+  it("keeps formulas inert by default, and remembers when that is turned off", () => {
+    localStorage.clear();
+    render(<AccountMenu workspace={alice} onSignIn={vi.fn()} onSignOut={vi.fn()} onSettings={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: /Account/ }));
+    const toggle = screen.getByTestId("protect-formulas");
+    expect(toggle.getAttribute("aria-checked")).toBe("true");
+    fireEvent.click(toggle);
+    expect(toggle.getAttribute("aria-checked")).toBe("false");
+    expect(protectFormulas()).toBe(false);
+    fireEvent.click(toggle);
+    expect(protectFormulas()).toBe(true);
   });
 
   it("has a short status for every sign-in state", () => {

@@ -1,7 +1,9 @@
 // The account button in the header: who is signed in to the active workspace (from SCIM Me,
-// never a token) and a menu with the workspace's settings and Sign out, or Sign in.
+// never a token) and a menu with the workspace's settings and Sign out, or Sign in, and the
+// app-wide choice to keep spreadsheet formulas in copied and exported data inert.
 import { useEffect, useRef, useState } from "preact/hooks";
 import type { WorkspaceSummary } from "../platform";
+import { protectFormulas, setProtectFormulas } from "./preferences";
 import { longStatus } from "./signInText";
 
 interface Props {
@@ -23,6 +25,7 @@ function initials(user: string | null): string {
 
 export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiagnostics, onSelfTest }: Props) {
   const [open, setOpen] = useState(false);
+  const [protect, setProtect] = useState(protectFormulas);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
   const status = workspace.status;
@@ -99,6 +102,19 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiag
               Copy diagnostics
             </button>
           )}
+          <button
+            type="button"
+            role="menuitemcheckbox"
+            aria-checked={protect}
+            data-testid="protect-formulas"
+            title="Cells that start with = + - or @ are written so Excel and Sheets show them as text instead of running them."
+            onClick={() => {
+              setProtectFormulas(!protect);
+              setProtect(!protect);
+            }}
+          >
+            {protect ? "✓ " : ""}Keep formulas in copied and exported data as text
+          </button>
         </div>
       )}
     </div>

@@ -222,19 +222,21 @@ export const listSchemas = (workspaceId: string, catalog: string, warehouseId: s
 /** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
 export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
   unwrap(() => commands.setResultView(runId, view));
-/** Copies rows `from..to` of the current view to the clipboard as TSV; returns how many. */
-export const copyResultRows = (runId: number, from: number, to: number): Promise<number> =>
-  unwrap(() => commands.copyResultRows(runId, from, to));
+/** Copies rows `from..to` of the current view to the clipboard as TSV; returns how many.
+ *  `protectFormulas` makes cells that a spreadsheet would run as formulas inert. */
+export const copyResultRows = (runId: number, from: number, to: number, protectFormulas = true): Promise<number> =>
+  unwrap(() => commands.copyResultRows(runId, from, to, protectFormulas));
 /** Asks where to save and exports; `null` when the user closed the dialog. */
 export const exportResult = (
   runId: number,
   format: ExportFormat,
   fileName: string,
   onProgress: (progress: ExportProgress) => void,
+  protectFormulas = true,
 ): Promise<ExportDone | null> => {
   const progress = new Channel<ExportProgress>();
   progress.onmessage = onProgress;
-  return unwrap(() => commands.exportResult(runId, format, fileName, progress));
+  return unwrap(() => commands.exportResult(runId, format, fileName, protectFormulas, progress));
 };
 export const cancelExport = (runId: number): Promise<null> => unwrap(() => commands.cancelExport(runId));
 export const sqlHistory = (workspaceId: string, query: string): Promise<HistoryEntry[]> =>

@@ -65,7 +65,7 @@ describe("ResultPanel", () => {
   it("exports with a progress bar, then says where the file is", async () => {
     render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
     fireEvent.click(screen.getByTestId("export-xlsx"));
-    expect(platform.exportResult).toHaveBeenCalledWith(4, "xlsx", "Trips", expect.any(Function));
+    expect(platform.exportResult).toHaveBeenCalledWith(4, "xlsx", "Trips", expect.any(Function), true);
     act(() => progress({ rowsWritten: 1, totalRows: 4 }));
     expect(screen.getByTestId("export-progress").textContent).toContain("25%");
     fireEvent.click(screen.getByTestId("cancel-export"));
@@ -80,7 +80,7 @@ describe("ResultPanel", () => {
     fireEvent.click(rows[2]);
     fireEvent.click(rows[1], { shiftKey: true });
     fireEvent.click(screen.getByTestId("copy-rows"));
-    await waitFor(() => expect(platform.copyResultRows).toHaveBeenCalledWith(4, 1, 3));
+    await waitFor(() => expect(platform.copyResultRows).toHaveBeenCalledWith(4, 1, 3, true));
     expect(await screen.findByTestId("result-message")).toHaveProperty("textContent", "Copied 2 rows — paste into Excel or Sheets.");
   });
 });

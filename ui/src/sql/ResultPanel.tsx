@@ -12,6 +12,7 @@ import {
   type ExportProgress,
   type ResultSummary,
 } from "../platform";
+import { protectFormulas } from "../app/preferences";
 import { ResultGrid, type Selection, type Sort } from "./ResultGrid";
 
 interface Props {
@@ -77,7 +78,7 @@ export function ResultPanel({ runId, summary: initial, title, onError }: Props) 
   const copy = async () => {
     const [from, to] = selection ? [Math.min(selection.anchor, selection.focus), Math.max(selection.anchor, selection.focus) + 1] : [0, summary.shownRows];
     try {
-      const copied = await copyResultRows(runId, from, to);
+      const copied = await copyResultRows(runId, from, to, protectFormulas());
       setMessage(`Copied ${copied} ${copied === 1 ? "row" : "rows"} — paste into Excel or Sheets.`);
     } catch (e) {
       onError(toAppError(e));
@@ -88,7 +89,7 @@ export function ResultPanel({ runId, summary: initial, title, onError }: Props) 
     setExporting({ format, progress: null });
     setMessage(null);
     try {
-      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }));
+      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }), protectFormulas());
       if (done) setMessage(`Saved ${done.rows} rows to ${done.path}${done.sheets > 1 ? ` (${done.sheets} sheets)` : ""}.`);
     } catch (e) {
       const error = toAppError(e);
