@@ -65,7 +65,7 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         .ok()
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| app.config().identifier.clone());
-    let (policy, policy_notices) = policy::load(&policy::default_path());
+    let (policy, policy_notices) = policy::load();
     let config = |policy: Policy| Config {
         profiles_file: config_dir.join(brickdesk_core::profiles::file::FILE_NAME),
         policy,

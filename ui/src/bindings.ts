@@ -635,6 +635,12 @@ export type WorkspaceSummary = {
 	/**  What its scopes let Brickdesk use (SQL only, or everything). */
 	access: Access,
 	status: SignInState,
+	/**
+	 *  Set when IT policy forbids using this workspace (one from the user's own settings
+	 *  while policy allows only IT's, or a personal access token while policy forbids them):
+	 *  the reason. Such a workspace is listed, can be removed, and is never used.
+	 */
+	blocked: string | null,
 };
 
 /**  The list or a sign-in state changed outside a command (a deep link, a background refresh). */

@@ -38,6 +38,10 @@ pub struct WorkspaceSummary {
     /// What its scopes let Brickdesk use (SQL only, or everything).
     pub access: Access,
     pub status: SignInState,
+    /// Set when IT policy forbids using this workspace (one from the user's own settings
+    /// while policy allows only IT's, or a personal access token while policy forbids them):
+    /// the reason. Such a workspace is listed, can be removed, and is never used.
+    pub blocked: Option<String>,
 }
 
 impl WorkspaceSummary {
@@ -51,6 +55,7 @@ impl WorkspaceSummary {
             redirect: profile.redirect,
             access: profile.access(),
             status,
+            blocked: None,
         }
     }
 }

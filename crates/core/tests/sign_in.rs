@@ -5,10 +5,8 @@
 
 mod common;
 
-use brickdesk_core::host::WorkspaceHost;
-use brickdesk_core::policy::Policy;
 use brickdesk_core::profiles::{AuthKind, RedirectMode};
-use brickdesk_core::service::{Config as ServiceConfig, NewWorkspace, Workspaces};
+use brickdesk_core::service::{NewWorkspace, Workspaces};
 use brickdesk_core::vault::{SecretKind, StoreError, Vault};
 use brickdesk_core::workspace::{DEMO_ID, SignInState};
 use brickdesk_core::{ErrorCode, Sensitive};

@@ -119,3 +119,84 @@ async fn a_host_edited_in_the_settings_file_gets_no_secret() {
         "nothing was sent there"
     );
 }
+
+/// Policy holds for what is in the settings file, not only for what is added through the app:
+/// a hand-written workspace is listed with the reason and never used.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_applies_to_workspaces_written_into_the_settings_file() {
+    use brickdesk_core::ErrorCode;
+    use brickdesk_core::policy::Policy;
+    use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
+    use brickdesk_core::vault::Vault;
+    let f = fixture("policy-on-file", Config::default(), false).await;
+    let host = f.emulator.base_url.clone();
+    std::fs::create_dir_all(&f.dir).expect("settings folder");
+    std::fs::write(
+        f.dir.join("profiles.json"),
+        serde_json::json!({
+            "version": 1,
+            "profiles": [
+                {"id": "mine", "name": "Mine", "host": host, "auth": {"kind": "servicePrincipal", "clientId": "kpi-bot"}},
+                {"id": "pat", "name": "Token", "host": host.replace("127.0.0.1", "localhost"), "auth": {"kind": "personalAccessToken"}}
+            ]
+        })
+        .to_string(),
+    )
+    .expect("hand-written profiles");
+    let open = |policy: Policy| {
+        Workspaces::open(ServiceConfig {
+            profiles_file: f.dir.join("profiles.json"),
+            policy,
+            vault: Vault::new(f.store.clone()),
+            demo_host: None,
+        })
+        .expect("open")
+        .0
+    };
+    let no_tokens = open(Policy {
+        allow_personal_access_tokens: false,
+        ..Policy::default()
+    });
+    let list = no_tokens.list();
+    let blocked = |id: &str| {
+        list.workspaces
+            .iter()
+            .find(|w| w.id == id)
+            .expect("listed")
+            .blocked
+            .clone()
+    };
+    assert!(blocked("mine").is_none());
+    assert!(
+        blocked("pat")
+            .expect("blocked")
+            .contains("personal access tokens")
+    );
+    let error = no_tokens
+        .begin_sign_in("pat")
+        .await
+        .expect_err("never used");
+    assert_eq!(error.code, ErrorCode::PermissionDenied);
+
+    let only_it = open(Policy {
+        allow_user_workspaces: false,
+        ..Policy::default()
+    });
+    for id in ["mine", "pat"] {
+        let error = only_it.begin_sign_in(id).await.expect_err("never used");
+        assert_eq!(error.code, ErrorCode::PermissionDenied, "{id}");
+        assert!(only_it.api(id).await.is_err(), "{id}");
+    }
+    assert!(
+        only_it
+            .list()
+            .workspaces
+            .iter()
+            .all(|w| w.blocked.is_some()),
+        "listed, with the reason"
+    );
+    only_it
+        .remove("mine")
+        .await
+        .expect("a blocked workspace can still be removed");
+}

@@ -78,7 +78,7 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiag
         >
           <p class="account-who" data-testid="account-who">
             <strong>{workspace.name}</strong>
-            <span class="muted">{longStatus(status)}</span>
+            <span class="muted">{workspace.blocked ?? longStatus(status)}</span>
           </p>
           <button type="button" role="menuitem" data-testid="account-settings" onClick={act(onSettings)}>
             Workspace settings…
@@ -88,9 +88,11 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiag
               Sign out of {workspace.name}
             </button>
           ) : (
-            <button type="button" role="menuitem" data-testid="account-sign-in" onClick={act(onSignIn)}>
-              Sign in to {workspace.name}
-            </button>
+            !workspace.blocked && (
+              <button type="button" role="menuitem" data-testid="account-sign-in" onClick={act(onSignIn)}>
+                Sign in to {workspace.name}
+              </button>
+            )
           )}
           {onSelfTest && (
             <button type="button" role="menuitem" data-testid="account-self-test" onClick={act(onSelfTest)}>

@@ -41,4 +41,13 @@ describe("SignInPanel", () => {
     expect(screen.queryByTestId("sign-in-advice")).toBeNull();
     expect(screen.getByTestId("sign-in-button")).toBeTruthy();
   });
+
+  it("shows why IT policy forbids a workspace, and offers no sign-in", () => {
+    const props = { onUseOffer: vi.fn(), onSignIn: vi.fn(), onCancel: vi.fn(), onSignOut: vi.fn() };
+    const reason = "Your IT department allows only the workspaces it set up. Remove this one in its settings.";
+    render(<SignInPanel workspace={{ ...fin, blocked: reason }} advice={null} {...props} />);
+    expect(screen.getByTestId("sign-in").getAttribute("data-state")).toBe("blocked");
+    expect(screen.getByTestId("blocked-reason").textContent).toBe(reason);
+    expect(screen.queryByTestId("sign-in-button")).toBeNull();
+  });
 });

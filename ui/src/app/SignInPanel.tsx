@@ -1,7 +1,8 @@
 // The active workspace's sign-in: who is signed in (from the workspace, never a token),
 // "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out. When the
 // app connection refuses the sign-in address, the preflight's advice shows before any
-// browser opens, with the registered address to use in one click.
+// browser opens, with the registered address to use in one click. A workspace IT policy
+// forbids shows why instead, with no way to sign in.
 import type { RedirectAdvice, RedirectMode, WorkspaceSummary } from "../platform";
 
 function Advice({ advice, onUseOffer }: { advice: RedirectAdvice; onUseOffer: (redirect: RedirectMode) => void }) {
@@ -28,6 +29,13 @@ interface Props {
 }
 
 export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSignOut }: Props) {
+  if (workspace.blocked) {
+    return (
+      <div class="sign-in" data-testid="sign-in" data-state="blocked" role="alert">
+        <p data-testid="blocked-reason">{workspace.blocked}</p>
+      </div>
+    );
+  }
   const status = workspace.status;
   switch (status.state) {
     case "signedIn":

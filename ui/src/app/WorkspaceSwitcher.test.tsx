@@ -92,4 +92,12 @@ describe("WorkspaceSwitcher", () => {
     ]);
     expect(screen.queryByTestId("add-workspace")).toBeNull();
   });
+
+  it("marks a workspace IT policy forbids, with the reason as its tooltip", () => {
+    const reason = "Your organisation's policy does not allow personal access tokens.";
+    const list: WorkspaceList = { ...two, workspaces: [{ ...two.workspaces[0], blocked: reason }, two.workspaces[1]] };
+    render(<WorkspaceSwitcher list={list} onSelect={vi.fn()} onAdd={vi.fn()} />);
+    const [first] = screen.getAllByTestId("workspace-status");
+    expect([first.dataset.state, first.textContent, first.title]).toEqual(["blocked", "Not allowed", reason]);
+  });
 });

@@ -78,11 +78,11 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
               <span
                 class="workspace-status"
                 data-testid="workspace-status"
-                data-state={workspace.status.state}
-                title={longStatus(workspace.status)}
+                data-state={workspace.blocked ? "blocked" : workspace.status.state}
+                title={workspace.blocked ?? longStatus(workspace.status)}
               >
                 <span class="status-dot" aria-hidden="true" />
-                {shortStatus(workspace.status)}
+                {workspace.blocked ? "Not allowed" : shortStatus(workspace.status)}
               </span>
             </button>
           </li>

@@ -11,6 +11,7 @@ export function workspace(
     redirect: { kind: "deepLink" },
     access: "everything",
     status: { state: "signedOut", reason: null },
+    blocked: null,
     ...fields,
   };
 }

@@ -123,16 +123,17 @@ pub const MACOS_MANAGED_PLIST: &str = "/Library/Managed Preferences/dev.brickdes
 pub const WINDOWS_POLICY_KEY: &str = r"Software\Policies\Brickdesk";
 
 /// This OS's managed settings, if any: `(where, object or why not)`.
-/// `BRICKDESK_POLICY_FILE` (tests, a one-off policy) turns them off.
 pub fn read_os() -> Option<OsPolicy> {
-    if std::env::var_os("BRICKDESK_POLICY_FILE").is_some_and(|p| !p.is_empty()) {
-        return None;
-    }
     read_platform()
 }
 
 #[cfg(target_os = "macos")]
 fn read_platform() -> Option<OsPolicy> {
+    if let Err(reason) = super::trust::check(std::path::Path::new(MACOS_MANAGED_PLIST)) {
+        if std::path::Path::new(MACOS_MANAGED_PLIST).exists() {
+            return Some((MACOS_MANAGED_PLIST.to_owned(), Err(reason)));
+        }
+    }
     let bytes = match std::fs::read(MACOS_MANAGED_PLIST) {
         Ok(bytes) => bytes,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,

@@ -1,24 +1,33 @@
 //! IT policy: managed workspaces and restrictions an administrator sets for every user.
 //!
-//! Read from a per-OS file (`%ProgramData%\Brickdesk\policy.json`, `/Library/Application
-//! Support/Brickdesk/policy.json`, `/etc/brickdesk/policy.json`; `BRICKDESK_POLICY_FILE`
-//! overrides the location) and from the OS's managed settings ([`managed`]: the Windows
-//! registry, macOS managed preferences), which win key by key. Policy wins over the user's own
-//! settings. A malformed source is reported and ignored as a whole, so a typo never
-//! half-applies. Managed workspaces are shown locked: the user can sign in but not edit or
-//! remove them. `docs/admin-guide.md` documents every key (a test checks).
+//! Sources, in rising precedence: a policy file on macOS (`/Library/Application
+//! Support/Brickdesk/policy.json`) and Linux (`/etc/brickdesk/policy.json`), read only when it
+//! and every folder above it are root's and writable by nobody else ([`trust`]); then the OS's
+//! managed settings ([`managed`]: the Windows registry `HKLM\Software\Policies\Brickdesk`,
+//! macOS managed preferences), which win key by key. On Windows there is no policy file:
+//! `C:\ProgramData` lets every user create files, so only the registry (which Group Policy and
+//! Intune write, and only administrators can) is read. `BRICKDESK_POLICY_FILE` replaces every
+//! source in debug and test builds only: in a release build no user can switch policy off.
+//!
+//! Policy fails closed. Each source is read key by key: an unknown key, a value of the wrong
+//! kind or an invalid workspace is reported and dropped alone, and the rest applies. When a
+//! source is there but cannot be used at all (unreadable, not JSON, not trusted), the
+//! restrictions it might have held are applied: users may not add workspaces or use personal
+//! access tokens unless a source that outranks it says otherwise. Policy applies to the
+//! user's stored workspaces too (`crate::service`). `docs/admin-guide.md` documents every key
+//! (a test checks).
 
 pub mod managed;
+pub mod trust;
 
 use crate::net::NetworkSettings;
 use crate::profiles::Profile;
 use crate::{ErrorCode, ErrorInfo};
-use serde::Deserialize;
+use managed::PolicyObject;
 use std::path::{Path, PathBuf};
 
 /// Every key the policy understands (the admin guide documents each).
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Policy {
     /// Workspaces every user gets, locked.
     pub workspaces: Vec<Profile>,
@@ -46,62 +55,156 @@ impl Default for Policy {
     }
 }
 
-/// The policy file's location on this OS.
-pub fn default_path() -> PathBuf {
-    if let Some(path) = std::env::var_os("BRICKDESK_POLICY_FILE").filter(|p| !p.is_empty()) {
-        return PathBuf::from(path);
-    }
+/// The policy file's location on this OS (`None` on Windows: registry only, see the module
+/// docs).
+pub fn default_path() -> Option<PathBuf> {
     if cfg!(target_os = "windows") {
-        let base = std::env::var_os("ProgramData").unwrap_or_else(|| "C:\\ProgramData".into());
-        PathBuf::from(base).join("Brickdesk").join("policy.json")
+        None
     } else if cfg!(target_os = "macos") {
-        PathBuf::from("/Library/Application Support/Brickdesk/policy.json")
+        Some(PathBuf::from(
+            "/Library/Application Support/Brickdesk/policy.json",
+        ))
     } else {
-        PathBuf::from("/etc/brickdesk/policy.json")
+        Some(PathBuf::from("/etc/brickdesk/policy.json"))
     }
 }
 
-/// The policy in force (the file at `path` with this OS's managed settings over it), and a
-/// notice for each source that was there but could not be used.
-pub fn load(path: &Path) -> (Policy, Vec<ErrorInfo>) {
-    load_with(path, managed::read_os())
+/// `BRICKDESK_POLICY_FILE`: in debug and test builds, a policy file that replaces every
+/// other source (the end-to-end tests' policies). Release builds never read it.
+pub fn override_path() -> Option<PathBuf> {
+    override_from(
+        cfg!(debug_assertions),
+        std::env::var_os("BRICKDESK_POLICY_FILE"),
+    )
 }
 
-/// [`load`] with the OS-managed settings given: `(where they came from, their object)`.
+fn override_from(debug_build: bool, value: Option<std::ffi::OsString>) -> Option<PathBuf> {
+    value
+        .filter(|p| debug_build && !p.is_empty())
+        .map(PathBuf::from)
+}
+
+/// The policy in force on this computer, and a notice for each problem found.
+pub fn load() -> (Policy, Vec<ErrorInfo>) {
+    if let Some(path) = override_path() {
+        return load_with(&path, None);
+    }
+    let file = default_path().map(|path| {
+        let place = path.display().to_string();
+        let read = match read_object(&path) {
+            Ok(Some(object)) => trust::check(&path).map(|()| Some(object)),
+            other => other,
+        };
+        (place, read)
+    });
+    combine(file, managed::read_os())
+}
+
+/// The policy from the file at `path` (not checked for ownership: the caller chose it) with
+/// the OS-managed settings `os` over it.
 pub fn load_with(path: &Path, os: Option<managed::OsPolicy>) -> (Policy, Vec<ErrorInfo>) {
-    let mut notices = Vec::new();
-    let file = match std::fs::read_to_string(path) {
-        Ok(text) => match serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&text)
-        {
-            Ok(object) => Some(object),
-            Err(e) => {
-                notices.push(ignored(&path.display().to_string(), &e.to_string()));
-                None
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            notices.push(ignored(&path.display().to_string(), &e.to_string()));
-            None
-        }
-    };
-    let os = match os {
-        Some((_, Ok(object))) => Some(object),
-        Some((place, Err(reason))) => {
-            notices.push(ignored(&place, &reason));
-            None
-        }
-        None => None,
-    };
-    if file.is_none() && os.is_none() {
-        return (Policy::default(), notices);
+    let file = Some((path.display().to_string(), read_object(path)));
+    combine(file, os)
+}
+
+/// A source's settings: `Ok(None)` when it is not there, `Err` when it is there but cannot be
+/// used at all.
+type Read = Result<Option<PolicyObject>, String>;
+
+fn read_object(path: &Path) -> Read {
+    match std::fs::read_to_string(path) {
+        Ok(text) => serde_json::from_str::<PolicyObject>(&text)
+            .map(Some)
+            .map_err(|e| format!("not a JSON object: {e}")),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e.to_string()),
     }
-    let merged = managed::merge(file.unwrap_or_default(), os.unwrap_or_default());
-    match parse_value(serde_json::Value::Object(merged)) {
-        Ok(policy) => (policy, notices),
-        Err(reason) => {
-            notices.push(ignored(&path.display().to_string(), &reason));
-            (Policy::default(), notices)
+}
+
+/// The file (lower) and the OS settings (higher) combined, key by key, failing closed.
+fn combine(
+    file: Option<(String, Read)>,
+    os: Option<managed::OsPolicy>,
+) -> (Policy, Vec<ErrorInfo>) {
+    let os = os.map(|(place, read)| (place, read.map(Some)));
+    let mut notices = Vec::new();
+    let mut policy = Policy::default();
+    // Restrictive keys a broken source might have set, unless a higher source sets them.
+    let mut unknown_restrictions = false;
+    for (place, read) in [file, os].into_iter().flatten() {
+        match read {
+            Ok(None) => {}
+            Ok(Some(object)) => {
+                if unknown_restrictions {
+                    // A higher source that sets a key decides it.
+                    for key in RESTRICTIONS {
+                        if object.contains_key(*key) {
+                            set_restriction(&mut policy, key, true);
+                        }
+                    }
+                }
+                apply(&mut policy, object, &place, &mut notices);
+            }
+            Err(reason) => {
+                notices.push(ignored(&place, &reason));
+                unknown_restrictions = true;
+                policy.allow_user_workspaces = false;
+                policy.allow_personal_access_tokens = false;
+            }
+        }
+    }
+    (policy, notices)
+}
+
+/// The switches that forbid something when `false`.
+const RESTRICTIONS: &[&str] = &["allowUserWorkspaces", "allowPersonalAccessTokens"];
+
+fn set_restriction(policy: &mut Policy, key: &str, allowed: bool) {
+    match key {
+        "allowUserWorkspaces" => policy.allow_user_workspaces = allowed,
+        "allowPersonalAccessTokens" => policy.allow_personal_access_tokens = allowed,
+        _ => {}
+    }
+}
+
+/// Lays one source's keys over `policy`, each on its own (see the module docs).
+fn apply(policy: &mut Policy, object: PolicyObject, place: &str, notices: &mut Vec<ErrorInfo>) {
+    let mut problem = |what: String| notices.push(key_problem(place, &what));
+    for (key, value) in object {
+        match key.as_str() {
+            "workspaces" => match value {
+                serde_json::Value::Array(items) => {
+                    let mut kept = Vec::new();
+                    for item in items {
+                        match serde_json::from_value::<Profile>(item)
+                            .map_err(|e| e.to_string())
+                            .and_then(|p| p.validate().map(|()| p).map_err(|e| e.message))
+                        {
+                            Ok(profile) => kept.push(profile),
+                            Err(reason) => problem(format!("a workspace is invalid ({reason})")),
+                        }
+                    }
+                    policy.workspaces = kept;
+                }
+                _ => problem("workspaces must be a list".into()),
+            },
+            "allowUserWorkspaces" | "allowPersonalAccessTokens" => match value {
+                serde_json::Value::Bool(allowed) => set_restriction(policy, &key, allowed),
+                _ => {
+                    // Unreadable: the restriction holds.
+                    set_restriction(policy, &key, false);
+                    problem(format!("{key} must be true or false; it is taken as false"));
+                }
+            },
+            "proxy" | "noProxy" | "caBundle" => match value {
+                serde_json::Value::String(text) => match key.as_str() {
+                    "proxy" => policy.proxy = Some(text),
+                    "noProxy" => policy.no_proxy = Some(text),
+                    _ => policy.ca_bundle = Some(PathBuf::from(text)),
+                },
+                _ => problem(format!("{key} must be text")),
+            },
+            other => problem(format!("{other} is not a Brickdesk policy key")),
         }
     }
 }
@@ -111,24 +214,39 @@ fn ignored(place: &str, reason: &str) -> ErrorInfo {
         ErrorCode::Config,
         format!(
             "Your organisation's Brickdesk policy at {place} could not be used ({reason}), so it \
-             is ignored. Tell your IT department."
+             is ignored and its restrictions are applied: adding workspaces and personal \
+             access tokens are off. Tell your IT department."
         ),
     )
 }
 
+fn key_problem(place: &str, what: &str) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::Config,
+        format!(
+            "Your organisation's Brickdesk policy at {place} has a problem: {what}. The rest of \
+             it applies. Tell your IT department."
+        ),
+    )
+}
+
+/// Parses one policy text strictly (every problem is an error), for tools and tests.
 pub fn parse(text: &str) -> Result<Policy, String> {
     parse_value(serde_json::from_str(text).map_err(|e| e.to_string())?)
 }
 
-/// Validates a policy object (from any source, merged).
+/// Validates a policy object strictly.
 pub fn parse_value(value: serde_json::Value) -> Result<Policy, String> {
-    let policy: Policy = serde_json::from_value(value).map_err(|e| e.to_string())?;
-    for profile in &policy.workspaces {
-        profile
-            .validate()
-            .map_err(|e| format!("workspace {:?}: {}", profile.id, e.message))?;
+    let serde_json::Value::Object(object) = value else {
+        return Err("the policy is not a JSON object".into());
+    };
+    let mut policy = Policy::default();
+    let mut notices = Vec::new();
+    apply(&mut policy, object, "the policy", &mut notices);
+    match notices.first() {
+        Some(problem) => Err(problem.message.clone()),
+        None => Ok(policy),
     }
-    Ok(policy)
 }
 
 impl Policy {
@@ -184,28 +302,76 @@ mod tests {
     }
 
     #[test]
-    fn a_malformed_policy_is_reported_and_ignored() {
-        let dir = std::env::temp_dir().join(format!("brickdesk-policy-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("dir");
-        let path = dir.join("policy.json");
-        std::fs::write(&path, r#"{"alowUserWorkspaces": false}"#).expect("write");
+    fn a_broken_source_fails_closed_and_a_bad_key_is_dropped_alone() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("policy.json");
+        // A typo: reported, the rest applies.
+        std::fs::write(
+            &path,
+            r#"{"alowUserWorkspaces": false, "allowPersonalAccessTokens": false}"#,
+        )
+        .expect("write");
         let (policy, notices) = load_with(&path, None);
-        assert_eq!(policy, Policy::default());
-        let notice = notices.first().expect("reported");
         assert!(
-            notice.message.contains("alowUserWorkspaces"),
+            !policy.allow_personal_access_tokens,
+            "the valid key applies"
+        );
+        assert!(policy.allow_user_workspaces);
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].message.contains("alowUserWorkspaces"),
             "{}",
-            notice.message
+            notices[0].message
         );
-        std::fs::write(&path, r#"{"workspaces": [{"id": "x", "name": "X", "host": "http://x.example", "auth": {"kind": "databricksCli"}}]}"#).expect("write");
+        // One invalid workspace is dropped; the other stays.
+        std::fs::write(
+            &path,
+            r#"{"workspaces": [
+                {"id": "x", "name": "X", "host": "http://x.example", "auth": {"kind": "databricksCli"}},
+                {"id": "ok", "name": "Ok", "host": "https://ok.example", "auth": {"kind": "databricksCli"}}]}"#,
+        )
+        .expect("write");
+        let (policy, notices) = load_with(&path, None);
+        assert!(policy.is_managed("ok") && !policy.is_managed("x"));
+        assert_eq!(notices.len(), 1);
+        // A value of the wrong kind for a restriction: the restriction holds.
+        std::fs::write(&path, r#"{"allowUserWorkspaces": "no"}"#).expect("write");
+        assert!(!load_with(&path, None).0.allow_user_workspaces);
+        // Not JSON at all: nothing is known, so everything restrictive is on.
+        std::fs::write(&path, "allowUserWorkspaces = no").expect("write");
+        let (policy, notices) = load_with(&path, None);
+        assert!(!policy.allow_user_workspaces && !policy.allow_personal_access_tokens);
         assert!(
-            !load_with(&path, None).1.is_empty(),
-            "an invalid workspace invalidates the policy"
+            notices[0].message.contains("restrictions are applied"),
+            "{}",
+            notices[0].message
         );
+        // ... unless a source that outranks it says otherwise.
+        let os = managed::from_registry(&[(
+            "AllowPersonalAccessTokens".to_owned(),
+            managed::RegistryValue::Dword(1),
+        )])
+        .expect("shape");
+        let (policy, _) = load_with(&path, Some(("HKLM".into(), Ok(os))));
+        assert!(policy.allow_personal_access_tokens && !policy.allow_user_workspaces);
         assert_eq!(
-            load_with(&dir.join("missing.json"), None),
+            load_with(&dir.path().join("missing.json"), None),
             (Policy::default(), vec![])
         );
-        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn only_debug_builds_honour_the_override() {
+        let set = || Some(std::ffi::OsString::from("/tmp/p.json"));
+        assert_eq!(
+            override_from(true, set()),
+            Some(PathBuf::from("/tmp/p.json"))
+        );
+        assert_eq!(
+            override_from(false, set()),
+            None,
+            "release: IT policy holds"
+        );
+        assert_eq!(override_from(true, Some("".into())), None);
     }
 }

@@ -85,7 +85,8 @@ pub fn read_default() -> Result<ImportReport, crate::ErrorInfo> {
         crate::ErrorInfo::new(
             crate::ErrorCode::NotFound,
             format!(
-                "There is no Databricks CLI configuration at {looked_at}, so there is nothing to                  import. Enter the workspace URL instead."
+                "There is no Databricks CLI configuration at {looked_at}, so there is nothing to \
+                 import. Enter the workspace URL instead."
             ),
         )
     })?;

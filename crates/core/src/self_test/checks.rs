@@ -95,7 +95,8 @@ async fn sign_in_address(service: &Arc<Workspaces>, profile: &Profile) -> CheckL
         ),
         Ok(Some(advice)) => {
             let fix = if advice.offer.is_some() {
-                "Sign in through the offered address (Brickdesk asks when you sign in), or ask                  your Databricks admin to register this one."
+                "Sign in through the offered address (Brickdesk asks when you sign in), or ask \
+                 your Databricks admin to register this one."
             } else {
                 "Ask your Databricks admin to change the app connection as described."
             };

@@ -236,6 +236,41 @@ impl Workspaces {
             .ok_or_else(not_found)
     }
 
+    /// Why IT policy forbids using a workspace from the user's own settings file (which the
+    /// user can edit by hand), if it does: policy applies to what is stored, not only to what
+    /// is added through the app.
+    fn blocked(&self, profile: &Profile, managed: bool) -> Option<String> {
+        if managed {
+            return None;
+        }
+        if !self.policy.allow_user_workspaces {
+            return Some(
+                "Your organisation's policy allows only the workspaces your IT department set \
+                 up, so this one cannot be used. Remove it, or ask IT to add it for you."
+                    .into(),
+            );
+        }
+        if profile.auth == AuthKind::PersonalAccessToken
+            && !self.policy.allow_personal_access_tokens
+        {
+            return Some(
+                "Your organisation's policy does not allow personal access tokens, so this \
+                 workspace cannot be used. Remove it and add it again with a browser sign-in."
+                    .into(),
+            );
+        }
+        None
+    }
+
+    /// The profile, for signing in or calling the workspace: refused when policy forbids it.
+    pub fn usable_profile(&self, id: &str) -> Result<Profile, ErrorInfo> {
+        let (profile, managed) = self.profile(id)?;
+        match self.blocked(&profile, managed) {
+            Some(reason) => Err(ErrorInfo::new(ErrorCode::PermissionDenied, reason)),
+            None => Ok(profile),
+        }
+    }
+
     pub fn list(&self) -> WorkspaceList {
         let inner = self.lock();
         let workspaces: Vec<WorkspaceSummary> = self
@@ -247,7 +282,9 @@ impl Workspaces {
                     .get(&p.id)
                     .cloned()
                     .unwrap_or(SignInState::SignedOut { reason: None });
-                WorkspaceSummary::new(p, *managed, status)
+                let mut summary = WorkspaceSummary::new(p, *managed, status);
+                summary.blocked = self.blocked(p, *managed);
+                summary
             })
             .collect();
         let active_id = inner
@@ -637,7 +674,7 @@ impl Workspaces {
 
     /// An authenticated API client for the workspace.
     pub async fn api(&self, id: &str) -> Result<Api, ErrorInfo> {
-        let (profile, _) = self.profile(id)?;
+        let profile = self.usable_profile(id)?;
         let session = self.session(&profile).await?;
         Ok(Api::new(
             self.http.clone(),
@@ -682,7 +719,13 @@ impl Workspaces {
 
     /// At start-up: every workspace with a stored credential is checked in the background.
     pub async fn check_all(self: &Arc<Self>) {
-        let ids: Vec<String> = self.list().workspaces.into_iter().map(|w| w.id).collect();
+        let ids: Vec<String> = self
+            .list()
+            .workspaces
+            .into_iter()
+            .filter(|w| w.blocked.is_none())
+            .map(|w| w.id)
+            .collect();
         for id in ids {
             let (vault, pid) = (self.vault.clone(), id.clone());
             let stored = blocking(move || Ok(vault.has_any(&pid)))

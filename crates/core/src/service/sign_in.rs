@@ -23,7 +23,7 @@ impl Workspaces {
     /// URL, and if not, what to do (see [`preflight`]). `None`: go ahead (also when discovery
     /// or the probe cannot tell; the sign-in then reports what it meets).
     pub async fn sign_in_preflight(&self, id: &str) -> Result<Option<RedirectAdvice>, ErrorInfo> {
-        let (profile, _) = self.profile(id)?;
+        let profile = self.usable_profile(id)?;
         if !profile.auth.is_interactive() {
             return Ok(None);
         }
@@ -36,7 +36,7 @@ impl Workspaces {
     /// Starts signing in. For browser sign-ins returns the URL to open; M2M and PAT
     /// workspaces are checked at once and return `None`.
     pub async fn begin_sign_in(self: &Arc<Self>, id: &str) -> Result<Option<String>, ErrorInfo> {
-        let (profile, _) = self.profile(id)?;
+        let profile = self.usable_profile(id)?;
         if !profile.auth.is_interactive() {
             return match self.check(id).await {
                 SignInState::SignedIn { .. } => Ok(None),
