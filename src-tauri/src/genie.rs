@@ -176,19 +176,10 @@ pub async fn run_answer_again(
     state.genie.run_again(&api, &message, &attachment_id).await
 }
 
-/// Opens a link from an answer in the system browser (the UI asked the user first). Only
-/// web and e-mail links: the sanitizer keeps no other kind, and this checks again.
+/// Opens a link from an answer in the system browser (the UI asked the user first): web and
+/// e-mail links only, a mail link without its query (`brickdesk_core::genie::links`).
 #[tauri::command]
 #[specta::specta]
 pub fn open_link(url: String) -> Result<(), ErrorInfo> {
-    let parsed = url::Url::parse(&url)
-        .ok()
-        .filter(|u| matches!(u.scheme(), "https" | "http" | "mailto"));
-    match parsed {
-        Some(url) => crate::sign_in::open_browser(url.as_str()),
-        None => Err(ErrorInfo::new(
-            ErrorCode::InvalidInput,
-            "Brickdesk only opens web and e-mail links.",
-        )),
-    }
+    crate::sign_in::open_browser(brickdesk_core::genie::links::openable(&url)?.as_str())
 }

@@ -14,6 +14,7 @@ mod ipc;
 #[cfg(target_os = "linux")]
 mod link_handler;
 mod logging;
+mod navigation;
 mod save_dialog;
 mod self_test;
 mod sign_in;
@@ -34,6 +35,7 @@ pub fn run() {
         .plugin(tauri_plugin_single_instance::init(
             deep_links::on_second_instance,
         ))
+        .plugin(navigation::guard())
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_clipboard_manager::init())

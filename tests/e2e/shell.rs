@@ -137,3 +137,72 @@ fn wait_count(app: &AppSession, css: &str, count: usize) -> Result<Vec<String>> 
         Ok((found.len() >= count).then_some(found))
     })
 }
+
+#[test]
+fn the_web_view_cannot_forge_a_link_call_plugins_or_leave_the_app() -> Result<()> {
+    run("least-privilege", |app| {
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=workspace-item]", "Demo workspace", WAIT)?;
+        // A page that could emit events could fake the OS handing over a link: the deep-link
+        // plugin hears `deep-link://new-url` from anyone allowed to emit it.
+        let forged = d.invoke(
+            "plugin:event|emit",
+            json!({"event": "deep-link://new-url", "payload": ["dev.brickdesk.app:/open?workspace=demo"]}),
+        )?;
+        assert!(forged.get("err").is_some(), "emit was allowed: {forged}");
+        let forged_to = d.invoke(
+            "plugin:event|emit_to",
+            json!({"target": {"kind": "Any"}, "event": "deep-link://new-url", "payload": ["dev.brickdesk.app:/open?workspace=demo"]}),
+        )?;
+        assert!(
+            forged_to.get("err").is_some(),
+            "emit_to was allowed: {forged_to}"
+        );
+        // Nothing of Tauri's own or the plugins' beyond listening: no app, window, clipboard
+        // or dialog calls from the page.
+        for command in [
+            "plugin:app|version",
+            "plugin:window|title",
+            "plugin:webview|get_all_webviews",
+            "plugin:clipboard-manager|read_text",
+            "plugin:dialog|open",
+            "plugin:deep-link|get_current",
+        ] {
+            let answer = d.invoke(command, json!({}))?;
+            assert!(
+                answer.get("err").is_some(),
+                "{command} was allowed: {answer}"
+            );
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        assert!(
+            d.find_all("[data-testid=notice][data-kind=deep-link-handled]")?
+                .is_empty(),
+            "a forged link was handled"
+        );
+
+        // What stands in for `freezePrototype` (off: README, "Security"): no script but the
+        // app's own files runs, so neither eval nor an injected inline script does.
+        let script = d.execute_async(
+            "let ran = []; try { eval('ran.push(1)'); } catch (e) {} \
+             const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; \
+             document.head.appendChild(s); \
+             setTimeout(() => done({eval: ran.length, inline: window.__inline ?? 0}), 300);",
+        )?;
+        assert_eq!(script, json!({"eval": 0, "inline": 0}), "{script}");
+
+        // The window never leaves the app, even for a page that really answers.
+        let away = format!("{}/api/2.0/sql/warehouses", app.emulator.base_url);
+        d.execute_async(&format!(
+            "window.location.href = {}; setTimeout(() => done(true), 1500);",
+            serde_json::to_string(&away)?
+        ))?;
+        let here = d.execute_async("done(window.location.href);")?;
+        let here = here.as_str().unwrap_or_default();
+        assert!(here.starts_with("tauri://localhost"), "navigated to {here}");
+        d.wait_for_text("[data-testid=workspace-item]", "Demo workspace", WAIT)?;
+        let info = d.invoke("app_info", json!({}))?;
+        assert_eq!(info["ok"]["name"], "Brickdesk", "{info}");
+        Ok(())
+    })
+}

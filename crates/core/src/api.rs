@@ -175,6 +175,7 @@ impl Api {
         path: &str,
         body: Option<Value>,
     ) -> Result<T, ErrorInfo> {
+        crate::api_path::check(path)?;
         let url = self.host.join(path);
         let name = self.host.as_str();
         let (mut refreshed, mut throttled) = (false, 0);

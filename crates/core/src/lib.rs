@@ -7,6 +7,7 @@
 //! shell can export them without wrapper types.
 
 pub mod api;
+pub mod api_path;
 pub mod auth;
 pub mod deep_link;
 pub mod diagnostics;

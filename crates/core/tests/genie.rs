@@ -380,3 +380,44 @@ async fn a_space_without_access_explains_itself() {
     assert_eq!(error.code, ErrorCode::PermissionDenied);
     assert!(error.message.contains("Ask its owner"), "{}", error.message);
 }
+
+#[tokio::test]
+async fn ids_from_the_web_view_cannot_reach_another_endpoint() {
+    let (f, api) = signed_in("genie-path-ids", alice()).await;
+    let genie = genie();
+    let before = logged_requests(&f, "/api/2.0/").await.len();
+    // A `/` or `?` in an id stays inside its segment: the workspace hears of a space with an
+    // odd id (and does not know it), never of SCIM or of the warehouses.
+    let error = genie
+        .space(&api, "../../sql/warehouses?x=")
+        .await
+        .expect_err("no such space");
+    assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
+    let error = genie
+        .delete_conversation(&api, TAXI, "../../../preview/scim/v2/Me")
+        .await
+        .expect_err("no such conversation");
+    assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
+    // A bare `..` would be resolved by URL parsing, so it never leaves Brickdesk.
+    let error = genie.space(&api, "..").await.expect_err("refused");
+    assert_eq!(error.code, ErrorCode::InvalidInput);
+    let heard: Vec<String> = logged_requests(&f, "/api/2.0/")
+        .await
+        .into_iter()
+        .skip(before)
+        .map(|(_, path, _)| path)
+        .collect();
+    assert!(
+        heard
+            .iter()
+            .all(|p| !p.starts_with("/api/2.0/sql/warehouses")
+                && !p.starts_with("/api/2.0/preview/scim")),
+        "{heard:?}"
+    );
+    assert!(
+        heard
+            .iter()
+            .any(|p| p.contains("..%2F..%2Fsql%2Fwarehouses%3Fx%3D")),
+        "{heard:?}"
+    );
+}

@@ -7,6 +7,7 @@ use super::progress::{self, Step};
 use super::wire::{self, MessageStatus, WireMessage};
 use super::{Genie, GenieEvent, denied_space, spaces_path};
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::local::genie::{OutboxEntry, OutboxState};
 use crate::{ErrorCode, ErrorInfo};
 use std::time::{Duration, Instant};
@@ -192,8 +193,9 @@ impl Genie {
                 Some(conversation) => api
                     .post::<_, WireMessage>(
                         &format!(
-                            "{}/conversations/{conversation}/messages",
-                            spaces_path(&entry.space_id)
+                            "{}/conversations/{}/messages",
+                            spaces_path(&entry.space_id),
+                            segment(conversation)
                         ),
                         &serde_json::json!({ "content": entry.content }),
                     )
@@ -242,8 +244,10 @@ impl Genie {
         events: &(impl Fn(GenieEvent) + Sync),
     ) -> Result<WireMessage, Polled> {
         let path = format!(
-            "{}/conversations/{conversation_id}/messages/{message_id}",
-            spaces_path(space_id)
+            "{}/conversations/{}/messages/{}",
+            spaces_path(space_id),
+            segment(conversation_id),
+            segment(message_id)
         );
         let started = Instant::now();
         let mut last: Option<MessageStatus> = None;

@@ -9,12 +9,14 @@
 pub mod answer;
 mod ask;
 pub mod limiter;
+pub mod links;
 pub mod markdown;
 pub mod progress;
 pub mod rows;
 pub mod wire;
 
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::local::genie::GenieStore;
 use crate::sql::runs::Runs;
 use crate::{ErrorCode, ErrorInfo};
@@ -94,7 +96,7 @@ impl std::fmt::Debug for Genie {
 }
 
 fn spaces_path(space: &str) -> String {
-    format!("/api/2.0/genie/spaces/{space}")
+    format!("/api/2.0/genie/spaces/{}", segment(space))
 }
 
 fn encode(value: &str) -> String {
@@ -289,8 +291,9 @@ impl Genie {
         let mut messages = pages(
             api,
             &format!(
-                "{}/conversations/{conversation_id}/messages?page_size=100",
-                spaces_path(space_id)
+                "{}/conversations/{}/messages?page_size=100",
+                spaces_path(space_id),
+                segment(conversation_id)
             ),
             |page: wire::MessagesPage| (page.messages, page.next_page_token),
         )
@@ -310,8 +313,9 @@ impl Genie {
         conversation_id: &str,
     ) -> Result<(), ErrorInfo> {
         api.delete(&format!(
-            "{}/conversations/{conversation_id}",
-            spaces_path(space_id)
+            "{}/conversations/{}",
+            spaces_path(space_id),
+            segment(conversation_id)
         ))
         .await
         .map(drop)
@@ -369,8 +373,8 @@ impl MessageRef {
         format!(
             "{}/conversations/{}/messages/{}",
             spaces_path(&self.space_id),
-            self.conversation_id,
-            self.message_id
+            segment(&self.conversation_id),
+            segment(&self.message_id)
         )
     }
 }

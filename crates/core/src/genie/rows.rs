@@ -10,6 +10,7 @@
 use super::progress;
 use super::wire::{QueryResultResponse, WireMessage};
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::sql::StatementState;
 use crate::sql::result_set::{ResultSet, ResultSummary};
 use crate::sql::runs::Runs;
@@ -23,7 +24,11 @@ const RESULT_WAIT: Duration = Duration::from_secs(120);
 const MAX_CHUNKS: usize = 1_000;
 
 fn messages_path(space: &str, conversation: &str) -> String {
-    format!("/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages")
+    format!(
+        "/api/2.0/genie/spaces/{}/conversations/{}/messages",
+        segment(space),
+        segment(conversation)
+    )
 }
 
 /// Why a finished result has no rows to show.
@@ -62,9 +67,10 @@ pub async fn fetch_rows(
     execute: bool,
 ) -> Result<(u32, ResultSummary), ErrorInfo> {
     let base = format!(
-        "{}/{}/attachments/{attachment_id}",
+        "{}/{}/attachments/{}",
         messages_path(&message.space_id, &message.conversation_id),
-        message.message_id
+        segment(&message.message_id),
+        segment(attachment_id)
     );
     let result_path = format!("{base}/query-result");
     let mut response: QueryResultResponse = if execute {
@@ -108,7 +114,7 @@ pub async fn fetch_rows(
         }
         let path = format!(
             "/api/2.0/sql/statements/{}/result/chunks/{index}",
-            statement.statement_id
+            segment(&statement.statement_id)
         );
         match api.get::<ResultData>(&path).await {
             Ok(data) => next = push_rows(&mut set, &columns, Some(data))?,

@@ -8,6 +8,7 @@
 
 use super::wire::{ResultData, StatementResponse};
 use crate::api::{Api, is_scope_refusal};
+use crate::api_path::segment;
 use crate::{ErrorCode, ErrorInfo};
 use serde::Deserialize;
 
@@ -102,7 +103,7 @@ async fn first_column(
         if let Some(next) = chunk.next_chunk_index {
             let path = format!(
                 "/api/2.0/sql/statements/{}/result/chunks/{next}",
-                response.statement_id
+                segment(&response.statement_id)
             );
             data = Some(api.get::<ResultData>(&path).await?);
         }

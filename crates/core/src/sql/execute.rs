@@ -7,6 +7,7 @@
 use super::params::Parameter;
 use super::wire::{Manifest, ResultData, StatementResponse, StatementState};
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -162,7 +163,7 @@ pub async fn run(
         .await
         .map_err(|e| super::warehouses::explain_denied(e, &request.warehouse_id))?;
     let id = response.statement_id.clone();
-    let path = format!("/api/2.0/sql/statements/{id}");
+    let path = format!("/api/2.0/sql/statements/{}", segment(&id));
     let mut cancel_sent = false;
     let mut attempt = 0;
     loop {
@@ -200,8 +201,11 @@ pub async fn run(
 
 /// One look at a statement (`GET /api/2.0/sql/statements/{id}`).
 pub async fn poll_once(api: &Api, statement_id: &str) -> Result<StatementResponse, ErrorInfo> {
-    api.get(&format!("/api/2.0/sql/statements/{statement_id}"))
-        .await
+    api.get(&format!(
+        "/api/2.0/sql/statements/{}",
+        segment(statement_id)
+    ))
+    .await
 }
 
 fn finish(

@@ -12,6 +12,7 @@ use super::execute::{Cancel, Disposition, Succeeded};
 use super::result_set::SharedResult;
 use super::wire::{ChunkInfo, Column, ExternalLink, ResultData};
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::net::transport_error;
 use crate::{ErrorCode, ErrorInfo};
 use arrow_array::RecordBatch;
@@ -226,7 +227,8 @@ fn link_for(links: Option<Vec<ExternalLink>>, index: u64) -> Option<ExternalLink
 /// The chunk's `ResultData` from the API (a fresh link for EXTERNAL_LINKS).
 async fn chunk_data(api: &Api, id: &str, index: u64) -> Result<ResultData, ErrorInfo> {
     api.get(&format!(
-        "/api/2.0/sql/statements/{id}/result/chunks/{index}"
+        "/api/2.0/sql/statements/{}/result/chunks/{index}",
+        segment(id)
     ))
     .await
 }

@@ -17,6 +17,7 @@ use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
 use super::view::{self, ViewSpec};
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::local::history::{History, NewEntry, RunStatus};
 use crate::{ErrorCode, ErrorInfo};
 use serde::Serialize;
@@ -393,7 +394,7 @@ impl Runs {
             })
             .collect();
         let cancels = running.iter().map(|(api, id)| async move {
-            let path = format!("/api/2.0/sql/statements/{id}/cancel");
+            let path = format!("/api/2.0/sql/statements/{}/cancel", segment(id));
             let _ = api
                 .post::<_, serde_json::Value>(&path, &serde_json::json!({}))
                 .await;

@@ -1,6 +1,7 @@
 //! SQL warehouses: the ones the user can use, and starting a stopped one with progress.
 
 use crate::api::Api;
+use crate::api_path::segment;
 use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
@@ -117,7 +118,9 @@ pub fn explain_denied(error: ErrorInfo, id: &str) -> ErrorInfo {
 }
 
 pub async fn get(api: &Api, id: &str) -> Result<Warehouse, ErrorInfo> {
-    let wire: WireWarehouse = api.get(&format!("/api/2.0/sql/warehouses/{id}")).await?;
+    let wire: WireWarehouse = api
+        .get(&format!("/api/2.0/sql/warehouses/{}", segment(id)))
+        .await?;
     Ok(wire.into())
 }
 
@@ -130,7 +133,7 @@ pub async fn start(
 ) -> Result<Warehouse, ErrorInfo> {
     let _: serde_json::Value = api
         .post(
-            &format!("/api/2.0/sql/warehouses/{id}/start"),
+            &format!("/api/2.0/sql/warehouses/{}/start", segment(id)),
             &serde_json::json!({}),
         )
         .await
