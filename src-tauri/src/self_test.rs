@@ -72,7 +72,8 @@ pub async fn save_self_test_report(
     let Some(path) = save_dialog::ask(&app, what).await else {
         return Ok(None);
     };
-    tokio::fs::write(&path, text).await.map_err(|e| {
+    // Through a private temporary file renamed over the target (brickdesk_core::files).
+    brickdesk_core::files::write_replacing(&path, text.as_bytes()).map_err(|e| {
         ErrorInfo::new(
             ErrorCode::InvalidInput,
             format!(

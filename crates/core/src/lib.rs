@@ -12,6 +12,7 @@ pub mod auth;
 pub mod deep_link;
 pub mod diagnostics;
 pub mod error;
+pub mod files;
 pub mod genie;
 pub mod host;
 pub mod local;

@@ -7,7 +7,7 @@
 //! travels to helpdesks and ticket systems.
 
 use crate::diagnostics::scrub;
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -31,9 +31,14 @@ pub struct RotatingLog {
 impl RotatingLog {
     /// Opens (or continues) `dir/brickdesk.log`, creating the folder.
     pub fn open(dir: &Path, max_bytes: u64, keep: usize) -> io::Result<Self> {
-        std::fs::create_dir_all(dir)?;
+        // The user's alone (crate::files): a log names workspaces, people and queries.
+        crate::files::private_dir(dir)?;
         let path = dir.join(FILE_NAME);
-        let file = OpenOptions::new().create(true).append(true).open(&path)?;
+        let file = crate::files::private_options()
+            .create(true)
+            .append(true)
+            .open(&path)?;
+        crate::files::make_private(&path)?;
         let written = file.metadata()?.len();
         Ok(Self {
             dir: dir.to_path_buf(),
@@ -76,7 +81,7 @@ impl RotatingLog {
     }
 
     fn reopen(&mut self) -> io::Result<()> {
-        self.file = OpenOptions::new()
+        self.file = crate::files::private_options()
             .create(true)
             .append(true)
             .open(self.path())?;

@@ -200,3 +200,40 @@ async fn policy_applies_to_workspaces_written_into_the_settings_file() {
         .await
         .expect("a blocked workspace can still be removed");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn settings_the_local_store_and_logs_are_the_users_alone() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode =
+        |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode() & 0o777;
+    let root = tempfile::tempdir().expect("temp dir");
+    let config = root.path().join("config/dev.brickdesk.app");
+    let profiles = config.join("profiles.json");
+    brickdesk_core::profiles::file::save(&profiles, &Default::default()).expect("save");
+    brickdesk_core::profiles::file::save(&profiles, &Default::default()).expect("save again");
+    let data = root.path().join("data/dev.brickdesk.app");
+    let (db, _) = brickdesk_core::local::LocalDb::open(&data.join("local.sqlite3")).expect("db");
+    let logs = data.join("logs");
+    let mut log = brickdesk_core::log_file::RotatingLog::open(&logs, 64, 2).expect("log");
+    for _ in 0..4 {
+        std::io::Write::write_all(
+            &mut log,
+            b"a line longer than sixty-four bytes, so the log rotates at once\n",
+        )
+        .expect("log line");
+    }
+    for dir in [&config, &data, &logs] {
+        assert_eq!(mode(dir), 0o700, "{}", dir.display());
+        for entry in std::fs::read_dir(dir).expect("list") {
+            let path = entry.expect("entry").path();
+            if path.is_file() {
+                assert_eq!(mode(&path), 0o600, "{}", path.display());
+            }
+        }
+    }
+    let files: Vec<_> = std::fs::read_dir(&logs).expect("logs").collect();
+    assert!(files.len() >= 2, "the log rotated");
+    assert!(config.join("profiles.json.bak").exists());
+    drop(db);
+}

@@ -119,18 +119,37 @@ const WORKSPACE_TABLES: [&str; 4] = [
     "genie_favourites",
 ];
 
+/// Creates the database file `0600` if it is not there, and tightens an older one.
+fn private_file(path: &Path) -> Result<(), ErrorInfo> {
+    crate::files::private_options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .and_then(|_| crate::files::make_private(path))
+        .map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Config,
+                format!("Brickdesk could not create {}: {e}.", path.display()),
+            )
+        })
+}
+
 impl LocalDb {
     /// Opens (or creates) the database at `path`. An unreadable file is renamed to
     /// `<name>.unreadable-<time>` and replaced by a fresh one; the notice says so.
     pub fn open(path: &Path) -> Result<(Self, Option<ErrorInfo>), ErrorInfo> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| {
+            crate::files::private_dir(dir).map_err(|e| {
                 ErrorInfo::new(
                     ErrorCode::Config,
                     format!("Brickdesk could not create {}: {e}.", dir.display()),
                 )
             })?;
         }
+        // Created private before SQLite opens it: SQLite gives its -wal and -shm files the
+        // database file's permissions.
+        private_file(path)?;
         let opened = Connection::open(path).and_then(prepare);
         let (connection, notice) = match opened {
             Ok(connection) => (connection, None),
@@ -144,6 +163,7 @@ impl LocalDb {
                     let side = PathBuf::from(format!("{}{suffix}", path.display()));
                     let _ = std::fs::remove_file(side);
                 }
+                private_file(path)?;
                 let fresh = Connection::open(path)
                     .and_then(prepare)
                     .map_err(|e| failed(Some(path), &e))?;

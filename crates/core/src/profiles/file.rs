@@ -78,7 +78,7 @@ pub fn load(path: &Path) -> Result<Loaded, ErrorInfo> {
         return Ok(Loaded { file, notice: None });
     }
     let damaged = sibling(path, ".damaged");
-    let _ = std::fs::write(&damaged, &text);
+    let _ = crate::files::write_replacing(&damaged, text.as_bytes());
     let from_backup = std::fs::read_to_string(sibling(path, ".bak"))
         .ok()
         .and_then(|t| parse_strict(&t));
@@ -151,7 +151,8 @@ fn salvage(text: &str) -> (ProfileFile, usize) {
 /// Writes `file` to `path` atomically, keeping the previous version as the backup.
 pub fn save(path: &Path, file: &ProfileFile) -> Result<(), ErrorInfo> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| config_error(path, "create the folder of", &e))?;
+        crate::files::private_dir(dir)
+            .map_err(|e| config_error(path, "create the folder of", &e))?;
     }
     let text = serde_json::to_string_pretty(file).map_err(|e| {
         ErrorInfo::new(
@@ -159,19 +160,24 @@ pub fn save(path: &Path, file: &ProfileFile) -> Result<(), ErrorInfo> {
             format!("The workspace list could not be written: {e}."),
         )
     })?;
-    let tmp = sibling(path, ".tmp");
-    let write = || -> std::io::Result<()> {
-        let mut out = std::fs::File::create(&tmp)?;
+    // A private temporary file beside it, renamed over it (crate::files).
+    let write = || -> std::io::Result<tempfile::NamedTempFile> {
+        let mut out = crate::files::temp_beside(path)?;
         out.write_all(text.as_bytes())?;
         out.write_all(b"\n")?;
-        out.sync_all()
+        out.as_file().sync_all()?;
+        Ok(out)
     };
-    write().map_err(|e| config_error(path, "save", &e))?;
+    let written = write().map_err(|e| config_error(path, "save", &e))?;
     if path.exists() && parse_strict(&std::fs::read_to_string(path).unwrap_or_default()).is_some() {
-        std::fs::copy(path, sibling(path, ".bak"))
+        let backup = sibling(path, ".bak");
+        std::fs::copy(path, &backup)
+            .and_then(|_| crate::files::make_private(&backup))
             .map_err(|e| config_error(path, "back up", &e))?;
     }
-    std::fs::rename(&tmp, path).map_err(|e| config_error(path, "save", &e))
+    crate::files::replace(written, path)
+        .map(drop)
+        .map_err(|e| config_error(path, "save", &e))
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use arrow_array::{Array, RecordBatch};
 use arrow_schema::{DataType, TimeUnit};
 use serde::{Deserialize, Serialize};
 use std::io::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
@@ -88,37 +88,11 @@ fn cancelled() -> ErrorInfo {
     )
 }
 
-/// The temporary file next to `path`, removed unless [`Partial::keep`] renames it.
-struct Partial {
-    temp: PathBuf,
-    kept: bool,
-}
-
-impl Partial {
-    fn next_to(path: &Path) -> Self {
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        Self {
-            temp: path.with_file_name(format!(".{name}.brickdesk-partial")),
-            kept: false,
-        }
-    }
-
-    fn keep(mut self, path: &Path) -> Result<(), ErrorInfo> {
-        std::fs::rename(&self.temp, path).map_err(|e| io_error(path, &e))?;
-        self.kept = true;
-        Ok(())
-    }
-}
-
-impl Drop for Partial {
-    fn drop(&mut self) {
-        if !self.kept {
-            let _ = std::fs::remove_file(&self.temp);
-        }
-    }
+/// The export is written to a temporary file beside `path` ([`crate::files::temp_beside`]:
+/// a random name, created exclusively) and renamed over it when complete; dropped, it is
+/// removed.
+fn partial_next_to(path: &Path) -> Result<tempfile::NamedTempFile, ErrorInfo> {
+    crate::files::temp_beside(path).map_err(|e| io_error(path, &e))
 }
 
 /// Writes the rows of `set`'s current view to `path`.
@@ -137,7 +111,7 @@ pub fn export(
         ));
     }
     let total = u64::from(set.shown_rows());
-    let partial = Partial::next_to(path);
+    let partial = partial_next_to(path)?;
     let mut report = |written: u64| {
         progress(ExportProgress {
             rows_written: u32::try_from(written).unwrap_or(u32::MAX),
@@ -147,15 +121,27 @@ pub fn export(
     report(0);
     let sheets = match format {
         ExportFormat::Csv => {
-            write_csv(set, &partial.temp, total, safety, cancel, &mut report)?;
+            write_csv(
+                set,
+                partial.as_file(),
+                path,
+                total,
+                safety,
+                cancel,
+                &mut report,
+            )?;
             1
         }
-        ExportFormat::Xlsx => write_xlsx(set, &partial.temp, total, cancel, &mut report)?,
+        ExportFormat::Xlsx => write_xlsx(set, partial.as_file(), path, total, cancel, &mut report)?,
     };
     if cancel.is_cancelled() {
         return Err(cancelled());
     }
-    partial.keep(path)?;
+    partial
+        .as_file()
+        .sync_all()
+        .map_err(|e| io_error(path, &e))?;
+    crate::files::replace(partial, path).map_err(|e| io_error(path, &e))?;
     report(total);
     Ok(ExportDone {
         path: path.display().to_string(),
@@ -226,13 +212,13 @@ fn csv_field(out: &mut Vec<u8>, text: &str) {
 
 fn write_csv(
     set: &ResultSet,
+    file: &std::fs::File,
     path: &Path,
     total: u64,
     safety: FormulaSafety,
     cancel: &Cancel,
     report: &mut dyn FnMut(u64),
 ) -> Result<(), ErrorInfo> {
-    let file = std::fs::File::create(path).map_err(|e| io_error(path, &e))?;
     let mut out = std::io::BufWriter::with_capacity(1 << 20, file);
     let mut line = Vec::with_capacity(4096);
     line.extend_from_slice("\u{feff}".as_bytes());
@@ -396,6 +382,7 @@ fn write_cell(
 
 fn write_xlsx(
     set: &ResultSet,
+    file: &std::fs::File,
     path: &Path,
     total: u64,
     cancel: &Cancel,
@@ -451,7 +438,9 @@ fn write_xlsx(
             Ok(())
         })?;
     }
-    workbook.save(path).map_err(|e| xlsx_error(path, &e))?;
+    workbook
+        .save_to_writer(file)
+        .map_err(|e| xlsx_error(path, &e))?;
     Ok(u32::try_from(sheets).unwrap_or(u32::MAX))
 }
 
@@ -466,6 +455,7 @@ mod tests {
     };
     use arrow_schema::{Field, Schema};
     use calamine::{Data, Reader as _};
+    use std::path::PathBuf;
     use std::sync::Arc;
 
     fn column(name: &str, ty: &str) -> Column {
@@ -812,5 +802,23 @@ mod tests {
         )
         .expect_err("not complete");
         assert_eq!(error.code, ErrorCode::InvalidInput);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_never_writes_through_a_planted_link() {
+        let dir = tempfile::tempdir().expect("dir");
+        let victim = dir.path().join("victim");
+        std::fs::write(&victim, "keep me").expect("victim");
+        // The fixed name exports were once written through, linked to another file.
+        std::os::unix::fs::symlink(&victim, dir.path().join(".out.csv.brickdesk-partial"))
+            .expect("plant");
+        let (path, _) = export_to(&typed(), ExportFormat::Csv, dir.path());
+        assert_eq!(std::fs::read_to_string(&victim).expect("read"), "keep me");
+        assert!(
+            std::fs::read_to_string(&path)
+                .expect("read")
+                .contains("plain")
+        );
     }
 }
