@@ -6,6 +6,7 @@
 
 use crate::auth::session::Session;
 use crate::host::WorkspaceHost;
+use crate::http_body::{self, BodyError};
 use crate::net::transport_error;
 use crate::{ErrorCode, ErrorInfo};
 use reqwest::{Method, StatusCode};
@@ -46,7 +47,7 @@ impl Refusal {
             .or_else(|| value["error"].as_str())
             .map_or_else(
                 || status.canonical_reason().unwrap_or("error").to_owned(),
-                str::to_owned,
+                http_body::cut,
             );
         Self {
             status,
@@ -195,10 +196,12 @@ impl Api {
                 .map_err(|e| transport_error(&e, name))?;
             let status = response.status();
             if status.is_success() {
-                let bytes = response
-                    .bytes()
+                let bytes = http_body::read(response, http_body::API_JSON)
                     .await
-                    .map_err(|e| transport_error(&e, name))?;
+                    .map_err(|e| match e {
+                        BodyError::Transport(e) => transport_error(&e, name),
+                        BodyError::TooLarge { limit } => http_body::too_large(name, limit),
+                    })?;
                 let bytes = if bytes.is_empty() {
                     &b"{}"[..]
                 } else {
@@ -221,7 +224,7 @@ impl Api {
                 continue;
             }
             let wait = retry_after(&response);
-            let bytes = response.bytes().await.unwrap_or_default();
+            let bytes = http_body::read_prefix(response, http_body::ERROR_BODY).await;
             let refusal = Refusal::parse(status, &bytes);
             if refusal.is_invalid_token() && !refreshed {
                 refreshed = true;
@@ -318,5 +321,16 @@ mod tests {
         ] {
             assert_eq!(other.missing_scopes(), None, "{}", other.message);
         }
+    }
+
+    #[test]
+    fn a_long_server_message_is_cut_before_it_reaches_the_user() {
+        let body =
+            serde_json::json!({"error_code": "INTERNAL_ERROR", "message": "y".repeat(20_000)});
+        let parsed = refusal(500, &body.to_string());
+        assert_eq!(
+            parsed.message.chars().count(),
+            http_body::MAX_SERVER_TEXT_CHARS + 1
+        );
     }
 }

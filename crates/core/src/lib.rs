@@ -15,6 +15,7 @@ pub mod error;
 pub mod files;
 pub mod genie;
 pub mod host;
+pub mod http_body;
 pub mod local;
 pub mod log_file;
 pub mod net;

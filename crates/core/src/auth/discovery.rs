@@ -4,6 +4,7 @@
 //! as the official SDKs do.
 
 use crate::host::WorkspaceHost;
+use crate::http_body;
 use crate::net::transport_error;
 use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
@@ -59,8 +60,7 @@ async fn host_metadata(
         tracing::info!(status = %response.status(), "no host metadata; using the standard OIDC paths");
         return Ok(None);
     }
-    Ok(response
-        .bytes()
+    Ok(http_body::read(response, http_body::SIGN_IN)
         .await
         .ok()
         .and_then(|body| serde_json::from_slice(&body).ok()))
@@ -91,10 +91,12 @@ async fn server_metadata(
             ),
         ));
     }
-    let body = response
-        .bytes()
+    let body = http_body::read(response, http_body::SIGN_IN)
         .await
-        .map_err(|e| transport_error(&e, name))?;
+        .map_err(|e| match e {
+            http_body::BodyError::Transport(e) => transport_error(&e, name),
+            http_body::BodyError::TooLarge { limit } => http_body::too_large(name, limit),
+        })?;
     Ok(serde_json::from_slice(&body).ok())
 }
 

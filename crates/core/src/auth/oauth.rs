@@ -52,7 +52,12 @@ async fn send(
     for (name, value) in response.headers() {
         builder = builder.header(name, value);
     }
-    let body = response.bytes().await.map_err(SendError::Transport)?;
+    let body = crate::http_body::read(response, crate::http_body::SIGN_IN)
+        .await
+        .map_err(|e| match e {
+            crate::http_body::BodyError::Transport(e) => SendError::Transport(e),
+            crate::http_body::BodyError::TooLarge { .. } => SendError::Malformed,
+        })?;
     builder
         .body(body.to_vec())
         .map_err(|_| SendError::Malformed)
@@ -165,7 +170,7 @@ impl OAuthClient {
                         other.as_ref(),
                         response
                             .error_description()
-                            .map(|d| format!(": {d}"))
+                            .map(|d| format!(": {}", crate::http_body::cut(d)))
                             .unwrap_or_default()
                     ),
                 ),

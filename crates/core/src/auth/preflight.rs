@@ -95,7 +95,8 @@ pub async fn probe(
     if !status.is_client_error() {
         return Verdict::Inconclusive;
     }
-    let body = response.text().await.unwrap_or_default();
+    let body = crate::http_body::read_prefix(response, crate::http_body::SIGN_IN).await;
+    let body = String::from_utf8_lossy(&body);
     refused(&body)
 }
 

@@ -141,7 +141,7 @@ fn push_rows(
     };
     let rows = data.data_array.unwrap_or_default();
     if !rows.is_empty() {
-        set.push(crate::sql::inline::batch(columns, &rows)?);
+        set.push(crate::sql::inline::batch(columns, &rows)?)?;
     }
     Ok(data.next_chunk_index)
 }

@@ -199,10 +199,17 @@ async fn download(
             .await
             .map_err(|error| net::transport_error(&error, storage))?;
         let status = response.status();
-        response
-            .bytes()
+        let announced = link["byte_count"].as_u64();
+        crate::http_body::read(response, crate::http_body::chunk_limit(announced))
             .await
-            .map_err(|error| net::transport_error(&error, storage))?;
+            .map_err(|error| match error {
+                crate::http_body::BodyError::Transport(error) => {
+                    net::transport_error(&error, storage)
+                }
+                crate::http_body::BodyError::TooLarge { limit } => {
+                    crate::http_body::too_large(storage, limit)
+                }
+            })?;
         Ok(status)
     })
     .await;

@@ -527,7 +527,7 @@ mod tests {
         .map(|(n, t)| column(n, t))
         .to_vec();
         let mut set = ResultSet::new(columns, 3, false);
-        set.push(batch);
+        set.push(batch).expect("rows kept");
         set.finish();
         set
     }
@@ -634,7 +634,7 @@ mod tests {
         )
         .expect("batch");
         let mut set = ResultSet::new(vec![column("pickup", "TIMESTAMP")], 2, false);
-        set.push(batch);
+        set.push(batch).expect("rows kept");
         set.finish();
         assert_eq!(
             set.columns()[0].time_zone.as_deref(),
@@ -691,7 +691,7 @@ mod tests {
             column("delta", "BIGINT"),
         ];
         let mut set = ResultSet::new(columns, 3, false);
-        set.push(batch);
+        set.push(batch).expect("rows kept");
         set.finish();
         let dir = tempfile::tempdir().expect("dir");
         let (csv, _) = export_to(&set, ExportFormat::Csv, dir.path());

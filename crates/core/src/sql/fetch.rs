@@ -176,7 +176,7 @@ pub async fn fetch_classified(
         chunks_done += 1;
         let loaded = {
             let mut set = into.write().unwrap_or_else(|p| p.into_inner());
-            set.push_chunk(chunk.batches, chunk.held_bytes);
+            set.push_chunk(chunk.batches, chunk.held_bytes)?;
             set.loaded_rows()
         };
         progress(FetchProgress {
@@ -240,6 +240,8 @@ enum Download {
     Refused,
     /// The connection failed or dropped mid-body: try again.
     Dropped(ErrorInfo),
+    /// Longer than announced (or than any chunk may be): not read, not retried.
+    TooLarge(ErrorInfo),
 }
 
 /// Whether a result link may be fetched: https, or plain http only for a workspace on this
@@ -255,6 +257,7 @@ pub fn link_allowed(link: &str, workspace_on_loopback: bool) -> bool {
 async fn download(
     http: &reqwest::Client,
     link: &ExternalLink,
+    announced: Option<u64>,
     workspace_on_loopback: bool,
 ) -> Result<bytes::Bytes, Download> {
     if !link_allowed(link.external_link.expose(), workspace_on_loopback) {
@@ -278,10 +281,17 @@ async fn download(
             "Cloud storage answered {status} for a result chunk."
         ))));
     }
-    response
-        .bytes()
+    let limit = crate::http_body::chunk_limit(link.byte_count.or(announced));
+    crate::http_body::read(response, limit)
         .await
-        .map_err(|e| Download::Dropped(transport_error(&e, "cloud storage")))
+        .map_err(|e| match e {
+            crate::http_body::BodyError::Transport(e) => {
+                Download::Dropped(transport_error(&e, "cloud storage"))
+            }
+            crate::http_body::BodyError::TooLarge { limit } => {
+                Download::TooLarge(crate::http_body::too_large("Cloud storage", limit))
+            }
+        })
 }
 
 /// Arrow IPC stream bytes into batches, zero-copy: the arrays point into the downloaded
@@ -339,7 +349,14 @@ async fn linked_chunk(
                 ))
             })?,
         };
-        match download(api.http(), &current, api.host().is_loopback()).await {
+        match download(
+            api.http(),
+            &current,
+            chunk.byte_count,
+            api.host().is_loopback(),
+        )
+        .await
+        {
             Ok(bytes) => {
                 let decoded = decode(bytes)?;
                 let expected = if chunk.row_count > 0 {
@@ -365,6 +382,7 @@ async fn linked_chunk(
                     chunk.chunk_index
                 ))));
             }
+            Err(Download::TooLarge(error)) => return Err(FetchFailure::from(error)),
             Err(Download::Refused) => {
                 tracing::debug!(
                     chunk = chunk.chunk_index,
@@ -474,13 +492,15 @@ mod tests {
         let mut set = ResultSet::new(vec![], 3 * 13 * 8192, false).with_memory_limit(4 * size);
         for _ in 0..3 {
             let chunk = decode(chunk_bytes(13)).expect("decode");
-            set.push_chunk(chunk.batches, chunk.held_bytes);
+            set.push_chunk(chunk.batches, chunk.held_bytes)
+                .expect("rows kept");
         }
         assert!(!set.summary().spilled, "rows went to disk below the limit");
         // A fifth chunk does not fit: it is spilled, and every row is still there.
         for _ in 0..2 {
             let chunk = decode(chunk_bytes(13)).expect("decode");
-            set.push_chunk(chunk.batches, chunk.held_bytes);
+            set.push_chunk(chunk.batches, chunk.held_bytes)
+                .expect("rows kept");
         }
         let summary = set.summary();
         assert!(summary.spilled);

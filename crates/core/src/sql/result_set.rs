@@ -60,6 +60,8 @@ pub struct ResultSet {
     bytes: usize,
     /// Past this many bytes in memory, batches are spilled.
     memory_limit: usize,
+    /// At most this many bytes go to the spill file.
+    disk_limit: u64,
     spill: Option<SpillFile>,
     complete: bool,
     /// A sorted and/or filtered view: row numbers in display order.
@@ -130,6 +132,9 @@ pub const MAX_COPY_ROWS: u32 = 100_000;
 /// The default memory limit for one result's rows.
 pub const DEFAULT_MEMORY_LIMIT: usize = 1 << 30;
 
+/// The most one result keeps in its spill file (Arrow IPC, about the size of the download).
+pub const DEFAULT_DISK_LIMIT: u64 = 10 << 30;
+
 impl ResultSet {
     pub fn new(columns: Vec<Column>, total_rows: u64, truncated: bool) -> Self {
         Self {
@@ -141,6 +146,7 @@ impl ResultSet {
             loaded: 0,
             bytes: 0,
             memory_limit: DEFAULT_MEMORY_LIMIT,
+            disk_limit: DEFAULT_DISK_LIMIT,
             spill: None,
             complete: false,
             order: None,
@@ -154,14 +160,21 @@ impl ResultSet {
         self
     }
 
+    /// At most `bytes` go to the temp file; past them, [`Self::push_chunk`] fails.
+    #[must_use]
+    pub fn with_disk_limit(mut self, bytes: u64) -> Self {
+        self.disk_limit = bytes;
+        self
+    }
+
     pub fn shared(self) -> SharedResult {
         Arc::new(RwLock::new(self))
     }
 
     /// Appends the next rows (batches arrive in row order).
-    pub fn push(&mut self, batch: RecordBatch) {
+    pub fn push(&mut self, batch: RecordBatch) -> Result<(), ErrorInfo> {
         let size = batch.get_array_memory_size();
-        self.push_chunk(vec![batch], size);
+        self.push_chunk(vec![batch], size)
     }
 
     /// Appends one downloaded chunk's batches, which hold `held_bytes` of memory together.
@@ -171,33 +184,40 @@ impl ResultSet {
     /// Batches decoded zero-copy from one Arrow download share that download's buffer, and
     /// each of them reports the whole buffer as its own size: summing those would count a
     /// chunk many times over and spill results to disk long before the limit.
-    pub fn push_chunk(&mut self, batches: Vec<RecordBatch>, held_bytes: usize) {
+    ///
+    /// Past the memory limit rows must reach the disk: when they cannot (the disk is full, or
+    /// the result passes its disk limit) this fails and the rows of that chunk are not kept,
+    /// rather than held in memory the limit was there to protect.
+    pub fn push_chunk(
+        &mut self,
+        batches: Vec<RecordBatch>,
+        held_bytes: usize,
+    ) -> Result<(), ErrorInfo> {
         if self.loaded == 0
             && let Some(first) = batches.iter().find(|b| b.num_rows() > 0)
         {
             self.learn_time_zones(first);
         }
         let to_disk = self.bytes + held_bytes > self.memory_limit;
-        let mut kept = false;
-        for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
-            self.starts.push(self.loaded);
-            self.loaded += batch.num_rows() as u64;
-            if to_disk {
-                match self.spill_batch(&batch) {
-                    Ok(spilled) => {
-                        self.batches.push(Stored::Disk(spilled));
-                        continue;
-                    }
-                    // Rows are never dropped: without a usable disk they stay in memory.
-                    Err(error) => tracing::warn!(%error, "keeping rows in memory"),
-                }
-            }
-            kept = true;
-            self.batches.push(Stored::Memory(batch));
+        let batches: Vec<RecordBatch> = batches.into_iter().filter(|b| b.num_rows() > 0).collect();
+        // Written first, added after: a chunk that fails halfway leaves the result as it was.
+        let mut stored = Vec::with_capacity(batches.len());
+        for batch in batches {
+            stored.push(if to_disk {
+                (batch.num_rows(), Stored::Disk(self.spill_batch(&batch)?))
+            } else {
+                (batch.num_rows(), Stored::Memory(batch))
+            });
         }
-        if kept {
+        for (rows, batch) in stored {
+            self.starts.push(self.loaded);
+            self.loaded += rows as u64;
+            self.batches.push(batch);
+        }
+        if !to_disk {
             self.bytes += held_bytes;
         }
+        Ok(())
     }
 
     /// Which zone each TIMESTAMP column's values are in, from the first rows' Arrow types.
@@ -214,7 +234,7 @@ impl ResultSet {
             self.spill = Some(SpillFile::create()?);
         }
         match &mut self.spill {
-            Some(file) => file.write(batch),
+            Some(file) => file.write(batch, self.disk_limit),
             None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
         }
     }
@@ -430,9 +450,9 @@ mod tests {
     #[test]
     fn windows_cross_batch_boundaries_and_stop_at_the_end() {
         let mut set = ResultSet::new(vec![], 10, false);
-        set.push(batch(0..4));
-        set.push(batch(4..7));
-        set.push(batch(7..10));
+        set.push(batch(0..4)).expect("rows kept");
+        set.push(batch(4..7)).expect("rows kept");
+        set.push(batch(7..10)).expect("rows kept");
         let window = set.window(3, 5).expect("window");
         let ids: Vec<Option<String>> = window.rows.iter().map(|r| r[0].clone()).collect();
         assert_eq!(ids, ["3", "4", "5", "6", "7"].map(|s| Some(s.to_owned())));
@@ -456,13 +476,44 @@ mod tests {
     }
 
     #[test]
+    fn past_its_disk_limit_a_result_stops_with_a_reason_and_holds_no_more_in_memory() {
+        let one = batch(0..1000).get_array_memory_size();
+        let mut set = ResultSet::new(vec![], 10_000, false)
+            .with_memory_limit(one)
+            .with_disk_limit(3 * one as u64);
+        let mut refused = None;
+        for start in (0..10_000).step_by(1000) {
+            if let Err(error) = set.push(batch(start..start + 1000)) {
+                refused = Some(error);
+                break;
+            }
+        }
+        let error = refused.expect("the disk limit was reached");
+        assert_eq!(error.code, ErrorCode::InvalidInput);
+        assert!(
+            error
+                .message
+                .contains("larger than Brickdesk keeps on disk"),
+            "{}",
+            error.message
+        );
+        assert!(
+            set.memory_bytes() <= one,
+            "rows were held in memory instead"
+        );
+        let loaded = u32::try_from(set.loaded_rows()).expect("small");
+        assert!(loaded > 1000 && loaded < 10_000, "{loaded}");
+        assert_eq!(ids(&set, loaded - 1, 1), vec![(loaded - 1).to_string()]);
+    }
+
+    #[test]
     fn rows_past_the_memory_limit_are_spilled_and_read_back_the_same() {
         let one = batch(0..1000).get_array_memory_size();
         let mut spilled = ResultSet::new(vec![], 10_000, false).with_memory_limit(one * 2);
         let mut kept = ResultSet::new(vec![], 10_000, false);
         for start in (0..10_000).step_by(1000) {
-            spilled.push(batch(start..start + 1000));
-            kept.push(batch(start..start + 1000));
+            spilled.push(batch(start..start + 1000)).expect("rows kept");
+            kept.push(batch(start..start + 1000)).expect("rows kept");
         }
         spilled.finish();
         kept.finish();
@@ -490,8 +541,8 @@ mod tests {
     #[test]
     fn an_order_is_a_view_over_the_same_rows() {
         let mut set = ResultSet::new(vec![], 10, false);
-        set.push(batch(0..5));
-        set.push(batch(5..10));
+        set.push(batch(0..5)).expect("rows kept");
+        set.push(batch(5..10)).expect("rows kept");
         set.finish();
         set.set_order(Some(vec![9, 0, 5, 4]));
         assert_eq!(set.shown_rows(), 4);
@@ -518,7 +569,7 @@ mod tests {
             },
         ];
         let mut set = ResultSet::new(columns, 5, false);
-        set.push(batch(0..5));
+        set.push(batch(0..5)).expect("rows kept");
         set.finish();
         assert_eq!(
             set.tsv(1, 3, FormulaSafety::default()).expect("tsv"),

@@ -37,14 +37,38 @@ fn spill_error(what: &str, error: &dyn std::fmt::Display) -> ErrorInfo {
     )
 }
 
+/// A failed write: a full disk said in plain words, anything else as it is.
+fn write_error(error: &std::io::Error) -> ErrorInfo {
+    if matches!(
+        error.kind(),
+        std::io::ErrorKind::StorageFull | std::io::ErrorKind::QuotaExceeded
+    ) {
+        return ErrorInfo::new(
+            ErrorCode::Internal,
+            format!(
+                "The disk is full, so Brickdesk could not keep the rest of this result (large \
+                 results are kept in {}). Free some space and run it again, or add a LIMIT to \
+                 the query.",
+                std::env::temp_dir().display()
+            ),
+        );
+    }
+    spill_error("write", error)
+}
+
 impl SpillFile {
     pub fn create() -> Result<Self, ErrorInfo> {
         let file = tempfile::tempfile().map_err(|e| spill_error("create", &e))?;
-        Ok(Self {
+        Ok(Self::over(file))
+    }
+
+    /// A spill file over `file` (tests use one that is always full).
+    pub fn over(file: File) -> Self {
+        Self {
             file: Mutex::new(file),
             end: 0,
             cache: Mutex::new(VecDeque::new()),
-        })
+        }
     }
 
     /// Bytes written so far.
@@ -52,7 +76,8 @@ impl SpillFile {
         self.end
     }
 
-    pub fn write(&mut self, batch: &RecordBatch) -> Result<Spilled, ErrorInfo> {
+    /// Appends `batch`, unless the file would pass `limit` bytes.
+    pub fn write(&mut self, batch: &RecordBatch, limit: u64) -> Result<Spilled, ErrorInfo> {
         let mut bytes = Vec::new();
         {
             let mut writer = arrow_ipc::writer::StreamWriter::try_new(&mut bytes, &batch.schema())
@@ -60,10 +85,21 @@ impl SpillFile {
             writer.write(batch).map_err(|e| spill_error("write", &e))?;
             writer.finish().map_err(|e| spill_error("write", &e))?;
         }
+        if self.end + bytes.len() as u64 > limit {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "This result is larger than Brickdesk keeps on disk ({} GB), so the rest of \
+                     it was not loaded. Add a LIMIT or a filter to the query, or aggregate it.",
+                    limit.div_ceil(1 << 30)
+                ),
+            ));
+        }
         let file = self.file.get_mut().unwrap_or_else(|p| p.into_inner());
         file.seek(SeekFrom::Start(self.end))
             .and_then(|_| file.write_all(&bytes))
-            .map_err(|e| spill_error("write", &e))?;
+            .and_then(|()| file.flush())
+            .map_err(|e| write_error(&e))?;
         let spilled = Spilled {
             offset: self.end,
             len: bytes.len(),
@@ -99,5 +135,37 @@ impl SpillFile {
         cache.push_front((index, batch.clone()));
         cache.truncate(CACHED_BATCHES);
         Ok(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow_array::Int64Array;
+    use arrow_schema::{DataType, Field, Schema};
+    use std::sync::Arc;
+
+    fn batch(ids: std::ops::Range<i64>) -> RecordBatch {
+        let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
+        RecordBatch::try_new(schema, vec![Arc::new(Int64Array::from_iter_values(ids))])
+            .expect("batch")
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_disk_says_so() {
+        let full = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/full")
+            .expect("/dev/full");
+        let mut spill = SpillFile::over(full);
+        let error = spill.write(&batch(0..100), u64::MAX).expect_err("full");
+        assert!(
+            error.message.starts_with("The disk is full"),
+            "{}",
+            error.message
+        );
+        assert_eq!(spill.len(), 0);
     }
 }

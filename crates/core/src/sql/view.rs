@@ -151,7 +151,7 @@ mod tests {
             time_zone: None,
         };
         let mut set = ResultSet::new(vec![column], 3, false);
-        set.push(batch);
+        set.push(batch).expect("rows kept");
         set.finish();
         let sort = ViewSpec {
             sort_column: Some(0),

@@ -164,6 +164,9 @@ pub struct ExternalLink {
     #[serde(default, deserialize_with = "count")]
     pub row_count: u64,
     pub external_link: Sensitive<String>,
+    /// The download's size, which bounds how much is read from it.
+    #[serde(default, deserialize_with = "maybe_count")]
+    pub byte_count: Option<u64>,
     #[serde(default)]
     pub expiration: Option<String>,
     #[serde(default)]
