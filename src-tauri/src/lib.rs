@@ -22,6 +22,7 @@ mod sql;
 mod sql_library;
 mod sql_results;
 mod state;
+mod test_hooks;
 mod workspaces;
 
 pub use ipc::specta_builder;

@@ -3,10 +3,6 @@
 use std::path::PathBuf;
 use tauri_plugin_dialog::DialogExt as _;
 
-/// For end-to-end tests only: save in this folder instead of asking (WebDriver cannot drive a
-/// native dialog).
-pub const SAVE_DIR_ENV: &str = "BRICKDESK_TEST_SAVE_DIR";
-
 /// What is being saved, for the dialog.
 pub struct SaveAs<'a> {
     pub title: &'a str,
@@ -18,7 +14,8 @@ pub struct SaveAs<'a> {
 
 /// Asks where to save, starting in Documents; `None` when the user closed the dialog.
 pub async fn ask(app: &tauri::AppHandle, what: SaveAs<'_>) -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os(SAVE_DIR_ENV).filter(|d| !d.is_empty()) {
+    // Debug builds only (crate::test_hooks): the end-to-end tests cannot drive a dialog.
+    if let Some(dir) = crate::test_hooks::read(crate::test_hooks::SAVE_DIR) {
         return Some(PathBuf::from(dir).join(what.file_name));
     }
     let (sender, receiver) = tokio::sync::oneshot::channel();

@@ -16,14 +16,7 @@ use brickdesk_core::{ErrorCode, ErrorInfo};
 use std::sync::{Arc, Mutex};
 use tauri::Manager;
 
-/// Environment variable naming the local emulator that the demo lists as "Demo workspace".
-pub const DEMO_HOST_ENV: &str = "BRICKDESK_DEMO_HOST";
-/// Caps the memory one result's rows may take before the rest goes to a temp file.
-pub const RESULT_MEMORY_ENV: &str = "BRICKDESK_RESULT_MEMORY_MB";
-/// Genie questions per workspace per minute (Databricks' default budget is 5).
-pub const GENIE_PER_MINUTE_ENV: &str = "BRICKDESK_GENIE_QUESTIONS_PER_MINUTE";
-/// Overrides the keychain namespace (tests keep their entries apart from a real install's).
-pub const KEYCHAIN_SERVICE_ENV: &str = "BRICKDESK_KEYCHAIN_SERVICE";
+use crate::test_hooks;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -46,10 +39,10 @@ impl AppState {
 }
 
 fn demo_host() -> Option<WorkspaceHost> {
-    let raw = std::env::var(DEMO_HOST_ENV).ok()?;
+    let raw = test_hooks::read(test_hooks::DEMO_HOST)?;
     WorkspaceHost::parse(&raw)
         .inspect_err(
-            |error| tracing::warn!(variable = DEMO_HOST_ENV, %error, "ignored the demo host"),
+            |error| tracing::warn!(variable = test_hooks::DEMO_HOST, %error, "ignored the demo host"),
         )
         .ok()
 }
@@ -61,9 +54,7 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
             format!("Brickdesk could not find its settings folder: {e}."),
         )
     })?;
-    let service_name = std::env::var(KEYCHAIN_SERVICE_ENV)
-        .ok()
-        .filter(|s| !s.is_empty())
+    let service_name = test_hooks::read(test_hooks::KEYCHAIN_SERVICE)
         .unwrap_or_else(|| app.config().identifier.clone());
     let (policy, policy_notices) = policy::load();
     let config = |policy: Policy| Config {
@@ -148,12 +139,12 @@ fn open_local_db(app: &tauri::App, notices: &mut Vec<ErrorInfo>) -> LocalDb {
 }
 
 fn memory_limit() -> Option<usize> {
-    let raw = std::env::var(RESULT_MEMORY_ENV).ok()?;
+    let raw = test_hooks::read(test_hooks::RESULT_MEMORY_MB)?;
     match raw.trim().parse::<usize>() {
         Ok(mb) if mb > 0 => Some(mb.saturating_mul(1 << 20)),
         _ => {
             tracing::warn!(
-                variable = RESULT_MEMORY_ENV,
+                variable = test_hooks::RESULT_MEMORY_MB,
                 "ignored: not a positive number of MB"
             );
             None
@@ -162,8 +153,7 @@ fn memory_limit() -> Option<usize> {
 }
 
 fn questions_per_minute() -> u32 {
-    std::env::var(GENIE_PER_MINUTE_ENV)
-        .ok()
+    test_hooks::read(test_hooks::GENIE_PER_MINUTE)
         .and_then(|v| v.trim().parse().ok())
         .filter(|n| *n > 0)
         .unwrap_or(DEFAULT_PER_MINUTE)
