@@ -360,24 +360,51 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
             received.iter().any(|r| r.contains("alice@example.com")),
             "the recorder saw the sign-in: {received:?}"
         );
+        // A canary in the web view's own storage proves that storage is among what is
+        // searched, in whatever encoding WebKit keeps it (WebKit writes it out on its own
+        // schedule, so this waits for it).
+        let canary = "canary-7f3e9a2b-token-in-web-storage";
+        d.execute_async(&format!(
+            "localStorage.setItem('probe', '{canary}'); done(true);"
+        ))?;
+        brickdesk_e2e::wait_until("the web view to store the canary on disk", WAIT, || {
+            for file in files_under(&app.world.scratch)? {
+                let bytes = std::fs::read(&file)?;
+                if encodings(canary).iter().any(|n| contains(&bytes, n)) {
+                    return Ok(Some(()));
+                }
+            }
+            Ok(None)
+        })?;
+        d.execute_async("localStorage.removeItem('probe'); done(true);")?;
         let mut secrets = issued_secrets(&app.emulator)?;
         secrets.extend(issued_secrets(&shared_screen)?);
         assert!(
             secrets.len() >= 6,
             "codes, access and refresh tokens: {secrets:?}"
         );
-        let mut places: Vec<(String, String)> = vec![
-            ("what the web UI received".into(), received.join("\n")),
-            ("the app's log".into(), app.log()?),
+        // Every file's bytes: the settings, the SQLite store, the support log, and the web
+        // view's own storage and caches (WebKit keeps local storage in SQLite, as UTF-16).
+        let mut places: Vec<(String, Vec<u8>)> = vec![
+            (
+                "what the web UI received".into(),
+                received.join("\n").into_bytes(),
+            ),
+            ("the app's log".into(), app.log()?.into_bytes()),
         ];
         for file in files_under(&app.world.scratch)? {
-            if let Ok(text) = std::fs::read_to_string(&file) {
-                places.push((file.display().to_string(), text));
-            }
+            places.push((file.display().to_string(), std::fs::read(&file)?));
         }
+        let searched = |part: &str| places.iter().filter(|(p, _)| p.contains(part)).count();
         assert!(
-            places.len() >= 3,
-            "the settings file was written: {places:?}"
+            searched("profiles.json") >= 1,
+            "the settings file was written"
+        );
+        assert!(searched("sqlite3") >= 1, "the local store was written");
+        assert!(
+            searched("/data/dev.brickdesk.app/") > searched("sqlite3") + 1,
+            "the web view's data folder holds its own files: {:?}",
+            places.iter().map(|(p, _)| p).collect::<Vec<_>>()
         );
         // The support log in the OS log folder (XDG data dir on Linux) is searched too.
         let log_file = app
@@ -385,21 +412,25 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
             .scratch
             .join("data/dev.brickdesk.app/logs/brickdesk.log");
         assert!(
-            places.iter().any(|(place, text)| {
-                place == &log_file.display().to_string() && text.contains("Brickdesk started")
+            places.iter().any(|(place, bytes)| {
+                place == &log_file.display().to_string()
+                    && String::from_utf8_lossy(bytes).contains("Brickdesk started")
             }),
             "the app wrote no support log at {}",
             log_file.display()
         );
-        for (place, text) in &places {
+        for (place, bytes) in &places {
             for secret in &secrets {
-                // Whole values, and a distinctive tail in case one was cut or wrapped.
+                // Whole values, and a distinctive tail in case one was cut or wrapped, each as
+                // UTF-8 and as UTF-16 (little and big endian).
                 let tail = &secret[secret.len().saturating_sub(24)..];
-                assert!(
-                    !text.contains(secret.as_str()) && !text.contains(tail),
-                    "a secret (…{}) appears in {place}",
-                    &secret[secret.len().saturating_sub(4)..]
-                );
+                for needle in [secret.as_str(), tail].into_iter().flat_map(encodings) {
+                    assert!(
+                        !contains(bytes, &needle),
+                        "a secret (…{}) appears in {place}",
+                        &secret[secret.len().saturating_sub(4)..]
+                    );
+                }
             }
         }
         Ok(())
@@ -417,6 +448,20 @@ fn issued_secrets(emulator: &Emulator) -> Result<Vec<String>> {
         .iter()
         .filter_map(|s| s.as_str().map(str::to_owned))
         .collect())
+}
+
+/// `text` as the bytes a file could hold it in.
+fn encodings(text: &str) -> [Vec<u8>; 3] {
+    let utf16 = || text.encode_utf16();
+    [
+        text.as_bytes().to_vec(),
+        utf16().flat_map(u16::to_le_bytes).collect(),
+        utf16().flat_map(u16::to_be_bytes).collect(),
+    ]
+}
+
+fn contains(haystack: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 fn files_under(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>> {

@@ -93,6 +93,8 @@ impl AppWorld {
             ("BRICKDESK_LOG".into(), "debug".into()),
             ("XDG_CONFIG_HOME".into(), path(&self.scratch.join("config"))),
             ("XDG_DATA_HOME".into(), path(&self.scratch.join("data"))),
+            // The web view's caches land here too, where the leak test searches them.
+            ("XDG_CACHE_HOME".into(), path(&self.scratch.join("cache"))),
             // Exports land here instead of in a native save dialog WebDriver cannot drive.
             ("BRICKDESK_TEST_SAVE_DIR".into(), path(&self.exports_dir())),
             (
