@@ -48,8 +48,8 @@ export const commands = {
 	sendFeedback: (workspaceId: string, message: MessageRef, rating: Rating) => typedError<null, ErrorInfo>(__TAURI_INVOKE("send_feedback", { workspaceId, message, rating })),
 	runAnswerAgain: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<QueryAnswer, ErrorInfo>(__TAURI_INVOKE("run_answer_again", { workspaceId, message, attachmentId })),
 	/**
-	 *  Opens a link from an answer in the system browser (the UI asked the user first). Only
-	 *  web and e-mail links: the sanitizer keeps no other kind, and this checks again.
+	 *  Opens a link from an answer in the system browser (the UI asked the user first): web and
+	 *  e-mail links only, a mail link without its query (`brickdesk_core::genie::links`).
 	 */
 	openLink: (url: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("open_link", { url })),
 	listWarehouses: (workspaceId: string) => typedError<Warehouse[], ErrorInfo>(__TAURI_INVOKE("list_warehouses", { workspaceId })),

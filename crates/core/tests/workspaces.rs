@@ -237,3 +237,64 @@ async fn settings_the_local_store_and_logs_are_the_users_alone() {
     assert!(config.join("profiles.json.bak").exists());
     drop(db);
 }
+
+#[test]
+fn the_demo_host_never_takes_over_a_real_workspace() {
+    use brickdesk_core::host::WorkspaceHost;
+    use brickdesk_core::policy::Policy;
+    use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
+    use brickdesk_core::vault::{MemoryStore, Vault};
+    let dir = tempfile::tempdir().expect("temp dir");
+    let profiles = dir.path().join("profiles.json");
+    let real = "https://adb-1234567890123456.7.azuredatabricks.net";
+    std::fs::write(
+        &profiles,
+        serde_json::json!({
+            "version": 1,
+            "activeId": "demo",
+            "profiles": [{"id": "demo", "name": "Finance", "host": real, "auth": {"kind": "databricksCli"}}]
+        })
+        .to_string(),
+    )
+    .expect("hand-written profiles");
+    let open = |demo: &str| {
+        Workspaces::open(ServiceConfig {
+            profiles_file: profiles.clone(),
+            policy: Policy::default(),
+            vault: Vault::new(Arc::new(MemoryStore::default())),
+            demo_host: Some(WorkspaceHost::parse(demo).expect("host")),
+        })
+        .expect("open")
+        .0
+        .list()
+    };
+    // A demo host that is not on this computer is ignored: nothing is added or repointed.
+    let list = open("https://demo.evil.example");
+    let hosts: Vec<_> = list
+        .workspaces
+        .iter()
+        .map(|w| (w.id.clone(), w.host.clone()))
+        .collect();
+    assert!(hosts.iter().all(|(_, h)| h.starts_with(real)), "{hosts:?}");
+    // A loopback demo never takes the real workspace's place: that one keeps its host under a
+    // fresh id (and stays the active one), and the demo is a workspace of its own.
+    let list = open("http://127.0.0.1:8787");
+    let finance = list
+        .workspaces
+        .iter()
+        .find(|w| w.name == "Finance")
+        .expect("kept");
+    assert_ne!(finance.id, "demo");
+    assert!(finance.host.starts_with(real), "{}", finance.host);
+    assert_eq!(list.active_id.as_deref(), Some(finance.id.as_str()));
+    let demo = list
+        .workspaces
+        .iter()
+        .find(|w| w.id == "demo")
+        .expect("the demo");
+    assert!(
+        demo.host.starts_with("http://127.0.0.1:8787"),
+        "{}",
+        demo.host
+    );
+}
