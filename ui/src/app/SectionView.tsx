@@ -80,6 +80,7 @@ export function SectionView({
           onSignIn={() => onSignIn(workspace.id)}
           onCancel={() => onCancelSignIn(workspace.id)}
           onSignOut={() => onSignOut(workspace.id)}
+          onSettings={() => onSettings(workspace.id)}
         />
       )}
       {/* Both stay mounted while signed in, so switching sections keeps a question in flight,
@@ -97,7 +98,13 @@ export function SectionView({
       {!signedIn && (
       <div class="empty-state">
         <p class="lead">{info.intro}</p>
-        <p class="muted">{workspace ? `Sign in to ${workspace.name} ${info.needs}` : "Add a workspace to get started."}</p>
+        <p class="muted">
+          {!workspace
+            ? "Add a workspace to get started."
+            : workspace.blocked
+              ? "Pick another workspace in the list, or remove this one in its settings."
+              : `Sign in to ${workspace.name} ${info.needs}`}
+        </p>
       </div>
       )}
     </section>

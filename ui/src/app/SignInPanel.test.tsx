@@ -45,9 +45,12 @@ describe("SignInPanel", () => {
   it("shows why IT policy forbids a workspace, and offers no sign-in", () => {
     const props = { onUseOffer: vi.fn(), onSignIn: vi.fn(), onCancel: vi.fn(), onSignOut: vi.fn() };
     const reason = "Your IT department allows only the workspaces it set up. Remove this one in its settings.";
-    render(<SignInPanel workspace={{ ...fin, blocked: reason }} advice={null} {...props} />);
+    const onSettings = vi.fn();
+    render(<SignInPanel workspace={{ ...fin, blocked: reason }} advice={null} {...props} onSettings={onSettings} />);
     expect(screen.getByTestId("sign-in").getAttribute("data-state")).toBe("blocked");
     expect(screen.getByTestId("blocked-reason").textContent).toBe(reason);
     expect(screen.queryByTestId("sign-in-button")).toBeNull();
+    fireEvent.click(screen.getByTestId("blocked-settings"));
+    expect(onSettings).toHaveBeenCalledOnce();
   });
 });

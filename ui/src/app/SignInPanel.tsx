@@ -26,13 +26,20 @@ interface Props {
   onSignIn: () => void;
   onCancel: () => void;
   onSignOut: () => void;
+  /** Opens the workspace's settings (where a workspace policy forbids can be removed). */
+  onSettings?: () => void;
 }
 
-export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSignOut }: Props) {
+export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSignOut, onSettings }: Props) {
   if (workspace.blocked) {
     return (
       <div class="sign-in" data-testid="sign-in" data-state="blocked" role="alert">
         <p data-testid="blocked-reason">{workspace.blocked}</p>
+        {onSettings && (
+          <button type="button" class="ghost" data-testid="blocked-settings" onClick={onSettings}>
+            Workspace settings…
+          </button>
+        )}
       </div>
     );
   }

@@ -12,7 +12,7 @@ export function StatusBar({ workspace, info }: Props) {
     <footer class="status-bar" data-testid="status-bar">
       <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
       <span class="muted" data-testid="status-sign-in">
-        {workspace ? longStatus(workspace.status) : ""}
+        {workspace ? (workspace.blocked ? "Not allowed by your organisation's policy" : longStatus(workspace.status)) : ""}
       </span>
       <span class="spacer" />
       <span data-testid="status-version">
