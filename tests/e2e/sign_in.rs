@@ -3,7 +3,7 @@
 //! redirect and launches `brickdesk '<callback>'` as the OS does.
 
 use anyhow::{Context, Result, bail};
-use brickdesk_e2e::ui::{set_select, sign_in};
+use brickdesk_e2e::ui::{set_select, sign_in, submit_add_dialog};
 use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with, wait_until};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -66,17 +66,6 @@ fn fill_add_dialog(d: &WebDriver, name: &str, host: &str, method: Method<'_>) ->
             .click()?;
         d.wait_for("dialog[open] input[name=port]", WAIT)?;
     }
-    Ok(())
-}
-
-/// Submits the dialog and waits until the workspace `name` is the active one.
-fn submit_add_dialog(d: &WebDriver, name: &str) -> Result<()> {
-    d.click("dialog[open] button[type=submit]", WAIT)?;
-    d.wait_for_text(
-        "[data-testid=workspace-item][aria-current=true] .workspace-label",
-        name,
-        WAIT,
-    )?;
     Ok(())
 }
 

@@ -41,6 +41,11 @@ pub fn add_app_connection(d: &WebDriver, name: &str, host: &str, client_id: &str
     set_select(d, "dialog[open] select[name=method]", "appConnection")?;
     d.wait_for("dialog[open] input[name=clientId]", WAIT)?
         .send_keys(client_id)?;
+    submit_add_dialog(d, name)
+}
+
+/// Submits the Add workspace dialog and waits until the workspace `name` is the active one.
+pub fn submit_add_dialog(d: &WebDriver, name: &str) -> Result<()> {
     d.click("dialog[open] button[type=submit]", WAIT)?;
     d.wait_for_text(
         "[data-testid=workspace-item][aria-current=true] .workspace-label",

@@ -346,12 +346,7 @@ async fn loopback_sign_in_through_a_one_shot_listener() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_service_principal_signs_in_with_its_secret_from_the_keychain() {
     let f = fixture("m2m", Config::default(), false).await;
-    let list = f
-        .service
-        .add(kpi_bot("KPI screen", f.emulator.base_url.clone()), |_| {})
-        .await
-        .expect("added");
-    let id = list.active_id.expect("active");
+    let id = add_kpi_bot(&f, "KPI screen").await;
     assert_eq!(f.service.begin_sign_in(&id).await.expect("m2m"), None);
     assert!(matches!(
         status(&f.service, &id),

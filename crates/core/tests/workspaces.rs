@@ -17,13 +17,7 @@ async fn a_removed_workspace_leaves_nothing_for_the_next_one() {
     let db = Arc::new(LocalDb::in_memory());
     f.service.set_local_data(db.clone()).expect("local data");
     let genie = GenieStore::new(db.clone());
-    let first = f
-        .service
-        .add(kpi_bot("KPI", f.emulator.base_url.clone()), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
+    let first = add_kpi_bot(&f, "KPI").await;
     genie
         .enqueue(&first, "space", None, "Still waiting?")
         .expect("queued");
@@ -34,13 +28,7 @@ async fn a_removed_workspace_leaves_nothing_for_the_next_one() {
     assert!(genie.pending(&first).expect("pending").is_empty());
     assert!(genie.favourites(&first).expect("favourites").is_empty());
 
-    let second = f
-        .service
-        .add(kpi_bot("KPI again", f.emulator.base_url.clone()), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
+    let second = add_kpi_bot(&f, "KPI again").await;
     assert_ne!(second, first, "ids are never reused");
     assert!(
         second.starts_with("127-"),
@@ -75,13 +63,7 @@ async fn data_of_workspaces_that_are_gone_is_deleted_at_start() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_host_edited_in_the_settings_file_gets_no_secret() {
     let f = fixture("host-edited", Config::default(), false).await;
-    let id = f
-        .service
-        .add(kpi_bot("KPI", f.emulator.base_url.clone()), |_| {})
-        .await
-        .expect("added")
-        .active_id
-        .expect("active");
+    let id = add_kpi_bot(&f, "KPI").await;
     assert_eq!(f.service.begin_sign_in(&id).await.expect("signed in"), None);
     // Another workspace (an attacker's) takes the host in profiles.json.
     let attacker = brickdesk_emulator::Emulator::start(Config::default(), 0)

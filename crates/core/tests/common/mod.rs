@@ -168,6 +168,16 @@ pub fn kpi_bot(name: &str, host: String) -> brickdesk_core::service::NewWorkspac
     }
 }
 
+/// Adds [`kpi_bot`] named `name` on the fixture's emulator; the new workspace's id.
+pub async fn add_kpi_bot(f: &Fixture, name: &str) -> String {
+    f.service
+        .add(kpi_bot(name, f.emulator.base_url.clone()), |_| {})
+        .await
+        .expect("added")
+        .active_id
+        .expect("the new workspace is active")
+}
+
 /// An emulator control (`POST /__emulator/…`: revoke tokens, expire Genie results).
 pub async fn admin(f: &Fixture, path: &str) {
     let response = reqwest::Client::new()
