@@ -43,6 +43,8 @@ const COMMANDS: &[&str] = &[
     "close_result",
     "list_catalogs",
     "list_schemas",
+    "list_tables",
+    "list_columns",
     "set_result_view",
     "copy_result_rows",
     "export_result",

@@ -55,6 +55,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sql::close_result,
             sql::list_catalogs,
             sql::list_schemas,
+            sql::list_tables,
+            sql::list_columns,
             sql_results::set_result_view,
             sql_results::copy_result_rows,
             sql_results::export_result,

@@ -63,6 +63,35 @@ pub async fn list_schemas(
     catalogs::schemas(&api, &catalog, warehouse_id.as_deref()).await
 }
 
+/// The tables and views of `catalog.schema`, for the schema browser and autocomplete.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_tables(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    catalog: String,
+    schema: String,
+    warehouse_id: Option<String>,
+) -> Result<Vec<catalogs::TableEntry>, ErrorInfo> {
+    let api = state.workspaces.api(&workspace_id).await?;
+    catalogs::tables(&api, &catalog, &schema, warehouse_id.as_deref()).await
+}
+
+/// The columns of `catalog.schema.table`, in table order.
+#[tauri::command]
+#[specta::specta]
+pub async fn list_columns(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    catalog: String,
+    schema: String,
+    table: String,
+    warehouse_id: Option<String>,
+) -> Result<Vec<catalogs::ColumnEntry>, ErrorInfo> {
+    let api = state.workspaces.api(&workspace_id).await?;
+    catalogs::columns(&api, &catalog, &schema, &table, warehouse_id.as_deref()).await
+}
+
 /// The `:name` parameters of `sql`, in order.
 #[tauri::command]
 #[specta::specta]

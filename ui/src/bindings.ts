@@ -62,6 +62,10 @@ export const commands = {
 	closeResult: (runId: number) => __TAURI_INVOKE<void>("close_result", { runId }),
 	listCatalogs: (workspaceId: string, warehouseId: string | null) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_catalogs", { workspaceId, warehouseId })),
 	listSchemas: (workspaceId: string, catalog: string, warehouseId: string | null) => typedError<string[], ErrorInfo>(__TAURI_INVOKE("list_schemas", { workspaceId, catalog, warehouseId })),
+	/**  The tables and views of `catalog.schema`, for the schema browser and autocomplete. */
+	listTables: (workspaceId: string, catalog: string, schema: string, warehouseId: string | null) => typedError<TableEntry[], ErrorInfo>(__TAURI_INVOKE("list_tables", { workspaceId, catalog, schema, warehouseId })),
+	/**  The columns of `catalog.schema.table`, in table order. */
+	listColumns: (workspaceId: string, catalog: string, schema: string, table: string, warehouseId: string | null) => typedError<ColumnEntry[], ErrorInfo>(__TAURI_INVOKE("list_columns", { workspaceId, catalog, schema, table, warehouseId })),
 	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
 	copyResultRows: (runId: number, from: number, to: number, protectFormulas: boolean) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to, protectFormulas })),
@@ -198,6 +202,14 @@ export type Column = {
 	 *  TIMESTAMP_NTZ and other types. Known once the first rows arrive.
 	 */
 	timeZone: string | null,
+};
+
+/**  One column of a table. */
+export type ColumnEntry = {
+	name: string,
+	/**  As Databricks writes it (`int`, `decimal(10,2)`); empty when not given. */
+	typeText: string,
+	comment: string | null,
 };
 
 /**  A past conversation. */
@@ -573,6 +585,14 @@ export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "C
 
 /**  The plain steps shown while Genie works. */
 export type Step = "readingMetadata" | "askingAi" | "waitingForWarehouse" | "runningQuery" | "done";
+
+/**  What a schema holds, as the browser lists it. */
+export type TableEntry = {
+	name: string,
+	/**  A view (any kind: `VIEW`, `MATERIALIZED_VIEW`, `METRIC_VIEW`) or a table. */
+	isView: boolean,
+	comment: string | null,
+};
 
 /**  What a text attachment is for (`TextAttachment.purpose`, databricks-sdk-py 0.162). */
 export type TextPurpose = 

@@ -106,6 +106,22 @@ async fn a_sql_only_connection_runs_sql_and_says_what_genie_needs() {
         .await
         .expect("through SQL");
     assert!(schemas.contains(&"nyctaxi".to_owned()), "{schemas:?}");
+    let tables = catalogs::tables(&api, "samples", "nyctaxi", Some(STARTER))
+        .await
+        .expect("SHOW TABLES");
+    assert_eq!(
+        tables.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(),
+        ["trips"]
+    );
+    let columns = catalogs::columns(&api, "samples", "nyctaxi", "trips", Some(STARTER))
+        .await
+        .expect("DESCRIBE TABLE");
+    let fare = columns
+        .iter()
+        .find(|c| c.name == "fare_amount")
+        .expect("fare");
+    assert_eq!(fare.type_text, "double");
+    assert!(fare.comment.as_deref().is_some_and(|c| c.contains("fare")));
     let refused = catalogs::catalogs(&api, None)
         .await
         .expect_err("no warehouse to ask");

@@ -476,6 +476,24 @@ async fn catalogs_and_schemas_are_listed_for_the_pickers() {
         .await
         .expect_err("missing");
     assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
+    // The schema browser: tables (no columns asked for), then one table's columns in order.
+    let tables = catalogs::tables(&api, "samples", "tpch", None)
+        .await
+        .expect("tables");
+    assert!(
+        tables.iter().any(|t| t.name == "orders" && !t.is_view),
+        "{tables:?}"
+    );
+    let trips = catalogs::columns(&api, "samples", "nyctaxi", "trips", None)
+        .await
+        .expect("columns");
+    assert_eq!(trips[0].name, "tpep_pickup_datetime");
+    assert_eq!(trips[0].type_text, "timestamp");
+    assert!(trips[0].comment.is_some());
+    let error = catalogs::columns(&api, "samples", "nyctaxi", "nope", None)
+        .await
+        .expect_err("missing");
+    assert_eq!(error.code, ErrorCode::NotFound, "{}", error.message);
     // A statement with catalog and schema set reads unqualified names there.
     let mut scoped = request("SELECT count(*) AS n FROM trips", Disposition::InlineJson);
     scoped.catalog = Some("samples".into());

@@ -49,6 +49,8 @@ ROUTES = {
     "cancel": Route("POST", "/api/2.0/sql/statements/{id}/cancel", EMPTY),
     "catalogs": Route("GET", "/api/2.1/unity-catalog/catalogs", catalog.ListCatalogsResponse),
     "schemas": Route("GET", "/api/2.1/unity-catalog/schemas", catalog.ListSchemasResponse),
+    "tables": Route("GET", "/api/2.1/unity-catalog/tables", catalog.ListTablesResponse),
+    "table": Route("GET", "/api/2.1/unity-catalog/tables/{full_name}", catalog.TableInfo),
     "spaces": Route("GET", "/api/2.0/genie/spaces", dashboards.GenieListSpacesResponse),
     "space": Route("GET", "/api/2.0/genie/spaces/{space}", dashboards.GenieSpace),
     "start_conversation": Route(

@@ -18,7 +18,7 @@ import requests
 from databricks.sdk import WorkspaceClient
 from databricks.sdk.errors import PermissionDenied
 from databricks.sdk.oauth import HostMetadata, OidcEndpoints, retrieve_token
-from databricks.sdk.service import dashboards, sql
+from databricks.sdk.service import catalog, dashboards, sql
 from shapes import (
     STARTER,
     REPORTING,
@@ -158,6 +158,19 @@ def test_catalogs_and_schemas(alice):
     assert "samples" in {c.name for c in alice.check("catalogs", query={"max_results": 0}).catalogs}
     schemas = alice.check("schemas", query={"catalog_name": "samples", "max_results": 0}).schemas
     assert "nyctaxi" in {s.name for s in schemas}
+
+
+def test_tables_and_columns(alice):
+    listed = alice.check(
+        "tables", query={"catalog_name": "samples", "schema_name": "nyctaxi", "max_results": 0, "omit_columns": "true"}
+    ).tables
+    assert [t.full_name for t in listed] == ["samples.nyctaxi.trips"]
+    assert listed[0].table_type == catalog.TableType.MANAGED and not listed[0].columns
+    trips = alice.check("table", full_name="samples.nyctaxi.trips")
+    columns = {c.name: c for c in trips.columns}
+    assert columns["fare_amount"].type_name == catalog.ColumnTypeName.DOUBLE
+    assert columns["tpep_pickup_datetime"].type_name == catalog.ColumnTypeName.TIMESTAMP
+    assert columns["pickup_zip"].comment
 
 
 # --- Statement Execution -------------------------------------------------------------------

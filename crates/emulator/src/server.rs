@@ -89,6 +89,11 @@ pub fn router(config: Config, base_url: String) -> Router {
             "/api/2.1/unity-catalog/schemas",
             get(catalogs::list_schemas),
         )
+        .route("/api/2.1/unity-catalog/tables", get(catalogs::list_tables))
+        .route(
+            "/api/2.1/unity-catalog/tables/{full_name}",
+            get(catalogs::get_table),
+        )
         .route("/api/2.0/sql/statements", post(sql::execute))
         .route("/api/2.0/sql/statements/{id}", get(sql::get))
         .route(

@@ -56,6 +56,30 @@ const JAN_1_2016_MICROS: i64 = 1_451_606_400_000_000;
 /// January and February 2016 (a leap year): 60 days.
 const TWO_MONTHS_MICROS: i64 = 60 * 24 * 3600 * 1_000_000;
 
+/// The comment Unity Catalog shows for a sample table, if it has one.
+pub fn table_comment(schema: &str, table: &str) -> Option<&'static str> {
+    match (schema, table) {
+        ("nyctaxi", "trips") => Some("New York City yellow taxi trips, January and February 2016"),
+        _ => None,
+    }
+}
+
+/// The comment of a sample table's column (the NYC TLC data dictionary's wording, shortened).
+pub fn column_comment(schema: &str, table: &str, column: &str) -> Option<&'static str> {
+    if (schema, table) != ("nyctaxi", "trips") {
+        return None;
+    }
+    Some(match column {
+        "tpep_pickup_datetime" => "When the meter was engaged",
+        "tpep_dropoff_datetime" => "When the meter was disengaged",
+        "trip_distance" => "Trip distance in miles reported by the taximeter",
+        "fare_amount" => "Time-and-distance fare calculated by the meter, in USD",
+        "pickup_zip" => "ZIP code where the trip started",
+        "dropoff_zip" => "ZIP code where the trip ended",
+        _ => return None,
+    })
+}
+
 pub fn trips(seed: u64) -> RecordBatch {
     let mut rng = Rng::new(seed);
     let mut pickups = Vec::with_capacity(TRIP_ROWS);

@@ -84,6 +84,21 @@ impl Engine {
         names
     }
 
+    /// The tables of `schema` in the sample catalog, sorted, with their Arrow schemas; `None`
+    /// when there is no such schema.
+    pub async fn tables(&self, schema: &str) -> Option<Vec<(String, SchemaRef)>> {
+        let provider = self.samples.schema(schema)?;
+        let mut names = provider.table_names();
+        names.sort();
+        let mut tables = Vec::with_capacity(names.len());
+        for name in names {
+            if let Ok(Some(table)) = provider.table(&name).await {
+                tables.push((name, table.schema()));
+            }
+        }
+        Some(tables)
+    }
+
     /// `SHOW CATALOGS` and `SHOW SCHEMAS [IN|FROM catalog]` (also `DATABASES`), which
     /// DataFusion lacks: one STRING column, `catalog` or `databaseName`, as Databricks names
     /// them. Clients that may not call Unity Catalog's REST API (a `sql`-only token) list
@@ -124,6 +139,141 @@ impl Engine {
         Ok(Some((schema, vec![batch])))
     }
 
+    /// `SHOW TABLES [IN|FROM [catalog.]schema]` and `DESCRIBE [TABLE] [[catalog.]schema.]table`
+    /// in Databricks' shapes (the SQL reference's result columns): `database`, `tableName`,
+    /// `isTemporary`; and `col_name`, `data_type`, `comment`. DataFusion has both, with other
+    /// columns. How a `sql`-only sign-in browses tables and columns.
+    async fn describe(
+        &self,
+        sql: &str,
+        current_catalog: Option<&str>,
+        current_schema: Option<&str>,
+    ) -> Result<Option<(SchemaRef, Vec<RecordBatch>)>, SqlError> {
+        use datafusion::arrow::array::{BooleanArray, StringArray};
+        let text = sql.trim().trim_end_matches(';');
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let upper: Vec<String> = words.iter().map(|w| w.to_ascii_uppercase()).collect();
+        let upper: Vec<&str> = upper.iter().map(String::as_str).collect();
+        let name = |raw: &str| -> Vec<String> {
+            raw.split('.')
+                .map(|part| part.trim_matches('`').to_owned())
+                .collect()
+        };
+        let catalog_ok = |catalog: &str| -> Result<(), SqlError> {
+            if catalog.eq_ignore_ascii_case("samples") {
+                Ok(())
+            } else {
+                Err(SqlError::new(
+                    "42704",
+                    format!("[NO_SUCH_CATALOG_EXCEPTION] Catalog '{catalog}' was not found."),
+                ))
+            }
+        };
+        let utf8 = |n: &str| Field::new(n, DataType::Utf8, true);
+        match upper[..] {
+            ["SHOW", "TABLES"] | ["SHOW", "TABLES", "IN" | "FROM", _] => {
+                let parts = words.get(3).map(|w| name(w)).unwrap_or_default();
+                let (catalog, schema) = match &parts[..] {
+                    [] => (
+                        current_catalog.unwrap_or("samples").to_owned(),
+                        current_schema.unwrap_or("default").to_owned(),
+                    ),
+                    [schema] => (
+                        current_catalog.unwrap_or("samples").to_owned(),
+                        schema.clone(),
+                    ),
+                    [catalog, schema] => (catalog.clone(), schema.clone()),
+                    _ => return Ok(None),
+                };
+                catalog_ok(&catalog)?;
+                let Some(tables) = self.tables(&schema).await else {
+                    return Err(SqlError::new(
+                        "42704",
+                        format!(
+                            "[SCHEMA_NOT_FOUND] The schema `{catalog}`.`{schema}` cannot be found."
+                        ),
+                    ));
+                };
+                let out = Arc::new(Schema::new(vec![
+                    utf8("database"),
+                    utf8("tableName"),
+                    Field::new("isTemporary", DataType::Boolean, true),
+                ]));
+                let names: Vec<&str> = tables.iter().map(|(n, _)| n.as_str()).collect();
+                let batch = RecordBatch::try_new(
+                    out.clone(),
+                    vec![
+                        Arc::new(StringArray::from(vec![schema.as_str(); names.len()])),
+                        Arc::new(StringArray::from(names.clone())),
+                        Arc::new(BooleanArray::from(vec![false; names.len()])),
+                    ],
+                )
+                .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+                Ok(Some((out, vec![batch])))
+            }
+            ["DESCRIBE" | "DESC", "TABLE", _] | ["DESCRIBE" | "DESC", _] => {
+                let parts = name(words[words.len() - 1]);
+                let (catalog, schema, table) = match &parts[..] {
+                    [table] => (
+                        current_catalog.unwrap_or("samples").to_owned(),
+                        current_schema.unwrap_or("default").to_owned(),
+                        table.clone(),
+                    ),
+                    [schema, table] => (
+                        current_catalog.unwrap_or("samples").to_owned(),
+                        schema.clone(),
+                        table.clone(),
+                    ),
+                    [catalog, schema, table] => (catalog.clone(), schema.clone(), table.clone()),
+                    _ => return Ok(None),
+                };
+                catalog_ok(&catalog)?;
+                let found = self
+                    .tables(&schema)
+                    .await
+                    .and_then(|tables| tables.into_iter().find(|(n, _)| *n == table));
+                let Some((_, columns)) = found else {
+                    return Err(SqlError::new(
+                        "42P01",
+                        format!(
+                            "[TABLE_OR_VIEW_NOT_FOUND] The table or view `{catalog}`.`{schema}`.`{table}` cannot be found."
+                        ),
+                    ));
+                };
+                let out = Arc::new(Schema::new(vec![
+                    utf8("col_name"),
+                    utf8("data_type"),
+                    utf8("comment"),
+                ]));
+                let fields = columns.fields();
+                let names: Vec<&str> = fields.iter().map(|f| f.name().as_str()).collect();
+                let types: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        super::render::databricks_type(f.data_type())
+                            .1
+                            .to_ascii_lowercase()
+                    })
+                    .collect();
+                let comments: Vec<Option<&str>> = fields
+                    .iter()
+                    .map(|f| data::column_comment(&schema, &table, f.name()))
+                    .collect();
+                let batch = RecordBatch::try_new(
+                    out.clone(),
+                    vec![
+                        Arc::new(StringArray::from(names)),
+                        Arc::new(StringArray::from(types)),
+                        Arc::new(StringArray::from(comments)),
+                    ],
+                )
+                .map_err(|e| SqlError::new("XX000", e.to_string()))?;
+                Ok(Some((out, vec![batch])))
+            }
+            _ => Ok(None),
+        }
+    }
+
     /// Runs one statement to completion.
     pub async fn run(
         &self,
@@ -133,6 +283,9 @@ impl Engine {
         schema: Option<&str>,
     ) -> Result<(SchemaRef, Vec<RecordBatch>), SqlError> {
         if let Some(listing) = self.show(sql, catalog)? {
+            return Ok(listing);
+        }
+        if let Some(listing) = self.describe(sql, catalog, schema).await? {
             return Ok(listing);
         }
         let ctx = self.context(catalog, schema)?;
