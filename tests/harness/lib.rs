@@ -77,6 +77,9 @@ pub fn run_with(
     if let Err(error) = session.screenshot(label) {
         eprintln!("could not save the screenshot of {name}: {error:#}");
     }
+    if label == "FAILED" {
+        session.print_what_failed();
+    }
     drop(session);
     match outcome {
         Ok(result) => result,
@@ -168,6 +171,24 @@ impl AppSession {
     pub fn screenshot(&self, label: &str) -> Result<()> {
         self.driver
             .save_screenshot(&artifacts_dir()?.join(format!("{}-{label}.png", self.name)))
+    }
+
+    /// Prints what the window said and the end of the app's log, so a failure on CI (where
+    /// the screenshot is out of reach) can be read from the test output alone.
+    fn print_what_failed(&self) {
+        let window = self
+            .driver
+            .texts("body")
+            .map(|texts| texts.join("\n"))
+            .unwrap_or_else(|error| format!("(unreadable: {error:#})"));
+        let window: String = window.chars().take(3000).collect();
+        eprintln!("--- the window of {} said:\n{window}", self.name);
+        let log = self.log().unwrap_or_default();
+        let tail: Vec<&str> = log.lines().rev().take(40).collect();
+        eprintln!("--- the end of its log:");
+        for line in tail.iter().rev() {
+            eprintln!("{line}");
+        }
     }
 
     /// Environment for a second `brickdesk` launch: the same as the running app's.

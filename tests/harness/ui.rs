@@ -121,12 +121,30 @@ pub fn export(
     file_stem: &str,
     extension: &str,
 ) -> Result<(String, PathBuf)> {
-    d.click(&format!("[data-testid={button}]"), WAIT)?;
-    let message = d.wait_for_text(
-        "[data-testid=result-message]",
-        &format!(".{extension}"),
+    let button = format!("[data-testid={button}]");
+    // A disabled button takes the click and does nothing: wait until every row is in.
+    wait_until(&format!("{button} to be enabled"), WAIT, || {
+        Ok(d.find(&button)?
+            .attribute("disabled")?
+            .is_none()
+            .then_some(()))
+    })?;
+    d.click(&button, WAIT)?;
+    let wanted = format!(".{extension}");
+    let message = wait_until(
+        &format!("the message that the {extension} export was saved"),
         Duration::from_secs(120),
-    )?;
+        || {
+            if let Some(error) = d.texts("[data-testid=run-error]")?.into_iter().next() {
+                return Ok(Some(Err(error)));
+            }
+            Ok(d.texts("[data-testid=result-message]")?
+                .into_iter()
+                .find(|m| m.contains(&wanted))
+                .map(Ok))
+        },
+    )?
+    .or_else(|error| bail!("the {extension} export failed: {error}"))?;
     let path = dir.join(format!("{file_stem}.{extension}"));
     anyhow::ensure!(path.is_file(), "{} was not written", path.display());
     Ok((message, path))
