@@ -19,6 +19,8 @@ import {
   type DiscoveryStep,
   type ErrorCode,
   type CheckLine,
+  type ColumnEntry,
+  type TableEntry,
   type ExportDone,
   type ExportFormat,
   type ExportProgress,
@@ -68,6 +70,8 @@ export type {
   Workbench,
   Candidate,
   Column,
+  ColumnEntry,
+  TableEntry,
   Disposition,
   FetchProgress,
   ParamType,
@@ -219,6 +223,19 @@ export const listCatalogs = (workspaceId: string, warehouseId: string | null): P
   unwrap(() => commands.listCatalogs(workspaceId, warehouseId));
 export const listSchemas = (workspaceId: string, catalog: string, warehouseId: string | null): Promise<string[]> =>
   unwrap(() => commands.listSchemas(workspaceId, catalog, warehouseId));
+export const listTables = (
+  workspaceId: string,
+  catalog: string,
+  schema: string,
+  warehouseId: string | null,
+): Promise<TableEntry[]> => unwrap(() => commands.listTables(workspaceId, catalog, schema, warehouseId));
+export const listColumns = (
+  workspaceId: string,
+  catalog: string,
+  schema: string,
+  table: string,
+  warehouseId: string | null,
+): Promise<ColumnEntry[]> => unwrap(() => commands.listColumns(workspaceId, catalog, schema, table, warehouseId));
 /** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
 export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
   unwrap(() => commands.setResultView(runId, view));
