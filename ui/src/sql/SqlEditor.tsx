@@ -1,5 +1,8 @@
-// The SQL editor: CodeMirror 6 with SQL highlighting. Ctrl/Cmd+Enter runs the selection, or the
-// statement under the cursor. The parent reads the same through `handle.current.toRun()`.
+// The SQL editor: CodeMirror 6 with SQL highlighting and autocomplete (keywords from lang-sql,
+// names from `completion`). Ctrl/Cmd+Enter runs the selection, or the statement under the
+// cursor. The parent reads the same through `handle.current.toRun()`, and inserts names picked
+// in the schema browser through `handle.current.insert()`.
+import type { CompletionSource } from "@codemirror/autocomplete";
 import { sql } from "@codemirror/lang-sql";
 import { Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
@@ -12,6 +15,8 @@ export interface EditorHandle {
   /** The SQL Run would send now. */
   toRun: () => string;
   focus: () => void;
+  /** Puts `text` at the cursor (replacing the selection) and focuses the editor. */
+  insert: (text: string) => void;
 }
 
 interface Props {
@@ -19,6 +24,8 @@ interface Props {
   onChange: (text: string) => void;
   onRun: (sql: string) => void;
   handle: MutableRef<EditorHandle | null>;
+  /** Names to offer as the user types: catalogs, tables, columns, parameters. */
+  completion?: CompletionSource;
 }
 
 function toRun(view: EditorView): string {
@@ -26,21 +33,24 @@ function toRun(view: EditorView): string {
   return statementToRun(view.state.doc.toString(), from, to);
 }
 
-export function SqlEditor({ value, onChange, onRun, handle }: Props) {
+export function SqlEditor({ value, onChange, onRun, handle, completion }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
   // Handlers change every render; the editor is created once and reads the latest.
-  const latest = useRef({ onChange, onRun });
-  latest.current = { onChange, onRun };
+  const latest = useRef({ onChange, onRun, completion });
+  latest.current = { onChange, onRun, completion };
+  const names: CompletionSource = (context) => latest.current.completion?.(context) ?? null;
 
   useEffect(() => {
     if (!hostRef.current) return;
+    const language = sql();
     const view = new EditorView({
       doc: value,
       parent: hostRef.current,
       extensions: [
         basicSetup,
-        sql(),
+        language,
+        language.language.data.of({ autocomplete: names }),
         Prec.highest(
           keymap.of([
             {
@@ -59,7 +69,14 @@ export function SqlEditor({ value, onChange, onRun, handle }: Props) {
       ],
     });
     viewRef.current = view;
-    handle.current = { toRun: () => toRun(view), focus: () => view.focus() };
+    handle.current = {
+      toRun: () => toRun(view),
+      focus: () => view.focus(),
+      insert: (text) => {
+        view.dispatch(view.state.replaceSelection(text), { scrollIntoView: true });
+        view.focus();
+      },
+    };
     return () => {
       view.destroy();
       viewRef.current = null;

@@ -1,7 +1,7 @@
 // The SQL runner for the active workspace: tabs (restored on restart), a warehouse (started on
 // request), catalog and schema, SQL with typed parameters, runs with live status and Cancel,
 // the rows, and the history of what ran.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   cancelStatement,
   closeResult,
@@ -23,9 +23,12 @@ import {
   type WorkspaceSummary,
 } from "../platform";
 import { CatalogPicker } from "./CatalogPicker";
+import { catalogCache } from "./catalogCache";
+import { catalogCompletion } from "./completion";
 import { HistoryPanel } from "./HistoryPanel";
 import { Parameters, reconcile } from "./Parameters";
 import { ResultPanel } from "./ResultPanel";
+import { SchemaBrowser } from "./SchemaBrowser";
 import { SqlEditor, type EditorHandle } from "./SqlEditor";
 import { TabStrip } from "./TabStrip";
 import { activeTab, addTab, closeTab, restore, updateTab } from "./workbench";
@@ -47,6 +50,8 @@ type Run =
   | { phase: "error"; error: AppError; runId: number | null; summary: ResultSummary | null };
 
 const IDLE: Run = { phase: "idle" };
+/** Whether the table list is open, remembered across restarts (on at first). */
+const TABLES_KEY = "brickdesk.sql.showTables";
 /** Saving waits for a pause in typing. */
 const SAVE_DELAY_MS = 400;
 
@@ -69,6 +74,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
   const [workbench, setWorkbench] = useState<Workbench | null>(null);
   const [runs, setRuns] = useState<Record<string, Run>>({});
   const [showHistory, setShowHistory] = useState(false);
+  const [showTables, setShowTables] = useState(() => localStorage.getItem(TABLES_KEY) !== "0");
   const [historyRevision, setHistoryRevision] = useState(0);
   const editor = useRef<EditorHandle | null>(null);
   const runIds = useRef<Record<string, number>>({});
@@ -143,6 +149,25 @@ export function SqlView({ workspace, incoming = null }: Props) {
   const warehouseId =
     warehouses?.find((w) => w.id === workbench?.warehouseId)?.id ?? warehouses?.[0]?.id ?? "";
   const warehouse = warehouses?.find((w) => w.id === warehouseId);
+
+  // One cache per workspace and warehouse, shared by the table list and autocomplete.
+  const catalogs = useMemo(() => catalogCache(workspaceId, warehouseId || null), [workspaceId, warehouseId]);
+  const live = useRef({ tab });
+  live.current = { tab };
+  const completion = useMemo(
+    () =>
+      catalogCompletion({
+        catalogs,
+        defaults: () => ({ catalog: live.current.tab?.catalog ?? null, schema: live.current.tab?.schema ?? null }),
+        parameters: () => (live.current.tab?.parameters ?? []).map((p) => p.name),
+      }),
+    [catalogs],
+  );
+  const toggleTables = () =>
+    setShowTables((shown) => {
+      localStorage.setItem(TABLES_KEY, shown ? "0" : "1");
+      return !shown;
+    });
   const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
 
@@ -257,6 +282,9 @@ export function SqlView({ workspace, incoming = null }: Props) {
 
   return (
     <div class={`sql-layout${showHistory ? " with-history" : ""}`}>
+      {showTables && (
+        <SchemaBrowser catalogs={catalogs} onInsert={(name) => editor.current?.insert(name)} onClose={toggleTables} />
+      )}
       <div class="sql-view" data-testid="sql-view">
         <div class="sql-toolbar">
           <label class="warehouse-picker">
@@ -289,6 +317,9 @@ export function SqlView({ workspace, incoming = null }: Props) {
             onChange={(catalog, schema) => change(tab.id, () => ({ catalog, schema }))}
           />
           <span class="spacer" />
+          <button type="button" class="ghost" data-testid="toggle-tables" aria-pressed={showTables} onClick={toggleTables}>
+            Tables
+          </button>
           <button
             type="button"
             class="ghost"
@@ -332,6 +363,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
           key={tab.id}
           value={text}
           handle={editor}
+          completion={completion}
           onChange={(next) => change(tab.id, () => ({ statement: next }))}
           onRun={(statement) => execute(tab, statement)}
         />

@@ -1,0 +1,115 @@
+//! End-to-end: the SQL runner as an analyst uses it. The table list shows the demo
+//! workspace's `samples.nyctaxi.trips` with its columns (types and comments from Unity
+//! Catalog) and puts a clicked name into the editor; typing a dotted name in the editor offers
+//! the next part.
+
+use anyhow::Result;
+use brickdesk_e2e::ui::{self, type_sql};
+use brickdesk_e2e::{WebDriver, run, wait_until};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Opens the node `name` of `kind` (catalog, schema, table) in the table list.
+fn expand(d: &WebDriver, kind: &str, name: &str) -> Result<()> {
+    d.click(
+        &format!("[data-testid=schema-{kind}][data-name='{name}'] > .tree-row > .tree-toggle"),
+        WAIT,
+    )
+}
+
+/// The suggestions the editor's autocomplete shows now.
+fn suggestions(d: &WebDriver) -> Result<Vec<String>> {
+    d.texts(".cm-tooltip-autocomplete li")
+}
+
+#[test]
+fn the_table_list_shows_trips_with_its_columns_and_the_editor_completes_names() -> Result<()> {
+    run("sql-analyst", |app| {
+        let d = &app.driver;
+        ui::open_sql(d)?;
+        eprintln!("STEP sql open");
+        d.wait_for("[data-testid=schema-browser]", WAIT)?;
+        eprintln!("STEP browser");
+        expand(d, "catalog", "samples")?;
+        expand(d, "schema", "samples.nyctaxi")?;
+        eprintln!("STEP schema");
+        expand(d, "table", "samples.nyctaxi.trips")?;
+        eprintln!("STEP table");
+        let columns = wait_until("the columns of trips", WAIT, || {
+            let texts = d.texts("[data-testid=schema-table][data-name='samples.nyctaxi.trips'] [data-testid=schema-column]")?;
+            Ok((!texts.is_empty()).then_some(texts))
+        })?;
+        assert!(
+            columns
+                .iter()
+                .any(|c| c.contains("fare_amount") && c.contains("double")),
+            "fare_amount with its type: {columns:?}"
+        );
+        assert!(
+            columns
+                .iter()
+                .any(|c| c.contains("tpep_pickup_datetime") && c.contains("timestamp")),
+            "{columns:?}"
+        );
+        app.screenshot("schema-browser")?;
+
+        // A click on the table's name puts its full name at the cursor.
+        eprintln!("STEP columns");
+        type_sql(d, "SELECT * FROM ")?;
+        eprintln!("STEP typed");
+        std::thread::sleep(Duration::from_secs(2));
+        eprintln!("STEP alive before {:?}", d.execute_async("done(1)"));
+
+        let found = d.find_all("[data-testid=schema-table][data-name='samples.nyctaxi.trips'] > .tree-row > .tree-name")?;
+        eprintln!("STEP found {}", found.len());
+        eprintln!("STEP js {:?}", d.execute_async("const b = document.querySelector(\"[data-testid=schema-table][data-name='samples.nyctaxi.trips'] > .tree-row > .tree-name\"); setTimeout(() => { try { b.click(); window.__clicked = 'ok'; } catch (e) { window.__clicked = String(e); } }, 0); done(1);"));
+        std::thread::sleep(Duration::from_secs(2));
+        eprintln!("STEP alive {:?}", d.execute_async("done([window.__clicked, window.__probe, document.querySelector('[data-testid=sql-editor]').innerText])"));
+        d.click(
+            "[data-testid=schema-table][data-name='samples.nyctaxi.trips'] > .tree-row > .tree-name",
+            WAIT,
+        )?;
+        d.wait_for_text(
+            "[data-testid=sql-editor]",
+            "SELECT * FROM samples.nyctaxi.trips",
+            WAIT,
+        )?;
+
+        // Typing a catalog and schema offers the schema's tables.
+        type_sql(d, "SELECT * FROM samples.nyctaxi")?;
+        d.find("[data-testid=sql-editor]")?.send_keys(".")?;
+        let offered = wait_until("tables of samples.nyctaxi to be offered", WAIT, || {
+            let offered = suggestions(d)?;
+            Ok(offered
+                .iter()
+                .any(|s| s.contains("trips"))
+                .then_some(offered))
+        })?;
+        assert!(
+            offered.iter().all(|s| !s.contains("nyctaxi")),
+            "tables, not schemas: {offered:?}"
+        );
+        // Enter takes the suggestion.
+        d.find("[data-testid=sql-editor]")?.send_keys("\u{E007}")?;
+        d.wait_for_text("[data-testid=sql-editor]", "samples.nyctaxi.trips", WAIT)?;
+
+        // A column of the table the statement reads, by its alias.
+        type_sql(d, "SELECT t FROM samples.nyctaxi.trips t")?;
+        d.execute_async(
+            "const e = document.querySelector('[data-testid=sql-editor]'); e.focus(); \
+             const s = getSelection(); const r = document.createRange(); \
+             const line = e.querySelector('.cm-line'); r.setStart(line.firstChild, 8); r.collapse(true); \
+             s.removeAllRanges(); s.addRange(r); done(true);",
+        )?;
+        d.find("[data-testid=sql-editor]")?.send_keys(".fare")?;
+        wait_until("fare_amount to be offered", WAIT, || {
+            Ok(suggestions(d)?
+                .iter()
+                .any(|s| s.contains("fare_amount"))
+                .then_some(()))
+        })?;
+        app.screenshot("autocomplete")?;
+        Ok(())
+    })
+}
