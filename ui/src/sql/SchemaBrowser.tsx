@@ -1,6 +1,7 @@
 // The schema browser beside the SQL editor: catalogs → schemas → tables and views → columns
 // (type and comment), each level loaded when opened, filtered by the search box, shown a page
 // at a time. Clicking a table or column name puts it into the editor at the cursor.
+import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { toAppError, type ColumnEntry, type TableEntry } from "../platform";
 import type { CatalogSource } from "./catalogCache";
@@ -79,7 +80,11 @@ function ColumnNode({ column, onInsert }: { column: ColumnEntry; onInsert: (text
         {column.name}
       </button>
       <span class="tree-type muted">{column.typeText}</span>
-      {column.comment && <span class="tree-comment muted">{column.comment}</span>}
+      {column.comment && (
+        <span class="tree-comment muted" title={column.comment}>
+          {column.comment}
+        </span>
+      )}
     </li>
   );
 }
@@ -156,7 +161,8 @@ function CatalogNode({ catalog, source, filter, onInsert }: { catalog: string; s
   );
 }
 
-export function SchemaBrowser({ catalogs, onInsert, onClose }: Props) {
+/** Memoised: typing in the editor re-renders the SQL view, not this tree. */
+export const SchemaBrowser = memo(function SchemaBrowser({ catalogs, onInsert, onClose }: Props) {
   const [filter, setFilter] = useState("");
   const top = useChildren(true, () => catalogs.catalogs());
   const needle = filter.trim().toLowerCase();
@@ -187,4 +193,4 @@ export function SchemaBrowser({ catalogs, onInsert, onClose }: Props) {
       <p class="muted tree-hint">Click a name to put it in the editor.</p>
     </aside>
   );
-}
+});

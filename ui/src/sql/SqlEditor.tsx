@@ -7,7 +7,7 @@ import { sql } from "@codemirror/lang-sql";
 import { Prec } from "@codemirror/state";
 import { keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
-import { useEffect, useRef } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { MutableRef } from "preact/hooks";
 import { statementToRun } from "./statements";
 
@@ -36,6 +36,8 @@ function toRun(view: EditorView): string {
 export function SqlEditor({ value, onChange, onRun, handle, completion }: Props) {
   const hostRef = useRef<HTMLDivElement>(null);
   const viewRef = useRef<EditorView | null>(null);
+  /** The text this editor last reported through `onChange`. */
+  const reported = useRef(value);
   // Handlers change every render; the editor is created once and reads the latest.
   const latest = useRef({ onChange, onRun, completion });
   latest.current = { onChange, onRun, completion };
@@ -63,7 +65,9 @@ export function SqlEditor({ value, onChange, onRun, handle, completion }: Props)
           ]),
         ),
         EditorView.updateListener.of((update) => {
-          if (update.docChanged) latest.current.onChange(update.state.doc.toString());
+          if (!update.docChanged) return;
+          reported.current = update.state.doc.toString();
+          latest.current.onChange(reported.current);
         }),
         EditorView.contentAttributes.of({ "aria-label": "SQL statement", "data-testid": "sql-editor" }),
       ],
@@ -85,10 +89,15 @@ export function SqlEditor({ value, onChange, onRun, handle, completion }: Props)
     // Created once per mount; `value` changes from outside are applied below.
   }, []);
 
-  // Text set from outside (another workspace, a statement from history).
-  useEffect(() => {
+  // Text set from outside (another workspace's tab under the same key). A layout effect, run
+  // as the render commits: a plain effect can be flushed late, just before the next render,
+  // with the `value` of an older render, and then it and the typing undo each other forever
+  // (the editor froze that way when a render came while an effect was pending). What the
+  // editor itself reported is never written back.
+  useLayoutEffect(() => {
     const view = viewRef.current;
-    if (view && view.state.doc.toString() !== value) {
+    if (!view || value === reported.current) return;
+    if (view.state.doc.toString() !== value) {
       view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: value } });
     }
   }, [value]);

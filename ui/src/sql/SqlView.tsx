@@ -1,7 +1,7 @@
 // The SQL runner for the active workspace: tabs (restored on restart), a warehouse (started on
 // request), catalog and schema, SQL with typed parameters, runs with live status and Cancel,
 // the rows, and the history of what ran.
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   cancelStatement,
   closeResult,
@@ -163,11 +163,15 @@ export function SqlView({ workspace, incoming = null }: Props) {
       }),
     [catalogs],
   );
-  const toggleTables = () =>
-    setShowTables((shown) => {
-      localStorage.setItem(TABLES_KEY, shown ? "0" : "1");
-      return !shown;
-    });
+  const toggleTables = useCallback(
+    () =>
+      setShowTables((shown) => {
+        localStorage.setItem(TABLES_KEY, shown ? "0" : "1");
+        return !shown;
+      }),
+    [],
+  );
+  const insertName = useCallback((name: string) => editor.current?.insert(name), []);
   const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
 
@@ -283,7 +287,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
   return (
     <div class={`sql-layout${showHistory ? " with-history" : ""}`}>
       {showTables && (
-        <SchemaBrowser catalogs={catalogs} onInsert={(name) => editor.current?.insert(name)} onClose={toggleTables} />
+        <SchemaBrowser catalogs={catalogs} onInsert={insertName} onClose={toggleTables} />
       )}
       <div class="sql-view" data-testid="sql-view">
         <div class="sql-toolbar">
