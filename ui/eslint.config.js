@@ -7,6 +7,10 @@ const tauriOnlyInPlatform = {
   patterns: [
     { group: ["@tauri-apps/*"], message: "Only src/platform/ may import @tauri-apps; import from the platform module." },
     { group: ["**/bindings", "**/bindings.ts"], message: "Only src/platform/ may import the generated bindings." },
+    {
+      group: ["preact/compat", "react", "react-dom"],
+      message: "preact/compat patches Preact for the whole app (select values, events); write plain Preact.",
+    },
   ],
 };
 

@@ -1,7 +1,6 @@
 // The schema browser beside the SQL editor: catalogs → schemas → tables and views → columns
 // (type and comment), each level loaded when opened, filtered by the search box, shown a page
 // at a time. Clicking a table or column name puts it into the editor at the cursor.
-import { memo } from "preact/compat";
 import { useEffect, useState } from "preact/hooks";
 import { toAppError, type ColumnEntry, type TableEntry } from "../platform";
 import type { CatalogSource } from "./catalogCache";
@@ -161,8 +160,7 @@ function CatalogNode({ catalog, source, filter, onInsert }: { catalog: string; s
   );
 }
 
-/** Memoised: typing in the editor re-renders the SQL view, not this tree. */
-export const SchemaBrowser = memo(function SchemaBrowser({ catalogs, onInsert, onClose }: Props) {
+export function SchemaBrowser({ catalogs, onInsert, onClose }: Props) {
   const [filter, setFilter] = useState("");
   const top = useChildren(true, () => catalogs.catalogs());
   const needle = filter.trim().toLowerCase();
@@ -193,4 +191,4 @@ export const SchemaBrowser = memo(function SchemaBrowser({ catalogs, onInsert, o
       <p class="muted tree-hint">Click a name to put it in the editor.</p>
     </aside>
   );
-});
+}
