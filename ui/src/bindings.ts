@@ -119,6 +119,11 @@ export type Answer = {
 	canRunAgain: boolean,
 	rating: Rating | null,
 	createdAtMs: number | null,
+	/**
+	 *  When Genie last changed the message (`last_updated_timestamp`): with `created_at_ms`,
+	 *  how long the answer took.
+	 */
+	updatedAtMs: number | null,
 };
 
 /**  One of Genie's texts. */
@@ -440,6 +445,16 @@ export type QueryAnswer = {
 	description: string | null,
 	sql: string,
 	/**
+	 *  The statement that ran the query on the space's warehouse (`GenieQueryAttachment.
+	 *  statement_id`), for provenance and for finding it in the workspace's query history.
+	 */
+	statementId: string | null,
+	/**
+	 *  How many rows the query returned in all (`query_result_metadata.row_count`), when
+	 *  Genie says; more than the rows here when Genie cut the result.
+	 */
+	totalRows: number | null,
+	/**
 	 *  Not every row is here: Genie's own cap (5,000 rows) cut the result, or a part of it
 	 *  could not be fetched; the SQL runner gets all of it.
 	 */
@@ -555,6 +570,8 @@ export type Space = {
 	description: string | null,
 	/**  From the space's settings; only people who can edit the space get them from the API. */
 	sampleQuestions: string[],
+	/**  The SQL warehouse the space's queries run on (`GenieSpace.warehouse_id`). */
+	warehouseId: string | null,
 };
 
 /**  One editor tab. */

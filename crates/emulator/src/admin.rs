@@ -52,6 +52,18 @@ pub async fn expire_genie_results(State(shared): State<Shared>) -> Response {
     json_ok(json!({ "expired": crate::genie::expire_all(&shared) }))
 }
 
+/// `GET /__emulator/statements`: every statement run (by clients or by Genie), so a test can
+/// check the statement id a client shows against the one that ran.
+pub async fn statements(State(shared): State<Shared>) -> Response {
+    let list: Vec<_> = shared
+        .statements
+        .list()
+        .into_iter()
+        .map(|(id, statement, state)| json!({"statement_id": id, "statement": statement, "state": state}))
+        .collect();
+    json_ok(json!({ "statements": list }))
+}
+
 /// `GET /__emulator/faults`: the live rules.
 pub async fn list_faults(State(shared): State<Shared>) -> Response {
     json_ok(json!({ "faults": shared.faults.list() }))

@@ -151,6 +151,7 @@ pub fn router(config: Config, base_url: String) -> Router {
                 .delete(admin::clear_faults),
         )
         .route("/__emulator/secrets/issued", get(admin::issued_secrets))
+        .route("/__emulator/statements", get(admin::statements))
         .route(
             "/__emulator/genie/expire-results",
             post(admin::expire_genie_results),

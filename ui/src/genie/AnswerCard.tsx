@@ -10,16 +10,29 @@ import {
   sendFeedback,
   toAppError,
   type AppError,
+  type Answer,
   type QueryAnswer,
   type Rating,
 } from "../platform";
 import { ThumbIcon } from "../app/icons";
+import { Provenance, provenanceText, type ProvenanceFacts } from "../app/Provenance";
 import { ResultPanel } from "../sql/ResultPanel";
 import { Chart, useChart } from "./Chart";
 import { STEP_TEXT, type Turn } from "./thread";
 
+/** Who asks, where: the parts of an answer's provenance that are not in the answer. */
+export interface AnswerSource {
+  who: string | null;
+  workspace: string;
+  /** The workspace's address, for "Open in Databricks". */
+  host: string;
+  /** The space's warehouse, by name when it is known. */
+  warehouse: string | null;
+}
+
 interface Props {
   workspaceId: string;
+  source: AnswerSource;
   turn: Turn;
   onFollowUp: (question: string) => void;
   onOpenInSql: (sql: string) => void;
@@ -38,6 +51,39 @@ async function copyText(text: string) {
     document.execCommand("copy");
     area.remove();
   }
+}
+
+/** The provenance of `answer`. Only the space has a documented web address
+ * (`https://<host>/genie/rooms/<space_id>`, as the Databricks CLI builds it); a conversation's
+ * has none, so the link opens the agent. */
+export function answerFacts(answer: Answer, source: AnswerSource): ProvenanceFacts {
+  const query = answer.query;
+  const created = answer.createdAtMs !== null && answer.createdAtMs > 0 ? answer.createdAtMs : null;
+  const updated = answer.updatedAtMs ?? null;
+  return {
+    who: source.who,
+    workspace: source.workspace,
+    warehouse: source.warehouse,
+    statementId: query?.statementId ?? null,
+    atMs: updated ?? created,
+    durationMs: created !== null && updated !== null ? updated - created : null,
+    shownRows: query?.result?.loadedRows ?? null,
+    totalRows: query?.totalRows ?? query?.result?.totalRows ?? null,
+    truncated: query?.truncated ?? false,
+    link: {
+      label: "Open the agent in Databricks",
+      url: `${source.host.replace(/\/+$/, "")}/genie/rooms/${encodeURIComponent(answer.spaceId)}`,
+    },
+  };
+}
+
+/** The answer as plain text: question, Genie's words, the SQL and where it came from. */
+export function answerText(answer: Answer, source: AnswerSource): string {
+  const words = answer.texts.map((t) => new DOMParser().parseFromString(t.html, "text/html").body.textContent?.trim() ?? "");
+  const parts = [`Question: ${answer.question}`, ...words.filter(Boolean)];
+  if (answer.query?.sql) parts.push(`SQL:\n${answer.query.sql}`);
+  parts.push(provenanceText(answerFacts(answer, source)));
+  return parts.join("\n\n");
 }
 
 function Steps({ turn }: { turn: Turn }) {
@@ -59,7 +105,7 @@ function Steps({ turn }: { turn: Turn }) {
   );
 }
 
-export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChange }: Props) {
+export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql, onChange }: Props) {
   const [view, setView] = useState<"table" | "chart">("chart");
   const [link, setLink] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -197,6 +243,7 @@ export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChang
               )}
             </section>
           )}
+          <Provenance facts={answerFacts(answer, source)} />
           {answer.suggestions.length > 0 && (
             <div class="genie-suggestions" aria-label="Suggested follow-ups">
               {answer.suggestions.map((q) => (
@@ -226,6 +273,9 @@ export function AnswerCard({ workspaceId, turn, onFollowUp, onOpenInSql, onChang
               onClick={() => rate("NEGATIVE")}
             >
               <ThumbIcon down />
+            </button>
+            <button type="button" class="ghost" data-testid="copy-answer" onClick={() => void copyText(answerText(answer, source))}>
+              Copy answer
             </button>
             {answer.rating && (
               <span class="muted" data-testid="feedback-state">

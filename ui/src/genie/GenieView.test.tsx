@@ -13,8 +13,9 @@ vi.mock("../platform", async (importActual) => {
   const actual = await importActual<typeof import("../platform")>();
   return {
     ...actual,
+    listWarehouses: vi.fn().mockResolvedValue([{ id: "w1", name: "Starter Warehouse", state: "RUNNING", size: "Small", serverless: false, health: null }]),
     listSpaces: vi.fn().mockResolvedValue([
-      { spaceId: "s1", title: "NYC Taxi Trips", description: "Trips", sampleQuestions: ["How many trips were there?"] },
+      { spaceId: "s1", title: "NYC Taxi Trips", description: "Trips", sampleQuestions: ["How many trips were there?"], warehouseId: "w1" },
     ]),
     genieFavourites: vi.fn().mockResolvedValue([]),
     setGenieFavourite: vi.fn(async (_w: string, space: { spaceId: string; title: string }, pinned: boolean) => (pinned ? [space] : [])),
@@ -49,6 +50,8 @@ const answered = (messageId: string, question: string): Answer => ({
     title: "Trips",
     description: "Counts the trips.",
     sql: "SELECT COUNT(*) AS trips FROM samples.nyctaxi.trips",
+    statementId: "01ef-stmt",
+    totalRows: 1,
     truncated: false,
     runId: 5,
     result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG", timeZone: null }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false },
@@ -57,7 +60,8 @@ const answered = (messageId: string, question: string): Answer => ({
   problem: null,
   canRunAgain: false,
   rating: null,
-  createdAtMs: 0,
+  createdAtMs: 1_764_590_400_000,
+  updatedAtMs: 1_764_590_402_500,
 });
 
 describe("GenieView", () => {
@@ -80,6 +84,24 @@ describe("GenieView", () => {
     expect((await screen.findByTestId("genie-chart")).getAttribute("data-kind")).toBe("counter");
     fireEvent.click(screen.getByTestId("open-in-sql"));
     expect(openInSql).toHaveBeenCalledWith("SELECT COUNT(*) AS trips FROM samples.nyctaxi.trips");
+
+    // Where it came from: who, which warehouse (by name), how many rows, the statement id.
+    await waitFor(() => expect(screen.getByTestId("provenance").textContent).toContain("Starter Warehouse"));
+    const source = screen.getByTestId("provenance");
+    expect(source.querySelector("summary")?.textContent).toContain("alice@example.com");
+    expect(source.querySelector("summary")?.textContent).toContain("1 row");
+    expect(screen.getByTestId("provenance-statement").textContent).toBe("01ef-stmt");
+    expect(source.textContent).toContain("2.5 s");
+    const copied = vi.fn().mockResolvedValue(undefined);
+    Object.assign(navigator, { clipboard: { writeText: copied } });
+    fireEvent.click(screen.getByTestId("copy-answer"));
+    await waitFor(() => expect(copied).toHaveBeenCalledOnce());
+    const text = copied.mock.calls[0][0] as string;
+    expect(text).toContain("Question: How many trips were there?");
+    expect(text).toContain("There were 21,932 trips.");
+    expect(text).toContain("SQL:\nSELECT COUNT(*)");
+    expect(text).toContain("Statement id: 01ef-stmt");
+    expect(text).toContain("Warehouse: Starter Warehouse");
 
     // The follow-up goes to the same conversation.
     fireEvent.click(screen.getByTestId("genie-suggestion"));

@@ -8,6 +8,7 @@ import {
   genieFavourites,
   listConversations,
   listSpaces,
+  listWarehouses,
   openConversation,
   openSpace,
   pendingQuestions,
@@ -21,7 +22,7 @@ import {
   type Space,
   type WorkspaceSummary,
 } from "../platform";
-import { AnswerCard } from "./AnswerCard";
+import { AnswerCard, type AnswerSource } from "./AnswerCard";
 import { SpacePicker } from "./SpacePicker";
 import { answeredTurn, applyEvent, askedTurn, pendingTurn, queuedCount, type Turn } from "./thread";
 
@@ -43,6 +44,22 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   const [question, setQuestion] = useState("");
   const [error, setError] = useState<AppError | null>(null);
   const bottom = useRef<HTMLDivElement>(null);
+  // Warehouse names for provenance; without them the id is shown.
+  const [warehouseNames, setWarehouseNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    setWarehouseNames({});
+    listWarehouses(workspaceId).then(
+      (list) => setWarehouseNames(Object.fromEntries(list.map((w) => [w.id, w.name]))),
+      () => {},
+    );
+  }, [workspaceId]);
+  const warehouseId = space?.warehouseId ?? null;
+  const source: AnswerSource = {
+    who: workspace.status.state === "signedIn" ? workspace.status.user : null,
+    workspace: workspace.name,
+    host: workspace.host,
+    warehouse: warehouseId ? (warehouseNames[warehouseId] ?? warehouseId) : null,
+  };
 
   const onEvent = (event: GenieEvent) => {
     setTurns((current) => applyEvent(current, event));
@@ -189,6 +206,7 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
             <AnswerCard
               key={turn.key}
               workspaceId={workspaceId}
+              source={source}
               turn={turn}
               onFollowUp={ask}
               onOpenInSql={onOpenInSql}

@@ -14,7 +14,7 @@ const answer = (messageId: string, question: string): Answer => ({
   problem: null,
   canRunAgain: false,
   rating: null,
-  createdAtMs: 0,
+  createdAtMs: 0, updatedAtMs: null,
 });
 
 const run = (events: GenieEvent[], turns = [askedTurn("first")]) => events.reduce(applyEvent, turns);

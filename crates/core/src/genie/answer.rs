@@ -28,6 +28,12 @@ pub struct QueryAnswer {
     pub title: Option<String>,
     pub description: Option<String>,
     pub sql: String,
+    /// The statement that ran the query on the space's warehouse (`GenieQueryAttachment.
+    /// statement_id`), for provenance and for finding it in the workspace's query history.
+    pub statement_id: Option<String>,
+    /// How many rows the query returned in all (`query_result_metadata.row_count`), when
+    /// Genie says; more than the rows here when Genie cut the result.
+    pub total_rows: Option<u32>,
     /// Not every row is here: Genie's own cap (5,000 rows) cut the result, or a part of it
     /// could not be fetched; the SQL runner gets all of it.
     pub truncated: bool,
@@ -56,6 +62,9 @@ pub struct Answer {
     pub can_run_again: bool,
     pub rating: Option<Rating>,
     pub created_at_ms: f64,
+    /// When Genie last changed the message (`last_updated_timestamp`): with `created_at_ms`,
+    /// how long the answer took.
+    pub updated_at_ms: Option<f64>,
 }
 
 /// What a text attachment is for (`TextAttachment.purpose`, databricks-sdk-py 0.162).
@@ -164,6 +173,12 @@ pub fn query_of(message: &WireMessage) -> Option<QueryAnswer> {
             title: q.title.clone(),
             description: q.description.clone(),
             sql: q.query.clone(),
+            statement_id: q.statement_id.clone().filter(|id| !id.is_empty()),
+            total_rows: q
+                .query_result_metadata
+                .as_ref()
+                .and_then(|m| m.row_count)
+                .and_then(|n| u32::try_from(n).ok()),
             truncated: q
                 .query_result_metadata
                 .as_ref()
@@ -233,6 +248,7 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
         can_run_again,
         rating,
         created_at_ms: message.created_timestamp.unwrap_or_default() as f64,
+        updated_at_ms: message.last_updated_timestamp.map(|t| t as f64),
     }
 }
 
@@ -260,6 +276,38 @@ mod tests {
         assert!(
             failed.message.contains("rephrasing") && failed.message.contains("Division by zero")
         );
+    }
+
+    /// Provenance comes from the message as Genie sends it (databricks-sdk-py 0.162
+    /// `GenieQueryAttachment.statement_id`, `query_result_metadata.row_count`,
+    /// `GenieMessage.last_updated_timestamp`); a count too large or a blank id is left out.
+    #[test]
+    fn the_query_carries_its_statement_and_row_count_for_provenance() {
+        let message: WireMessage = serde_json::from_value(serde_json::json!({
+            "message_id": "m", "conversation_id": "c", "space_id": "s", "content": "q",
+            "status": "COMPLETED", "created_timestamp": 1_000, "last_updated_timestamp": "4200",
+            "attachments": [{"attachment_id": "a", "query": {
+                "query": "SELECT 1", "statement_id": "01ef-stmt",
+                "query_result_metadata": {"row_count": "50000", "is_truncated": true}
+            }}]
+        }))
+        .expect("message");
+        let query = query_of(&message).expect("query");
+        assert_eq!(query.statement_id.as_deref(), Some("01ef-stmt"));
+        assert_eq!(query.total_rows, Some(50_000));
+        assert!(query.truncated);
+        assert_eq!(message.last_updated_timestamp, Some(4_200));
+
+        let odd: WireMessage = serde_json::from_value(serde_json::json!({
+            "message_id": "m", "status": "COMPLETED",
+            "attachments": [{"attachment_id": "a", "query": {
+                "query": "SELECT 1", "statement_id": "",
+                "query_result_metadata": {"row_count": 99_999_999_999_i64}
+            }}]
+        }))
+        .expect("message");
+        let query = query_of(&odd).expect("query");
+        assert_eq!((query.statement_id, query.total_rows), (None, None));
     }
 
     #[test]

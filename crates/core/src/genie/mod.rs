@@ -36,6 +36,8 @@ pub struct Space {
     pub description: Option<String>,
     /// From the space's settings; only people who can edit the space get them from the API.
     pub sample_questions: Vec<String>,
+    /// The SQL warehouse the space's queries run on (`GenieSpace.warehouse_id`).
+    pub warehouse_id: Option<String>,
 }
 
 /// A past conversation.
@@ -219,6 +221,7 @@ impl Genie {
                     title: listed.title,
                     description: listed.description,
                     sample_questions: Vec::new(),
+                    warehouse_id: listed.warehouse_id,
                 })
             })
             .collect())
@@ -243,6 +246,7 @@ impl Genie {
             space_id: space.space_id,
             title: space.title,
             description: space.description,
+            warehouse_id: space.warehouse_id.filter(|id| !id.is_empty()),
         })
     }
 

@@ -143,6 +143,7 @@ pub struct WireMessage {
     pub error: Option<WireMessageError>,
     pub feedback: Option<WireFeedback>,
     pub created_timestamp: Option<i64>,
+    pub last_updated_timestamp: Option<i64>,
 }
 
 /// The message as sent: `id` is a legacy duplicate of `message_id` (either may be missing).
@@ -168,6 +169,8 @@ struct RawMessage {
     feedback: Option<WireFeedback>,
     #[serde(default, deserialize_with = "lenient_i64")]
     created_timestamp: Option<i64>,
+    #[serde(default, deserialize_with = "lenient_i64")]
+    last_updated_timestamp: Option<i64>,
 }
 
 impl From<RawMessage> for WireMessage {
@@ -182,6 +185,7 @@ impl From<RawMessage> for WireMessage {
             error: raw.error,
             feedback: raw.feedback,
             created_timestamp: raw.created_timestamp,
+            last_updated_timestamp: raw.last_updated_timestamp,
         }
     }
 }

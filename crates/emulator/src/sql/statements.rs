@@ -174,6 +174,17 @@ impl Statements {
         self.lock().insert(id, statement);
     }
 
+    /// Every statement's id, text and state, for tests that check what a client shows.
+    pub fn list(&self) -> Vec<(String, String, &'static str)> {
+        self.lock()
+            .values()
+            .map(|s| {
+                let v = &s.view;
+                (v.id.clone(), v.request.sql.clone(), v.state.as_str())
+            })
+            .collect()
+    }
+
     pub fn set_task(&self, id: &str, task: tokio::task::AbortHandle) {
         if let Some(statement) = self.lock().get_mut(id) {
             statement.task = Some(task);
