@@ -138,7 +138,19 @@ describe("App", () => {
     expect(notice.closest("[data-testid=notice]")?.getAttribute("data-kind")).toBe("error");
   });
 
-  it("dismisses notices on request and by themselves after 8 seconds", async () => {
+  it("keeps an error notice until it is dismissed", async () => {
+    vi.mocked(listWorkspaces).mockRejectedValue(new AppError("config", "workspaces.json is unreadable."));
+    render(<App />);
+    await screen.findByText("workspaces.json is unreadable.");
+    await act(async () => {
+      vi.advanceTimersByTime(60_000);
+    });
+    expect(screen.getByText("workspaces.json is unreadable.")).toBeTruthy();
+    fireEvent.click(screen.getByRole("button", { name: "Dismiss" }));
+    expect(screen.queryByText("workspaces.json is unreadable.")).toBeNull();
+  });
+
+  it("dismisses notices on request and informational ones by themselves after 8 seconds", async () => {
     await renderLoaded();
     act(() => listeners.rejected?.({ reason: "too_long" }));
     act(() => listeners.rejected?.({ reason: "not_a_url" }));

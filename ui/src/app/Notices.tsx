@@ -1,6 +1,7 @@
-// Toasts in a polite live region; each dismisses itself after NOTICE_TIMEOUT_MS.
+// Toasts in a polite live region; informational ones dismiss themselves after
+// NOTICE_TIMEOUT_MS, errors stay until dismissed.
 import { useEffect } from "preact/hooks";
-import { NOTICE_TIMEOUT_MS, type Notice } from "./notices";
+import { NOTICE_TIMEOUT_MS, dismissesItself, type Notice } from "./notices";
 
 interface Props {
   notices: Notice[];
@@ -9,9 +10,10 @@ interface Props {
 
 function NoticeItem({ notice, onDismiss }: { notice: Notice; onDismiss: (id: number) => void }) {
   useEffect(() => {
+    if (!dismissesItself(notice.kind)) return;
     const timer = setTimeout(() => onDismiss(notice.id), NOTICE_TIMEOUT_MS);
     return () => clearTimeout(timer);
-  }, [notice.id, onDismiss]);
+  }, [notice.id, notice.kind, onDismiss]);
   return (
     <div class={`notice notice-${notice.kind}`} data-testid="notice" data-kind={notice.kind}>
       <span>{notice.text}</span>

@@ -11,8 +11,11 @@ export interface Notice {
 
 /** How many notices stay on screen; older ones give way. */
 export const MAX_NOTICES = 5;
-/** How long a notice stays before it dismisses itself. */
+/** How long an informational notice stays before it dismisses itself. */
 export const NOTICE_TIMEOUT_MS = 8000;
+
+/** Errors stay until the user dismisses them: one that vanished unread would be lost. */
+export const dismissesItself = (kind: NoticeKind): boolean => kind !== "error";
 
 const REJECTION_TEXT: Record<Rejection, string> = {
   too_long: "it is far longer than any Brickdesk link",
