@@ -1,7 +1,7 @@
 //! End-to-end: the SQL runner as an analyst uses it. The table list shows the demo
 //! workspace's `samples.nyctaxi.trips` with its columns (types and comments from Unity
 //! Catalog) and puts a clicked name into the editor; typing a dotted name in the editor offers
-//! the next part.
+//! the next part, an alias offers its table's columns; Format lays a statement out.
 
 use anyhow::Result;
 use brickdesk_e2e::ui::{self, type_sql};
@@ -95,6 +95,30 @@ fn the_table_list_shows_trips_with_its_columns_and_the_editor_completes_names() 
                 .then_some(()))
         })?;
         app.screenshot("autocomplete")?;
+
+        // Format lays the statement out, keywords in capitals.
+        type_sql(
+            d,
+            "select fare_amount from samples.nyctaxi.trips where fare_amount > :min",
+        )?;
+        d.click("[data-testid=format-sql]", WAIT)?;
+        let formatted = wait_until("the statement to be formatted", WAIT, || {
+            let text = d.texts("[data-testid=sql-editor]")?.concat();
+            Ok(text.contains("WHERE").then_some(text))
+        })?;
+        let lines: Vec<&str> = formatted.lines().map(str::trim_end).collect();
+        assert_eq!(
+            lines,
+            [
+                "SELECT",
+                "  fare_amount",
+                "FROM",
+                "  samples.nyctaxi.trips",
+                "WHERE",
+                "  fare_amount > :min"
+            ],
+            "{formatted:?}"
+        );
         Ok(())
     })
 }

@@ -3,6 +3,7 @@
 // the rows, and the history of what ran.
 import { useCallback, useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
+  AppError,
   cancelStatement,
   closeResult,
   listWarehouses,
@@ -12,7 +13,6 @@ import {
   sqlParameters,
   startWarehouse,
   toAppError,
-  type AppError,
   type HistoryEntry,
   type Parameter,
   type ResultSummary,
@@ -25,6 +25,7 @@ import {
 import { CatalogPicker } from "./CatalogPicker";
 import { catalogCache } from "./catalogCache";
 import { catalogCompletion } from "./completion";
+import { formatSql } from "./format";
 import { HistoryPanel } from "./HistoryPanel";
 import { Parameters, reconcile } from "./Parameters";
 import { ResultPanel } from "./ResultPanel";
@@ -171,6 +172,13 @@ export function SqlView({ workspace, incoming = null }: Props) {
       }),
     [],
   );
+  const formatTab = async (id: string, statement: string) => {
+    const result = await formatSql(statement);
+    if (result.ok) {
+      setListError(null);
+      change(id, () => ({ statement: result.sql }));
+    } else setListError(new AppError("invalid_input", result.message));
+  };
   const insertName = useCallback((name: string) => editor.current?.insert(name), []);
   const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
@@ -321,6 +329,16 @@ export function SqlView({ workspace, incoming = null }: Props) {
             onChange={(catalog, schema) => change(tab.id, () => ({ catalog, schema }))}
           />
           <span class="spacer" />
+          <button
+            type="button"
+            class="ghost"
+            data-testid="format-sql"
+            title="Lay out the SQL: one clause per line, keywords in capitals"
+            disabled={text.trim() === ""}
+            onClick={() => void formatTab(tab.id, text)}
+          >
+            Format
+          </button>
           <button type="button" class="ghost" data-testid="toggle-tables" aria-pressed={showTables} onClick={toggleTables}>
             Tables
           </button>
