@@ -5,6 +5,10 @@ import { useState } from "preact/hooks";
 import { describe, expect, it } from "vitest";
 import { SqlEditor, type EditorHandle } from "./SqlEditor";
 
+// jsdom does no layout; CodeMirror measures text through ranges, so give them empty boxes.
+Range.prototype.getClientRects = () => [] as unknown as DOMRectList;
+Range.prototype.getBoundingClientRect = () => new DOMRect();
+
 describe("SqlEditor", () => {
   it("keeps keystrokes that come between a render and its effects", async () => {
     const handle: { current: EditorHandle | null } = { current: null };
