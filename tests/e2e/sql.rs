@@ -209,7 +209,7 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         )?;
         assert!(status.contains("rows"), "{status}");
         let active = d
-            .texts("[data-testid=sql-tab][aria-selected=true]")?
+            .texts("[data-testid=sql-tab][aria-current=true]")?
             .join(" ");
         assert!(active.contains("Query 2"), "{active}");
         wait_until("both runs in history", WAIT, || {

@@ -6,6 +6,7 @@
 //! and the unlocked gnome-keyring are provided by `scripts/test.sh`, which runs these tests
 //! inside them; a test started without them fails at once with instructions.
 
+pub mod axe;
 mod keychain;
 mod paths;
 mod process;

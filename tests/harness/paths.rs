@@ -3,7 +3,7 @@
 use anyhow::{Result, bail};
 use std::path::PathBuf;
 
-fn workspace_root() -> PathBuf {
+pub(crate) fn workspace_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 

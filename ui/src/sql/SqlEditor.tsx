@@ -9,6 +9,7 @@ import { keymap } from "@codemirror/view";
 import { EditorView, basicSetup } from "codemirror";
 import { useEffect, useLayoutEffect, useRef } from "preact/hooks";
 import type { MutableRef } from "preact/hooks";
+import { sqlHighlighting } from "./highlight";
 import { statementToRun } from "./statements";
 
 export interface EditorHandle {
@@ -51,6 +52,7 @@ export function SqlEditor({ value, onChange, onRun, handle, completion }: Props)
       parent: hostRef.current,
       extensions: [
         basicSetup,
+        sqlHighlighting,
         language,
         language.language.data.of({ autocomplete: names }),
         Prec.highest(
@@ -69,7 +71,9 @@ export function SqlEditor({ value, onChange, onRun, handle, completion }: Props)
           reported.current = update.state.doc.toString();
           latest.current.onChange(reported.current);
         }),
-        EditorView.contentAttributes.of({ "aria-label": "SQL statement", "data-testid": "sql-editor" }),
+        // tabindex: the editor is the keyboard's way into its own scrolling region (axe-core's
+        // scrollable-region-focusable does not count contenteditable alone).
+        EditorView.contentAttributes.of({ "aria-label": "SQL statement", "data-testid": "sql-editor", tabindex: "0" }),
       ],
     });
     viewRef.current = view;

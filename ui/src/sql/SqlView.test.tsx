@@ -148,7 +148,7 @@ describe("SqlView", () => {
     fireEvent.click(screen.getByTestId("new-tab"));
     await waitFor(() => expect(screen.getAllByTestId("sql-tab")).toHaveLength(2));
     expect(screen.getByLabelText<HTMLTextAreaElement>("SQL statement").value).toBe("");
-    expect(screen.getAllByTestId("sql-tab")[1].getAttribute("aria-selected")).toBe("true");
+    expect(screen.getAllByTestId("sql-tab")[1].getAttribute("aria-current")).toBe("true");
     await waitFor(() =>
       expect(platform.saveWorkbench).toHaveBeenLastCalledWith(
         "demo",

@@ -51,6 +51,9 @@ type Run =
   | { phase: "error"; error: AppError; runId: number | null; summary: ResultSummary | null };
 
 const IDLE: Run = { phase: "idle" };
+/** Narrower than this, only one of the table list and the history is open at a time. */
+const BOTH_PANELS_MIN_WIDTH = 1500;
+const narrow = () => window.innerWidth < BOTH_PANELS_MIN_WIDTH;
 /** Whether the table list is open, remembered across restarts (on at first). */
 const TABLES_KEY = "brickdesk.sql.showTables";
 /** Saving waits for a pause in typing. */
@@ -164,14 +167,19 @@ export function SqlView({ workspace, incoming = null }: Props) {
       }),
     [catalogs],
   );
-  const toggleTables = useCallback(
-    () =>
-      setShowTables((shown) => {
-        localStorage.setItem(TABLES_KEY, shown ? "0" : "1");
-        return !shown;
-      }),
-    [],
-  );
+  const toggleTables = useCallback(() => {
+    setShowTables((shown) => {
+      localStorage.setItem(TABLES_KEY, shown ? "0" : "1");
+      if (!shown && narrow()) setShowHistory(false);
+      return !shown;
+    });
+  }, []);
+  const toggleHistory = () =>
+    setShowHistory((shown) => {
+      // Below a wide window, the editor keeps its room: history takes the table list's place.
+      if (!shown && narrow()) setShowTables(false);
+      return !shown;
+    });
   const formatTab = async (id: string, statement: string) => {
     const result = await formatSql(statement);
     if (result.ok) {
@@ -347,7 +355,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
             class="ghost"
             data-testid="toggle-history"
             aria-pressed={showHistory}
-            onClick={() => setShowHistory((shown) => !shown)}
+            onClick={toggleHistory}
           >
             History
           </button>

@@ -13,13 +13,14 @@ interface Props {
 
 export function TabStrip({ tabs, active, running, onSelect, onClose, onNew }: Props) {
   return (
-    <div class="sql-tabs" role="tablist" aria-label="SQL tabs" data-testid="sql-tabs">
+    // A group of buttons, not an ARIA tablist: each tab has its own close button beside it,
+    // which a tablist may not hold. The open tab is `aria-current`.
+    <div class="sql-tabs" role="group" aria-label="SQL tabs" data-testid="sql-tabs">
       {tabs.map((tab) => (
         <div key={tab.id} class={`sql-tab${tab.id === active ? " active" : ""}`}>
           <button
             type="button"
-            role="tab"
-            aria-selected={tab.id === active}
+            aria-current={tab.id === active ? "true" : undefined}
             data-testid="sql-tab"
             data-tab={tab.id}
             onClick={() => onSelect(tab.id)}

@@ -1,0 +1,106 @@
+//! End-to-end accessibility: axe-core in the real window on every screen a user reaches —
+//! signed out, the Add workspace dialog, the account menu, Genie with an answer and its
+//! details open, the SQL runner with a result, the table list and the history — with no
+//! serious or critical violation.
+
+use anyhow::Result;
+use brickdesk_e2e::axe::serious_violations;
+use brickdesk_e2e::ui::{self, ask, run_and_wait};
+use brickdesk_e2e::{AppSession, Options, run, run_with};
+use std::time::Duration;
+
+const WAIT: Duration = Duration::from_secs(30);
+
+/// Checks the screen now; what it found, under the screen's name.
+fn check(app: &AppSession, screen: &str, found: &mut Vec<String>) -> Result<()> {
+    for violation in serious_violations(&app.driver)? {
+        found.push(format!("{screen}: {violation}"));
+    }
+    Ok(())
+}
+
+#[test]
+fn every_screen_passes_axe_core_in_the_light_theme() -> Result<()> {
+    run("accessibility-light", |app| {
+        assert_eq!(dark(app)?, false);
+        check_every_screen(app)
+    })
+}
+
+/// The dark theme follows the desktop's (GTK's dark variant here, the OS setting elsewhere).
+#[test]
+fn every_screen_passes_axe_core_in_the_dark_theme() -> Result<()> {
+    let options = Options {
+        env: vec![("GTK_THEME".into(), "Adwaita:dark".into())],
+        ..Options::default()
+    };
+    run_with("accessibility-dark", options, |app| {
+        assert_eq!(dark(app)?, true, "the web view reports a dark preference");
+        check_every_screen(app)
+    })
+}
+
+fn dark(app: &AppSession) -> Result<bool> {
+    Ok(app
+        .driver
+        .execute_async("done(matchMedia('(prefers-color-scheme: dark)').matches)")?
+        == true)
+}
+
+fn check_every_screen(app: &AppSession) -> Result<()> {
+    {
+        let d = &app.driver;
+        let mut found = Vec::new();
+        d.wait_for("[data-testid=sign-in-button]", WAIT)?;
+        check(app, "signed out", &mut found)?;
+
+        d.click("[data-testid=add-workspace]", WAIT)?;
+        d.wait_for("dialog[open] input[name=name]", WAIT)?;
+        check(app, "Add workspace dialog", &mut found)?;
+        d.execute_async("document.querySelector('dialog[open]').close(); done(1)")?;
+
+        ui::open_genie(d, "alice@example.com")?;
+        check(app, "Genie, no question yet", &mut found)?;
+        ask(d, "How many trips were there?")?;
+        ui::answer(d, 0)?;
+        d.click("[data-testid=provenance] summary", WAIT)?;
+        d.click("[data-testid=genie-sql] summary", WAIT)?;
+        check(app, "Genie answer (chart, SQL and source open)", &mut found)?;
+        d.click("[data-testid=show-table]", WAIT)?;
+        d.wait_for("[data-testid=genie-table] [data-testid=result-row]", WAIT)?;
+        check(app, "Genie answer as a table", &mut found)?;
+
+        d.click("[data-testid=account-button]", WAIT)?;
+        d.wait_for("[data-testid=account-menu]", WAIT)?;
+        check(app, "account menu", &mut found)?;
+        d.click("[data-testid=account-button]", WAIT)?;
+
+        d.click("[data-testid=nav-sql]", WAIT)?;
+        ui::choose_warehouse(d, "Starter")?;
+        d.wait_for("[data-testid=parameters] input[name=param-date]", WAIT)?
+            .send_keys("2016-02-15")?;
+        run_and_wait(d)?;
+        d.click(
+            "[data-testid=schema-catalog][data-name='samples'] > .tree-row > .tree-toggle",
+            WAIT,
+        )?;
+        d.wait_for("[data-testid=schema-schema]", WAIT)?;
+        check(
+            app,
+            "SQL runner with a result and the table list",
+            &mut found,
+        )?;
+        d.click("[data-testid=toggle-history]", WAIT)?;
+        d.wait_for("[data-testid=history-entry]", WAIT)?;
+        check(app, "SQL history", &mut found)?;
+        app.screenshot("checked")?;
+
+        assert!(
+            found.is_empty(),
+            "axe-core found {} serious or critical violations:\n{}",
+            found.len(),
+            found.join("\n")
+        );
+        Ok(())
+    }
+}
