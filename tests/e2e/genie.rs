@@ -35,21 +35,6 @@ fn genie_posts(app: &AppSession, path_part: &str) -> Result<Vec<u64>> {
         .collect())
 }
 
-/// The statements the emulator ran (id and SQL), Genie's own included.
-fn emulator_statements(app: &AppSession) -> Result<Vec<(String, String)>> {
-    let url = format!("{}/__emulator/statements", app.emulator.base_url);
-    let list: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
-    Ok(list["statements"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|s| {
-            let text = |key: &str| s[key].as_str().unwrap_or_default().to_owned();
-            (text("statement_id"), text("statement"))
-        })
-        .collect())
-}
-
 #[test]
 fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up() -> Result<()> {
     run("genie-answer", |app| {
@@ -90,7 +75,7 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
         d.click("[data-testid=provenance] summary", WAIT)?;
         d.wait_for("[data-testid=provenance-statement]", WAIT)?;
         let shown = d.texts("[data-testid=provenance-statement]")?.concat();
-        let ran = emulator_statements(app)?;
+        let ran = app.emulator_statements()?;
         assert!(
             ran.iter()
                 .any(|(id, sql)| *id == shown.trim() && sql.to_lowercase().contains("count")),

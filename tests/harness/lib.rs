@@ -197,6 +197,21 @@ impl AppSession {
         self.world.env().unwrap_or_default()
     }
 
+    /// The statements the emulator ran (id and SQL), Genie's own included.
+    pub fn emulator_statements(&self) -> Result<Vec<(String, String)>> {
+        let url = format!("{}/__emulator/statements", self.emulator.base_url);
+        let list: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
+        Ok(list["statements"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|s| {
+                let text = |key: &str| s[key].as_str().unwrap_or_default().to_owned();
+                (text("statement_id"), text("statement"))
+            })
+            .collect())
+    }
+
     /// The app's log so far (stderr of every launch in this test).
     pub fn log(&self) -> Result<String> {
         Ok(std::fs::read_to_string(log_path(&self.name)?)?)

@@ -113,6 +113,11 @@ describe("SqlView", () => {
     act(() => emit({ kind: "columns", data: { ...summary, loadedRows: 0, shownRows: 0, complete: false } }));
     await act(async () => finish(summary));
     expect(screen.getByTestId("run-status").textContent).toContain("3 rows");
+    // Where the rows came from: who, which warehouse, the statement id.
+    const source = screen.getByTestId("provenance");
+    expect(source.querySelector("summary")?.textContent).toContain("alice@example.com · Starter Warehouse");
+    expect(screen.getByTestId("provenance-statement").textContent).toBe("s");
+    expect(source.textContent).toContain("1.2 s");
     await waitFor(() => expect(screen.getAllByTestId("result-row")[2].textContent).toBe("32x"));
     expect(screen.getAllByTestId("result-row")[1].textContent).toContain("NULL");
     expect(platform.resultWindow).toHaveBeenCalledWith(7, 0, 200);

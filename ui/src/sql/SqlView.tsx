@@ -22,6 +22,7 @@ import {
   type Workbench,
   type WorkspaceSummary,
 } from "../platform";
+import { Provenance } from "../app/Provenance";
 import { CatalogPicker } from "./CatalogPicker";
 import { catalogCache } from "./catalogCache";
 import { catalogCompletion } from "./completion";
@@ -46,8 +47,8 @@ const STATE_TEXT: Record<StatementState, string> = {
 
 type Run =
   | { phase: "idle" }
-  | { phase: "running"; runId: number | null; state: StatementState; elapsedMs: number; summary: ResultSummary | null; notice: string | null }
-  | { phase: "done"; runId: number; summary: ResultSummary; elapsedMs: number; notice: string | null }
+  | { phase: "running"; runId: number | null; state: StatementState; elapsedMs: number; summary: ResultSummary | null; notice: string | null; statementId: string | null }
+  | { phase: "done"; runId: number; summary: ResultSummary; elapsedMs: number; notice: string | null; statementId: string | null; warehouse: string; finishedAtMs: number }
   | { phase: "error"; error: AppError; runId: number | null; summary: ResultSummary | null };
 
 const IDLE: Run = { phase: "idle" };
@@ -218,7 +219,8 @@ export function SqlView({ workspace, incoming = null }: Props) {
     if (!warehouse || statement.trim() === "" || runs[target.id]?.phase === "running") return;
     const tabId = target.id;
     freeResult(tabId);
-    let current: Run = { phase: "running", runId: null, state: "PENDING", elapsedMs: 0, summary: null, notice: null };
+    let current: Run = { phase: "running", runId: null, state: "PENDING", elapsedMs: 0, summary: null, notice: null, statementId: null };
+    const warehouseName = warehouse.name;
     const update = (next: Run) => {
       current = next;
       setRun(tabId, next);
@@ -245,7 +247,12 @@ export function SqlView({ workspace, incoming = null }: Props) {
               update({ ...live, runId: event.data.runId });
               break;
             case "status":
-              update({ ...live, state: event.data.state, elapsedMs: event.data.elapsedMs ?? live.elapsedMs });
+              update({
+                ...live,
+                state: event.data.state,
+                elapsedMs: event.data.elapsedMs ?? live.elapsedMs,
+                statementId: event.data.statementId || live.statementId,
+              });
               break;
             case "columns":
               update({ ...live, state: "SUCCEEDED", summary: event.data });
@@ -261,7 +268,16 @@ export function SqlView({ workspace, incoming = null }: Props) {
         },
       );
       const live = current.phase === "running" ? current : null;
-      update({ phase: "done", runId: live?.runId ?? 0, summary, elapsedMs: live?.elapsedMs ?? 0, notice: live?.notice ?? null });
+      update({
+        phase: "done",
+        runId: live?.runId ?? 0,
+        summary,
+        elapsedMs: live?.elapsedMs ?? 0,
+        notice: live?.notice ?? null,
+        statementId: live?.statementId ?? null,
+        warehouse: warehouseName,
+        finishedAtMs: Date.now(),
+      });
     } catch (error) {
       const summary = current.phase === "running" ? current.summary : null;
       update({ phase: "error", error: toAppError(error), runId: runIds.current[tabId] ?? null, summary });
@@ -423,6 +439,23 @@ export function SqlView({ workspace, incoming = null }: Props) {
             </span>
           )}
         </div>
+        {run.phase === "done" && (
+          <Provenance
+            facts={{
+              who: workspace.status.state === "signedIn" ? workspace.status.user : null,
+              workspace: workspace.name,
+              warehouse: run.warehouse,
+              statementId: run.statementId,
+              atMs: run.finishedAtMs,
+              durationMs: run.elapsedMs,
+              shownRows: run.summary.loadedRows,
+              totalRows: run.summary.totalRows,
+              truncated: run.summary.truncated,
+              // No public source documents a web address for one statement in query history.
+              link: null,
+            }}
+          />
+        )}
         {summary && runId !== null && summary.columns.length > 0 && (
           <ResultPanel
             runId={runId}
