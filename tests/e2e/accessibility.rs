@@ -1,7 +1,8 @@
 //! End-to-end accessibility: axe-core in the real window on every screen a user reaches —
 //! signed out, the Add workspace dialog, the account menu, Genie with an answer and its
-//! details open, the SQL runner with a result, the table list and the history — with no
-//! serious or critical violation.
+//! details open, the command palette (which then opens the SQL runner), the SQL runner with a
+//! result, the table list and the history — with no serious or critical violation, in the
+//! light and the dark theme.
 
 use anyhow::Result;
 use brickdesk_e2e::axe::serious_violations;
@@ -22,7 +23,7 @@ fn check(app: &AppSession, screen: &str, found: &mut Vec<String>) -> Result<()> 
 #[test]
 fn every_screen_passes_axe_core_in_the_light_theme() -> Result<()> {
     run("accessibility-light", |app| {
-        assert_eq!(dark(app)?, false);
+        assert!(!dark(app)?, "the web view reports a light preference");
         check_every_screen(app)
     })
 }
@@ -35,7 +36,7 @@ fn every_screen_passes_axe_core_in_the_dark_theme() -> Result<()> {
         ..Options::default()
     };
     run_with("accessibility-dark", options, |app| {
-        assert_eq!(dark(app)?, true, "the web view reports a dark preference");
+        assert!(dark(app)?, "the web view reports a dark preference");
         check_every_screen(app)
     })
 }
@@ -66,6 +67,7 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         d.click("[data-testid=provenance] summary", WAIT)?;
         d.click("[data-testid=genie-sql] summary", WAIT)?;
         check(app, "Genie answer (chart, SQL and source open)", &mut found)?;
+        app.screenshot("genie-answer")?;
         d.click("[data-testid=show-table]", WAIT)?;
         d.wait_for("[data-testid=genie-table] [data-testid=result-row]", WAIT)?;
         check(app, "Genie answer as a table", &mut found)?;
@@ -75,7 +77,24 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         check(app, "account menu", &mut found)?;
         d.click("[data-testid=account-button]", WAIT)?;
 
-        d.click("[data-testid=nav-sql]", WAIT)?;
+        // The command palette (Ctrl+K) takes us to the SQL runner.
+        d.find("[data-testid=genie-question]")?
+            .send_keys("\u{E009}k\u{E000}")?;
+        d.wait_for("[data-testid=palette-input]", WAIT)?
+            .send_keys("sql runner")?;
+        d.wait_for_text(
+            "[data-testid=palette-command]",
+            "Go to the SQL runner",
+            WAIT,
+        )?;
+        check(app, "command palette", &mut found)?;
+        app.screenshot("palette")?;
+        d.find("[data-testid=palette-input]")?
+            .send_keys("\u{E007}")?;
+        d.wait_for(
+            "[data-testid=sql-view] [data-testid=warehouse-select]",
+            WAIT,
+        )?;
         ui::choose_warehouse(d, "Starter")?;
         d.wait_for("[data-testid=parameters] input[name=param-date]", WAIT)?
             .send_keys("2016-02-15")?;
@@ -84,12 +103,19 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
             "[data-testid=schema-catalog][data-name='samples'] > .tree-row > .tree-toggle",
             WAIT,
         )?;
-        d.wait_for("[data-testid=schema-schema]", WAIT)?;
+        for node in [
+            "[data-testid=schema-schema][data-name='samples.nyctaxi']",
+            "[data-testid=schema-table][data-name='samples.nyctaxi.trips']",
+        ] {
+            d.click(&format!("{node} > .tree-row > .tree-toggle"), WAIT)?;
+        }
+        d.wait_for("[data-testid=schema-column]", WAIT)?;
         check(
             app,
             "SQL runner with a result and the table list",
             &mut found,
         )?;
+        app.screenshot("sql-tables")?;
         d.click("[data-testid=toggle-history]", WAIT)?;
         d.wait_for("[data-testid=history-entry]", WAIT)?;
         check(app, "SQL history", &mut found)?;

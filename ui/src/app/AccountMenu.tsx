@@ -2,6 +2,7 @@
 // never a token) and a menu with the workspace's settings and Sign out, or Sign in, and the
 // app-wide choice to keep spreadsheet formulas in copied and exported data inert.
 import { useEffect, useRef, useState } from "preact/hooks";
+import { openPalette, paletteShortcut, shortcuts } from "./CommandPalette";
 import type { WorkspaceSummary } from "../platform";
 import { protectFormulas, setProtectFormulas } from "./preferences";
 import { longStatus } from "./signInText";
@@ -104,6 +105,10 @@ export function AccountMenu({ workspace, onSignIn, onSignOut, onSettings, onDiag
               Copy diagnostics
             </button>
           )}
+          <button type="button" role="menuitem" data-testid="account-commands" title={shortcuts()} onClick={act(openPalette)}>
+            All commands… <kbd>{paletteShortcut()}</kbd>
+            <span class="muted shortcut-list">{shortcuts()}</span>
+          </button>
           <button
             type="button"
             role="menuitemcheckbox"

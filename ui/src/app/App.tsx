@@ -35,6 +35,8 @@ import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
 import { SelfTestDialog, type SelfTestActions } from "./SelfTestDialog";
 import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
 import { Notices } from "./Notices";
+import { useCommands } from "./commands";
+import { CommandPalette } from "./CommandPalette";
 import type { SqlRequest } from "../sql/SqlView";
 import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
@@ -135,6 +137,21 @@ export function App() {
     remove: async (id) => apply(await removeWorkspace(id)),
   };
 
+  useCommands([
+    { id: "app.genie", title: "Go to Genie", group: "Navigate", run: () => setSection("genie") },
+    { id: "app.sql", title: "Go to the SQL runner", group: "Navigate", run: () => setSection("sql") },
+    ...list.workspaces
+      .filter((w) => w.id !== list.activeId)
+      .map((w) => ({ id: `app.workspace.${w.id}`, title: `Switch workspace: ${w.name}`, group: "Workspace", run: () => void select(w.id) })),
+    { id: "app.add-workspace", title: "Add a workspace…", group: "Workspace", run: () => setAdding(true) },
+    ...(active
+      ? [
+          { id: "app.settings", title: `Settings of ${active.name}…`, group: "Workspace", run: () => setSettingsId(active.id) },
+          { id: "app.self-test", title: `Test the connection to ${active.name}`, group: "Workspace", run: () => setSelfTestId(active.id) },
+        ]
+      : []),
+  ]);
+
   const selfTestActions: SelfTestActions = { run: runSelfTest, copy: copySelfTestReport, save: saveSelfTestReport };
 
   return (
@@ -172,6 +189,7 @@ export function App() {
         }}
       />
       <Notices notices={notices} onDismiss={dismiss} />
+      <CommandPalette onSection={setSection} />
       <StatusBar workspace={active} info={info} />
       <WorkspaceSettingsDialog
         workspace={list.workspaces.find((w) => w.id === settingsId)}

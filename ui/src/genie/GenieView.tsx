@@ -22,6 +22,7 @@ import {
   type Space,
   type WorkspaceSummary,
 } from "../platform";
+import { useCommands } from "../app/commands";
 import { AnswerCard, type AnswerSource } from "./AnswerCard";
 import { SpacePicker } from "./SpacePicker";
 import { answeredTurn, applyEvent, askedTurn, pendingTurn, queuedCount, type Turn } from "./thread";
@@ -131,6 +132,26 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
     }
   };
 
+  const newConversation = () => {
+    setConversationId(null);
+    setTurns([]);
+  };
+  const focusQuestion = () => document.querySelector<HTMLTextAreaElement>("[data-testid=genie-question]")?.focus();
+  useCommands([
+    ...(space ? [{ id: "genie.ask", title: `Ask ${space.title} a question`, group: "Genie", section: "genie" as const, run: focusQuestion }] : []),
+    ...(space ? [{ id: "genie.new", title: "New conversation", group: "Genie", section: "genie" as const, run: newConversation }] : []),
+    ...(spaces ?? [])
+      .filter((s) => s.spaceId !== space?.spaceId)
+      .map((s) => ({ id: `genie.space.${s.spaceId}`, title: `Switch agent: ${s.title}`, group: "Genie", section: "genie" as const, run: () => choose(s) })),
+    ...conversations.map((c) => ({
+      id: `genie.conversation.${c.conversationId}`,
+      title: `Open conversation: ${c.title}`,
+      group: "Genie history",
+      section: "genie" as const,
+      run: () => void open(c.conversationId),
+    })),
+  ]);
+
   const remove = async (id: string) => {
     if (!space) return;
     try {
@@ -174,10 +195,7 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
         onOpenLink={openLinkedSpace}
         onOpenConversation={open}
         onDeleteConversation={remove}
-        onNewConversation={() => {
-          setConversationId(null);
-          setTurns([]);
-        }}
+        onNewConversation={newConversation}
       />
       <div class="genie-main">
         {error && (

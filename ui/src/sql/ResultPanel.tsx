@@ -13,6 +13,7 @@ import {
   type ResultSummary,
 } from "../platform";
 import { protectFormulas } from "../app/preferences";
+import { useCommands } from "../app/commands";
 import { ResultGrid, type Selection, type Sort } from "./ResultGrid";
 
 interface Props {
@@ -21,11 +22,13 @@ interface Props {
   /** Used for the export's file name. */
   title: string;
   onError: (error: AppError) => void;
+  /** Offer "Export … as CSV / to Excel" in the command palette (the SQL runner's result). */
+  exportCommands?: boolean;
 }
 
 type Exporting = { format: ExportFormat; progress: ExportProgress | null } | null;
 
-export function ResultPanel({ runId, summary: initial, title, onError }: Props) {
+export function ResultPanel({ runId, summary: initial, title, onError, exportCommands = false }: Props) {
   const [summary, setSummary] = useState(initial);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<Sort | null>(null);
@@ -99,6 +102,15 @@ export function ResultPanel({ runId, summary: initial, title, onError }: Props) 
       setExporting(null);
     }
   };
+
+  useCommands(
+    exportCommands && complete && !exporting
+      ? [
+          { id: `result.${runId}.csv`, title: `Export ${title} as CSV`, group: "Result", section: "sql", run: () => void startExport("csv") },
+          { id: `result.${runId}.xlsx`, title: `Export ${title} to Excel`, group: "Result", section: "sql", run: () => void startExport("xlsx") },
+        ]
+      : [],
+  );
 
   const percent = exporting?.progress && exporting.progress.totalRows > 0
     ? Math.round((exporting.progress.rowsWritten / exporting.progress.totalRows) * 100)

@@ -22,6 +22,7 @@ import {
   type Workbench,
   type WorkspaceSummary,
 } from "../platform";
+import { useCommands } from "../app/commands";
 import { Provenance } from "../app/Provenance";
 import { CatalogPicker } from "./CatalogPicker";
 import { catalogCache } from "./catalogCache";
@@ -189,6 +190,31 @@ export function SqlView({ workspace, incoming = null }: Props) {
     } else setListError(new AppError("invalid_input", result.message));
   };
   const insertName = useCallback((name: string) => editor.current?.insert(name), []);
+  useCommands(
+    tab
+      ? [
+          {
+            id: "sql.run",
+            title: "Run the statement",
+            group: "SQL", section: "sql" as const,
+            shortcut: "Ctrl+Enter",
+            run: () => void execute(tab, editor.current?.toRun() ?? text),
+          },
+          { id: "sql.format", title: "Format SQL", group: "SQL", section: "sql" as const, run: () => void formatTab(tab.id, text) },
+          { id: "sql.new-tab", title: "New SQL tab", group: "SQL", section: "sql" as const, run: () => setWorkbench((wb) => (wb ? addTab(wb) : wb)) },
+          { id: "sql.history", title: showHistory ? "Hide history" : "Show history", group: "SQL", section: "sql" as const, run: toggleHistory },
+          { id: "sql.tables", title: showTables ? "Hide the table list" : "Show the table list", group: "SQL", section: "sql" as const, run: toggleTables },
+          ...(workbench?.tabs ?? [])
+            .filter((t) => t.id !== tab.id)
+            .map((t) => ({
+              id: `sql.tab.${t.id}`,
+              title: `Switch to tab: ${t.title}`,
+              group: "SQL", section: "sql" as const,
+              run: () => setWorkbench((wb) => (wb ? { ...wb, activeTab: t.id } : wb)),
+            })),
+        ]
+      : [],
+  );
   const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
 
@@ -461,6 +487,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
             runId={runId}
             summary={summary}
             title={tab.title}
+            exportCommands
             onError={(error) => setRun(tab.id, { phase: "error", error, runId, summary })}
           />
         )}
