@@ -107,13 +107,25 @@ export function SqlView({ workspace, incoming = null }: Props) {
     };
   }, [workspaceId]);
 
-  // Saved after each change, once typing pauses (and at once when leaving the workspace).
+  // Saved after each change: typing once it pauses; a tab opened, closed or chosen at once (a
+  // quit right after must not lose it); and at once when leaving the workspace.
+  const savedShape = useRef<string | null>(null);
   useEffect(() => {
-    if (!workbench) return;
+    if (!workbench) {
+      savedShape.current = null;
+      return;
+    }
     const save = () => {
       pendingSave.current = null;
       saveWorkbench(workspaceId, workbench).catch((error) => setListError(toAppError(error)));
     };
+    const shape = `${workbench.tabs.map((t) => t.id).join(",")}|${workbench.activeTab ?? ""}|${workbench.warehouseId ?? ""}`;
+    const structural = savedShape.current !== null && savedShape.current !== shape;
+    savedShape.current = shape;
+    if (structural) {
+      save();
+      return;
+    }
     pendingSave.current = save;
     const timer = setTimeout(save, SAVE_DELAY_MS);
     return () => clearTimeout(timer);
