@@ -55,7 +55,7 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         d.wait_for("[data-testid=sign-in-button]", WAIT)?;
         check(app, "signed out", &mut found)?;
 
-        d.click("[data-testid=add-workspace]", WAIT)?;
+        ui::open_add_dialog(d)?;
         d.wait_for("dialog[open] input[name=name]", WAIT)?;
         check(app, "Add workspace dialog", &mut found)?;
         d.execute_async("document.querySelector('dialog[open]').close(); done(1)")?;

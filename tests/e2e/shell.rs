@@ -1,7 +1,7 @@
 //! End-to-end: the shell opens, a second launch forwards a link, a malformed link is dropped.
 
 use anyhow::Result;
-use brickdesk_e2e::{AppSession, run, second_launch};
+use brickdesk_e2e::{AppSession, run, second_launch, ui};
 use serde_json::json;
 use std::time::Duration;
 
@@ -60,7 +60,7 @@ fn a_second_launch_with_a_link_reaches_the_running_app() -> Result<()> {
     run("second-launch", |app| {
         let d = &app.driver;
         // Add a second workspace through the UI; it becomes the active one.
-        d.click("[data-testid=add-workspace]", WAIT)?;
+        ui::open_add_dialog(d)?;
         d.wait_for("dialog[open] input[name=name]", WAIT)?
             .send_keys("Finance")?;
         // The same emulator under another name: adding runs real endpoint discovery.

@@ -3,7 +3,7 @@
 //! redirect and launches `brickdesk '<callback>'` as the OS does.
 
 use anyhow::{Context, Result, bail};
-use brickdesk_e2e::ui::{set_select, sign_in, submit_add_dialog};
+use brickdesk_e2e::ui::{self, set_select, sign_in, submit_add_dialog};
 use brickdesk_e2e::{AppSession, Emulator, Options, WebDriver, run_with, wait_until};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -42,7 +42,7 @@ fn add_workspace(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> R
 
 /// Opens the add-workspace dialog and fills it in.
 fn fill_add_dialog(d: &WebDriver, name: &str, host: &str, method: Method<'_>) -> Result<()> {
-    d.click("[data-testid=add-workspace]", WAIT)?;
+    ui::open_add_dialog(d)?;
     d.wait_for("dialog[open] input[name=name]", WAIT)?
         .send_keys(name)?;
     d.find("dialog[open] input[name=host]")?.send_keys(host)?;

@@ -31,10 +31,23 @@ pub fn sign_in(d: &WebDriver, user: &str) -> Result<()> {
     Ok(())
 }
 
+/// Opens the Add workspace dialog. A click in the first moments after start-up, while the
+/// workspace list first renders, can land on a button that is being replaced; it is tried
+/// again until the dialog is open.
+pub fn open_add_dialog(d: &WebDriver) -> Result<()> {
+    wait_until("the Add workspace dialog to open", WAIT, || {
+        d.click("[data-testid=add-workspace]", WAIT)?;
+        let opened = wait_until("the dialog", Duration::from_secs(3), || {
+            Ok((!d.find_all("dialog[open] input[name=name]")?.is_empty()).then_some(()))
+        });
+        Ok(opened.ok())
+    })
+}
+
 /// Adds a workspace signing in through the app connection `client_id` (its defaults: the
 /// Brickdesk link, everything), and waits until it is the active one.
 pub fn add_app_connection(d: &WebDriver, name: &str, host: &str, client_id: &str) -> Result<()> {
-    d.click("[data-testid=add-workspace]", WAIT)?;
+    open_add_dialog(d)?;
     d.wait_for("dialog[open] input[name=name]", WAIT)?
         .send_keys(name)?;
     d.find("dialog[open] input[name=host]")?.send_keys(host)?;
