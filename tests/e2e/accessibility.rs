@@ -78,7 +78,9 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         d.click("[data-testid=account-button]", WAIT)?;
 
         // The command palette (Ctrl+K) takes us to the SQL runner.
-        d.find("[data-testid=genie-question]")?
+        // Ctrl+K on the account button: always there and focusable (the question box is
+        // disabled while Genie is busy).
+        d.find("[data-testid=account-button]")?
             .send_keys("\u{E009}k\u{E000}")?;
         d.wait_for("[data-testid=palette-input]", WAIT)?
             .send_keys("sql runner")?;
