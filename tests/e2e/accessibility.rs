@@ -82,7 +82,7 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         // disabled while Genie is busy).
         d.find("[data-testid=account-button]")?
             .send_keys("\u{E009}k\u{E000}")?;
-        d.wait_for("[data-testid=palette-input]", WAIT)?
+        d.wait_for("dialog[open] [data-testid=palette-input]", WAIT)?
             .send_keys("sql runner")?;
         d.wait_for_text(
             "[data-testid=palette-command]",

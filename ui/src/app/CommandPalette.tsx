@@ -1,7 +1,7 @@
 // The command palette: Ctrl+K (Cmd+K on a Mac) anywhere opens a search over what can be done
 // now (see ./commands); arrows move, Enter runs, Escape closes. A combobox over a listbox,
 // as WAI-ARIA's pattern has it, so screen readers announce the chosen command.
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { allCommands, matchCommands, onCommandsChanged, type Command } from "./commands";
 
 export const isMac = () => /Mac|iPhone|iPad/.test(navigator.platform);
@@ -38,7 +38,9 @@ export function CommandPalette({ onSection }: { onSection: (section: "genie" | "
       window.removeEventListener("brickdesk:palette", onAsk);
     };
   }, []);
-  useEffect(() => {
+  // A layout effect: the dialog is open (and its input focusable) in the same commit that
+  // renders the input, never a frame later.
+  useLayoutEffect(() => {
     const dialog = dialogRef.current;
     if (!dialog) return;
     if (open && !dialog.open) {
