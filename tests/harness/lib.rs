@@ -198,7 +198,7 @@ impl AppSession {
     }
 
     /// The statements the emulator ran (id and SQL), Genie's own included.
-    pub fn emulator_statements(&self) -> Result<Vec<(String, String)>> {
+    fn emulator_statements(&self) -> Result<Vec<(String, String)>> {
         let url = format!("{}/__emulator/statements", self.emulator.base_url);
         let list: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
         Ok(list["statements"]
@@ -210,6 +210,23 @@ impl AppSession {
                 (text("statement_id"), text("statement"))
             })
             .collect())
+    }
+
+    /// Opens the source line of the (first) answer or result on screen and finds the statement
+    /// id it shows among those the emulator ran; that statement's SQL.
+    pub fn shown_statement_sql(&self) -> Result<String> {
+        let d = &self.driver;
+        let wait = Duration::from_secs(30);
+        d.click("[data-testid=provenance] summary", wait)?;
+        d.wait_for("[data-testid=provenance-statement]", wait)?;
+        let shown = d.texts("[data-testid=provenance-statement]")?.concat();
+        let ran = self.emulator_statements()?;
+        ran.iter()
+            .find(|(id, _)| *id == shown.trim())
+            .map(|(_, sql)| sql.clone())
+            .with_context(|| {
+                format!("the statement id {shown:?} is not one the emulator ran: {ran:?}")
+            })
     }
 
     /// The app's log so far (stderr of every launch in this test).

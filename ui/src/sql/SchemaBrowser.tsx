@@ -72,6 +72,18 @@ function Toggle({ open, label, onToggle }: { open: boolean; label: string; onTog
   );
 }
 
+/** A catalog's or schema's row: both its arrow and its name open it. */
+function BranchRow({ open, label, onToggle }: { open: boolean; label: string; onToggle: () => void }) {
+  return (
+    <div class="tree-row">
+      <Toggle open={open} label={label} onToggle={onToggle} />
+      <button type="button" class="tree-name" onClick={onToggle}>
+        {label}
+      </button>
+    </div>
+  );
+}
+
 function ColumnNode({ column, onInsert }: { column: ColumnEntry; onInsert: (text: string) => void }) {
   return (
     <li class="tree-node column" data-testid="schema-column">
@@ -117,12 +129,7 @@ function SchemaNode({ catalog, schema, source, filter, onInsert }: { catalog: st
     tables?.state === "done" ? { state: "done", items: tables.items.filter((t) => matches(t.name, filter)) } : tables;
   return (
     <li class="tree-node schema" data-testid="schema-schema" data-name={`${catalog}.${schema}`}>
-      <div class="tree-row">
-        <Toggle open={open} label={schema} onToggle={() => setOpen(!open)} />
-        <button type="button" class="tree-name" onClick={() => setOpen(!open)}>
-          {schema}
-        </button>
-      </div>
+      <BranchRow open={open} label={schema} onToggle={() => setOpen(!open)} />
       {open && (
         <ul>
           <Children
@@ -141,12 +148,7 @@ function CatalogNode({ catalog, source, filter, onInsert }: { catalog: string; s
   const schemas = useChildren(open, () => source.schemas(catalog));
   return (
     <li class="tree-node catalog" data-testid="schema-catalog" data-name={catalog}>
-      <div class="tree-row">
-        <Toggle open={open} label={catalog} onToggle={() => setOpen(!open)} />
-        <button type="button" class="tree-name" onClick={() => setOpen(!open)}>
-          {catalog}
-        </button>
-      </div>
+      <BranchRow open={open} label={catalog} onToggle={() => setOpen(!open)} />
       {open && (
         <ul>
           <Children
