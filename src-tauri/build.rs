@@ -33,6 +33,7 @@ const COMMANDS: &[&str] = &[
     "delete_conversation",
     "send_feedback",
     "run_answer_again",
+    "get_all_rows",
     "open_link",
     "list_warehouses",
     "start_warehouse",

@@ -1,11 +1,13 @@
 //! Genie commands: spaces and favourites, asking (events over a channel), questions kept
-//! across restarts, conversation history, feedback, running an expired answer again, and
-//! opening a link from an answer. One line each into the core.
+//! across restarts, conversation history, feedback, running an expired answer again, getting
+//! all rows of a capped answer (run events over a channel), and opening a link from an answer. One line each into the core.
 
 use crate::state::AppState;
+use brickdesk_core::genie::all_rows::AllRows;
 use brickdesk_core::genie::answer::{Answer, QueryAnswer, Rating};
 use brickdesk_core::genie::{ConversationSummary, GenieEvent, MessageRef, Space, space_id_from};
 use brickdesk_core::local::genie::{Favourite, OutboxEntry};
+use brickdesk_core::sql::runs::RunEvent;
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use tauri::State;
 use tauri::ipc::Channel;
@@ -174,6 +176,24 @@ pub async fn run_answer_again(
 ) -> Result<QueryAnswer, ErrorInfo> {
     let api = state.workspaces.api(&workspace_id).await?;
     state.genie.run_again(&api, &message, &attachment_id).await
+}
+
+/// Every row of an answer Genie cut at its cap, into a new run (`events` as a SQL run's).
+#[tauri::command]
+#[specta::specta]
+pub async fn get_all_rows(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    message: MessageRef,
+    attachment_id: String,
+    events: Channel<RunEvent>,
+) -> Result<AllRows, ErrorInfo> {
+    let api = state.workspaces.api(&workspace_id).await?;
+    let send = |event| drop(events.send(event));
+    state
+        .genie
+        .all_rows(&api, &workspace_id, &message, &attachment_id, send)
+        .await
 }
 
 /// Opens a link from an answer in the system browser (the UI asked the user first): web and

@@ -45,6 +45,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             genie::delete_conversation,
             genie::send_feedback,
             genie::run_answer_again,
+            genie::get_all_rows,
             genie::open_link,
             sql::list_warehouses,
             sql::start_warehouse,

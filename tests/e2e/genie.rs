@@ -1,8 +1,9 @@
 //! End-to-end Genie: the real app signed in to the demo workspace (the emulator). A question
 //! with its progress steps, answer text, SQL, table and chart; a suggested follow-up in the
 //! same conversation; "Open in SQL runner"; a thumbs-up the emulator records; an answer in
-//! flight when the app quits, arriving after the restart; and bob, who gets a clear message
-//! for the space he cannot use.
+//! flight when the app quits, arriving after the restart; "Get all rows" on an answer Genie
+//! cut at 5,000 of 50,000 rows, through Genie's download and through a re-run; and bob, who
+//! gets a clear message for the space he cannot use.
 
 use anyhow::Result;
 use brickdesk_e2e::ui::{self, answer, ask};
@@ -133,6 +134,60 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
         let status = d.wait_for_text("[data-testid=run-status]", "row", Duration::from_secs(60))?;
         assert!(status.contains("1 row"), "{status}");
         app.screenshot("sql-from-genie")?;
+        Ok(())
+    })
+}
+
+/// Asks the Sales agent for every order line (50,000; Genie's answer holds 5,000), gets all
+/// rows, and returns what the note then says.
+fn all_order_lines(app: &AppSession) -> Result<String> {
+    let d = &app.driver;
+    ask(d, "List the order lines")?;
+    let text = answer(d, 0)?;
+    assert!(text.contains("first 5,000"), "{text}");
+    d.click("[data-testid=genie-get-all-rows]", WAIT)?;
+    let done = d.wait_for_text(
+        "[data-testid=genie-all-rows-done]",
+        "50,000",
+        Duration::from_secs(120),
+    )?;
+    // The provenance names the statement that brought all rows, one the emulator ran.
+    let sql = app.shown_statement_sql()?;
+    assert!(sql.contains("samples.tpch.lineitem"), "{sql}");
+    let line = d.texts("[data-testid=provenance] summary")?.concat();
+    assert!(line.contains("50,000 rows"), "{line}");
+    assert!(!line.to_lowercase().contains("truncated"), "{line}");
+    Ok(done)
+}
+
+#[test]
+fn a_capped_answer_gets_all_its_rows_by_download_and_by_re_run() -> Result<()> {
+    run("genie-all-rows", |app| {
+        let d = open_genie(app, "alice@example.com")?;
+        d.execute_async(
+            "const b = [...document.querySelectorAll('[data-testid=genie-space]')] \
+             .find(e => e.innerText.includes('Sales')); b.click(); done(0);",
+        )?;
+        d.wait_for_text("[data-testid=genie-space-title]", "Sales", WAIT)?;
+        let done = all_order_lines(app)?;
+        assert!(done.contains("Genie's full download"), "{done}");
+        app.screenshot("all-rows")?;
+
+        // A workspace without the download: the SQL runs again on the agent's warehouse.
+        ureq::post(&format!("{}/__emulator/faults", app.emulator.base_url)).send_json(
+            serde_json::json!([{"method": "POST",
+                "path": "/api/2.0/genie/spaces/*/conversations/*/messages/*/attachments/*/downloads",
+                "fault": {"kind": "status", "status": 404}, "count": 1}]),
+        )?;
+        d.click("[data-testid=genie-new-conversation]", WAIT)?;
+        wait_until("an empty thread", WAIT, || {
+            Ok(d.find_all("[data-testid=genie-turn]")?
+                .is_empty()
+                .then_some(()))
+        })?;
+        let done = all_order_lines(app)?;
+        assert!(done.contains("running the SQL again"), "{done}");
+        assert_eq!(genie_posts(app, "/downloads")?, [200, 404]);
         Ok(())
     })
 }

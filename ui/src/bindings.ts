@@ -47,6 +47,8 @@ export const commands = {
 	deleteConversation: (workspaceId: string, spaceId: string, conversationId: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_conversation", { workspaceId, spaceId, conversationId })),
 	sendFeedback: (workspaceId: string, message: MessageRef, rating: Rating) => typedError<null, ErrorInfo>(__TAURI_INVOKE("send_feedback", { workspaceId, message, rating })),
 	runAnswerAgain: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<QueryAnswer, ErrorInfo>(__TAURI_INVOKE("run_answer_again", { workspaceId, message, attachmentId })),
+	/**  Every row of an answer Genie cut at its cap, into a new run (`events` as a SQL run's). */
+	getAllRows: (workspaceId: string, message: MessageRef, attachmentId: string, events: Channel<RunEvent>) => typedError<AllRows, ErrorInfo>(__TAURI_INVOKE("get_all_rows", { workspaceId, message, attachmentId, events })),
 	/**
 	 *  Opens a link from an answer in the system browser (the UI asked the user first): web and
 	 *  e-mail links only, a mail link without its query (`brickdesk_core::genie::links`).
@@ -100,6 +102,24 @@ export type Access =
  */
 "sqlOnly";
 
+/**  The whole result of an answer. */
+export type AllRows = {
+	runId: number,
+	result: ResultSummary,
+	source: AllRowsSource,
+	/**  The statement that produced these rows (not the answer's first one). */
+	statementId: string | null,
+	/**  The warehouse a re-run used. */
+	warehouseId: string | null,
+};
+
+/**  How the rows were got, for the answer's provenance. */
+export type AllRowsSource = 
+/**  Genie's full-result download. */
+"download" | 
+/**  The answer's SQL, run again on the agent's warehouse. */
+"rerun";
+
 export type Answer = {
 	spaceId: string,
 	conversationId: string,
@@ -139,6 +159,11 @@ export type AppInfo = {
 	/**  `linux`, `macos` or `windows`. */
 	os: string,
 	arch: string,
+	/**
+	 *  The OS's regional format as a BCP 47 tag (`de-DE`), which the UI formats numbers and
+	 *  dates by; `en-US` where the OS names none (the `C` or `POSIX` locale).
+	 */
+	locale: string,
 };
 
 /**  How Brickdesk signs in to a workspace. */
@@ -257,7 +282,13 @@ export type Disposition =
  *  INLINE + JSON_ARRAY: rows inside the API answers (small results, or when cloud storage
  *  is unreachable).
  */
-"inlineJson";
+"inlineJson" | 
+/**
+ *  EXTERNAL_LINKS + CSV: RFC 4180 text. Brickdesk asks for Arrow or JSON itself; CSV is
+ *  read because a Genie full-result download may come in it (its format is not
+ *  documented, see docs/api-fidelity.md).
+ */
+"externalCsv";
 
 /**  What kind of failure this is, for the UI to branch on. */
 export type ErrorCode = 

@@ -31,7 +31,7 @@ vi.mock("../platform", async (importActual) => {
   const actual = await importActual<typeof import("../platform")>();
   return {
     ...actual,
-    getAppInfo: vi.fn().mockResolvedValue({ name: "Brickdesk", version: "0.1.0", identifier: "dev.brickdesk.app", os: "linux", arch: "x86_64" }),
+    getAppInfo: vi.fn().mockResolvedValue({ name: "Brickdesk", version: "0.1.0", identifier: "dev.brickdesk.app", os: "linux", arch: "x86_64", locale: "en-US" }),
     listWorkspaces: vi.fn(),
     selectWorkspace: vi.fn(),
     addWorkspace: vi.fn(),

@@ -42,6 +42,7 @@ import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
 import { WorkspaceSettingsDialog, type SettingsActions } from "./WorkspaceSettingsDialog";
+import { setLocale } from "./locale";
 
 const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
 
@@ -84,7 +85,10 @@ export function App() {
   useEffect(() => {
     // A list pushed by Rust wins over a slower initial load.
     let pushed = false;
-    getAppInfo().then(setInfo, report);
+    getAppInfo().then((found) => {
+      setLocale(found.locale);
+      setInfo(found);
+    }, report);
     startupNotices().then((found) => found.forEach((n) => notify("error", n.message)), report);
     listWorkspaces().then((initial) => {
       if (!pushed) apply(initial);

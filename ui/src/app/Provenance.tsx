@@ -4,6 +4,7 @@
 // answer, so a figure pasted into a mail can be traced back.
 import { useState } from "preact/hooks";
 import { openLink, toAppError } from "../platform";
+import { formatCount, formatDateTime, formatNumber } from "./locale";
 
 export interface ProvenanceFacts {
   /** The signed-in identity that ran it. */
@@ -21,14 +22,14 @@ export interface ProvenanceFacts {
   link: { label: string; url: string } | null;
 }
 
-const when = (ms: number) => new Intl.DateTimeFormat(undefined, { dateStyle: "medium", timeStyle: "short" }).format(ms);
-const seconds = (ms: number) => `${(ms / 1000).toLocaleString(undefined, { maximumFractionDigits: 1 })} s`;
+const when = (ms: number) => formatDateTime(ms);
+const seconds = (ms: number) => `${formatNumber(ms / 1000, 1)} s`;
 
 function rows(facts: ProvenanceFacts): string | null {
   if (facts.shownRows === null) return null;
-  const shown = facts.shownRows.toLocaleString();
+  const shown = formatCount(facts.shownRows);
   const total = facts.totalRows ?? facts.shownRows;
-  return total > facts.shownRows ? `${shown} of ${total.toLocaleString()} rows` : `${shown} ${facts.shownRows === 1 ? "row" : "rows"}`;
+  return total > facts.shownRows ? `${shown} of ${formatCount(total)} rows` : `${shown} ${facts.shownRows === 1 ? "row" : "rows"}`;
 }
 
 /** The facts in reading order, each as [label, value]. */

@@ -1,12 +1,13 @@
 // How a workspace's sign-in state reads in the switcher, the status bar and the account menu.
 import type { SignInState } from "../platform";
+import { formatDateTime, formatTime } from "./locale";
 
 /** "until 14:05" for a time today, else the date and time; "" when unknown. */
 export function until(ms: number | null, now: Date = new Date()): string {
   if (ms === null) return "";
   const at = new Date(ms);
   const sameDay = at.toDateString() === now.toDateString();
-  return `until ${sameDay ? at.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" }) : at.toLocaleString()}`;
+  return `until ${sameDay ? formatTime(at) : formatDateTime(at)}`;
 }
 
 /** A few words for a list row: who is signed in, or what is going on. */

@@ -1,7 +1,8 @@
 // One question and its answer: progress steps while Genie works, then Genie's texts
 // (sanitized in Rust; a question Genie asks back is marked as such), the SQL (with Copy and
 // "Open in SQL runner"), the rows as a table or a chart, suggested follow-ups, and thumbs up
-// or down. A problem says what to do, and a result that is gone offers "Run again".
+// or down. A problem says what to do, a result that is gone offers "Run again", and one Genie
+// capped offers "Get all rows".
 import { useEffect, useState } from "preact/hooks";
 import {
   closeResult,
@@ -17,6 +18,7 @@ import {
 import { ThumbIcon } from "../app/icons";
 import { Provenance, provenanceText, type ProvenanceFacts } from "../app/Provenance";
 import { ResultPanel } from "../sql/ResultPanel";
+import { AllRowsNote } from "./AllRowsNote";
 import { Chart, useChart } from "./Chart";
 import { STEP_TEXT, type Turn } from "./thread";
 
@@ -214,13 +216,30 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                   </button>
                 </div>
               </details>
-              {query.truncated && (
-                <p class="muted" data-testid="genie-truncated">
-                  {query.result
-                    ? `This answer holds the first ${query.result.loadedRows.toLocaleString()} rows, not all of them.`
-                    : "This answer does not hold all the rows."}{" "}
-                  Open the SQL in the SQL runner for every row.
-                </p>
+              {message && (
+                <AllRowsNote
+                  workspaceId={workspaceId}
+                  message={message}
+                  query={query}
+                  completed={turn.allRows ?? null}
+                  onDone={(all) =>
+                    onChange({
+                      ...turn,
+                      allRows: all.source,
+                      answer: {
+                        ...answer,
+                        query: {
+                          ...query,
+                          runId: all.runId,
+                          result: all.result,
+                          truncated: all.result.truncated,
+                          totalRows: all.result.totalRows,
+                          statementId: all.statementId ?? query.statementId,
+                        },
+                      },
+                    })
+                  }
+                />
               )}
               {query.runId !== null && query.result && (
                 <>

@@ -4,13 +4,14 @@
 import { useEffect, useState } from "preact/hooks";
 import { resultWindow, type ResultSummary } from "../platform";
 import { chartFor, type ChartSpec } from "./chartShape";
+import { formatNumber } from "../app/locale";
 
 const WIDTH = 640;
 const HEIGHT = 260;
 const PAD = { left: 64, right: 16, top: 16, bottom: 56 };
 const ROWS = 2_000;
 
-const format = (n: number) => n.toLocaleString(undefined, { maximumFractionDigits: 2 });
+const format = (n: number) => formatNumber(n);
 
 export function useChart(runId: number | null, summary: ResultSummary | null): ChartSpec | null {
   const [spec, setSpec] = useState<ChartSpec | null>(null);

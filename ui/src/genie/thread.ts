@@ -1,6 +1,6 @@
 // A Genie conversation as the UI shows it: one turn per question, moved along by the events
 // Rust sends (queued, sent, progress steps, answered, failed).
-import type { Answer, ErrorInfo, GenieEvent, OutboxEntry, Step } from "../platform";
+import type { AllRowsSource, Answer, ErrorInfo, GenieEvent, OutboxEntry, Step } from "../platform";
 
 export interface Turn {
   /** Stable key: the local question id, else the message id. */
@@ -12,6 +12,8 @@ export interface Turn {
   steps: Step[];
   answer: Answer | null;
   error: ErrorInfo | null;
+  /** "Get all rows" completed the answer's rows, this way. */
+  allRows?: AllRowsSource | null;
 }
 
 export const STEP_TEXT: Record<Step, string> = {

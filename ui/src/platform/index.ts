@@ -4,6 +4,7 @@ import {
   commands,
   events,
   type Access,
+  type AllRows,
   type Answer,
   type AppInfo,
   type ConversationSummary,
@@ -43,6 +44,8 @@ import {
 
 export type {
   Access,
+  AllRows,
+  AllRowsSource,
   AnswerText,
   RedirectAdvice,
   TextPurpose,
@@ -301,6 +304,17 @@ export const deleteConversation = (workspaceId: string, spaceId: string, convers
   unwrap(() => commands.deleteConversation(workspaceId, spaceId, conversationId));
 export const sendFeedback = (workspaceId: string, message: MessageRef, rating: Rating): Promise<null> =>
   unwrap(() => commands.sendFeedback(workspaceId, message, rating));
+/** Every row of an answer Genie capped, into a new result; `onEvent` as for a statement. */
+export const getAllRows = (
+  workspaceId: string,
+  message: MessageRef,
+  attachmentId: string,
+  onEvent: (event: RunEvent) => void,
+): Promise<AllRows> => {
+  const events = new Channel<RunEvent>();
+  events.onmessage = onEvent;
+  return unwrap(() => commands.getAllRows(workspaceId, message, attachmentId, events));
+};
 export const runAnswerAgain = (workspaceId: string, message: MessageRef, attachmentId: string): Promise<QueryAnswer> =>
   unwrap(() => commands.runAnswerAgain(workspaceId, message, attachmentId));
 /** Opens a web or e-mail link in the system browser. */

@@ -34,7 +34,7 @@ describe("platform commands", () => {
   });
 
   it("returns the data of an ok result", async () => {
-    const info = { name: "Brickdesk", version: "0.1.0", identifier: "dev.brickdesk.app", os: "linux", arch: "x86_64" };
+    const info = { name: "Brickdesk", version: "0.1.0", identifier: "dev.brickdesk.app", os: "linux", arch: "x86_64", locale: "en-US" };
     appInfo.mockResolvedValue({ status: "ok", data: info });
     await expect(getAppInfo()).resolves.toEqual(info);
   });

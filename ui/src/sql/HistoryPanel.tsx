@@ -2,6 +2,7 @@
 // parameters, run it again, or delete it. Kept by Rust in the local database.
 import { useEffect, useState } from "preact/hooks";
 import { deleteHistoryEntry, sqlHistory, toAppError, type AppError, type HistoryEntry } from "../platform";
+import { formatDateTime } from "../app/locale";
 
 interface Props {
   workspaceId: string;
@@ -66,7 +67,7 @@ export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, on
           <li key={entry.id} data-testid="history-entry" data-status={entry.status}>
             <code title={entry.statement}>{entry.statement}</code>
             <div class="muted history-meta">
-              {new Date(entry.startedAt).toLocaleString()} · {warehouseNames[entry.warehouseId] ?? entry.warehouseId} ·{" "}
+              {formatDateTime(new Date(entry.startedAt))} · {warehouseNames[entry.warehouseId] ?? entry.warehouseId} ·{" "}
               {STATUS[entry.status]}
               {entry.rowCount !== null && ` · ${entry.rowCount} rows`} · {(entry.durationMs / 1000).toFixed(1)} s
               {entry.parameters.length > 0 && ` · ${entry.parameters.map((p) => `:${p.name}=${p.value ?? "NULL"}`).join(", ")}`}

@@ -35,6 +35,7 @@ import { SchemaBrowser } from "./SchemaBrowser";
 import { SqlEditor, type EditorHandle } from "./SqlEditor";
 import { TabStrip } from "./TabStrip";
 import { activeTab, addTab, closeTab, restore, updateTab } from "./workbench";
+import { formatCount } from "../app/locale";
 
 const STATE_TEXT: Record<StatementState, string> = {
   PENDING: "Waiting for the warehouse…",
@@ -456,12 +457,12 @@ export function SqlView({ workspace, incoming = null }: Props) {
           {run.phase === "running" && (
             <span>
               {STATE_TEXT[run.state]} {(run.elapsedMs / 1000).toFixed(1)} s
-              {run.summary && ` · ${run.summary.loadedRows.toLocaleString()} of ${run.summary.totalRows.toLocaleString()} rows`}
+              {run.summary && ` · ${formatCount(run.summary.loadedRows)} of ${formatCount(run.summary.totalRows)} rows`}
             </span>
           )}
           {run.phase === "done" && (
             <span>
-              {run.summary.totalRows.toLocaleString()} {run.summary.totalRows === 1 ? "row" : "rows"} ·{" "}
+              {formatCount(run.summary.totalRows)} {run.summary.totalRows === 1 ? "row" : "rows"} ·{" "}
               {(run.elapsedMs / 1000).toFixed(1)} s{run.summary.truncated && " · truncated by the row or size limit"}
             </span>
           )}

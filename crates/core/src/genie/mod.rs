@@ -6,6 +6,7 @@
 //! the answer (sanitized text, SQL, rows as a result the grid reads, follow-ups), conversation
 //! history, feedback and re-running an expired query. Tauri and rendering live elsewhere.
 
+pub mod all_rows;
 pub mod answer;
 mod ask;
 pub mod limiter;

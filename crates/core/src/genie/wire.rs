@@ -105,6 +105,10 @@ pub struct WireQuery {
     pub statement_id: Option<String>,
     #[serde(default)]
     pub query_result_metadata: Option<WireResultMetadata>,
+    /// `QueryAttachmentParameter`s (`keyword`, `sql_type`, `value`): a query with any cannot
+    /// be re-run as plain SQL, so "Get all rows" then uses only the download.
+    #[serde(default)]
+    pub parameters: Vec<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -229,6 +233,18 @@ pub struct MessagesPage {
     pub next_page_token: Option<String>,
 }
 
+/// `GenieGenerateDownloadFullQueryResultResponse` (databricks-sdk-py 0.162).
+#[derive(Debug, Deserialize)]
+pub struct DownloadStarted {
+    pub download_id: String,
+    /// Required on the poll since databricks-sdk-py 0.93; tolerated missing here, in which
+    /// case the workspace says what it wants.
+    #[serde(default)]
+    pub download_id_signature: Option<String>,
+}
+
+/// `query-result`, `execute-query` and a download's poll
+/// (`GenieGetDownloadFullQueryResultResponse`) all answer with one statement.
 #[derive(Debug, Deserialize)]
 pub struct QueryResultResponse {
     pub statement_response: crate::sql::wire::StatementResponse,

@@ -27,6 +27,23 @@ pub enum Disposition {
     /// INLINE + JSON_ARRAY: rows inside the API answers (small results, or when cloud storage
     /// is unreachable).
     InlineJson,
+    /// EXTERNAL_LINKS + CSV: RFC 4180 text. Brickdesk asks for Arrow or JSON itself; CSV is
+    /// read because a Genie full-result download may come in it (its format is not
+    /// documented, see docs/api-fidelity.md).
+    ExternalCsv,
+}
+
+impl Disposition {
+    /// How rows of a finished statement come, from its manifest's `format` and whether its
+    /// first chunk is a link; an unknown format is read as Arrow, the API's binary default.
+    pub fn of(format: Option<&str>, linked: bool) -> Self {
+        match (format, linked) {
+            (Some("JSON_ARRAY"), false) => Self::InlineJson,
+            (Some("JSON_ARRAY"), true) => Self::ExternalJson,
+            (Some("CSV"), _) => Self::ExternalCsv,
+            _ => Self::ExternalArrow,
+        }
+    }
 }
 
 /// What to run.
@@ -145,6 +162,7 @@ pub async fn run(
         Disposition::ExternalArrow => ("EXTERNAL_LINKS", "ARROW_STREAM"),
         Disposition::ExternalJson => ("EXTERNAL_LINKS", "JSON_ARRAY"),
         Disposition::InlineJson => ("INLINE", "JSON_ARRAY"),
+        Disposition::ExternalCsv => ("EXTERNAL_LINKS", "CSV"),
     };
     let body = ExecuteBody {
         warehouse_id: &request.warehouse_id,

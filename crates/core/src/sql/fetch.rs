@@ -146,6 +146,13 @@ pub async fn fetch_classified(
                     };
                     linked_chunk(&api, &id, &chunk, link, decode_json).await
                 }
+                Disposition::ExternalCsv => {
+                    let decode_csv = |bytes: bytes::Bytes| {
+                        let rows = csv_rows(&bytes, &columns)?;
+                        Ok(Chunk::owned(vec![super::inline::batch(&columns, &rows)?]))
+                    };
+                    linked_chunk(&api, &id, &chunk, link, decode_csv).await
+                }
                 Disposition::InlineJson => inline_chunk(&api, &id, &chunk, given, &columns)
                     .await
                     .map_err(FetchFailure::from),
@@ -317,6 +324,43 @@ fn decode(bytes: bytes::Bytes) -> Result<Chunk, ErrorInfo> {
         batches,
         held_bytes,
     })
+}
+
+/// A CSV chunk's rows as text, typed later by the column types like JSON_ARRAY cells.
+///
+/// A first record that repeats the column names is a header and skipped. `null`, and an empty
+/// field in a column that is not a string, is NULL: which of the two Databricks writes is
+/// unconfirmed, so both are read.
+fn csv_rows(bytes: &[u8], columns: &[Column]) -> Result<Vec<Vec<Option<String>>>, ErrorInfo> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(false)
+        .from_reader(bytes);
+    let mut rows = Vec::new();
+    for (index, record) in reader.records().enumerate() {
+        let record =
+            record.map_err(|e| server_error(format!("A result chunk is not valid CSV ({e}).")))?;
+        if index == 0
+            && record.len() == columns.len()
+            && record.iter().zip(columns).all(|(cell, c)| cell == c.name)
+        {
+            continue;
+        }
+        let row = record
+            .iter()
+            .zip(columns)
+            .map(|(cell, column)| {
+                let is_text = matches!(column.type_name.as_str(), "STRING" | "CHAR" | "VARCHAR");
+                if cell == "null" || (cell.is_empty() && !is_text) {
+                    None
+                } else {
+                    Some(cell.to_owned())
+                }
+            })
+            .collect();
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 fn rows(batches: &[RecordBatch]) -> u64 {

@@ -277,6 +277,63 @@ impl Runs {
         run_id
     }
 
+    /// Registers a run whose statement another API runs (a Genie full-result download): its
+    /// id, said at once as `started`, and the cancel button the caller watches while it waits
+    /// for the statement. [`Self::fetch_into`] then brings its rows.
+    pub fn start_external(&self, api: Api, events: &impl Fn(RunEvent)) -> (u32, Arc<Cancel>) {
+        let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
+        let cancel = Cancel::new();
+        self.lock().insert(
+            run_id,
+            Run {
+                cancel: cancel.clone(),
+                api,
+                statement_id: None,
+                result: None,
+                export: None,
+            },
+        );
+        events(RunEvent::Started { run_id });
+        (run_id, cancel)
+    }
+
+    /// Downloads the rows of `done` into the run [`Self::start_external`] registered, with
+    /// the same events and memory limit as a statement's own run. A failure forgets the run.
+    pub async fn fetch_into(
+        &self,
+        run_id: u32,
+        api: &Api,
+        done: execute::Succeeded,
+        events: &impl Fn(RunEvent),
+    ) -> Result<ResultSummary, ErrorInfo> {
+        let set = ResultSet::new(
+            done.manifest.schema.columns.clone(),
+            done.manifest.total_row_count,
+            done.manifest.truncated,
+        )
+        .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
+        .shared();
+        let cancel = {
+            let mut runs = self.lock();
+            let run = runs.get_mut(&run_id).ok_or_else(gone)?;
+            run.statement_id = Some(done.statement_id.clone());
+            run.result = Some(set.clone());
+            run.cancel.clone()
+        };
+        events(RunEvent::Columns(read(&set).summary()));
+        let fetched = fetch::fetch(api, done, &set, &cancel, |progress| {
+            events(RunEvent::Rows(progress));
+        })
+        .await;
+        match fetched {
+            Ok(()) => Ok(read(&set).summary()),
+            Err(error) => {
+                self.lock().remove(&run_id);
+                Err(error)
+            }
+        }
+    }
+
     /// Asks the run to stop (its statement is cancelled on the warehouse).
     pub fn cancel(&self, run_id: u32) -> Result<(), ErrorInfo> {
         let runs = self.lock();

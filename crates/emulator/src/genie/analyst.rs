@@ -29,6 +29,8 @@ pub struct Query {
     pub thoughts: Vec<(&'static str, String)>,
     /// A clarifying question Genie asks beside its answer (a second text attachment).
     pub follow_up: Option<String>,
+    /// The rows themselves, not a measure: the answer text describes them instead of a value.
+    pub listing: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -134,6 +136,9 @@ pub fn answer(
         .iter()
         .position(|d| d.phrases.iter().any(|p| mentions(&text, p)));
     let (year, month) = (find_year(&text), find_month(&text));
+    if lists_rows(dataset, &text) {
+        return Answer::Query(write_listing(dataset, year, month));
+    }
     let (clear, overall) = (clears_filters(&text), drops_breakdown(&text));
     let understood = measure.is_some()
         || dimension.is_some()
@@ -174,6 +179,91 @@ pub fn answer(
         );
     }
     Answer::Query(query)
+}
+
+/// "List the order lines", "show all trips": the rows themselves.
+fn lists_rows(dataset: &Dataset, text: &str) -> bool {
+    let asks_for_rows = [
+        "list",
+        "show all",
+        "show me all",
+        "show every",
+        "show me every",
+        "give me all",
+        "all rows",
+    ]
+    .iter()
+    .any(|p| mentions(text, p));
+    asks_for_rows && dataset.listing.phrases.iter().any(|p| mentions(text, p))
+}
+
+/// The SQL for the listed rows, filtered to a year and month when the question names them.
+fn write_listing(dataset: &Dataset, year: Option<i32>, month: Option<u32>) -> Query {
+    let listing = &dataset.listing;
+    let plan = Plan {
+        measure: dataset.measures.len() - 1,
+        dimension: None,
+        year,
+        month,
+    };
+    let mut sql = format!("SELECT\n  {}\nFROM {}", listing.columns, listing.from);
+    let mut filters = Vec::new();
+    if let Some(year) = year {
+        filters.push(format!("year({}) = {year}", listing.time_column));
+    }
+    if let Some(month) = month {
+        filters.push(format!("month({}) = {month}", listing.time_column));
+    }
+    if !filters.is_empty() {
+        sql.push_str(&format!("\nWHERE {}", filters.join("\n  AND ")));
+    }
+    sql.push_str(&format!("\nORDER BY {}", listing.order_by));
+    let scope = scope(&plan);
+    let description = format!("Lists the {}{scope} from {}.", listing.label, listing.from);
+    Query {
+        plan,
+        title: format!("{}{scope}", capitalize(listing.label)),
+        thoughts: vec![
+            ("THOUGHT_TYPE_DESCRIPTION", description.clone()),
+            (
+                "THOUGHT_TYPE_UNDERSTANDING",
+                format!(
+                    "You asked for the **{}**{scope} themselves, one row each.",
+                    listing.label
+                ),
+            ),
+            (
+                "THOUGHT_TYPE_DATA_SOURCING",
+                format!("Using `{}`.", listing.from),
+            ),
+        ],
+        description,
+        sql,
+        follow_up: None,
+        listing: true,
+    }
+}
+
+/// The answer text for listed rows.
+pub fn summarize_listing(dataset: &Dataset, plan: &Plan, rows: u64, truncated: bool) -> String {
+    let scope = scope(plan);
+    let label = dataset.listing.label;
+    if rows == 0 {
+        return format!("No {label} matched{scope}.");
+    }
+    if truncated {
+        format!(
+            "Here are the {label}{scope}, ordered by {}. The table holds the first {} of them.",
+            dataset.listing.order_by,
+            group_thousands(&rows.to_string())
+        )
+    } else {
+        format!(
+            "Here are the **{}** {label}{scope}, ordered by {}.",
+            group_thousands(&rows.to_string()),
+            dataset.listing.order_by
+        )
+    }
 }
 
 /// "recently", "lately": Genie answers for all the data and asks which period was meant.
@@ -290,6 +380,7 @@ pub fn write_query(dataset: &Dataset, plan: Plan, follow_up: bool) -> Query {
         description,
         sql,
         follow_up: None,
+        listing: false,
     }
 }
 
@@ -589,5 +680,41 @@ mod tests {
         );
         assert_eq!(group_thousands("-1234567.891"), "-1,234,567.891");
         assert_eq!(group_thousands("abc"), "abc");
+    }
+
+    /// "List the order lines" lists rows (every one of them when nothing filters them);
+    /// "How many trips" stays a count.
+    #[test]
+    fn listing_questions_list_the_rows() {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("runtime");
+        let engine = crate::sql::engine::Engine::new(42, "Etc/UTC");
+        let count = |sql: &str| -> usize {
+            let (_, batches) = runtime
+                .block_on(engine.run(sql, &[], None, None))
+                .unwrap_or_else(|e| panic!("{sql}\n{}", e.message));
+            batches.iter().map(|b| b.num_rows()).sum()
+        };
+        let all = sql_of(answer(&TPCH, "List the order lines", None, &[]));
+        assert!(all.starts_with("SELECT\n  l_orderkey"), "{all}");
+        assert_eq!(count(&all), crate::sql::data::LINEITEM_ROWS);
+        let in_1995 = sql_of(answer(&TPCH, "Show all order lines in 1995", None, &[]));
+        let filtered = count(&in_1995);
+        assert!(filtered > 0 && filtered < crate::sql::data::LINEITEM_ROWS);
+        let trips = sql_of(answer(&NYCTAXI, "Show me all trips in January", None, &[]));
+        assert!(count(&trips) > 5_000, "{trips}");
+        assert!(
+            sql_of(answer(&NYCTAXI, "How many trips were there?", None, &[])).contains("COUNT(*)")
+        );
+        assert_eq!(
+            summarize_listing(
+                &TPCH,
+                &plan_of(answer(&TPCH, "list order lines", None, &[])),
+                5_000,
+                true
+            ),
+            "Here are the order lines, ordered by l_orderkey, l_linenumber. The table holds the first 5,000 of them."
+        );
     }
 }

@@ -44,6 +44,20 @@ pub struct Dimension {
     pub joins: &'static str,
 }
 
+/// Rows asked for one by one ("list the order lines"): no aggregate, in a fixed order.
+#[derive(Debug)]
+pub struct Listing {
+    /// What the rows are called; a question lists them when it also says "list" or "show all".
+    pub phrases: &'static [&'static str],
+    pub columns: &'static str,
+    pub from: &'static str,
+    /// The column year and month filters apply to.
+    pub time_column: &'static str,
+    pub order_by: &'static str,
+    /// "order lines", as in "Here are the order lines in 1995".
+    pub label: &'static str,
+}
+
 #[derive(Debug)]
 pub struct Dataset {
     pub name: &'static str,
@@ -57,6 +71,7 @@ pub struct Dataset {
     /// Checked in order: put specific phrases ("average fare") before general ones ("fare").
     pub measures: &'static [Measure],
     pub dimensions: &'static [Dimension],
+    pub listing: Listing,
     pub tables: &'static [&'static str],
 }
 
@@ -223,6 +238,14 @@ pub static NYCTAXI: Dataset = Dataset {
             joins: "",
         },
     ],
+    listing: Listing {
+        phrases: &["trips", "rides", "trip"],
+        columns: "tpep_pickup_datetime, tpep_dropoff_datetime, trip_distance, fare_amount, pickup_zip, dropoff_zip",
+        from: "samples.nyctaxi.trips",
+        time_column: "tpep_pickup_datetime",
+        order_by: "tpep_pickup_datetime",
+        label: "trips",
+    },
     tables: &["samples.nyctaxi.trips"],
 };
 
@@ -344,6 +367,20 @@ pub static TPCH: Dataset = Dataset {
             joins: "",
         },
     ],
+    listing: Listing {
+        phrases: &[
+            "order lines",
+            "line items",
+            "lineitems",
+            "order line",
+            "lineitem",
+        ],
+        columns: "l_orderkey, l_linenumber, l_quantity, l_extendedprice, l_discount, l_shipdate, l_shipmode",
+        from: "samples.tpch.lineitem",
+        time_column: "l_shipdate",
+        order_by: "l_orderkey, l_linenumber",
+        label: "order lines",
+    },
     tables: &[
         "samples.tpch.orders",
         "samples.tpch.customer",

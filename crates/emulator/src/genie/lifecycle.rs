@@ -131,7 +131,16 @@ pub async fn run(shared: Shared, job: Job) {
                 })
                 .flatten()
                 .collect();
-            let text = analyst::summarize(job.dataset, &query.plan, &rows);
+            let text = if query.listing {
+                analyst::summarize_listing(
+                    job.dataset,
+                    &query.plan,
+                    result.total_rows,
+                    result.truncated,
+                )
+            } else {
+                analyst::summarize(job.dataset, &query.plan, &rows)
+            };
             let suggestions = analyst::suggestions(job.dataset, &query.plan);
             genie.update(id, |m| {
                 if let Some(q) = m.query.as_mut() {

@@ -2,7 +2,7 @@
 //!
 //! `samples.nyctaxi.trips` has the real column names and types and about 22k rows of taxi
 //! trips in January and February 2016; `samples.tpch` is a small TPC-H-like set (region,
-//! nation, customer, orders). The same seed always gives the same rows.
+//! nation, customer, orders, lineitem). The same seed always gives the same rows.
 
 use datafusion::arrow::array::{
     ArrayRef, Date32Array, Decimal128Array, Float64Array, Int32Array, Int64Array, StringArray,
@@ -165,6 +165,10 @@ const SEGMENTS: &[&str] = &[
 const PRIORITIES: &[&str] = &["1-URGENT", "2-HIGH", "3-MEDIUM", "4-NOT SPECIFIED", "5-LOW"];
 const CUSTOMERS: i64 = 1_500;
 const ORDERS: i64 = 15_000;
+/// Rows in `samples.tpch.lineitem`: TPC-H's one to seven lines per order, cut at a round
+/// number so a Genie answer over it is ten times Genie's 5,000-row cap.
+pub const LINEITEM_ROWS: usize = 50_000;
+const SHIP_MODES: &[&str] = &["AIR", "FOB", "MAIL", "RAIL", "REG AIR", "SHIP", "TRUCK"];
 
 /// The `samples.tpch` tables: (name, rows).
 pub fn tpch(seed: u64) -> Vec<(&'static str, RecordBatch)> {
@@ -253,12 +257,73 @@ pub fn tpch(seed: u64) -> Vec<(&'static str, RecordBatch)> {
             )),
         ],
     );
+    let lineitem = lineitem(&orders, seed);
     vec![
         ("region", region),
         ("nation", nation),
         ("customer", customer),
         ("orders", orders),
+        ("lineitem", lineitem),
     ]
+}
+
+/// The order lines of the first orders, shipped 1 to 121 days after the order (TPC-H's
+/// rule), from their own generator so the other tables stay as they were.
+fn lineitem(orders: &RecordBatch, seed: u64) -> RecordBatch {
+    let mut rng = Rng::new(seed.wrapping_add(11));
+    let keys = orders
+        .column(0)
+        .as_any()
+        .downcast_ref::<Int64Array>()
+        .map(|a| a.values().to_vec())
+        .unwrap_or_default();
+    let dates = orders
+        .column(4)
+        .as_any()
+        .downcast_ref::<Date32Array>()
+        .map(|a| a.values().to_vec())
+        .unwrap_or_default();
+    let (mut order_keys, mut numbers, mut ship_dates) = (Vec::new(), Vec::new(), Vec::new());
+    'orders: for (key, date) in keys.iter().zip(&dates) {
+        for line in 1..=1 + rng.below(7) as i32 {
+            if order_keys.len() == LINEITEM_ROWS {
+                break 'orders;
+            }
+            order_keys.push(*key);
+            numbers.push(line);
+            ship_dates.push(date + 1 + rng.below(121) as i32);
+        }
+    }
+    let rows = order_keys.len();
+    let quantities: Vec<i128> = (0..rows)
+        .map(|_| 100 + rng.below(50) as i128 * 100)
+        .collect();
+    let prices: Vec<i128> = quantities
+        .iter()
+        .map(|q| q * (900 + rng.below(1_100) as i128) / 100)
+        .collect();
+    batch(
+        Arc::new(Schema::new(vec![
+            Field::new("l_orderkey", DataType::Int64, false),
+            Field::new("l_linenumber", DataType::Int32, false),
+            Field::new("l_quantity", DataType::Decimal128(18, 2), false),
+            Field::new("l_extendedprice", DataType::Decimal128(18, 2), false),
+            Field::new("l_discount", DataType::Decimal128(18, 2), false),
+            Field::new("l_shipdate", DataType::Date32, false),
+            Field::new("l_shipmode", DataType::Utf8, false),
+        ])),
+        vec![
+            Arc::new(Int64Array::from(order_keys)),
+            Arc::new(Int32Array::from(numbers)),
+            Arc::new(decimal(quantities.into_iter(), 18, 2)),
+            Arc::new(decimal(prices.into_iter(), 18, 2)),
+            Arc::new(decimal((0..rows).map(|_| rng.below(11) as i128), 18, 2)),
+            Arc::new(Date32Array::from(ship_dates)),
+            Arc::new(StringArray::from_iter_values(
+                (0..rows).map(|_| SHIP_MODES[rng.below(7) as usize]),
+            )),
+        ],
+    )
 }
 
 fn decimal(values: impl Iterator<Item = i128>, precision: u8, scale: i8) -> Decimal128Array {
@@ -306,7 +371,8 @@ mod tests {
                 ("region", 5),
                 ("nation", 25),
                 ("customer", 1500),
-                ("orders", 15000)
+                ("orders", 15000),
+                ("lineitem", LINEITEM_ROWS)
             ]
         );
     }
