@@ -9,6 +9,7 @@ use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
 use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::sql::result_set::ResultSummary;
 use brickdesk_core::sql::view::ViewSpec;
+use brickdesk_core::sql::workbook::AnswerReport;
 use std::path::PathBuf;
 use tauri::State;
 use tauri::ipc::Channel;
@@ -42,7 +43,8 @@ pub fn copy_result_rows(
     Ok(to.saturating_sub(from))
 }
 
-/// Asks where to save, then exports; `None` when the user closed the dialog.
+/// Asks where to save, then exports; `None` when the user closed the dialog. An Excel export
+/// of a Genie answer brings its `report` (the About sheet and chart).
 #[tauri::command]
 #[specta::specta]
 pub async fn export_result(
@@ -52,6 +54,7 @@ pub async fn export_result(
     format: ExportFormat,
     file_name: String,
     protect_formulas: bool,
+    report: Option<AnswerReport>,
     progress: Channel<ExportProgress>,
 ) -> Result<Option<ExportDone>, ErrorInfo> {
     let Some(path) = choose_path(&app, &file_name, format).await else {
@@ -63,7 +66,7 @@ pub async fn export_result(
     };
     state
         .runs
-        .export(run_id, format, safety, path, send)
+        .export(run_id, (format, safety, report), path, send)
         .await
         .map(Some)
 }

@@ -138,6 +138,16 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
     })
 }
 
+/// Switches to the Sales (TPC-H) agent.
+fn open_sales(d: &WebDriver) -> Result<()> {
+    d.execute_async(
+        "const b = [...document.querySelectorAll('[data-testid=genie-space]')] \
+         .find(e => e.innerText.includes('Sales')); b.click(); done(0);",
+    )?;
+    d.wait_for_text("[data-testid=genie-space-title]", "Sales", WAIT)?;
+    Ok(())
+}
+
 /// Asks the Sales agent for every order line (50,000; Genie's answer holds 5,000), gets all
 /// rows, and returns what the note then says.
 fn all_order_lines(app: &AppSession) -> Result<String> {
@@ -164,11 +174,7 @@ fn all_order_lines(app: &AppSession) -> Result<String> {
 fn a_capped_answer_gets_all_its_rows_by_download_and_by_re_run() -> Result<()> {
     run("genie-all-rows", |app| {
         let d = open_genie(app, "alice@example.com")?;
-        d.execute_async(
-            "const b = [...document.querySelectorAll('[data-testid=genie-space]')] \
-             .find(e => e.innerText.includes('Sales')); b.click(); done(0);",
-        )?;
-        d.wait_for_text("[data-testid=genie-space-title]", "Sales", WAIT)?;
+        open_sales(d)?;
         let done = all_order_lines(app)?;
         assert!(done.contains("Genie's full download"), "{done}");
         app.screenshot("all-rows")?;
@@ -188,6 +194,46 @@ fn a_capped_answer_gets_all_its_rows_by_download_and_by_re_run() -> Result<()> {
         let done = all_order_lines(app)?;
         assert!(done.contains("running the SQL again"), "{done}");
         assert_eq!(genie_posts(app, "/downloads")?, [200, 404]);
+        Ok(())
+    })
+}
+
+#[test]
+fn an_answer_exports_to_excel_with_its_about_sheet_and_a_native_chart() -> Result<()> {
+    use calamine::Reader as _;
+    run("genie-export-answer", |app| {
+        let d = open_genie(app, "alice@example.com")?;
+        open_sales(d)?;
+        ask(d, "What is the revenue by region?")?;
+        answer(d, 0)?;
+        d.wait_for("[data-testid=genie-chart]", WAIT)?;
+        d.click("[data-testid=export-answer]", WAIT)?;
+        let saved = d.wait_for_text("[data-testid=answer-export-message]", ".xlsx", WAIT)?;
+        let path = std::fs::read_dir(app.world.exports_dir())?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .find(|p| p.extension().is_some_and(|x| x == "xlsx"))
+            .ok_or_else(|| anyhow::anyhow!("no workbook saved: {saved}"))?;
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path)?;
+        assert_eq!(book.sheet_names(), ["About", "Data"]);
+        let about: Vec<String> = book
+            .worksheet_range("About")?
+            .cells()
+            .map(|(_, _, c)| c.to_string())
+            .collect();
+        assert!(
+            about.iter().any(|c| c == "What is the revenue by region?"),
+            "{about:?}"
+        );
+        assert!(
+            about.iter().any(|c| c.contains("alice@example.com")),
+            "{about:?}"
+        );
+        let data = book.worksheet_range("Data")?;
+        assert_eq!(data.height(), 6, "a header and the five regions");
+        // A zip keeps its member names uncompressed: the workbook holds one native chart.
+        let bytes = std::fs::read(&path)?;
+        let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
+        assert!(has("xl/charts/chart1.xml") && !has("xl/charts/chart2.xml"));
         Ok(())
     })
 }

@@ -146,7 +146,7 @@ fn export(
     extension: &str,
 ) -> Result<std::path::PathBuf> {
     let (message, path) = ui::export(d, button, dir, "Query 1", extension)?;
-    assert!(message.contains("Saved 21932 rows"), "{message}");
+    assert!(message.contains("Saved 21,932 rows"), "{message}");
     Ok(path)
 }
 

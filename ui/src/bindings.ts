@@ -71,8 +71,11 @@ export const commands = {
 	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
 	copyResultRows: (runId: number, from: number, to: number, protectFormulas: boolean) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to, protectFormulas })),
-	/**  Asks where to save, then exports; `None` when the user closed the dialog. */
-	exportResult: (runId: number, format: ExportFormat, fileName: string, protectFormulas: boolean, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, protectFormulas, progress })),
+	/**
+	 *  Asks where to save, then exports; `None` when the user closed the dialog. An Excel export
+	 *  of a Genie answer brings its `report` (the About sheet and chart).
+	 */
+	exportResult: (runId: number, format: ExportFormat, fileName: string, protectFormulas: boolean, report: AnswerReport | null, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, protectFormulas, report, progress })),
 	cancelExport: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_export", { runId })),
 	sqlHistory: (workspaceId: string, query: string) => typedError<HistoryEntry[], ErrorInfo>(__TAURI_INVOKE("sql_history", { workspaceId, query })),
 	deleteHistoryEntry: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_history_entry", { id })),
@@ -89,6 +92,12 @@ export const events = {
 };
 
 /* Types */
+/**  One line of the About sheet. */
+export type AboutLine = {
+	label: string,
+	value: string,
+};
+
 /**
  *  What a workspace's app connection (or service principal secret) lets Brickdesk use, as
  *  OAuth scopes. BI-style app connections often allow only `sql`.
@@ -146,6 +155,14 @@ export type Answer = {
 	updatedAtMs: number | null,
 };
 
+/**  What an answer's workbook says about it. */
+export type AnswerReport = {
+	title: string,
+	/**  In reading order: the question, the answer, the SQL, the provenance. */
+	about: AboutLine[],
+	chart: ChartChoice | null,
+};
+
 /**  One of Genie's texts. */
 export type AnswerText = {
 	purpose: TextPurpose,
@@ -188,6 +205,18 @@ export type Candidate = {
 	/**  The section held a token or secret that was left behind on purpose. */
 	secretLeftBehind: boolean,
 };
+
+/**  The chart the UI shows, by column names of the result. */
+export type ChartChoice = {
+	kind: ChartKind,
+	/**  The column along the axis (time or category). */
+	x: string,
+	/**  The measured column. */
+	y: string,
+};
+
+/**  How the chart shows the data: a line over time, or bars by category. */
+export type ChartKind = "line" | "bar";
 
 /**  What is checked, in the order the lines appear. */
 export type CheckKind = 

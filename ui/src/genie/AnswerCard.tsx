@@ -6,6 +6,7 @@
 import { useEffect, useState } from "preact/hooks";
 import {
   closeResult,
+  exportResult,
   openLink,
   runAnswerAgain,
   sendFeedback,
@@ -16,21 +17,14 @@ import {
   type Rating,
 } from "../platform";
 import { ThumbIcon } from "../app/icons";
-import { Provenance, provenanceText, type ProvenanceFacts } from "../app/Provenance";
-import { ResultPanel } from "../sql/ResultPanel";
+import { Provenance, provenanceText } from "../app/Provenance";
+import { protectFormulas } from "../app/preferences";
+import { answerFacts, type AnswerSource } from "./answerFacts";
+import { answerReport, answerWords } from "./answerReport";
+import { ResultPanel, savedMessage } from "../sql/ResultPanel";
 import { AllRowsNote } from "./AllRowsNote";
 import { Chart, useChart } from "./Chart";
 import { STEP_TEXT, type Turn } from "./thread";
-
-/** Who asks, where: the parts of an answer's provenance that are not in the answer. */
-export interface AnswerSource {
-  who: string | null;
-  workspace: string;
-  /** The workspace's address, for "Open in Databricks". */
-  host: string;
-  /** The space's warehouse, by name when it is known. */
-  warehouse: string | null;
-}
 
 interface Props {
   workspaceId: string;
@@ -55,34 +49,9 @@ async function copyText(text: string) {
   }
 }
 
-/** The provenance of `answer`. Only the space has a documented web address
- * (`https://<host>/genie/rooms/<space_id>`, as the Databricks CLI builds it); a conversation's
- * has none, so the link opens the agent. */
-export function answerFacts(answer: Answer, source: AnswerSource): ProvenanceFacts {
-  const query = answer.query;
-  const created = answer.createdAtMs !== null && answer.createdAtMs > 0 ? answer.createdAtMs : null;
-  const updated = answer.updatedAtMs ?? null;
-  return {
-    who: source.who,
-    workspace: source.workspace,
-    warehouse: source.warehouse,
-    statementId: query?.statementId ?? null,
-    atMs: updated ?? created,
-    durationMs: created !== null && updated !== null ? updated - created : null,
-    shownRows: query?.result?.loadedRows ?? null,
-    totalRows: query?.totalRows ?? query?.result?.totalRows ?? null,
-    truncated: query?.truncated ?? false,
-    link: {
-      label: "Open the agent in Databricks",
-      url: `${source.host.replace(/\/+$/, "")}/genie/rooms/${encodeURIComponent(answer.spaceId)}`,
-    },
-  };
-}
-
 /** The answer as plain text: question, Genie's words, the SQL and where it came from. */
 export function answerText(answer: Answer, source: AnswerSource): string {
-  const words = answer.texts.map((t) => new DOMParser().parseFromString(t.html, "text/html").body.textContent?.trim() ?? "");
-  const parts = [`Question: ${answer.question}`, ...words.filter(Boolean)];
+  const parts = [`Question: ${answer.question}`, ...answerWords(answer)];
   if (answer.query?.sql) parts.push(`SQL:\n${answer.query.sql}`);
   parts.push(provenanceText(answerFacts(answer, source)));
   return parts.join("\n\n");
@@ -112,6 +81,7 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
   const [link, setLink] = useState<string | null>(null);
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
+  const [exported, setExported] = useState<string | null>(null);
   const answer = turn.answer;
   const query = answer?.query ?? null;
   const chart = useChart(query?.runId ?? null, query?.result ?? null);
@@ -137,6 +107,21 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
     try {
       const fresh: QueryAnswer = await runAnswerAgain(workspaceId, message, query.attachmentId);
       onChange({ ...turn, answer: { ...answer, query: fresh, problem: null, status: "COMPLETED" } });
+    } catch (e) {
+      setError(toAppError(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  // The answer's workbook: its rows, the About sheet and the chart the card shows.
+  const exportAnswer = async () => {
+    if (!answer || !query || query.runId === null) return;
+    setExported(null);
+    setBusy(true);
+    try {
+      const done = await exportResult(query.runId, "xlsx", query.title ?? answer.question, () => {}, protectFormulas(), answerReport(answer, source, chart));
+      if (done) setExported(savedMessage(done));
     } catch (e) {
       setError(toAppError(e));
     } finally {
@@ -255,7 +240,13 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                     <Chart spec={chart} />
                   ) : (
                     <div class="genie-table" data-testid="genie-table" style={{ height: `${Math.min(320, 130 + query.result.shownRows * 26)}px` }}>
-                      <ResultPanel runId={query.runId} summary={query.result} title={query.title ?? "Genie answer"} onError={setError} />
+                      <ResultPanel
+                        runId={query.runId}
+                        summary={query.result}
+                        title={query.title ?? "Genie answer"}
+                        onError={setError}
+                        report={answerReport(answer, source, chart)}
+                      />
                     </div>
                   )}
                 </>
@@ -296,6 +287,16 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
             <button type="button" class="ghost" data-testid="copy-answer" onClick={() => void copyText(answerText(answer, source))}>
               Copy answer
             </button>
+            {query?.runId !== null && query?.result?.complete && (
+              <button type="button" class="ghost" data-testid="export-answer" disabled={busy} onClick={() => void exportAnswer()}>
+                Export answer (Excel)
+              </button>
+            )}
+            {exported && (
+              <span class="muted" role="status" data-testid="answer-export-message">
+                {exported}
+              </span>
+            )}
             {answer.rating && (
               <span class="muted" data-testid="feedback-state">
                 Thanks — your feedback was sent.

@@ -23,7 +23,8 @@ import {
   type WorkspaceSummary,
 } from "../platform";
 import { useCommands } from "../app/commands";
-import { AnswerCard, type AnswerSource } from "./AnswerCard";
+import { AnswerCard } from "./AnswerCard";
+import type { AnswerSource } from "./answerFacts";
 import { SpacePicker } from "./SpacePicker";
 import { answeredTurn, applyEvent, askedTurn, pendingTurn, queuedCount, type Turn } from "./thread";
 

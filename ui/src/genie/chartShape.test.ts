@@ -35,4 +35,9 @@ describe("chartFor", () => {
     expect(chartFor([col("a", "STRING"), col("n", "LONG")], [["x", "1"]])).toBeNull();
     expect(chartFor([col("n", "LONG")], [])).toBeNull();
   });
+
+  it("has no chart for a listing of rows", () => {
+    const columns = [col("order", "LONG"), col("line", "INT"), col("ship", "DATE"), col("discount", "DECIMAL")];
+    expect(chartFor(columns, [["4", "1", "1992-01-02", "0.04"], ["4", "2", "1992-01-05", "0.02"]])).toBeNull();
+  });
 });

@@ -1,5 +1,6 @@
 // Which chart fits a result: one number → a counter; a date or time column and a measure →
-// a line; a category and a measure → bars (the largest first). Anything else: no chart.
+// a line; a category and a measure → bars (the largest first). Anything else (a listing of
+// rows with many columns, say) has no chart.
 import type { Column } from "../platform";
 
 export type ChartSpec =
@@ -19,7 +20,8 @@ export function chartFor(columns: Column[], rows: Array<Array<string | null>>): 
   columns.forEach((c, i) => {
     if (NUMERIC.has(family(c))) measure = i;
   });
-  if (measure < 0 || rows.length === 0) return null;
+  // An axis, a measure and at most one more column: more is a listing, not a figure.
+  if (measure < 0 || rows.length === 0 || columns.length > 3) return null;
   const number = (row: Array<string | null>) => Number(row[measure]);
   if (columns.length === 1 && rows.length === 1) {
     const value = number(rows[0]);

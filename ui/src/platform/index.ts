@@ -6,6 +6,7 @@ import {
   type Access,
   type AllRows,
   type Answer,
+  type AnswerReport,
   type AppInfo,
   type ConversationSummary,
   type Favourite,
@@ -44,6 +45,9 @@ import {
 
 export type {
   Access,
+  AboutLine,
+  AnswerReport,
+  ChartChoice,
   AllRows,
   AllRowsSource,
   AnswerText,
@@ -246,17 +250,19 @@ export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSumm
  *  `protectFormulas` makes cells that a spreadsheet would run as formulas inert. */
 export const copyResultRows = (runId: number, from: number, to: number, protectFormulas = true): Promise<number> =>
   unwrap(() => commands.copyResultRows(runId, from, to, protectFormulas));
-/** Asks where to save and exports; `null` when the user closed the dialog. */
+/** Asks where to save and exports; `null` when the user closed the dialog. An Excel export of
+ *  an answer brings its `report`: the About sheet and a native chart. */
 export const exportResult = (
   runId: number,
   format: ExportFormat,
   fileName: string,
   onProgress: (progress: ExportProgress) => void,
   protectFormulas = true,
+  report: AnswerReport | null = null,
 ): Promise<ExportDone | null> => {
   const progress = new Channel<ExportProgress>();
   progress.onmessage = onProgress;
-  return unwrap(() => commands.exportResult(runId, format, fileName, protectFormulas, progress));
+  return unwrap(() => commands.exportResult(runId, format, fileName, protectFormulas, format === "xlsx" ? report : null, progress));
 };
 export const cancelExport = (runId: number): Promise<null> => unwrap(() => commands.cancelExport(runId));
 export const sqlHistory = (workspaceId: string, query: string): Promise<HistoryEntry[]> =>

@@ -65,7 +65,7 @@ describe("ResultPanel", () => {
   it("exports with a progress bar, then says where the file is", async () => {
     render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
     fireEvent.click(screen.getByTestId("export-xlsx"));
-    expect(platform.exportResult).toHaveBeenCalledWith(4, "xlsx", "Trips", expect.any(Function), true);
+    expect(platform.exportResult).toHaveBeenCalledWith(4, "xlsx", "Trips", expect.any(Function), true, null);
     act(() => progress({ rowsWritten: 1, totalRows: 4 }));
     expect(screen.getByTestId("export-progress").textContent).toContain("25%");
     fireEvent.click(screen.getByTestId("cancel-export"));

@@ -7,12 +7,15 @@ import {
   exportResult,
   setResultView,
   toAppError,
+  type AnswerReport,
   type AppError,
+  type ExportDone,
   type ExportFormat,
   type ExportProgress,
   type ResultSummary,
 } from "../platform";
 import { protectFormulas } from "../app/preferences";
+import { formatCount } from "../app/locale";
 import { useCommands } from "../app/commands";
 import { ResultGrid, type Selection, type Sort } from "./ResultGrid";
 
@@ -24,11 +27,17 @@ interface Props {
   onError: (error: AppError) => void;
   /** Offer "Export … as CSV / to Excel" in the command palette (the SQL runner's result). */
   exportCommands?: boolean;
+  /** An answer's About sheet and chart, for its Excel export. */
+  report?: AnswerReport | null;
 }
+
+/** "Saved 50,000 rows to …" after an export. */
+export const savedMessage = (done: ExportDone): string =>
+  `Saved ${formatCount(done.rows)} rows to ${done.path}${done.sheets > 1 ? ` (${done.sheets} sheets)` : ""}.`;
 
 type Exporting = { format: ExportFormat; progress: ExportProgress | null } | null;
 
-export function ResultPanel({ runId, summary: initial, title, onError, exportCommands = false }: Props) {
+export function ResultPanel({ runId, summary: initial, title, onError, exportCommands = false, report = null }: Props) {
   const [summary, setSummary] = useState(initial);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<Sort | null>(null);
@@ -92,8 +101,8 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
     setExporting({ format, progress: null });
     setMessage(null);
     try {
-      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }), protectFormulas());
-      if (done) setMessage(`Saved ${done.rows} rows to ${done.path}${done.sheets > 1 ? ` (${done.sheets} sheets)` : ""}.`);
+      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }), protectFormulas(), report);
+      if (done) setMessage(savedMessage(done));
     } catch (e) {
       const error = toAppError(e);
       if (error.code === "cancelled") setMessage(error.message);
@@ -130,7 +139,7 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
         />
         {summary.shownRows !== summary.loadedRows && (
           <span class="muted" data-testid="shown-rows">
-            {summary.shownRows} of {summary.loadedRows} rows
+            {formatCount(summary.shownRows)} of {formatCount(summary.loadedRows)} rows
           </span>
         )}
         {summary.spilled && (

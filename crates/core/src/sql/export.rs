@@ -7,11 +7,13 @@
 //! (Excel on Windows needs it to read accents) and RFC 4180 quoting. Excel cells keep their
 //! types: numbers, booleans, dates and timestamps (formatted), text (typed as text, so a
 //! formula-like string never runs; CSV cells get the `'` of [`super::formulas`]); a result longer than a
-//! sheet continues on further sheets.
+//! sheet continues on further sheets, each with a frozen header and filters. An answer's
+//! workbook also has the About sheet and chart of [`super::workbook`].
 
 use super::execute::Cancel;
 use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, cells, display_options, formatters};
+use super::workbook::AnswerReport;
 use crate::{ErrorCode, ErrorInfo};
 use arrow_array::cast::AsArray as _;
 use arrow_array::types::{
@@ -95,15 +97,28 @@ fn partial_next_to(path: &Path) -> Result<tempfile::NamedTempFile, ErrorInfo> {
     crate::files::temp_beside(path).map_err(|e| io_error(path, &e))
 }
 
+/// What to export and how.
+#[derive(Debug, Clone, Copy)]
+pub struct ExportRequest<'a> {
+    pub format: ExportFormat,
+    pub safety: FormulaSafety,
+    /// For an Excel file: the About sheet and chart of an answer.
+    pub report: Option<&'a AnswerReport>,
+}
+
 /// Writes the rows of `set`'s current view to `path`.
 pub fn export(
     set: &ResultSet,
-    format: ExportFormat,
-    safety: FormulaSafety,
+    request: ExportRequest<'_>,
     path: &Path,
     cancel: &Cancel,
     mut progress: impl FnMut(ExportProgress),
 ) -> Result<ExportDone, ErrorInfo> {
+    let ExportRequest {
+        format,
+        safety,
+        report,
+    } = request;
     if !set.is_complete() {
         return Err(ErrorInfo::new(
             ErrorCode::InvalidInput,
@@ -112,6 +127,7 @@ pub fn export(
     }
     let total = u64::from(set.shown_rows());
     let partial = partial_next_to(path)?;
+    let about = report;
     let mut report = |written: u64| {
         progress(ExportProgress {
             rows_written: u32::try_from(written).unwrap_or(u32::MAX),
@@ -132,7 +148,14 @@ pub fn export(
             )?;
             1
         }
-        ExportFormat::Xlsx => write_xlsx(set, partial.as_file(), path, total, cancel, &mut report)?,
+        ExportFormat::Xlsx => write_xlsx(
+            set,
+            partial.as_file(),
+            path,
+            (total, about),
+            cancel,
+            &mut report,
+        )?,
     };
     if cancel.is_cancelled() {
         return Err(cancelled());
@@ -384,7 +407,7 @@ fn write_xlsx(
     set: &ResultSet,
     file: &std::fs::File,
     path: &Path,
-    total: u64,
+    (total, about): (u64, Option<&AnswerReport>),
     cancel: &Cancel,
     report: &mut dyn FnMut(u64),
 ) -> Result<u32, ErrorInfo> {
@@ -394,16 +417,33 @@ fn write_xlsx(
     let header = Format::new().set_bold();
     let mut workbook = Workbook::new();
     let sheets = total.div_ceil(ROWS_PER_SHEET).max(1);
+    let stem = if about.is_some() { "Data" } else { "Result" };
+    let sheet_name = |sheet: u64| {
+        if sheets == 1 {
+            stem.to_owned()
+        } else {
+            format!("{stem} {}", sheet + 1)
+        }
+    };
+    if let Some(about) = about {
+        let chart_rows = total.min(ROWS_PER_SHEET);
+        super::workbook::add_about(
+            &mut workbook,
+            about,
+            set.columns(),
+            &sheet_name(0),
+            chart_rows,
+            set.summary().truncated,
+        )
+        .map_err(|e| xlsx_error(path, &e))?;
+    }
     let options = display_options();
+    let last_column = u16::try_from(set.columns().len().saturating_sub(1)).unwrap_or(u16::MAX);
     for sheet in 0..sheets {
         let worksheet = workbook
             .add_worksheet_with_constant_memory()
             .map_err(|e| xlsx_error(path, &e))?;
-        let name = if sheets == 1 {
-            "Result".to_owned()
-        } else {
-            format!("Result {}", sheet + 1)
-        };
+        let name = sheet_name(sheet);
         worksheet
             .set_name(&name)
             .map_err(|e| xlsx_error(path, &e))?;
@@ -421,6 +461,12 @@ fn write_xlsx(
             .map_err(|e| xlsx_error(path, &e))?;
         let first = sheet * ROWS_PER_SHEET;
         let last = (first + ROWS_PER_SHEET).min(total);
+        if !set.columns().is_empty() {
+            let last_row = u32::try_from((last - first).max(1)).unwrap_or(u32::MAX);
+            worksheet
+                .autofilter(0, 0, last_row, last_column)
+                .map_err(|e| xlsx_error(path, &e))?;
+        }
         let mut excel_row = 1u32;
         each_block(set, first..last, cancel, report, |batch, rows| {
             let formatters = formatters(batch, &options);
@@ -537,8 +583,11 @@ mod tests {
         let mut seen = Vec::new();
         let done = export(
             set,
-            format,
-            FormulaSafety::default(),
+            ExportRequest {
+                format,
+                safety: FormulaSafety::default(),
+                report: None,
+            },
             &path,
             &Cancel::default(),
             |p| {
@@ -781,8 +830,11 @@ mod tests {
         cancel.cancel();
         let error = export(
             &typed(),
-            ExportFormat::Xlsx,
-            FormulaSafety::default(),
+            ExportRequest {
+                format: ExportFormat::Xlsx,
+                safety: FormulaSafety::default(),
+                report: None,
+            },
             &path,
             &cancel,
             |_| {},
@@ -794,8 +846,11 @@ mod tests {
         let unfinished = ResultSet::new(vec![], 10, false);
         let error = export(
             &unfinished,
-            ExportFormat::Csv,
-            FormulaSafety::default(),
+            ExportRequest {
+                format: ExportFormat::Csv,
+                safety: FormulaSafety::default(),
+                report: None,
+            },
             &path,
             &Cancel::default(),
             |_| {},

@@ -23,6 +23,7 @@ mod spill;
 pub mod view;
 pub mod warehouses;
 pub mod wire;
+pub mod workbook;
 
 pub use execute::{Cancel, Disposition, Progress, StatementRequest};
 pub use result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};

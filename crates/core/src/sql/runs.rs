@@ -16,6 +16,7 @@ use super::fetch::{self, FetchProgress};
 use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
 use super::view::{self, ViewSpec};
+use super::workbook::AnswerReport;
 use crate::api::Api;
 use crate::api_path::segment;
 use crate::local::history::{History, NewEntry, RunStatus};
@@ -381,8 +382,7 @@ impl Runs {
     pub async fn export(
         &self,
         run_id: u32,
-        format: ExportFormat,
-        safety: FormulaSafety,
+        (format, safety, report): (ExportFormat, FormulaSafety, Option<AnswerReport>),
         path: PathBuf,
         progress: impl Fn(ExportProgress) + Send + 'static,
     ) -> Result<ExportDone, ErrorInfo> {
@@ -401,7 +401,12 @@ impl Runs {
         }
         let job_cancel = cancel.clone();
         let done = tokio::task::spawn_blocking(move || {
-            export::export(&read(&set), format, safety, &path, &job_cancel, progress)
+            let request = export::ExportRequest {
+                format,
+                safety,
+                report: report.as_ref(),
+            };
+            export::export(&read(&set), request, &path, &job_cancel, progress)
         })
         .await
         .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "The export stopped unexpectedly."))?;
