@@ -323,10 +323,7 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
         // the list may re-render under the click: click while a Sign in button shows, until the
         // workspace is signed in.
         brickdesk_e2e::wait_until("the service principal to be signed in", WAIT, || {
-            if !d
-                .find_all("[data-testid=sign-in][data-state=signed-in]")?
-                .is_empty()
-            {
+            if !d.find_all("[data-testid=signed-in-user]")?.is_empty() {
                 return Ok(Some(()));
             }
             if let Some(button) = d

@@ -79,7 +79,6 @@ export function SectionView({
           onUseOffer={(redirect) => onUseOffer(workspace.id, redirect)}
           onSignIn={() => onSignIn(workspace.id)}
           onCancel={() => onCancelSignIn(workspace.id)}
-          onSignOut={() => onSignOut(workspace.id)}
           onSettings={() => onSettings(workspace.id)}
         />
       )}

@@ -1,5 +1,6 @@
-// The active workspace's sign-in: who is signed in (from the workspace, never a token),
-// "Waiting for your browser… Cancel", why a sign-in was lost, and Sign in / Sign out. When the
+// The active workspace's sign-in while it needs the user: "Waiting for your browser…
+// Cancel", why a sign-in was lost, and Sign in (once signed in, nothing: the switcher, the
+// account menu and the status bar say who, and the account menu signs out). When the
 // app connection refuses the sign-in address, the preflight's advice shows before any
 // browser opens, with the registered address to use in one click. A workspace IT policy
 // forbids shows why instead, with no way to sign in.
@@ -25,12 +26,11 @@ interface Props {
   onUseOffer: (redirect: RedirectMode) => void;
   onSignIn: () => void;
   onCancel: () => void;
-  onSignOut: () => void;
   /** Opens the workspace's settings (where a workspace policy forbids can be removed). */
   onSettings?: () => void;
 }
 
-export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSignOut, onSettings }: Props) {
+export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel, onSettings }: Props) {
   if (workspace.blocked) {
     return (
       <div class="sign-in" data-testid="sign-in" data-state="blocked" role="alert">
@@ -46,16 +46,9 @@ export function SignInPanel({ workspace, advice, onUseOffer, onSignIn, onCancel,
   const status = workspace.status;
   switch (status.state) {
     case "signedIn":
-      return (
-        <div class="sign-in" data-testid="sign-in" data-state="signed-in">
-          <p>
-            Signed in as <strong data-testid="signed-in-user">{status.user ?? "you"}</strong>
-          </p>
-          <button type="button" class="ghost" data-testid="sign-out" onClick={onSignOut}>
-            Sign out
-          </button>
-        </div>
-      );
+      // Who is signed in shows in the workspace switcher, the account menu and the status
+      // bar; the page itself belongs to the work.
+      return null;
     case "signingIn":
       return (
         <div class="sign-in" data-testid="sign-in" data-state="signing-in" role="status">

@@ -12,7 +12,16 @@ export function StatusBar({ workspace, info }: Props) {
     <footer class="status-bar" data-testid="status-bar">
       <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
       <span class="muted" data-testid="status-sign-in">
-        {workspace ? (workspace.blocked ? "Not allowed by your organisation's policy" : longStatus(workspace.status)) : ""}
+        {workspace && !workspace.blocked && workspace.status.state === "signedIn" && workspace.status.user ? (
+          <>
+            Signed in as <span data-testid="signed-in-user">{workspace.status.user}</span>
+            {longStatus(workspace.status).replace(`Signed in as ${workspace.status.user}`, "")}
+          </>
+        ) : workspace ? (
+          workspace.blocked ? "Not allowed by your organisation's policy" : longStatus(workspace.status)
+        ) : (
+          ""
+        )}
       </span>
       <span class="spacer" />
       <span data-testid="status-version">

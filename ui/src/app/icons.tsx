@@ -42,3 +42,13 @@ export function ThumbIcon({ down = false }: { down?: boolean }) {
     </svg>
   );
 }
+
+/** A window with a side panel: shows or hides a side panel. */
+export function PanelIcon() {
+  return (
+    <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" focusable="false">
+      <rect x="3" y="4" width="18" height="16" rx="2" fill="none" stroke="currentColor" stroke-width="2" />
+      <path d="M9 4v16" stroke="currentColor" stroke-width="2" />
+    </svg>
+  );
+}

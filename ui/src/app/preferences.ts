@@ -20,3 +20,23 @@ export function setProtectFormulas(protect: boolean): void {
     // Storage unavailable: the default (protected) stays in force.
   }
 }
+
+const GENIE_PANEL = "brickdesk.genieSidePanel";
+
+/** Whether Genie's side panel (agents and history) is open (default: yes). */
+export function genieSidePanelOpen(): boolean {
+  try {
+    return localStorage.getItem(GENIE_PANEL) !== "closed";
+  } catch {
+    return true;
+  }
+}
+
+export function setGenieSidePanelOpen(open: boolean): void {
+  try {
+    if (open) localStorage.removeItem(GENIE_PANEL);
+    else localStorage.setItem(GENIE_PANEL, "closed");
+  } catch {
+    // Storage unavailable: the panel opens next time, as by default.
+  }
+}

@@ -186,21 +186,6 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
           )}
           {query && (
             <section class="genie-query" aria-label="Query">
-              {query.description && <p class="muted">{query.description}</p>}
-              <details data-testid="genie-sql">
-                <summary>{query.title ?? "The SQL Genie wrote"}</summary>
-                <pre>
-                  <code>{query.sql}</code>
-                </pre>
-                <div class="genie-sql-actions">
-                  <button type="button" class="ghost" onClick={() => void copyText(query.sql)}>
-                    Copy SQL
-                  </button>
-                  <button type="button" class="ghost" data-testid="open-in-sql" onClick={() => onOpenInSql(query.sql)}>
-                    Open in SQL runner
-                  </button>
-                </div>
-              </details>
               {message && (
                 <AllRowsNote
                   workspaceId={workspaceId}
@@ -251,6 +236,21 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                   )}
                 </>
               )}
+              <details data-testid="genie-sql">
+                <summary>{query.title ?? "The SQL Genie wrote"}</summary>
+                {query.description && <p class="muted">{query.description}</p>}
+                <pre>
+                  <code>{query.sql}</code>
+                </pre>
+                <div class="genie-sql-actions">
+                  <button type="button" class="ghost" onClick={() => void copyText(query.sql)}>
+                    Copy SQL
+                  </button>
+                  <button type="button" class="ghost" data-testid="open-in-sql" onClick={() => onOpenInSql(query.sql)}>
+                    Open in SQL runner
+                  </button>
+                </div>
+              </details>
             </section>
           )}
           <Provenance facts={answerFacts(answer, source)} />

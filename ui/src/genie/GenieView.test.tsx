@@ -151,4 +151,17 @@ describe("GenieView", () => {
     fireEvent.click(screen.getByTestId("genie-open-link"));
     expect((await screen.findByTestId("genie-view-error")).textContent).toContain("Ask its owner");
   });
+
+  it("closes the side panel so the thread takes the width, and remembers it", async () => {
+    const { unmount } = render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    await screen.findByTestId("genie-space");
+    fireEvent.click(screen.getByTestId("genie-side-toggle"));
+    expect(screen.queryByTestId("genie-space")).toBeNull();
+    expect(screen.getByTestId("genie-side-toggle").getAttribute("aria-expanded")).toBe("false");
+    unmount();
+    render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    await waitFor(() => expect(screen.getByTestId("genie-view").getAttribute("data-side")).toBe("closed"));
+    fireEvent.click(screen.getByTestId("genie-side-toggle"));
+    expect(await screen.findByTestId("genie-space")).toBeTruthy();
+  });
 });

@@ -23,6 +23,8 @@ import {
   type WorkspaceSummary,
 } from "../platform";
 import { useCommands } from "../app/commands";
+import { PanelIcon } from "../app/icons";
+import { genieSidePanelOpen, setGenieSidePanelOpen } from "../app/preferences";
 import { AnswerCard } from "./AnswerCard";
 import type { AnswerSource } from "./answerFacts";
 import { SpacePicker } from "./SpacePicker";
@@ -45,6 +47,13 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [question, setQuestion] = useState("");
   const [error, setError] = useState<AppError | null>(null);
+  // Agents and history live in a side panel the user can close: the thread is the page.
+  const [sideOpen, setSideOpen] = useState(genieSidePanelOpen);
+  const toggleSide = () =>
+    setSideOpen((open) => {
+      setGenieSidePanelOpen(!open);
+      return !open;
+    });
   const bottom = useRef<HTMLDivElement>(null);
   // Warehouse names for provenance; without them the id is shown.
   const [warehouseNames, setWarehouseNames] = useState<Record<string, string>>({});
@@ -141,6 +150,7 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   useCommands([
     ...(space ? [{ id: "genie.ask", title: `Ask ${space.title} a question`, group: "Genie", section: "genie" as const, run: focusQuestion }] : []),
     ...(space ? [{ id: "genie.new", title: "New conversation", group: "Genie", section: "genie" as const, run: newConversation }] : []),
+    { id: "genie.side", title: sideOpen ? "Hide agents and history" : "Show agents and history", group: "Genie", section: "genie" as const, run: toggleSide },
     ...(spaces ?? [])
       .filter((s) => s.spaceId !== space?.spaceId)
       .map((s) => ({ id: `genie.space.${s.spaceId}`, title: `Switch agent: ${s.title}`, group: "Genie", section: "genie" as const, run: () => choose(s) })),
@@ -184,8 +194,8 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   const queued = queuedCount(turns);
 
   return (
-    <div class="genie-view" data-testid="genie-view">
-      <SpacePicker
+    <div class="genie-view" data-testid="genie-view" data-side={sideOpen ? "open" : "closed"}>
+      {sideOpen && <SpacePicker
         spaces={spaces}
         favourites={favourites}
         selected={space?.spaceId ?? null}
@@ -197,19 +207,32 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
         onOpenConversation={open}
         onDeleteConversation={remove}
         onNewConversation={newConversation}
-      />
+      />}
       <div class="genie-main">
         {error && (
           <p class="field-error" role="alert" data-testid="genie-view-error">
             {error.message}
           </p>
         )}
-        {space && (
-          <header class="genie-head">
-            <h2 data-testid="genie-space-title">{space.title}</h2>
-            {space.description && <p class="muted">{space.description}</p>}
-          </header>
-        )}
+        <header class="genie-head">
+          <button
+            type="button"
+            class="ghost side-toggle"
+            aria-expanded={sideOpen}
+            aria-label={sideOpen ? "Hide agents and history" : "Show agents and history"}
+            title={sideOpen ? "Hide agents and history" : "Show agents and history"}
+            data-testid="genie-side-toggle"
+            onClick={() => toggleSide()}
+          >
+            <PanelIcon />
+          </button>
+          {space && (
+            <div>
+              <h2 data-testid="genie-space-title">{space.title}</h2>
+              {space.description && <p class="muted">{space.description}</p>}
+            </div>
+          )}
+        </header>
         <div class="genie-thread" data-testid="genie-thread">
           {space && turns.length === 0 && space.sampleQuestions.length > 0 && (
             <div class="genie-samples">
