@@ -35,9 +35,23 @@ fn regional_format(found: Option<String>) -> String {
     if usable { tag } else { "en-US".into() }
 }
 
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+static FIRST_SCREEN: std::sync::Once = std::sync::Once::new();
+
+/// Notes when the app started, for the "first screen ready" line.
+pub fn mark_start() {
+    STARTED.get_or_init(std::time::Instant::now);
+}
+
+/// The UI asks for this as its first screen mounts: the log says how long start-up took
+/// (support reads it; `startup-benchmark` waits for it).
 #[tauri::command]
 #[specta::specta]
 pub fn app_info(app: tauri::AppHandle) -> Result<AppInfo, ErrorInfo> {
+    FIRST_SCREEN.call_once(|| {
+        let since_start_ms = STARTED.get().map(|t| t.elapsed().as_millis());
+        tracing::info!(?since_start_ms, "first screen ready");
+    });
     let package = app.package_info();
     Ok(AppInfo {
         name: package.name.clone(),

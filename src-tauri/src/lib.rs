@@ -29,6 +29,7 @@ pub use ipc::specta_builder;
 
 /// Starts the app. Called by `main`.
 pub fn run() {
+    app_info::mark_start();
     logging::init();
     let builder = ipc::specta_builder();
     let result = tauri::Builder::default()
