@@ -34,6 +34,8 @@ const COMMANDS: &[&str] = &[
     "send_feedback",
     "run_answer_again",
     "get_all_rows",
+    "copy_chart_image",
+    "save_chart_image",
     "open_link",
     "list_warehouses",
     "start_warehouse",

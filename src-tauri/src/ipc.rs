@@ -5,8 +5,8 @@
 //! `build.rs`, because app commands are denied to the webview by default.
 
 use crate::{
-    app_info, deep_links, diagnostics, genie, self_test, sign_in, sql, sql_library, sql_results,
-    workspaces,
+    app_info, chart_image, deep_links, diagnostics, genie, self_test, sign_in, sql, sql_library,
+    sql_results, workspaces,
 };
 use tauri_specta::{Builder, collect_commands, collect_events};
 
@@ -46,6 +46,8 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             genie::send_feedback,
             genie::run_answer_again,
             genie::get_all_rows,
+            chart_image::copy_chart_image,
+            chart_image::save_chart_image,
             genie::open_link,
             sql::list_warehouses,
             sql::start_warehouse,

@@ -6,6 +6,7 @@
 //! secret-free types from the core.
 
 mod app_info;
+mod chart_image;
 mod clipboard;
 mod deep_links;
 mod diagnostics;

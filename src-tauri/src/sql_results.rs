@@ -79,6 +79,11 @@ pub fn cancel_export(state: State<'_, AppState>, run_id: u32) -> Result<(), Erro
 
 /// A file name without folders or characters the OS refuses, ending in the format's extension.
 fn safe_name(name: &str, format: ExportFormat) -> String {
+    format!("{}.{}", plain_stem(name), format.extension())
+}
+
+/// `name` as a file name without extension: no folders, no characters the OS refuses.
+pub fn plain_stem(name: &str) -> String {
     let stem: String = name
         .chars()
         .map(|c| {
@@ -91,8 +96,11 @@ fn safe_name(name: &str, format: ExportFormat) -> String {
         .take(80)
         .collect();
     let stem = stem.trim_matches(|c: char| c == '.' || c.is_whitespace());
-    let stem = if stem.is_empty() { "result" } else { stem };
-    format!("{stem}.{}", format.extension())
+    if stem.is_empty() {
+        "result".into()
+    } else {
+        stem.into()
+    }
 }
 
 async fn choose_path(app: &tauri::AppHandle, name: &str, format: ExportFormat) -> Option<PathBuf> {

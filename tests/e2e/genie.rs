@@ -234,6 +234,30 @@ fn an_answer_exports_to_excel_with_its_about_sheet_and_a_native_chart() -> Resul
         let bytes = std::fs::read(&path)?;
         let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
         assert!(has("xl/charts/chart1.xml") && !has("xl/charts/chart2.xml"));
+
+        // The chart as a picture: on the clipboard (read back as the image it is), and saved.
+        d.click("[data-testid=copy-chart]", WAIT)?;
+        d.wait_for_text("[data-testid=chart-message]", "copied", WAIT)?;
+        let image = arboard::Clipboard::new()?.get_image()?;
+        assert!(
+            image.width >= 600 && image.height >= 300,
+            "the chart at twice its size: {}×{}",
+            image.width,
+            image.height
+        );
+        let first = &image.bytes[..4];
+        assert!(
+            image.bytes.chunks(4).any(|pixel| pixel != first),
+            "the picture is not blank"
+        );
+        d.click("[data-testid=save-chart-svg]", WAIT)?;
+        d.wait_for_text("[data-testid=chart-message]", ".svg", WAIT)?;
+        let svg = std::fs::read_to_string(app.world.exports_dir().join("Revenue by region.svg"))?;
+        assert!(
+            svg.starts_with("<svg") && svg.contains("EUROPE"),
+            "{}",
+            &svg[..200.min(svg.len())]
+        );
         Ok(())
     })
 }

@@ -5,6 +5,10 @@ import * as __TAURI_EVENT from "@tauri-apps/api/event";
 
 /** Commands */
 export const commands = {
+	/**
+	 *  The UI asks for this as its first screen mounts: the log says how long start-up took
+	 *  (support reads it; `startup-benchmark` waits for it).
+	 */
 	appInfo: () => typedError<AppInfo, ErrorInfo>(__TAURI_INVOKE("app_info")),
 	copyDiagnostics: () => typedError<string, ErrorInfo>(__TAURI_INVOKE("copy_diagnostics")),
 	runSelfTest: (workspaceId: string, onLine: Channel<CheckLine>) => typedError<SelfTestReport, ErrorInfo>(__TAURI_INVOKE("run_self_test", { workspaceId, onLine })),
@@ -49,6 +53,13 @@ export const commands = {
 	runAnswerAgain: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<QueryAnswer, ErrorInfo>(__TAURI_INVOKE("run_answer_again", { workspaceId, message, attachmentId })),
 	/**  Every row of an answer Genie cut at its cap, into a new run (`events` as a SQL run's). */
 	getAllRows: (workspaceId: string, message: MessageRef, attachmentId: string, events: Channel<RunEvent>) => typedError<AllRows, ErrorInfo>(__TAURI_INVOKE("get_all_rows", { workspaceId, message, attachmentId, events })),
+	/**  Puts a PNG of the chart on the clipboard as an image. */
+	copyChartImage: (png: number[]) => typedError<null, ErrorInfo>(__TAURI_INVOKE("copy_chart_image", { png })),
+	/**
+	 *  Asks where to save the chart, then writes it; the path, or `None` when the user closed
+	 *  the dialog.
+	 */
+	saveChartImage: (fileName: string, format: ImageFormat, bytes: number[]) => typedError<string | null, ErrorInfo>(__TAURI_INVOKE("save_chart_image", { fileName, format, bytes })),
 	/**
 	 *  Opens a link from an answer in the system browser (the UI asked the user first): web and
 	 *  e-mail links only, a mail link without its query (`brickdesk_core::genie::links`).
@@ -420,6 +431,8 @@ export type HistoryEntry = {
 	/**  The server's (or Brickdesk's) message when it did not succeed. */
 	error: string | null,
 };
+
+export type ImageFormat = "png" | "svg";
 
 export type ImportReport = {
 	candidates: Candidate[],

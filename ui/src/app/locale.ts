@@ -27,3 +27,7 @@ export const formatDateTime = (ms: number | Date): string =>
 
 export const formatTime = (ms: number | Date): string =>
   new Intl.DateTimeFormat(current, { hour: "2-digit", minute: "2-digit" }).format(ms);
+
+/** An axis tick: large numbers short ("800M", "800 Mio."), small ones in full. */
+export const formatTick = (n: number): string =>
+  new Intl.NumberFormat(current, Math.abs(n) >= 10_000 ? { notation: "compact", maximumFractionDigits: 1 } : { maximumFractionDigits: 2 }).format(n);

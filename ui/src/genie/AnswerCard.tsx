@@ -23,7 +23,7 @@ import { answerFacts, type AnswerSource } from "./answerFacts";
 import { answerReport, answerWords } from "./answerReport";
 import { ResultPanel, savedMessage } from "../sql/ResultPanel";
 import { AllRowsNote } from "./AllRowsNote";
-import { Chart, useChart } from "./Chart";
+import { ChartView, useChart } from "../chart/ChartView";
 import { STEP_TEXT, type Turn } from "./thread";
 
 interface Props {
@@ -84,7 +84,8 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
   const [exported, setExported] = useState<string | null>(null);
   const answer = turn.answer;
   const query = answer?.query ?? null;
-  const chart = useChart(query?.runId ?? null, query?.result ?? null);
+  const chartState = useChart(query?.runId ?? null, query?.result ?? null);
+  const chart = chartState.spec;
   // The rows live in Rust until the card goes (a new conversation, another space, a rerun).
   const runId = query?.runId ?? null;
   useEffect(() => () => void (runId !== null && closeResult(runId)), [runId]);
@@ -222,7 +223,7 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                     </button>
                   </div>
                   {view === "chart" && chart ? (
-                    <Chart spec={chart} />
+                    <ChartView chart={chartState} title={query.title ?? answer.question} />
                   ) : (
                     <div class="genie-table" data-testid="genie-table" style={{ height: `${Math.min(320, 130 + query.result.shownRows * 26)}px` }}>
                       <ResultPanel

@@ -32,7 +32,7 @@ const source = { who: "alice@example.com", workspace: "Demo", host: "https://h",
 
 describe("answerReport", () => {
   it("tells the question, Genie's words, the SQL and the provenance, and names the chart's columns", () => {
-    const bars = { kind: "bar" as const, x: "region", y: "revenue", points: [] };
+    const bars = { kind: "bar" as const, x: "region", y: "revenue", series: null, temporal: false, points: [] };
     const report = answerReport(answer, source, bars);
     const about = Object.fromEntries(report.about.map((l) => [l.label, l.value]));
     expect(report.title).toBe("Revenue by region");

@@ -4,7 +4,7 @@ import type { AnswerReport, Answer } from "../platform";
 import { provenanceFacts } from "../app/Provenance";
 import { formatDateTime } from "../app/locale";
 import { answerFacts, type AnswerSource } from "./answerFacts";
-import type { ChartSpec } from "./chartShape";
+import type { ChartSpec } from "../chart/shape";
 
 /** Genie's texts as plain words (they arrive as sanitized HTML). */
 export function answerWords(answer: Answer): string[] {
@@ -23,6 +23,8 @@ export function answerReport(answer: Answer, source: AnswerSource, chart: ChartS
   return {
     title: answer.query?.title ?? answer.question,
     about: lines.map(([label, value]) => ({ label, value })),
-    chart: chart && chart.kind !== "counter" ? { kind: chart.kind, x: chart.x, y: chart.y } : null,
+    // Excel draws the data sheet's columns as they are; a chart with a second dimension would
+    // need the rows pivoted first, so only lines and plain bars go to Excel.
+    chart: chart && (chart.kind === "line" || chart.kind === "bar") ? { kind: chart.kind, x: chart.x, y: chart.y } : null,
   };
 }

@@ -5,6 +5,7 @@ import {
   events,
   type Access,
   type AllRows,
+  type ImageFormat,
   type Answer,
   type AnswerReport,
   type AppInfo,
@@ -45,6 +46,7 @@ import {
 
 export type {
   Access,
+  ImageFormat,
   AboutLine,
   AnswerReport,
   ChartChoice,
@@ -246,6 +248,11 @@ export const listColumns = (
 /** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
 export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
   unwrap(() => commands.setResultView(runId, view));
+/** Puts a PNG of a chart on the clipboard as an image. */
+export const copyChartImage = (png: Uint8Array): Promise<null> => unwrap(() => commands.copyChartImage(Array.from(png)));
+/** Asks where to save a chart picture and writes it; the path, or `null` when the dialog closed. */
+export const saveChartImage = (fileName: string, format: ImageFormat, bytes: Uint8Array): Promise<string | null> =>
+  unwrap(() => commands.saveChartImage(fileName, format, Array.from(bytes)));
 /** Copies rows `from..to` of the current view to the clipboard as TSV; returns how many.
  *  `protectFormulas` makes cells that a spreadsheet would run as formulas inert. */
 export const copyResultRows = (runId: number, from: number, to: number, protectFormulas = true): Promise<number> =>

@@ -1,5 +1,6 @@
 // A result with what users do next: filter and sort the rows (in Rust), select rows and copy
-// them for a spreadsheet, or export everything shown to CSV or Excel with progress and Cancel.
+// them for a spreadsheet, export everything shown to CSV or Excel with progress and Cancel,
+// or see them as a chart.
 import { useEffect, useState } from "preact/hooks";
 import {
   cancelExport,
@@ -18,6 +19,7 @@ import { protectFormulas } from "../app/preferences";
 import { formatCount } from "../app/locale";
 import { useCommands } from "../app/commands";
 import { ResultGrid, type Selection, type Sort } from "./ResultGrid";
+import { ChartView, useChart } from "../chart/ChartView";
 
 interface Props {
   runId: number;
@@ -29,6 +31,8 @@ interface Props {
   exportCommands?: boolean;
   /** An answer's About sheet and chart, for its Excel export. */
   report?: AnswerReport | null;
+  /** Offer "Chart" beside the rows (the SQL runner; Genie answers have their own switch). */
+  chartable?: boolean;
 }
 
 /** "Saved 50,000 rows to …" after an export. */
@@ -37,7 +41,9 @@ export const savedMessage = (done: ExportDone): string =>
 
 type Exporting = { format: ExportFormat; progress: ExportProgress | null } | null;
 
-export function ResultPanel({ runId, summary: initial, title, onError, exportCommands = false, report = null }: Props) {
+export function ResultPanel({ runId, summary: initial, title, onError, exportCommands = false, report = null, chartable = false }: Props) {
+  const [charted, setCharted] = useState(false);
+  const chart = useChart(chartable && charted ? runId : null, chartable && charted ? initial : null);
   const [summary, setSummary] = useState(initial);
   const [filter, setFilter] = useState("");
   const [sort, setSort] = useState<Sort | null>(null);
@@ -148,6 +154,11 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
           </span>
         )}
         <span class="spacer" />
+        {chartable && (
+          <button type="button" class="ghost" aria-pressed={charted} data-testid="result-chart" disabled={!complete} onClick={() => setCharted((c) => !c)}>
+            {charted ? "Rows" : "Chart"}
+          </button>
+        )}
         <button type="button" class="ghost" data-testid="copy-rows" disabled={summary.shownRows === 0} onClick={copy}>
           {selection ? "Copy selected" : "Copy all"}
         </button>
@@ -174,6 +185,17 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
           {message}
         </p>
       )}
+      {charted && chartable ? (
+        chart.spec ? (
+          <div class="result-chart">
+            <ChartView chart={chart} title={title} />
+          </div>
+        ) : (
+          <p class="muted" data-testid="no-chart">
+            {chart.loading ? "Loading the chart…" : "These rows have no chart: a chart needs a number column and one or two columns to show it by."}
+          </p>
+        )
+      ) : (
       <ResultGrid
         runId={runId}
         view={view}
@@ -185,6 +207,7 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
         onCopy={copy}
         onError={(e) => onError(toAppError(e))}
       />
+      )}
     </div>
   );
 }

@@ -9,7 +9,6 @@ import {
   listWarehouses,
   loadWorkbench,
   runStatement,
-  saveWorkbench,
   sqlParameters,
   startWarehouse,
   toAppError,
@@ -22,7 +21,6 @@ import {
   type Workbench,
   type WorkspaceSummary,
 } from "../platform";
-import { useCommands } from "../app/commands";
 import { Provenance } from "../app/Provenance";
 import { CatalogPicker } from "./CatalogPicker";
 import { catalogCache } from "./catalogCache";
@@ -36,6 +34,7 @@ import { SqlEditor, type EditorHandle } from "./SqlEditor";
 import { TabStrip } from "./TabStrip";
 import { activeTab, addTab, closeTab, restore, updateTab } from "./workbench";
 import { formatCount } from "../app/locale";
+import { useAutosave, useSqlCommands } from "./sqlViewHooks";
 
 const STATE_TEXT: Record<StatementState, string> = {
   PENDING: "Waiting for the warehouse…",
@@ -60,7 +59,6 @@ const narrow = () => window.innerWidth < BOTH_PANELS_MIN_WIDTH;
 /** Whether the table list is open, remembered across restarts (on at first). */
 const TABLES_KEY = "brickdesk.sql.showTables";
 /** Saving waits for a pause in typing. */
-const SAVE_DELAY_MS = 400;
 
 /** SQL handed over from elsewhere (a Genie answer): opened in a new tab, ready to run. */
 export interface SqlRequest {
@@ -108,29 +106,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
     };
   }, [workspaceId]);
 
-  // Saved after each change: typing once it pauses; a tab opened, closed or chosen at once (a
-  // quit right after must not lose it); and at once when leaving the workspace.
-  const savedShape = useRef<string | null>(null);
-  useEffect(() => {
-    if (!workbench) {
-      savedShape.current = null;
-      return;
-    }
-    const save = () => {
-      pendingSave.current = null;
-      saveWorkbench(workspaceId, workbench).catch((error) => setListError(toAppError(error)));
-    };
-    const shape = `${workbench.tabs.map((t) => t.id).join(",")}|${workbench.activeTab ?? ""}|${workbench.warehouseId ?? ""}`;
-    const structural = savedShape.current !== null && savedShape.current !== shape;
-    savedShape.current = shape;
-    if (structural) {
-      save();
-      return;
-    }
-    pendingSave.current = save;
-    const timer = setTimeout(save, SAVE_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [workbench]);
+  useAutosave(workspaceId, workbench, pendingSave, setListError);
 
   // SQL from Genie: a new tab once the tabs are loaded, each request once.
   const handled = useRef<number | null>(null);
@@ -203,31 +179,16 @@ export function SqlView({ workspace, incoming = null }: Props) {
     } else setListError(new AppError("invalid_input", result.message));
   };
   const insertName = useCallback((name: string) => editor.current?.insert(name), []);
-  useCommands(
-    tab
-      ? [
-          {
-            id: "sql.run",
-            title: "Run the statement",
-            group: "SQL", section: "sql" as const,
-            shortcut: "Ctrl+Enter",
-            run: () => void execute(tab, editor.current?.toRun() ?? text),
-          },
-          { id: "sql.format", title: "Format SQL", group: "SQL", section: "sql" as const, run: () => void formatTab(tab.id, text) },
-          { id: "sql.new-tab", title: "New SQL tab", group: "SQL", section: "sql" as const, run: () => setWorkbench((wb) => (wb ? addTab(wb) : wb)) },
-          { id: "sql.history", title: showHistory ? "Hide history" : "Show history", group: "SQL", section: "sql" as const, run: toggleHistory },
-          { id: "sql.tables", title: showTables ? "Hide the table list" : "Show the table list", group: "SQL", section: "sql" as const, run: toggleTables },
-          ...(workbench?.tabs ?? [])
-            .filter((t) => t.id !== tab.id)
-            .map((t) => ({
-              id: `sql.tab.${t.id}`,
-              title: `Switch to tab: ${t.title}`,
-              group: "SQL", section: "sql" as const,
-              run: () => setWorkbench((wb) => (wb ? { ...wb, activeTab: t.id } : wb)),
-            })),
-        ]
-      : [],
-  );
+  useSqlCommands(tab, workbench, {
+    run: () => tab && void execute(tab, editor.current?.toRun() ?? text),
+    format: () => tab && void formatTab(tab.id, text),
+    newTab: () => setWorkbench((wb) => (wb ? addTab(wb) : wb)),
+    switchTo: (id) => setWorkbench((wb) => (wb ? { ...wb, activeTab: id } : wb)),
+    showHistory,
+    toggleHistory,
+    showTables,
+    toggleTables,
+  });
   const run = (tab && runs[tab.id]) || IDLE;
   const running = run.phase === "running";
 
@@ -501,6 +462,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
             summary={summary}
             title={tab.title}
             exportCommands
+            chartable
             onError={(error) => setRun(tab.id, { phase: "error", error, runId, summary })}
           />
         )}

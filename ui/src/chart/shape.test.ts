@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { chartFor } from "./chartShape";
+import { buildChart, chartFor, defaultChoice } from "./shape";
 
 const col = (name: string, typeName: string) => ({ name, typeName, typeText: typeName, timeZone: null });
 
@@ -39,5 +39,27 @@ describe("chartFor", () => {
   it("has no chart for a listing of rows", () => {
     const columns = [col("order", "LONG"), col("line", "INT"), col("ship", "DATE"), col("discount", "DECIMAL")];
     expect(chartFor(columns, [["4", "1", "1992-01-02", "0.04"], ["4", "2", "1992-01-05", "0.02"]])).toBeNull();
+  });
+});
+
+describe("buildChart", () => {
+  const columns = [col("region", "STRING"), col("segment", "STRING"), col("revenue", "DECIMAL")];
+  const rows = [
+    ["EUROPE", "BUILDING", "10"],
+    ["EUROPE", "MACHINERY", "5"],
+    ["ASIA", "BUILDING", "7"],
+  ];
+
+  it("stacks two dimensions by default, and the user may group them or drop the second", () => {
+    expect(defaultChoice(columns, rows)).toEqual({ kind: "stacked", x: 0, y: 2, series: 1 });
+    const grouped = buildChart(columns, rows, { kind: "grouped", x: 0, y: 2, series: 1 });
+    expect(grouped).toMatchObject({ kind: "grouped", series: "segment" });
+    const bars = buildChart(columns, rows, { kind: "bar", x: 0, y: 2, series: 1 });
+    expect(bars).toMatchObject({ kind: "bar", series: null });
+  });
+
+  it("lets the user put another column on the axis", () => {
+    const bySegment = buildChart(columns, rows, { kind: "bar", x: 1, y: 2, series: null });
+    expect(bySegment && "points" in bySegment && bySegment.points.map((p) => p.label)).toEqual(["BUILDING", "BUILDING", "MACHINERY"]);
   });
 });
