@@ -11,7 +11,7 @@ chmod 700 "$SESSION_DIR/runtime"
 # A free display number: the first without an X lock file.
 display=99
 while [ -e "/tmp/.X${display}-lock" ] || [ -e "/tmp/.X11-unix/X${display}" ]; do display=$((display + 1)); done
-Xvfb ":${display}" -screen 0 1280x800x24 -nolisten tcp >"$SESSION_DIR/xvfb.log" 2>&1 &
+Xvfb ":${display}" -screen 0 1920x1080x24 -nolisten tcp >"$SESSION_DIR/xvfb.log" 2>&1 &
 XVFB_PID=$!
 cleanup() {
   kill "$XVFB_PID" 2>/dev/null || true

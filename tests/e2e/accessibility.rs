@@ -123,6 +123,18 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         check(app, "SQL history", &mut found)?;
         app.screenshot("checked")?;
 
+        // The common laptop and desktop sizes: the same screens, checked and pictured again.
+        for (width, height) in [(1280, 800), (1920, 1080)] {
+            d.set_window_size(width, height)?;
+            check(app, &format!("SQL runner at {width}×{height}"), &mut found)?;
+            app.screenshot(&format!("sql-{width}x{height}"))?;
+            d.click("[data-testid=nav-genie]", WAIT)?;
+            d.wait_for("[data-testid=genie-turn]", WAIT)?;
+            check(app, &format!("Genie answer at {width}×{height}"), &mut found)?;
+            app.screenshot(&format!("genie-{width}x{height}"))?;
+            d.click("[data-testid=nav-sql]", WAIT)?;
+        }
+
         assert!(
             found.is_empty(),
             "axe-core found {} serious or critical violations:\n{}",

@@ -154,6 +154,20 @@ impl WebDriver {
             .to_owned())
     }
 
+    /// Resizes the app's window (the display must be at least this large).
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.cmd(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": width, "height": height})),
+        )?;
+        // Let the page lay itself out at the new size before anyone looks.
+        self.execute_async(
+            "requestAnimationFrame(() => requestAnimationFrame(() => done(innerWidth)));",
+        )?;
+        Ok(())
+    }
+
     pub fn save_screenshot(&self, path: &Path) -> Result<()> {
         // WebKit snapshots the last painted frame: let the page paint what the DOM holds now.
         self.execute_async(
