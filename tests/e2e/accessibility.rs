@@ -130,7 +130,11 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
             app.screenshot(&format!("sql-{width}x{height}"))?;
             d.click("[data-testid=nav-genie]", WAIT)?;
             d.wait_for("[data-testid=genie-turn]", WAIT)?;
-            check(app, &format!("Genie answer at {width}×{height}"), &mut found)?;
+            check(
+                app,
+                &format!("Genie answer at {width}×{height}"),
+                &mut found,
+            )?;
             app.screenshot(&format!("genie-{width}x{height}"))?;
             d.click("[data-testid=nav-sql]", WAIT)?;
         }
