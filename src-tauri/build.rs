@@ -56,6 +56,9 @@ const COMMANDS: &[&str] = &[
     "delete_history_entry",
     "load_workbench",
     "save_workbench",
+    "saved_queries",
+    "save_query",
+    "delete_saved_query",
 ];
 
 fn main() {

@@ -68,6 +68,9 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sql_library::delete_history_entry,
             sql_library::load_workbench,
             sql_library::save_workbench,
+            sql_library::saved_queries,
+            sql_library::save_query,
+            sql_library::delete_saved_query,
         ])
         .events(collect_events![
             workspaces::WorkspacesChanged,

@@ -6,6 +6,7 @@ use brickdesk_core::genie::limiter::DEFAULT_PER_MINUTE;
 use brickdesk_core::host::WorkspaceHost;
 use brickdesk_core::local::genie::GenieStore;
 use brickdesk_core::local::history::History;
+use brickdesk_core::local::saved::SavedQueries;
 use brickdesk_core::local::workbench::Workbenches;
 use brickdesk_core::local::{self, LocalDb};
 use brickdesk_core::policy::{self, Policy};
@@ -27,6 +28,7 @@ pub struct AppState {
     /// Genie questions and answers (their rows live in `runs`).
     pub genie: Arc<Genie>,
     pub workbenches: Workbenches,
+    pub saved: SavedQueries,
     /// What the user must hear about start-up (a recovered file, an ignored policy).
     notices: Mutex<Vec<ErrorInfo>>,
 }
@@ -101,6 +103,7 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         runs,
         genie: Arc::new(genie),
         history,
+        saved: SavedQueries::new(db.clone()),
         workbenches: Workbenches::new(db),
         notices: Mutex::new(notices),
     });

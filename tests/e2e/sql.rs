@@ -194,7 +194,7 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         d.click("[data-testid=toggle-history]", WAIT)?;
         d.wait_for_text("[data-testid=history-entry]", "samples.nyctaxi.trips", WAIT)?;
         let rows = d.texts("[data-testid=history-entry]")?;
-        assert!(rows[0].contains("21932 rows"), "{rows:?}");
+        assert!(rows[0].contains("21,932 rows"), "{rows:?}");
         d.click("[data-testid=history-rerun]", WAIT)?;
         wait_until("a second tab", WAIT, || {
             Ok((d.find_all("[data-testid=sql-tab]")?.len() == 2).then_some(()))
@@ -220,6 +220,15 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         })?;
         app.screenshot("history")?;
 
+        // Saved queries: the tab's query under a name of the user's, kept across the restart.
+        d.click("[data-testid=show-saved]", WAIT)?;
+        d.click("[data-testid=save-query]", WAIT)?;
+        let name = d.wait_for("[data-testid=save-query-name]", WAIT)?;
+        name.clear()?;
+        name.send_keys("All taxi trips")?;
+        d.click("[data-testid=save-query-confirm]", WAIT)?;
+        d.wait_for_text("[data-testid=saved-query]", "All taxi trips", WAIT)?;
+
         // Tabs come back after a restart, with their SQL.
         app.restart()?;
         let d = &app.driver;
@@ -231,6 +240,10 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         })?;
         let editor = d.texts("[data-testid=sql-editor]")?.join("\n");
         assert!(editor.contains("samples.nyctaxi.trips"), "{editor}");
+        d.click("[data-testid=toggle-history]", WAIT)?;
+        d.click("[data-testid=show-saved]", WAIT)?;
+        let saved = d.wait_for_text("[data-testid=saved-query]", "All taxi trips", WAIT)?;
+        assert!(saved.contains("samples.nyctaxi.trips"), "{saved}");
         Ok(())
     })
 }

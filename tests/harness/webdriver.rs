@@ -208,6 +208,17 @@ impl Element<'_> {
             .map(|_| ())
     }
 
+    /// Empties an input (WebDriver's Element Clear).
+    pub fn clear(&self) -> Result<()> {
+        self.driver
+            .cmd(
+                "POST",
+                &format!("/element/{}/clear", self.id),
+                Some(json!({})),
+            )
+            .map(|_| ())
+    }
+
     pub fn send_keys(&self, text: &str) -> Result<()> {
         self.driver
             .cmd(

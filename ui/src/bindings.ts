@@ -92,6 +92,10 @@ export const commands = {
 	deleteHistoryEntry: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_history_entry", { id })),
 	loadWorkbench: (workspaceId: string) => typedError<Workbench, ErrorInfo>(__TAURI_INVOKE("load_workbench", { workspaceId })),
 	saveWorkbench: (workspaceId: string, workbench: Workbench) => typedError<null, ErrorInfo>(__TAURI_INVOKE("save_workbench", { workspaceId, workbench })),
+	savedQueries: (workspaceId: string) => typedError<SavedQuery[], ErrorInfo>(__TAURI_INVOKE("saved_queries", { workspaceId })),
+	/**  Saves under the query's name, replacing a query of that name. */
+	saveQuery: (workspaceId: string, query: NewSavedQuery) => typedError<SavedQuery, ErrorInfo>(__TAURI_INVOKE("save_query", { workspaceId, query })),
+	deleteSavedQuery: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_saved_query", { id })),
 };
 
 /** Events */
@@ -449,6 +453,16 @@ export type MessageRef = {
 /**  Where a message is (`MessageStatus`). */
 export type MessageStatus = "SUBMITTED" | "FETCHING_METADATA" | "FILTERING_CONTEXT" | "ASKING_AI" | "PENDING_WAREHOUSE" | "EXECUTING_QUERY" | "COMPLETED" | "FAILED" | "CANCELLED" | "QUERY_RESULT_EXPIRED" | string;
 
+/**  What the UI saves. */
+export type NewSavedQuery = {
+	name: string,
+	statement: string,
+	parameters?: Parameter[],
+	warehouseId?: string | null,
+	catalog?: string | null,
+	schema?: string | null,
+};
+
 /**  A workspace the user adds. Secrets arrive here once and go straight to the keychain. */
 export type NewWorkspace = {
 	name: string,
@@ -606,6 +620,19 @@ export type RunEvent = { kind: "started"; data: {
 
 /**  How a statement ended. */
 export type RunStatus = "succeeded" | "failed" | "cancelled";
+
+/**  A saved query. */
+export type SavedQuery = {
+	id: number,
+	name: string,
+	statement: string,
+	parameters: Parameter[],
+	warehouseId: string | null,
+	catalog: string | null,
+	schema: string | null,
+	/**  RFC 3339, UTC. */
+	savedAt: string,
+};
 
 /**  The whole result, with the text a helpdesk gets. */
 export type SelfTestReport = {

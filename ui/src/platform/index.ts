@@ -5,6 +5,8 @@ import {
   events,
   type Access,
   type AllRows,
+  type NewSavedQuery,
+  type SavedQuery,
   type ImageFormat,
   type Answer,
   type AnswerReport,
@@ -46,6 +48,8 @@ import {
 
 export type {
   Access,
+  NewSavedQuery,
+  SavedQuery,
   ImageFormat,
   AboutLine,
   AnswerReport,
@@ -275,6 +279,11 @@ export const cancelExport = (runId: number): Promise<null> => unwrap(() => comma
 export const sqlHistory = (workspaceId: string, query: string): Promise<HistoryEntry[]> =>
   unwrap(() => commands.sqlHistory(workspaceId, query));
 export const deleteHistoryEntry = (id: number): Promise<null> => unwrap(() => commands.deleteHistoryEntry(id));
+export const savedQueries = (workspaceId: string): Promise<SavedQuery[]> => unwrap(() => commands.savedQueries(workspaceId));
+/** Saves under the query's name, replacing a query of that name. */
+export const saveQuery = (workspaceId: string, query: NewSavedQuery): Promise<SavedQuery> =>
+  unwrap(() => commands.saveQuery(workspaceId, query));
+export const deleteSavedQuery = (id: number): Promise<null> => unwrap(() => commands.deleteSavedQuery(id));
 export const loadWorkbench = (workspaceId: string): Promise<Workbench> =>
   unwrap(() => commands.loadWorkbench(workspaceId));
 export const saveWorkbench = (workspaceId: string, workbench: Workbench): Promise<null> =>

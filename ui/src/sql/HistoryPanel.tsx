@@ -1,8 +1,10 @@
-// The workspace's statement history: search by text, open a statement in a new tab with its
-// parameters, run it again, or delete it. Kept by Rust in the local database.
+// The workspace's saved queries and statement history, side by side in one panel. History:
+// search by text, open a statement in a new tab with its parameters, run it again, or delete
+// it. Kept by Rust in the local database.
 import { useEffect, useState } from "preact/hooks";
-import { deleteHistoryEntry, sqlHistory, toAppError, type AppError, type HistoryEntry } from "../platform";
-import { formatDateTime } from "../app/locale";
+import { deleteHistoryEntry, sqlHistory, toAppError, type AppError, type HistoryEntry, type NewSavedQuery, type SavedQuery } from "../platform";
+import { SavedQueries } from "./SavedQueries";
+import { formatCount, formatDateTime } from "../app/locale";
 
 interface Props {
   workspaceId: string;
@@ -11,6 +13,9 @@ interface Props {
   /** Bumped after each run so the list shows it. */
   revision: number;
   onOpen: (entry: HistoryEntry, run: boolean) => void;
+  /** The current tab, for "Save". */
+  current: NewSavedQuery;
+  onOpenSaved: (query: SavedQuery, run: boolean) => void;
   onClose: () => void;
 }
 
@@ -20,7 +25,8 @@ const STATUS: Record<HistoryEntry["status"], string> = {
   cancelled: "Cancelled",
 };
 
-export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, onClose }: Props) {
+export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, current, onOpenSaved, onClose }: Props) {
+  const [list, setList] = useState<"saved" | "history">("history");
   const [query, setQuery] = useState("");
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -42,12 +48,23 @@ export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, on
   return (
     <aside class="history-panel" aria-label="History" data-testid="history-panel">
       <div class="history-head">
-        <strong>History</strong>
+        <div class="segmented" role="group" aria-label="Show">
+          <button type="button" aria-pressed={list === "saved"} data-testid="show-saved" onClick={() => setList("saved")}>
+            Saved
+          </button>
+          <button type="button" aria-pressed={list === "history"} data-testid="show-history" onClick={() => setList("history")}>
+            History
+          </button>
+        </div>
         <span class="spacer" />
         <button type="button" class="ghost" onClick={onClose} aria-label="Close history">
           ×
         </button>
       </div>
+      {list === "saved" ? (
+        <SavedQueries workspaceId={workspaceId} current={current} warehouseNames={warehouseNames} onOpen={onOpenSaved} />
+      ) : (
+        <>
       <input
         type="search"
         placeholder="Search statements"
@@ -69,7 +86,7 @@ export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, on
             <div class="muted history-meta">
               {formatDateTime(new Date(entry.startedAt))} · {warehouseNames[entry.warehouseId] ?? entry.warehouseId} ·{" "}
               {STATUS[entry.status]}
-              {entry.rowCount !== null && ` · ${entry.rowCount} rows`} · {(entry.durationMs / 1000).toFixed(1)} s
+              {entry.rowCount !== null && ` · ${formatCount(entry.rowCount)} rows`} · {(entry.durationMs / 1000).toFixed(1)} s
               {entry.parameters.length > 0 && ` · ${entry.parameters.map((p) => `:${p.name}=${p.value ?? "NULL"}`).join(", ")}`}
             </div>
             {entry.error && <div class="field-error history-error">{entry.error}</div>}
@@ -92,6 +109,8 @@ export function HistoryPanel({ workspaceId, warehouseNames, revision, onOpen, on
           </li>
         ))}
       </ul>
+        </>
+      )}
     </aside>
   );
 }

@@ -296,10 +296,13 @@ export function SqlView({ workspace, incoming = null }: Props) {
     setWorkbench((wb) => (wb ? closeTab(wb, tabId) : wb));
   };
 
-  /** A history entry in a new tab, run at once if asked. */
-  const openEntry = (entry: HistoryEntry, runNow: boolean) => {
+  /** A history entry or saved query in a new tab (on its warehouse, if it still exists), run
+   * at once if asked. */
+  const openEntry = (entry: Pick<HistoryEntry, "statement" | "parameters" | "catalog" | "schema"> & { warehouseId?: string | null }, runNow: boolean) => {
     if (!workbench) return;
-    const opened = addTab(workbench, entry.statement, entry.parameters);
+    const known = warehouses?.some((w) => w.id === entry.warehouseId);
+    const base = known && entry.warehouseId ? { ...workbench, warehouseId: entry.warehouseId } : workbench;
+    const opened = addTab(base, entry.statement, entry.parameters);
     const id = opened.activeTab ?? "";
     const withContext = updateTab(opened, id, { catalog: entry.catalog, schema: entry.schema });
     setWorkbench(withContext);
@@ -373,7 +376,7 @@ export function SqlView({ workspace, incoming = null }: Props) {
             aria-pressed={showHistory}
             onClick={toggleHistory}
           >
-            History
+            Saved & history
           </button>
           {running ? (
             <button type="button" class="ghost" data-testid="cancel-statement" onClick={cancel} disabled={run.runId === null}>
@@ -473,6 +476,8 @@ export function SqlView({ workspace, incoming = null }: Props) {
           warehouseNames={Object.fromEntries((warehouses ?? []).map((w) => [w.id, w.name]))}
           revision={historyRevision}
           onOpen={openEntry}
+          onOpenSaved={openEntry}
+          current={{ name: tab.title, statement: tab.statement, parameters: tab.parameters ?? [], warehouseId: warehouseId || null, catalog: tab.catalog, schema: tab.schema }}
           onClose={() => setShowHistory(false)}
         />
       )}

@@ -1,14 +1,15 @@
 //! Brickdesk's local database: one SQLite file in the OS data dir for what the app keeps
 //! between runs that is neither a setting nor a secret (SQL editor tabs, statement history,
-//! Genie questions in flight and favourite spaces).
+//! saved queries, Genie questions in flight and favourite spaces).
 //!
 //! Boundary: opening, migrating and sharing the one connection. Each feature owns its tables
-//! in its own module ([`history`], [`workbench`], [`genie`]). Nothing here is secret: tokens stay in the
+//! in its own module ([`history`], [`saved`], [`workbench`], [`genie`]). Nothing here is secret: tokens stay in the
 //! keychain. A file that cannot be read is moved aside (never deleted) and a fresh one is
 //! started, with a notice naming the kept copy.
 
 pub mod genie;
 pub mod history;
+pub mod saved;
 pub mod workbench;
 
 use crate::{ErrorCode, ErrorInfo};
@@ -63,6 +64,20 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (workspace_id, space_id)
     );
 ",
+    r"
+    CREATE TABLE sql_saved (
+        id INTEGER PRIMARY KEY,
+        workspace_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        statement TEXT NOT NULL,
+        parameters TEXT NOT NULL,
+        warehouse_id TEXT,
+        catalog TEXT,
+        schema_name TEXT,
+        saved_at TEXT NOT NULL,
+        UNIQUE (workspace_id, name)
+    );
+",
 ];
 
 #[derive(Debug)]
@@ -112,8 +127,9 @@ fn prepare(mut connection: Connection) -> rusqlite::Result<Connection> {
 }
 
 /// The tables that hold a workspace's data, by `workspace_id`.
-const WORKSPACE_TABLES: [&str; 4] = [
+const WORKSPACE_TABLES: [&str; 5] = [
     "sql_history",
+    "sql_saved",
     "sql_workbench",
     "genie_outbox",
     "genie_favourites",
