@@ -34,6 +34,7 @@ const COMMANDS: &[&str] = &[
     "send_feedback",
     "run_answer_again",
     "get_all_rows",
+    "genie_visualization",
     "copy_chart_image",
     "save_chart_image",
     "open_link",

@@ -1,6 +1,7 @@
 //! Genie commands: spaces and favourites, asking (events over a channel), questions kept
 //! across restarts, conversation history, feedback, running an expired answer again, getting
-//! all rows of a capped answer (run events over a channel), and opening a link from an answer. One line each into the core.
+//! all rows of a capped answer (run events over a channel), Genie's own chart picture, and
+//! opening a link from an answer. One line each into the core.
 
 use crate::state::AppState;
 use brickdesk_core::genie::all_rows::AllRows;
@@ -193,6 +194,22 @@ pub async fn get_all_rows(
     state
         .genie
         .all_rows(&api, &workspace_id, &message, &attachment_id, send)
+        .await
+}
+
+/// The PNG of a chart Genie drew for an answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn genie_visualization(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    message: MessageRef,
+    attachment_id: String,
+) -> Result<Vec<u8>, ErrorInfo> {
+    let api = state.workspaces.api(&workspace_id).await?;
+    state
+        .genie
+        .visualization(&api, &message, &attachment_id)
         .await
 }
 

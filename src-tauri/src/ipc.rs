@@ -46,6 +46,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             genie::send_feedback,
             genie::run_answer_again,
             genie::get_all_rows,
+            genie::genie_visualization,
             chart_image::copy_chart_image,
             chart_image::save_chart_image,
             genie::open_link,

@@ -43,20 +43,36 @@ pub fn copy_result_rows(
     Ok(to.saturating_sub(from))
 }
 
-/// Asks where to save, then exports; `None` when the user closed the dialog. An Excel export
-/// of a Genie answer brings its `report` (the About sheet and chart).
+/// How to export a result.
+#[derive(Debug, Clone, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ExportOptions {
+    pub format: ExportFormat,
+    /// Offered in the save dialog (made a plain file name first).
+    pub file_name: String,
+    /// Cells a spreadsheet would run as formulas are made inert (CSV).
+    pub protect_formulas: bool,
+    /// An Excel export of a Genie answer: its About sheet and chart.
+    #[serde(default)]
+    pub report: Option<AnswerReport>,
+}
+
+/// Asks where to save, then exports; `None` when the user closed the dialog.
 #[tauri::command]
 #[specta::specta]
 pub async fn export_result(
     app: tauri::AppHandle,
     state: State<'_, AppState>,
     run_id: u32,
-    format: ExportFormat,
-    file_name: String,
-    protect_formulas: bool,
-    report: Option<AnswerReport>,
+    options: ExportOptions,
     progress: Channel<ExportProgress>,
 ) -> Result<Option<ExportDone>, ErrorInfo> {
+    let ExportOptions {
+        format,
+        file_name,
+        protect_formulas,
+        report,
+    } = options;
     let Some(path) = choose_path(&app, &file_name, format).await else {
         return Ok(None);
     };

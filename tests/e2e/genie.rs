@@ -207,6 +207,13 @@ fn an_answer_exports_to_excel_with_its_about_sheet_and_a_native_chart() -> Resul
         ask(d, "What is the revenue by region?")?;
         answer(d, 0)?;
         d.wait_for("[data-testid=genie-chart]", WAIT)?;
+        // Genie's own chart beside ours: the picture the workspace drew (the emulator's bars).
+        d.wait_for("[data-testid=genie-viz-image]", WAIT)?;
+        let width = d.execute_async(
+            "const i = document.querySelector('[data-testid=genie-viz-image]'); \
+             i.decode().then(() => done(i.naturalWidth), () => done(0));",
+        )?;
+        assert_eq!(width, 480, "Genie's chart picture is shown");
         d.click("[data-testid=export-answer]", WAIT)?;
         let saved = d.wait_for_text("[data-testid=answer-export-message]", ".xlsx", WAIT)?;
         let path = std::fs::read_dir(app.world.exports_dir())?

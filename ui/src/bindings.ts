@@ -53,6 +53,8 @@ export const commands = {
 	runAnswerAgain: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<QueryAnswer, ErrorInfo>(__TAURI_INVOKE("run_answer_again", { workspaceId, message, attachmentId })),
 	/**  Every row of an answer Genie cut at its cap, into a new run (`events` as a SQL run's). */
 	getAllRows: (workspaceId: string, message: MessageRef, attachmentId: string, events: Channel<RunEvent>) => typedError<AllRows, ErrorInfo>(__TAURI_INVOKE("get_all_rows", { workspaceId, message, attachmentId, events })),
+	/**  The PNG of a chart Genie drew for an answer. */
+	genieVisualization: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<number[], ErrorInfo>(__TAURI_INVOKE("genie_visualization", { workspaceId, message, attachmentId })),
 	/**  Puts a PNG of the chart on the clipboard as an image. */
 	copyChartImage: (png: number[]) => typedError<null, ErrorInfo>(__TAURI_INVOKE("copy_chart_image", { png })),
 	/**
@@ -82,11 +84,8 @@ export const commands = {
 	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
 	copyResultRows: (runId: number, from: number, to: number, protectFormulas: boolean) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to, protectFormulas })),
-	/**
-	 *  Asks where to save, then exports; `None` when the user closed the dialog. An Excel export
-	 *  of a Genie answer brings its `report` (the About sheet and chart).
-	 */
-	exportResult: (runId: number, format: ExportFormat, fileName: string, protectFormulas: boolean, report: AnswerReport | null, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, format, fileName, protectFormulas, report, progress })),
+	/**  Asks where to save, then exports; `None` when the user closed the dialog. */
+	exportResult: (runId: number, options: ExportOptions, progress: Channel<ExportProgress>) => typedError<ExportDone | null, ErrorInfo>(__TAURI_INVOKE("export_result", { runId, options, progress })),
 	cancelExport: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_export", { runId })),
 	sqlHistory: (workspaceId: string, query: string) => typedError<HistoryEntry[], ErrorInfo>(__TAURI_INVOKE("sql_history", { workspaceId, query })),
 	deleteHistoryEntry: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_history_entry", { id })),
@@ -156,6 +155,8 @@ export type Answer = {
 	 */
 	texts: AnswerText[],
 	query: QueryAnswer | null,
+	/**  Genie's own chart, when it drew one. */
+	visualization: Visualization | null,
 	suggestions: string[],
 	/**  Why there is no (complete) answer, and what to do. */
 	problem: ErrorInfo | null,
@@ -374,6 +375,17 @@ export type ExportDone = {
 };
 
 export type ExportFormat = "csv" | "xlsx";
+
+/**  How to export a result. */
+export type ExportOptions = {
+	format: ExportFormat,
+	/**  Offered in the save dialog (made a plain file name first). */
+	fileName: string,
+	/**  Cells a spreadsheet would run as formulas are made inert (CSV). */
+	protectFormulas: boolean,
+	/**  An Excel export of a Genie answer: its About sheet and chart. */
+	report?: AnswerReport | null,
+};
 
 /**  How far an export is. */
 export type ExportProgress = {
@@ -728,6 +740,15 @@ export type ViewSpec = {
 	descending?: boolean,
 	/**  Text a row must contain somewhere; empty keeps every row. */
 	filter?: string,
+};
+
+/**
+ *  A chart Genie drew for the answer (a `viz` attachment); its picture comes from
+ *  [`super::Genie::visualization`].
+ */
+export type Visualization = {
+	attachmentId: string,
+	title: string | null,
 };
 
 /**  A warehouse as the picker shows it. */

@@ -165,6 +165,16 @@ impl Api {
         self.call(Method::POST, path, Some(body)).await
     }
 
+    /// A GET whose answer is not JSON (a PNG), as `accept`, up to `limit` bytes.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        accept: &'static str,
+        limit: usize,
+    ) -> Result<bytes::Bytes, ErrorInfo> {
+        self.send(Method::GET, path, None, accept, limit).await
+    }
+
     pub async fn delete(&self, path: &str) -> Result<Value, ErrorInfo> {
         self.call(Method::DELETE, path, None).await
     }
@@ -176,6 +186,34 @@ impl Api {
         path: &str,
         body: Option<Value>,
     ) -> Result<T, ErrorInfo> {
+        let bytes = self
+            .send(method, path, body, "application/json", http_body::API_JSON)
+            .await?;
+        let bytes = if bytes.is_empty() {
+            &b"{}"[..]
+        } else {
+            &bytes[..]
+        };
+        serde_json::from_slice(bytes).map_err(|e| {
+            ErrorInfo::new(
+                ErrorCode::Server,
+                format!(
+                    "{} sent an answer Brickdesk cannot read ({e}).",
+                    self.host.as_str()
+                ),
+            )
+        })
+    }
+
+    /// The body of a successful call, with the retry rules above.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        accept: &'static str,
+        limit: usize,
+    ) -> Result<bytes::Bytes, ErrorInfo> {
         crate::api_path::check(path)?;
         let url = self.host.join(path);
         let name = self.host.as_str();
@@ -186,7 +224,7 @@ impl Api {
                 .http
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
-                .header("Accept", "application/json");
+                .header("Accept", accept);
             if let Some(body) = &body {
                 request = request.json(body);
             }
@@ -196,22 +234,9 @@ impl Api {
                 .map_err(|e| transport_error(&e, name))?;
             let status = response.status();
             if status.is_success() {
-                let bytes = http_body::read(response, http_body::API_JSON)
-                    .await
-                    .map_err(|e| match e {
-                        BodyError::Transport(e) => transport_error(&e, name),
-                        BodyError::TooLarge { limit } => http_body::too_large(name, limit),
-                    })?;
-                let bytes = if bytes.is_empty() {
-                    &b"{}"[..]
-                } else {
-                    &bytes[..]
-                };
-                return serde_json::from_slice(bytes).map_err(|e| {
-                    ErrorInfo::new(
-                        ErrorCode::Server,
-                        format!("{name} sent an answer Brickdesk cannot read ({e})."),
-                    )
+                return http_body::read(response, limit).await.map_err(|e| match e {
+                    BodyError::Transport(e) => transport_error(&e, name),
+                    BodyError::TooLarge { limit } => http_body::too_large(name, limit),
                 });
             }
             if matches!(

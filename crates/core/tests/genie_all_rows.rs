@@ -2,6 +2,7 @@
 //! cut at 5,000 of 50,000 rows is completed through Genie's full-result download (CSV chunks
 //! behind external links), and, where the workspace refuses the download, by running the
 //! answer's SQL again on the agent's warehouse; either way the rows are the statement's own.
+//! Also Genie's own chart (`enable_visualization`, then `download-visualization`).
 
 mod common;
 
@@ -132,4 +133,40 @@ async fn a_workspace_without_the_download_runs_the_sql_again() {
         last_row(&genie, again.run_id)
     };
     assert_eq!(last_row(&genie, all.run_id), through_download);
+}
+
+#[tokio::test]
+async fn genie_draws_its_own_chart_when_asked_and_it_comes_as_a_png() {
+    let (_f, api) = signed_in_demo("genie-viz", quick()).await;
+    let genie = Genie::new(
+        GenieStore::new(Arc::new(LocalDb::in_memory())),
+        Arc::new(Runs::default()),
+        100,
+    );
+    let answer = genie
+        .ask(
+            &api,
+            DEMO_ID,
+            SALES,
+            None,
+            "What is the revenue by region?",
+            &|_| {},
+        )
+        .await
+        .expect("an answer");
+    let viz = answer.visualization.clone().expect("Genie's chart");
+    let png = genie
+        .visualization(&api, &message(&answer), &viz.attachment_id)
+        .await
+        .expect("the picture");
+    assert!(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 500,
+        "{} bytes",
+        png.len()
+    );
+    let error = genie
+        .visualization(&api, &message(&answer), "not-an-attachment")
+        .await
+        .expect_err("only the viz attachment has a picture");
+    assert_ne!(error.code, brickdesk_core::ErrorCode::Internal);
 }

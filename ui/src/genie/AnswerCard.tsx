@@ -23,6 +23,7 @@ import { answerFacts, type AnswerSource } from "./answerFacts";
 import { answerReport, answerWords } from "./answerReport";
 import { ResultPanel, savedMessage } from "../sql/ResultPanel";
 import { AllRowsNote } from "./AllRowsNote";
+import { GenieChart } from "./GenieChart";
 import { ChartView, useChart } from "../chart/ChartView";
 import { STEP_TEXT, type Turn } from "./thread";
 
@@ -223,7 +224,12 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                     </button>
                   </div>
                   {view === "chart" && chart ? (
-                    <ChartView chart={chartState} title={query.title ?? answer.question} />
+                    <div class="genie-charts">
+                      <ChartView chart={chartState} title={query.title ?? answer.question} />
+                      {answer.visualization && message && (
+                        <GenieChart workspaceId={workspaceId} message={message} visualization={answer.visualization} />
+                      )}
+                    </div>
                   ) : (
                     <div class="genie-table" data-testid="genie-table" style={{ height: `${Math.min(320, 130 + query.result.shownRows * 26)}px` }}>
                       <ResultPanel

@@ -39,6 +39,7 @@ const { GenieView } = await import("./GenieView");
 const alice = workspace({ id: "demo", name: "Demo", host: "http://127.0.0.1:1", status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } });
 
 const answered = (messageId: string, question: string): Answer => ({
+  visualization: null,
   spaceId: "s1",
   conversationId: "c1",
   messageId,

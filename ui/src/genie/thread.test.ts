@@ -3,6 +3,7 @@ import type { Answer, GenieEvent } from "../platform";
 import { applyEvent, askedTurn, pendingTurn, queuedCount } from "./thread";
 
 const answer = (messageId: string, question: string): Answer => ({
+  visualization: null,
   spaceId: "s",
   conversationId: "c",
   messageId,

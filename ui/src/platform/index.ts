@@ -48,6 +48,7 @@ import {
 
 export type {
   Access,
+  Visualization,
   NewSavedQuery,
   SavedQuery,
   ImageFormat,
@@ -273,7 +274,8 @@ export const exportResult = (
 ): Promise<ExportDone | null> => {
   const progress = new Channel<ExportProgress>();
   progress.onmessage = onProgress;
-  return unwrap(() => commands.exportResult(runId, format, fileName, protectFormulas, format === "xlsx" ? report : null, progress));
+  const options = { format, fileName, protectFormulas, report: format === "xlsx" ? report : null };
+  return unwrap(() => commands.exportResult(runId, options, progress));
 };
 export const cancelExport = (runId: number): Promise<null> => unwrap(() => commands.cancelExport(runId));
 export const sqlHistory = (workspaceId: string, query: string): Promise<HistoryEntry[]> =>
@@ -336,6 +338,13 @@ export const getAllRows = (
   const events = new Channel<RunEvent>();
   events.onmessage = onEvent;
   return unwrap(() => commands.getAllRows(workspaceId, message, attachmentId, events));
+};
+/** Genie's own chart of an answer, as a `data:` URL (the app's content policy allows no other). */
+export const genieVisualization = async (workspaceId: string, message: MessageRef, attachmentId: string): Promise<string> => {
+  const bytes = await unwrap(() => commands.genieVisualization(workspaceId, message, attachmentId));
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.slice(i, i + 0x8000));
+  return `data:image/png;base64,${btoa(binary)}`;
 };
 export const runAnswerAgain = (workspaceId: string, message: MessageRef, attachmentId: string): Promise<QueryAnswer> =>
   unwrap(() => commands.runAnswerAgain(workspaceId, message, attachmentId));

@@ -43,6 +43,15 @@ pub struct QueryAnswer {
     pub result: Option<ResultSummary>,
 }
 
+/// A chart Genie drew for the answer (a `viz` attachment); its picture comes from
+/// [`super::Genie::visualization`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct Visualization {
+    pub attachment_id: String,
+    pub title: Option<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Answer {
@@ -55,6 +64,8 @@ pub struct Answer {
     /// sanitized: the answer, and any question it asks back.
     pub texts: Vec<AnswerText>,
     pub query: Option<QueryAnswer>,
+    /// Genie's own chart, when it drew one.
+    pub visualization: Option<Visualization>,
     pub suggestions: Vec<String>,
     /// Why there is no (complete) answer, and what to do.
     pub problem: Option<ErrorInfo>,
@@ -194,7 +205,17 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
     let mut texts = Vec::new();
     let mut query = query_of(message);
     let mut suggestions = Vec::new();
+    let mut visualization = None;
     for attachment in &message.attachments {
+        if let (Some(viz), Some(id)) = (&attachment.viz, &attachment.attachment_id)
+            && visualization.is_none()
+            && !id.is_empty()
+        {
+            visualization = Some(Visualization {
+                attachment_id: id.clone(),
+                title: viz.title.clone().filter(|t| !t.trim().is_empty()),
+            });
+        }
         if let Some(text) = attachment
             .text
             .as_ref()
@@ -243,6 +264,7 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
         status: message.status,
         texts,
         query,
+        visualization,
         suggestions,
         problem,
         can_run_again,

@@ -182,26 +182,14 @@ impl Genie {
                     "This question was already sent or removed.",
                 ));
             }
-            let sent = match &entry.conversation_id {
-                None => api
-                    .post::<_, wire::StartResponse>(
-                        &format!("{}/start-conversation", spaces_path(&entry.space_id)),
-                        &serde_json::json!({ "content": entry.content }),
-                    )
-                    .await
-                    .map(|r| (r.conversation_id, r.message_id)),
-                Some(conversation) => api
-                    .post::<_, WireMessage>(
-                        &format!(
-                            "{}/conversations/{}/messages",
-                            spaces_path(&entry.space_id),
-                            segment(conversation)
-                        ),
-                        &serde_json::json!({ "content": entry.content }),
-                    )
-                    .await
-                    .map(|m| (conversation.clone(), m.message_id)),
-            };
+            let mut sent = post_question(api, &entry, true).await;
+            if let Err(error) = &sent
+                && refuses_visualization(error)
+            {
+                // Not accepted, so sending it again does not ask twice.
+                tracing::info!("the workspace refused enable_visualization; asking without it");
+                sent = post_question(api, &entry, false).await;
+            }
             match sent {
                 Ok((conversation, message)) => {
                     self.store.sent(entry.id, &conversation, &message)?;
@@ -298,5 +286,66 @@ impl Genie {
             tokio::time::sleep(delay).await;
             attempt += 1;
         }
+    }
+}
+
+/// Sends the question: a new conversation, or a follow-up. `enable_visualization` asks Genie
+/// to draw its own chart too (databricks-sdk-py 0.120+ `start_conversation` and
+/// `create_message`).
+async fn post_question(
+    api: &Api,
+    entry: &OutboxEntry,
+    visualization: bool,
+) -> Result<(String, String), ErrorInfo> {
+    let mut body = serde_json::json!({ "content": entry.content });
+    if visualization {
+        body["enable_visualization"] = serde_json::Value::Bool(true);
+    }
+    match &entry.conversation_id {
+        None => api
+            .post::<_, wire::StartResponse>(
+                &format!("{}/start-conversation", spaces_path(&entry.space_id)),
+                &body,
+            )
+            .await
+            .map(|r| (r.conversation_id, r.message_id)),
+        Some(conversation) => api
+            .post::<_, WireMessage>(
+                &format!(
+                    "{}/conversations/{}/messages",
+                    spaces_path(&entry.space_id),
+                    segment(conversation)
+                ),
+                &body,
+            )
+            .await
+            .map(|m| (conversation.clone(), m.message_id)),
+    }
+}
+
+/// A workspace older than the field refuses it by name.
+fn refuses_visualization(error: &ErrorInfo) -> bool {
+    error.code == ErrorCode::InvalidInput && error.message.contains("enable_visualization")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_refusal_of_the_visualization_field_is_asked_again_without_it() {
+        let refused = ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            "Invalid JSON given in the body of the request - unknown field \"enable_visualization\"",
+        );
+        assert!(refuses_visualization(&refused));
+        assert!(!refuses_visualization(&ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            "content is required"
+        )));
+        assert!(!refuses_visualization(&ErrorInfo::new(
+            ErrorCode::PermissionDenied,
+            "enable_visualization is not allowed"
+        )));
     }
 }

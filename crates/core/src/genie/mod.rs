@@ -98,6 +98,9 @@ impl std::fmt::Debug for Genie {
     }
 }
 
+/// The largest chart picture accepted from Genie.
+const VISUALIZATION_BYTES: usize = 8 * 1024 * 1024;
+
 fn spaces_path(space: &str) -> String {
     format!("/api/2.0/genie/spaces/{}", segment(space))
 }
@@ -339,6 +342,33 @@ impl Genie {
             )
             .await?;
         Ok(())
+    }
+
+    /// The PNG of a chart Genie drew (`GET …/attachments/{id}/download-visualization`,
+    /// databricks-sdk-py 0.162 `download_message_attachment_visualization`; Beta), checked to be
+    /// a PNG before the UI sees it.
+    pub async fn visualization(
+        &self,
+        api: &Api,
+        answer: &MessageRef,
+        attachment_id: &str,
+    ) -> Result<Vec<u8>, ErrorInfo> {
+        const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+        let path = format!(
+            "{}/attachments/{}/download-visualization",
+            answer.path(),
+            segment(attachment_id)
+        );
+        let bytes = api
+            .get_bytes(&path, "application/octet-stream", VISUALIZATION_BYTES)
+            .await?;
+        if !bytes.starts_with(PNG) {
+            return Err(ErrorInfo::new(
+                ErrorCode::Server,
+                "Genie's chart did not come as a picture Brickdesk can show.",
+            ));
+        }
+        Ok(bytes.to_vec())
     }
 
     /// Runs an expired answer's query again; its fresh rows.

@@ -117,6 +117,13 @@ pub struct WireSuggestions {
     pub questions: Vec<String>,
 }
 
+/// `GenieVizAttachment` (databricks-sdk-py 0.162): a chart Genie drew, when asked to.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireViz {
+    #[serde(default)]
+    pub title: Option<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 pub struct WireAttachment {
     #[serde(default)]
@@ -127,6 +134,8 @@ pub struct WireAttachment {
     pub query: Option<WireQuery>,
     #[serde(default)]
     pub suggested_questions: Option<WireSuggestions>,
+    #[serde(default)]
+    pub viz: Option<WireViz>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -129,7 +129,7 @@ pub fn add_about(
     let (Some(x), Some(y)) = (index(&choice.x), index(&choice.y)) else {
         return Ok(false);
     };
-    if rows < 2 || rows > MAX_CHART_ROWS {
+    if !(2..=MAX_CHART_ROWS).contains(&rows) {
         return Ok(false);
     }
     let (x, y) = (

@@ -310,8 +310,65 @@ pub async fn poll_download(
     statement_response(&shared, &statement_id)
 }
 
-/// A 1×1 PNG: the emulator draws no charts, it only serves an image where Genie would.
-const CHART_PNG_BASE64: &str = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+/// The answer's numbers (its last column) as a plain bar chart, 480×240: the emulator's stand-in
+/// for the picture Genie draws, so a client shows something that is recognisably the data.
+fn chart_png(values: &[f64]) -> Vec<u8> {
+    const W: usize = 480;
+    const H: usize = 240;
+    const PAD: usize = 16;
+    let mut rgba = vec![255u8; W * H * 4];
+    let mut paint = |x: usize, y: usize, color: [u8; 3]| {
+        if x < W && y < H {
+            let i = (y * W + x) * 4;
+            rgba[i..i + 3].copy_from_slice(&color);
+        }
+    };
+    for x in PAD..W - PAD {
+        paint(x, H - PAD, [90, 90, 90]);
+    }
+    let top = values.iter().copied().fold(0.0_f64, f64::max);
+    if top > 0.0 && !values.is_empty() {
+        let slot = (W - 2 * PAD) / values.len();
+        for (i, value) in values.iter().enumerate() {
+            let height = ((value.max(0.0) / top) * (H - 2 * PAD) as f64) as usize;
+            let left = PAD + i * slot + slot / 8;
+            for x in left..left + (slot * 3 / 4).max(1) {
+                for y in H - PAD - height..H - PAD {
+                    paint(x, y, [217, 119, 6]);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, W as u32, H as u32);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    if let Ok(mut writer) = encoder.write_header() {
+        let _ = writer.write_image_data(&rgba);
+    }
+    out
+}
+
+/// The numbers of a statement's last column, from its inline rows.
+fn last_column(shared: &Shared, statement_id: Option<&str>) -> Vec<f64> {
+    let Some(result) = statement_id
+        .and_then(|id| shared.statements.snapshot(id))
+        .and_then(|s| s.result)
+    else {
+        return Vec::new();
+    };
+    result
+        .chunks
+        .iter()
+        .filter_map(|c| match &c.data {
+            crate::sql::statements::ChunkData::Inline(rows) => Some(rows.iter()),
+            crate::sql::statements::ChunkData::External(_) => None,
+        })
+        .flatten()
+        .take(50)
+        .filter_map(|row| row.last()?.as_str()?.parse::<f64>().ok())
+        .collect()
+}
 
 /// `GET …/attachments/{attachment_id}/download-visualization`: raw PNG bytes.
 pub async fn visualization(
@@ -320,19 +377,24 @@ pub async fn visualization(
     Path((space, conversation, message, attachment)): Path<AttachmentPath>,
 ) -> Result<Response, ApiError> {
     owned_message(&shared, &caller, (&space, &conversation, &message))?;
-    let inner = shared.genie.lock();
-    let is_chart = inner.messages.get(&message).is_some_and(|m| {
-        m.visualize && m.query.is_some() && m.status == Status::Completed && m.ids.viz == attachment
-    });
-    if !is_chart {
-        return Err(invalid_state(format!(
-            "Attachment {attachment} is not a visualization of a completed message."
-        )));
-    }
-    use base64::Engine;
-    let png = base64::engine::general_purpose::STANDARD
-        .decode(CHART_PNG_BASE64)
-        .unwrap_or_default();
+    let statement = {
+        let inner = shared.genie.lock();
+        let message = inner.messages.get(&message).filter(|m| {
+            m.visualize
+                && m.query.is_some()
+                && m.status == Status::Completed
+                && m.ids.viz == attachment
+        });
+        match message {
+            Some(m) => m.query.as_ref().and_then(|q| q.statement_id.clone()),
+            None => {
+                return Err(invalid_state(format!(
+                    "Attachment {attachment} is not a visualization of a completed message."
+                )));
+            }
+        }
+    };
+    let png = chart_png(&last_column(&shared, statement.as_deref()));
     let mut response = png.into_response();
     response
         .headers_mut()
