@@ -182,13 +182,13 @@ impl Genie {
                     "This question was already sent or removed.",
                 ));
             }
-            let mut sent = post_question(api, &entry, true).await;
+            let mut sent = post_question(api, entry, true).await;
             if let Err(error) = &sent
                 && refuses_visualization(error)
             {
                 // Not accepted, so sending it again does not ask twice.
                 tracing::info!("the workspace refused enable_visualization; asking without it");
-                sent = post_question(api, &entry, false).await;
+                sent = post_question(api, entry, false).await;
             }
             match sent {
                 Ok((conversation, message)) => {
