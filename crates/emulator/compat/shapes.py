@@ -66,6 +66,11 @@ ROUTES = {
     "feedback": Route("POST", _MESSAGES + "/{message}/feedback", EMPTY),
     "query_result": Route("GET", _ATTACHMENT + "/query-result", _QUERY_RESULT),
     "execute_query": Route("POST", _ATTACHMENT + "/execute-query", _QUERY_RESULT),
+    "download": Route("POST", _ATTACHMENT + "/downloads", dashboards.GenieGenerateDownloadFullQueryResultResponse),
+    "download_poll": Route(
+        "GET", _ATTACHMENT + "/downloads/{download}", dashboards.GenieGetDownloadFullQueryResultResponse
+    ),
+    "visualization": Route("GET", _ATTACHMENT + "/download-visualization", "a PNG (raw bytes, image/png)"),
 }
 
 # Routes a test has called (see test_every_route_in_the_table_is_exercised).

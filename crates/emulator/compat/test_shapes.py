@@ -24,6 +24,7 @@ from shapes import (
     REPORTING,
     TAXI,
     EXERCISED,
+    ROUTES,
     Api,
     conforms,
     sign_in,
@@ -279,6 +280,22 @@ def test_genie_answer_results_follow_up_feedback_history_and_delete(alice):
     assert result.statement_response.status.state == sql.StatementState.SUCCEEDED
     rerun = alice.check("execute_query", attachment=query.attachment_id, body={}, **message)
     assert rerun.statement_response.statement_id
+    # The full result: a download, polled with its signature until its statement is done.
+    attachment = dict(message, attachment=query.attachment_id)
+    download = alice.check("download", body={}, **attachment)
+    assert download.download_id and download.download_id_signature
+    signature = {"download_id_signature": download.download_id_signature}
+    deadline = time.time() + 30
+    while True:
+        polled = alice.check("download_poll", download=download.download_id, query=signature, **attachment)
+        state = polled.statement_response.status.state
+        if state not in (sql.StatementState.PENDING, sql.StatementState.RUNNING) or time.time() > deadline:
+            break
+        time.sleep(0.1)
+    assert state == sql.StatementState.SUCCEEDED
+    assert polled.statement_response.manifest.total_row_count == 1
+    assert polled.statement_response.result.external_links
+    alice.raw("download_poll", download=download.download_id, query={"download_id_signature": "x.y.z"}, status=403, **attachment)
     alice.check("feedback", body={"rating": "POSITIVE"}, **message)
 
     follow_up = alice.check("create_message", body={"content": "now by month"}, **conversation)
@@ -287,6 +304,21 @@ def test_genie_answer_results_follow_up_feedback_history_and_delete(alice):
     assert started.conversation_id in {c.conversation_id for c in listed}
     assert len(alice.check("messages", query={"page_size": 100}, **conversation).messages) == 2
     alice.check("delete_conversation", **conversation)
+
+
+def test_genie_draws_its_own_chart_when_asked(alice):
+    started = alice.check(
+        "start_conversation", space=TAXI, body={"content": "What is the average fare by day?", "enable_visualization": True}
+    )
+    done = answer(alice, started.message_id, started.conversation_id)[1]
+    viz = next(a for a in done.attachments if a.viz is not None)
+    ids = dict(space=TAXI, conversation=started.conversation_id, message=done.message_id, attachment=viz.attachment_id)
+    EXERCISED.add("visualization")
+    route = ROUTES["visualization"]
+    response = alice.session.get(alice.base + route.path.format(**ids), headers={"Accept": "application/octet-stream"}, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "image/png"
+    assert response.content.startswith(b"\x89PNG\r\n\x1a\n")
 
 
 def test_genie_clarifying_answer(alice):

@@ -33,6 +33,10 @@ COMPOSED = {
     "{}/query-result": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/query-result",
     "{}/execute-query": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/execute-query",
     "{}/cancel": "/api/2.0/sql/statements/{}/cancel",  # sql/execute.rs, on the statement's path
+    "{}/attachments/{}": None,  # MessageRef::path + attachment (genie/all_rows.rs): the next two
+    "{}/downloads": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/downloads",
+    "{}/downloads/{}?download_id_signature={}": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/downloads/{}",
+    "{}/attachments/{}/download-visualization": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/download-visualization",  # MessageRef::path
 }
 # Not routes: the issuer the OIDC paths hang off, and prefixes api.rs sorts errors by.
 NOT_ROUTES = {"/oidc", "/api/2.0/genie/", "/api/2.0/sql/", "/api/2.1/unity-catalog/"}
