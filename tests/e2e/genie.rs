@@ -102,12 +102,7 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
             Ok((d.find_all("[data-testid=genie-conversation]")?.len() == 1).then_some(()))
         })?;
         // A fresh thread first, so what shows next comes from the API, not from this session.
-        d.click("[data-testid=genie-new-conversation]", WAIT)?;
-        wait_until("an empty thread", WAIT, || {
-            Ok(d.find_all("[data-testid=genie-turn]")?
-                .is_empty()
-                .then_some(()))
-        })?;
+        new_conversation(d)?;
         d.click("[data-testid=genie-conversation]", WAIT)?;
         wait_until("the reopened conversation with the thumbs-up", WAIT, || {
             let pressed = d.execute_async(
@@ -135,6 +130,16 @@ fn a_question_is_answered_with_steps_text_sql_table_and_chart_then_followed_up()
         assert!(status.contains("1 row"), "{status}");
         app.screenshot("sql-from-genie")?;
         Ok(())
+    })
+}
+
+/// Starts a new conversation and waits for the empty thread.
+fn new_conversation(d: &WebDriver) -> Result<()> {
+    d.click("[data-testid=genie-new-conversation]", WAIT)?;
+    wait_until("an empty thread", WAIT, || {
+        Ok(d.find_all("[data-testid=genie-turn]")?
+            .is_empty()
+            .then_some(()))
     })
 }
 
@@ -185,12 +190,7 @@ fn a_capped_answer_gets_all_its_rows_by_download_and_by_re_run() -> Result<()> {
                 "path": "/api/2.0/genie/spaces/*/conversations/*/messages/*/attachments/*/downloads",
                 "fault": {"kind": "status", "status": 404}, "count": 1}]),
         )?;
-        d.click("[data-testid=genie-new-conversation]", WAIT)?;
-        wait_until("an empty thread", WAIT, || {
-            Ok(d.find_all("[data-testid=genie-turn]")?
-                .is_empty()
-                .then_some(()))
-        })?;
+        new_conversation(d)?;
         let done = all_order_lines(app)?;
         assert!(done.contains("running the SQL again"), "{done}");
         assert_eq!(genie_posts(app, "/downloads")?, [200, 404]);
@@ -214,6 +214,7 @@ fn an_answer_exports_to_excel_with_its_about_sheet_and_a_native_chart() -> Resul
              i.decode().then(() => done(i.naturalWidth), () => done(0));",
         )?;
         assert_eq!(width, 480, "Genie's chart picture is shown");
+        app.screenshot("chart")?;
         d.click("[data-testid=export-answer]", WAIT)?;
         let saved = d.wait_for_text("[data-testid=answer-export-message]", ".xlsx", WAIT)?;
         let path = std::fs::read_dir(app.world.exports_dir())?

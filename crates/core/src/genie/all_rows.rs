@@ -92,13 +92,7 @@ async fn wait_for_download(
 
 /// A finished download's statement, as a succeeded statement whose chunks can be fetched.
 fn succeeded(statement: StatementResponse) -> Result<Succeeded, ErrorInfo> {
-    let said = statement
-        .status
-        .error
-        .as_ref()
-        .and_then(|e| e.message.as_deref())
-        .map(|m| format!(" (Databricks said: {})", m.trim_end_matches('.')))
-        .unwrap_or_default();
+    let said = super::rows::databricks_said(&statement);
     match statement.status.state {
         StatementState::Succeeded => {
             let manifest = statement.manifest.unwrap_or_default();

@@ -31,15 +31,20 @@ fn messages_path(space: &str, conversation: &str) -> String {
     )
 }
 
-/// Why a finished result has no rows to show.
-fn unusable(statement: &StatementResponse) -> Option<ErrorInfo> {
-    let said = statement
+/// " (Databricks said: …)" with the statement's error message, or nothing.
+pub(super) fn databricks_said(statement: &StatementResponse) -> String {
+    statement
         .status
         .error
         .as_ref()
         .and_then(|e| e.message.as_deref())
         .map(|m| format!(" (Databricks said: {})", m.trim_end_matches('.')))
-        .unwrap_or_default();
+        .unwrap_or_default()
+}
+
+/// Why a finished result has no rows to show.
+fn unusable(statement: &StatementResponse) -> Option<ErrorInfo> {
+    let said = databricks_said(statement);
     match statement.status.state {
         StatementState::Failed => Some(ErrorInfo::new(
             ErrorCode::Server,

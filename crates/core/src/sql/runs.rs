@@ -168,18 +168,7 @@ impl Runs {
         request: &StatementRequest,
         events: &impl Fn(RunEvent),
     ) -> Result<ResultSummary, ErrorInfo> {
-        let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        let cancel = Cancel::new();
-        self.lock().insert(
-            run_id,
-            Run {
-                cancel: cancel.clone(),
-                api: api.clone(),
-                statement_id: None,
-                result: None,
-                export: None,
-            },
-        );
+        let (run_id, cancel) = self.register(api.clone(), None);
         events(RunEvent::Started { run_id });
         let host = api.host().as_str().to_owned();
         let mut request = request.clone();
@@ -242,13 +231,7 @@ impl Runs {
             events(RunEvent::Status(progress));
         })
         .await?;
-        let set = ResultSet::new(
-            done.manifest.schema.columns.clone(),
-            done.manifest.total_row_count,
-            done.manifest.truncated,
-        )
-        .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
-        .shared();
+        let set = self.new_result(&done.manifest);
         match self.lock().get_mut(&run_id) {
             Some(run) => run.result = Some(set.clone()),
             None => return Err(gone().into()),
@@ -261,27 +244,8 @@ impl Runs {
         Ok(read(&set).summary())
     }
 
-    /// Keeps rows fetched elsewhere (a Genie answer) under a new run id, so the grid, Copy and
-    /// export work on them as on a statement's.
-    pub fn adopt(&self, api: Api, set: ResultSet) -> u32 {
-        let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
-        self.lock().insert(
-            run_id,
-            Run {
-                cancel: Cancel::new(),
-                api,
-                statement_id: None,
-                result: Some(set.shared()),
-                export: None,
-            },
-        );
-        run_id
-    }
-
-    /// Registers a run whose statement another API runs (a Genie full-result download): its
-    /// id, said at once as `started`, and the cancel button the caller watches while it waits
-    /// for the statement. [`Self::fetch_into`] then brings its rows.
-    pub fn start_external(&self, api: Api, events: &impl Fn(RunEvent)) -> (u32, Arc<Cancel>) {
+    /// A new run under the next id, with its cancel button.
+    fn register(&self, api: Api, result: Option<SharedResult>) -> (u32, Arc<Cancel>) {
         let run_id = self.next.fetch_add(1, Ordering::Relaxed) + 1;
         let cancel = Cancel::new();
         self.lock().insert(
@@ -290,10 +254,35 @@ impl Runs {
                 cancel: cancel.clone(),
                 api,
                 statement_id: None,
-                result: None,
+                result,
                 export: None,
             },
         );
+        (run_id, cancel)
+    }
+
+    /// An empty result for a statement's rows, within this app's memory limit.
+    fn new_result(&self, manifest: &super::wire::Manifest) -> SharedResult {
+        ResultSet::new(
+            manifest.schema.columns.clone(),
+            manifest.total_row_count,
+            manifest.truncated,
+        )
+        .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
+        .shared()
+    }
+
+    /// Keeps rows fetched elsewhere (a Genie answer) under a new run id, so the grid, Copy and
+    /// export work on them as on a statement's.
+    pub fn adopt(&self, api: Api, set: ResultSet) -> u32 {
+        self.register(api, Some(set.shared())).0
+    }
+
+    /// Registers a run whose statement another API runs (a Genie full-result download): its
+    /// id, said at once as `started`, and the cancel button the caller watches while it waits
+    /// for the statement. [`Self::fetch_into`] then brings its rows.
+    pub fn start_external(&self, api: Api, events: &impl Fn(RunEvent)) -> (u32, Arc<Cancel>) {
+        let (run_id, cancel) = self.register(api, None);
         events(RunEvent::Started { run_id });
         (run_id, cancel)
     }
@@ -307,13 +296,7 @@ impl Runs {
         done: execute::Succeeded,
         events: &impl Fn(RunEvent),
     ) -> Result<ResultSummary, ErrorInfo> {
-        let set = ResultSet::new(
-            done.manifest.schema.columns.clone(),
-            done.manifest.total_row_count,
-            done.manifest.truncated,
-        )
-        .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
-        .shared();
+        let set = self.new_result(&done.manifest);
         let cancel = {
             let mut runs = self.lock();
             let run = runs.get_mut(&run_id).ok_or_else(gone)?;

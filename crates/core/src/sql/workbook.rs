@@ -201,6 +201,16 @@ mod tests {
         set
     }
 
+    /// Exports the revenue by region with `report` to `path`.
+    fn write(report: &AnswerReport, path: &std::path::Path) {
+        let request = ExportRequest {
+            format: ExportFormat::Xlsx,
+            safety: FormulaSafety::default(),
+            report: Some(report),
+        };
+        export(&by_region(), request, path, &Cancel::default(), |_| {}).expect("export");
+    }
+
     #[test]
     fn an_answer_workbook_has_its_about_sheet_data_and_a_native_chart() {
         let dir = tempfile::tempdir().expect("dir");
@@ -223,12 +233,7 @@ mod tests {
                 y: "revenue".into(),
             }),
         };
-        let request = ExportRequest {
-            format: ExportFormat::Xlsx,
-            safety: FormulaSafety::default(),
-            report: Some(&report),
-        };
-        export(&by_region(), request, &path, &Cancel::default(), |_| {}).expect("export");
+        write(&report, &path);
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).expect("open");
         assert_eq!(book.sheet_names(), ["About", "Data"]);
         let about = book.worksheet_range("About").expect("about");
@@ -268,12 +273,7 @@ mod tests {
                 y: "revenue".into(),
             }),
         };
-        let request = ExportRequest {
-            format: ExportFormat::Xlsx,
-            safety: FormulaSafety::default(),
-            report: Some(&report),
-        };
-        export(&by_region(), request, &path, &Cancel::default(), |_| {}).expect("export");
+        write(&report, &path);
         let bytes = std::fs::read(&path).expect("bytes");
         let name = b"xl/charts/chart1.xml";
         assert!(!bytes.windows(name.len()).any(|w| w == name));
