@@ -226,7 +226,8 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                   {view === "chart" && chart ? (
                     <div class="genie-charts">
                       <ChartView chart={chartState} title={query.title ?? answer.question} />
-                      {answer.visualization && message && (
+                      {/* A single number needs no second picture. */}
+                      {answer.visualization && message && chart.kind !== "counter" && (
                         <GenieChart workspaceId={workspaceId} message={message} visualization={answer.visualization} />
                       )}
                     </div>
