@@ -25,6 +25,7 @@ pub mod self_test;
 pub mod sensitive;
 pub mod service;
 pub mod sql;
+pub mod sse;
 pub mod vault;
 pub mod workspace;
 
