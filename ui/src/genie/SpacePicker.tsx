@@ -1,4 +1,5 @@
-// The workspace's Genie spaces, pinned ones first, with a star to pin; a field to open a
+// The workspace's Genie agents (Databricks' name since late 2026 for Genie spaces; the old name
+// stays in the help line so people who know it find them), pinned ones first, with a star to pin; a field to open a
 // space from a pasted Genie link (a space a colleague shared); and the chosen space's past
 // conversations, to open or delete.
 import { useState } from "preact/hooks";
@@ -24,10 +25,12 @@ export function SpacePicker(props: Props) {
   const pinned = new Set(favourites.map((f) => f.spaceId));
   const ordered = [...(spaces ?? [])].sort((a, b) => Number(pinned.has(b.spaceId)) - Number(pinned.has(a.spaceId)));
   return (
-    <nav class="genie-side" aria-label="Genie spaces">
-      <h2 class="side-title">Spaces</h2>
+    <nav class="genie-side" aria-label="Genie agents">
+      <h2 class="side-title" title="Genie agents were called Genie spaces before">
+        Genie agents
+      </h2>
       {!spaces && <p class="muted">Loading…</p>}
-      {spaces?.length === 0 && <p class="muted">No Genie space is shared with you in this workspace.</p>}
+      {spaces?.length === 0 && <p class="muted">No Genie agent (formerly a Genie space) is shared with you in this workspace.</p>}
       <ul class="space-list">
         {ordered.map((space) => (
           <li key={space.spaceId} class={space.spaceId === selected ? "active" : undefined}>

@@ -174,8 +174,8 @@ fn denied_space(error: ErrorInfo) -> ErrorInfo {
         ErrorCode::PermissionDenied | ErrorCode::NotFound => ErrorInfo::new(
             error.code,
             format!(
-                "You cannot open this Genie space: it does not exist or you have no access to \
-                 it. Ask its owner to share it with you (\"Can view\"), and for SELECT on its \
+                "You cannot open this Genie agent (a Genie space): it does not exist or you have \
+                 no access to it. Ask its owner to share it with you (\"Can view\"), and for SELECT on its \
                  tables. (Databricks said: {})",
                 error.message.trim_end_matches('.')
             ) + ".",
