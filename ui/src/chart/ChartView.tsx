@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from "preact/hooks";
 import { copyChartImage, resultWindow, saveChartImage, toAppError, type Column, type ResultSummary } from "../platform";
 import { currentLocale, formatNumber, formatTick } from "../app/locale";
-import { buildChart, defaultChoice, roles, type ChartChoice, type ChartKind, type ChartSpec } from "./shape";
+import { buildChart, chartFor, defaultChoice, roles, type ChartChoice, type ChartKind, type ChartSpec } from "./shape";
 import { pngOf, standaloneSvg } from "./image";
 
 /** Rows a chart reads (one window: more would not be readable anyway). */
@@ -24,22 +24,15 @@ export interface ChartState {
 /** The rows of a result as the chart the user chose (the fitting one until they choose). */
 export function useChart(runId: number | null, summary: ResultSummary | null): ChartState {
   const [rows, setRows] = useState<Array<Array<string | null>> | null>(null);
-  const [choice, setChoice] = useState<ChartChoice | null>(null);
-  const [counter, setCounter] = useState(false);
+  // What the user picked; until then, the chart that fits.
+  const [picked, setPicked] = useState<ChartChoice | null>(null);
   useEffect(() => {
     setRows(null);
-    setChoice(null);
-    setCounter(false);
+    setPicked(null);
     if (runId === null || !summary) return;
     let live = true;
     resultWindow(runId, 0, ROWS).then(
-      (window) => {
-        if (!live) return;
-        const fits = defaultChoice(summary.columns, window.rows);
-        setRows(window.rows);
-        setCounter(fits === "counter");
-        setChoice(fits === "counter" ? null : fits);
-      },
+      (window) => live && setRows(window.rows),
       () => live && setRows(null),
     );
     return () => {
@@ -47,14 +40,10 @@ export function useChart(runId: number | null, summary: ResultSummary | null): C
     };
   }, [runId, summary]);
   const columns = summary?.columns ?? [];
-  let spec: ChartSpec | null = null;
-  if (rows && counter) {
-    const value = Number(rows[0]?.[0]);
-    spec = Number.isFinite(value) ? { kind: "counter", label: columns[0]?.name ?? "", value } : null;
-  } else if (rows && choice) {
-    spec = buildChart(columns, rows, choice);
-  }
-  return { loading: runId !== null && summary !== null && rows === null, columns, choice, spec, setChoice };
+  const fits = rows ? defaultChoice(columns, rows) : null;
+  const choice = picked ?? (fits === "counter" ? null : fits);
+  const spec = !rows ? null : picked ? buildChart(columns, rows, picked) : chartFor(columns, rows);
+  return { loading: runId !== null && summary !== null && rows === null, columns, choice, spec, setChoice: setPicked };
 }
 
 const KINDS: Array<[ChartKind, string]> = [
@@ -110,6 +99,23 @@ async function draw(spec: Exclude<ChartSpec, { kind: "counter" }>, width: number
   return Plot.plot({ ...common, x: axis, marks: [Plot.ruleY([0]), Plot.barY(byLabel, { x: "x", y: "y", fill, tip: true })] });
 }
 
+/** A column for one role of the chart, offered when there is more than one to choose from. */
+function ColumnSelect(props: { label: string; testId: string; options: number[]; columns: Column[]; value: number | undefined; onPick: (index: number) => void }) {
+  if (props.options.length < 2) return null;
+  return (
+    <label>
+      {props.label}{" "}
+      <select data-testid={props.testId} value={String(props.value ?? "")} onChange={(e) => props.onPick(Number(e.currentTarget.value))}>
+        {props.options.map((i) => (
+          <option key={i} value={String(i)}>
+            {props.columns[i].name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 interface Props {
   chart: ChartState;
   /** For a saved picture's file name. */
@@ -156,7 +162,8 @@ export function ChartView({ chart, title }: Props) {
     );
   }
 
-  const svg = () => host.current?.querySelector<SVGSVGElement>("svg:not([class*=swatch] svg)") ?? host.current?.querySelector("svg") ?? null;
+  // The plot itself, not a legend swatch: Plot returns it alone, or in a figure with the legend.
+  const svg = () => host.current?.querySelector<SVGSVGElement>(":scope > svg, :scope > figure > svg") ?? null;
   const act = async (what: "copy" | "png" | "svg") => {
     const figure = svg();
     if (!figure) return;
@@ -176,11 +183,7 @@ export function ChartView({ chart, title }: Props) {
   };
 
   const { measures, axes } = roles(columns);
-  const pick = (role: "x" | "y" | "series", value: string) => {
-    if (!choice) return;
-    const index = value === "" ? null : Number(value);
-    setChoice({ ...choice, [role]: role === "series" ? index : (index ?? choice[role]) });
-  };
+  const pick = (role: "x" | "y", index: number) => choice && setChoice({ ...choice, [role]: index });
   const kinds = KINDS.filter(([kind]) => (kind === "stacked" || kind === "grouped" ? axes.length >= 2 : true));
 
   return (
@@ -199,30 +202,8 @@ export function ChartView({ chart, title }: Props) {
             </button>
           ))}
         </div>
-        {axes.length > 1 && (
-          <label>
-            Along{" "}
-            <select data-testid="chart-x" value={String(choice?.x ?? "")} onChange={(e) => pick("x", e.currentTarget.value)}>
-              {axes.map((i) => (
-                <option key={i} value={String(i)}>
-                  {columns[i].name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
-        {measures.length > 1 && (
-          <label>
-            Measure{" "}
-            <select data-testid="chart-y" value={String(choice?.y ?? "")} onChange={(e) => pick("y", e.currentTarget.value)}>
-              {measures.map((i) => (
-                <option key={i} value={String(i)}>
-                  {columns[i].name}
-                </option>
-              ))}
-            </select>
-          </label>
-        )}
+        <ColumnSelect label="Along" testId="chart-x" options={axes} columns={columns} value={choice?.x} onPick={(i) => pick("x", i)} />
+        <ColumnSelect label="Measure" testId="chart-y" options={measures} columns={columns} value={choice?.y} onPick={(i) => pick("y", i)} />
         <span class="spacer" />
         <button type="button" class="ghost" data-testid="copy-chart" onClick={() => void act("copy")}>
           Copy image

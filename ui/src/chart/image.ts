@@ -2,6 +2,12 @@
 // behind it, so it looks the same outside the app), and a PNG of it at twice the size for
 // sharp slides. Rust checks the bytes and puts them on the clipboard or in a file.
 
+/** The drawn size of `svg`, in CSS pixels. */
+const sizeOf = (svg: SVGSVGElement) => ({
+  width: svg.width.baseVal.value || svg.clientWidth,
+  height: svg.height.baseVal.value || svg.clientHeight,
+});
+
 /** `svg` as a standalone SVG document. */
 export function standaloneSvg(svg: SVGSVGElement): string {
   const copy = svg.cloneNode(true) as SVGSVGElement;
@@ -9,8 +15,7 @@ export function standaloneSvg(svg: SVGSVGElement): string {
   const background = getComputedStyle(svg.closest(".chart") ?? document.body).backgroundColor;
   copy.setAttribute("xmlns", "http://www.w3.org/2000/svg");
   copy.setAttribute("style", `color: ${style.color}; font-family: ${style.fontFamily}; font-size: ${style.fontSize}; background: ${background}`);
-  const width = svg.width.baseVal.value || svg.clientWidth;
-  const height = svg.height.baseVal.value || svg.clientHeight;
+  const { width, height } = sizeOf(svg);
   copy.setAttribute("width", String(width));
   copy.setAttribute("height", String(height));
   const rect = document.createElementNS("http://www.w3.org/2000/svg", "rect");
@@ -24,8 +29,9 @@ export function standaloneSvg(svg: SVGSVGElement): string {
 /** A PNG of `svg` at `scale` times its size. */
 export async function pngOf(svg: SVGSVGElement, scale = 2): Promise<Uint8Array> {
   const text = standaloneSvg(svg);
-  const width = Math.ceil((svg.width.baseVal.value || svg.clientWidth) * scale);
-  const height = Math.ceil((svg.height.baseVal.value || svg.clientHeight) * scale);
+  const drawn = sizeOf(svg);
+  const width = Math.ceil(drawn.width * scale);
+  const height = Math.ceil(drawn.height * scale);
   const image = new Image();
   // A data: URL: the app's content policy allows no blob: images.
   const url = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(text)}`;

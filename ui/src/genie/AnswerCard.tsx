@@ -238,7 +238,7 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
                         summary={query.result}
                         title={query.title ?? "Genie answer"}
                         onError={setError}
-                        report={answerReport(answer, source, chart)}
+                        report={() => answerReport(answer, source, chart)}
                       />
                     </div>
                   )}

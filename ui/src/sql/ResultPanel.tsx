@@ -29,8 +29,8 @@ interface Props {
   onError: (error: AppError) => void;
   /** Offer "Export … as CSV / to Excel" in the command palette (the SQL runner's result). */
   exportCommands?: boolean;
-  /** An answer's About sheet and chart, for its Excel export. */
-  report?: AnswerReport | null;
+  /** An answer's About sheet and chart, for its Excel export (made when it is exported). */
+  report?: (() => AnswerReport) | null;
   /** Offer "Chart" beside the rows (the SQL runner; Genie answers have their own switch). */
   chartable?: boolean;
 }
@@ -107,7 +107,7 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
     setExporting({ format, progress: null });
     setMessage(null);
     try {
-      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }), protectFormulas(), report);
+      const done = await exportResult(runId, format, title, (progress) => setExporting({ format, progress }), protectFormulas(), report ? report() : null);
       if (done) setMessage(savedMessage(done));
     } catch (e) {
       const error = toAppError(e);

@@ -376,6 +376,11 @@ fn xlsx_value(array: &dyn Array, row: usize, text: Option<&str>) -> XlsxValue {
     }
 }
 
+/// `text` cut to what one Excel cell holds.
+pub(super) fn cell_text(text: &str) -> String {
+    text.chars().take(MAX_CELL_CHARS).collect()
+}
+
 fn xlsx_error(path: &Path, error: &rust_xlsxwriter::XlsxError) -> ErrorInfo {
     io_error(path, error)
 }
@@ -395,10 +400,7 @@ fn write_cell(
         XlsxValue::Date(d) => worksheet.write_number_with_format(row, col, d, date),
         XlsxValue::DateTime(d) => worksheet.write_number_with_format(row, col, d, datetime),
         XlsxValue::Bool(b) => worksheet.write_boolean(row, col, b),
-        XlsxValue::Text(t) => {
-            let t: String = t.chars().take(MAX_CELL_CHARS).collect();
-            worksheet.write_string(row, col, t)
-        }
+        XlsxValue::Text(t) => worksheet.write_string(row, col, cell_text(&t)),
     }
     .map(drop)
 }

@@ -231,13 +231,28 @@ impl Runs {
             events(RunEvent::Status(progress));
         })
         .await?;
+        self.download_rows(run_id, api, done, events).await
+    }
+
+    /// Downloads the rows of `done` into run `run_id`: its result (within the memory limit),
+    /// `columns`, then `rows` as chunks arrive.
+    async fn download_rows(
+        &self,
+        run_id: u32,
+        api: &Api,
+        done: execute::Succeeded,
+        events: &impl Fn(RunEvent),
+    ) -> Result<ResultSummary, fetch::FetchFailure> {
         let set = self.new_result(&done.manifest);
-        match self.lock().get_mut(&run_id) {
-            Some(run) => run.result = Some(set.clone()),
-            None => return Err(gone().into()),
-        }
+        let cancel = {
+            let mut runs = self.lock();
+            let run = runs.get_mut(&run_id).ok_or_else(gone)?;
+            run.statement_id = Some(done.statement_id.clone());
+            run.result = Some(set.clone());
+            run.cancel.clone()
+        };
         events(RunEvent::Columns(read(&set).summary()));
-        fetch::fetch_classified(api, done, &set, cancel, |progress| {
+        fetch::fetch_classified(api, done, &set, &cancel, |progress| {
             events(RunEvent::Rows(progress));
         })
         .await?;
@@ -296,26 +311,11 @@ impl Runs {
         done: execute::Succeeded,
         events: &impl Fn(RunEvent),
     ) -> Result<ResultSummary, ErrorInfo> {
-        let set = self.new_result(&done.manifest);
-        let cancel = {
-            let mut runs = self.lock();
-            let run = runs.get_mut(&run_id).ok_or_else(gone)?;
-            run.statement_id = Some(done.statement_id.clone());
-            run.result = Some(set.clone());
-            run.cancel.clone()
-        };
-        events(RunEvent::Columns(read(&set).summary()));
-        let fetched = fetch::fetch(api, done, &set, &cancel, |progress| {
-            events(RunEvent::Rows(progress));
-        })
-        .await;
-        match fetched {
-            Ok(()) => Ok(read(&set).summary()),
-            Err(error) => {
-                self.lock().remove(&run_id);
-                Err(error)
-            }
+        let fetched = self.download_rows(run_id, api, done, events).await;
+        if fetched.is_err() {
+            self.lock().remove(&run_id);
         }
+        fetched.map_err(|failure| failure.error)
     }
 
     /// Asks the run to stop (its statement is cancelled on the warehouse).

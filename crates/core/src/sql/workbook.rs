@@ -6,14 +6,13 @@
 //! Every text goes in as a string cell, so nothing from an answer or its data can become a
 //! formula. The chart reads the data sheet's cells, so it is the data's, not a picture.
 
+use super::export::cell_text as text;
 use super::wire::Column;
 use rust_xlsxwriter::{Chart, ChartType, Format, Workbook, XlsxError};
 use serde::Deserialize;
 
 /// Charts of more rows than this are not drawn: Excel slows down and nobody can read them.
 pub const MAX_CHART_ROWS: u64 = 10_000;
-/// Excel's limit for one cell's text.
-const MAX_CELL_CHARS: usize = 32_767;
 
 /// One line of the About sheet.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, specta::Type)]
@@ -69,10 +68,6 @@ fn time_zones(columns: &[Column]) -> Option<String> {
         (true, true) => Some("Dates and times without a time zone, as stored".into()),
         (true, false) => None,
     }
-}
-
-fn text(value: &str) -> String {
-    value.chars().take(MAX_CELL_CHARS).collect()
 }
 
 /// Adds the About sheet (first) to `workbook`, with the chart over `data_sheet`'s rows
