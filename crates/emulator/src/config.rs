@@ -4,7 +4,7 @@
 //! unknown keys are errors so that a typo never silently falls back to the default.
 
 use crate::faults::FaultRule;
-use crate::genie::{GenieLimits, SpaceConfig};
+use crate::genie::{GenieLimits, GeniePreviews, SpaceConfig};
 use crate::store::Subject;
 use crate::warehouses::WarehouseConfig;
 use serde::Deserialize;
@@ -40,6 +40,8 @@ pub struct Config {
     /// Genie spaces over the sample data.
     pub spaces: Vec<SpaceConfig>,
     pub genie: GenieLimits,
+    /// Which Genie previews a workspace admin has turned on (Genie One API, Agent mode API).
+    pub genie_previews: GeniePreviews,
     pub timings: Timings,
     pub unity_catalog: UnityCatalogConfig,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
@@ -309,6 +311,7 @@ impl Default for Config {
             ],
             spaces: crate::genie::demo_spaces(),
             genie: GenieLimits::default(),
+            genie_previews: GeniePreviews::default(),
             timings: Timings::default(),
             unity_catalog: UnityCatalogConfig::default(),
             faults: vec![],

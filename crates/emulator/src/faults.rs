@@ -75,6 +75,22 @@ pub enum Fault {
     /// `CLOSED`, `RUNNING`) instead of the real one, as a result can be on a real workspace
     /// (databricks-ai-bridge's Genie client handles each).
     GenieResultState { state: String },
+    /// A Genie One or Agent mode response stream ends after this many events, before its
+    /// terminal one: cleanly (the body ends) or `abrupt`ly (the connection is reset). The
+    /// response itself goes on, as a real one does when its client disconnects.
+    StreamCut {
+        after_events: u32,
+        #[serde(default)]
+        abrupt: bool,
+    },
+    /// A Genie One or Agent mode response ends with `response.failed` after its first step,
+    /// with this error code and message.
+    ResponseFailed {
+        #[serde(default)]
+        code: Option<String>,
+        #[serde(default)]
+        message: Option<String>,
+    },
 }
 
 impl Fault {
@@ -88,6 +104,8 @@ impl Fault {
                 | Self::GenieMessageFailure { .. }
                 | Self::GenieMessageCancelled
                 | Self::GenieResultState { .. }
+                | Self::StreamCut { .. }
+                | Self::ResponseFailed { .. }
         )
     }
 
@@ -103,6 +121,8 @@ impl Fault {
             Self::GenieMessageFailure { .. } => "genie_message_failure",
             Self::GenieMessageCancelled => "genie_message_cancelled",
             Self::GenieResultState { .. } => "genie_result_state",
+            Self::StreamCut { .. } => "stream_cut",
+            Self::ResponseFailed { .. } => "response_failed",
         }
     }
 }

@@ -525,6 +525,51 @@ pub fn suggestions(dataset: &Dataset, plan: &Plan) -> Vec<String> {
     out
 }
 
+/// How well `dataset` matches `question`: its measure phrases count twice, breakdowns and row
+/// listings once. Genie One answers from the readable dataset that matches best.
+pub fn relevance(dataset: &Dataset, question: &str) -> u32 {
+    let text = normalize(question);
+    let hits = |phrases: &[&str]| u32::from(phrases.iter().any(|p| mentions(&text, p)));
+    let measures: u32 = dataset.measures.iter().map(|m| 2 * hits(m.phrases)).sum();
+    let dimensions: u32 = dataset.dimensions.iter().map(|d| hits(d.phrases)).sum();
+    measures + dimensions + hits(dataset.listing.phrases)
+}
+
+/// Agent mode's research plan for a question: 2 to 4 queries that look at its measure from
+/// different sides: the total, over time, by the top category, and the breakdown asked for.
+/// `None` when the analyst does not understand the question.
+pub fn research(dataset: &Dataset, question: &str, context: Option<&Plan>) -> Option<Vec<Query>> {
+    let Answer::Query(asked) = answer(dataset, question, context, &[]) else {
+        return None;
+    };
+    if asked.listing {
+        return None;
+    }
+    let base = asked.plan;
+    let time = dataset.dimensions.iter().position(|d| d.axis == Axis::Time);
+    let category = dataset
+        .dimensions
+        .iter()
+        .position(|d| d.axis == Axis::Category && d.top.is_some());
+    let mut plans = vec![Plan {
+        dimension: None,
+        ..base
+    }];
+    for dimension in [time, category, base.dimension] {
+        let plan = Plan { dimension, ..base };
+        if dimension.is_some() && !plans.contains(&plan) {
+            plans.push(plan);
+        }
+    }
+    plans.truncate(4);
+    (plans.len() >= 2).then(|| {
+        plans
+            .into_iter()
+            .map(|plan| write_query(dataset, plan, false))
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

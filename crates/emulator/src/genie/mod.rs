@@ -2,15 +2,20 @@
 //! through Genie's statuses, query attachments backed by real Statement Execution statements,
 //! full-result downloads, feedback and comments, and the per-workspace question limit.
 //!
+//! Beside it, the agent list (`/api/2.0/genie/agents`) and the two streaming previews in
+//! [`responses`]: Genie One across every space the caller may read, and Agent mode.
+//!
 //! Answers come from [`analyst`], a deterministic rule-based stand-in for the language model,
 //! over the sample datasets in [`datasets`]. Wire shapes follow the reference's section 5.
 
+mod agents;
 pub mod analyst;
 mod conversations;
 pub mod datasets;
 mod feedback;
 mod lifecycle;
 mod rate_limit;
+mod responses;
 mod results;
 mod spaces;
 mod store;
@@ -89,6 +94,46 @@ impl Default for GenieLimits {
     }
 }
 
+/// How a route of a preview that is off answers. No public source quotes the real refusal, so
+/// both plausible forms exist and the client is tested against each (docs/api-fidelity.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewOff {
+    /// `404 ENDPOINT_NOT_FOUND` "No API found for 'POST /…'", as a route that is not deployed
+    /// answers (databricks/cli `acceptance/genie/ask-endpoint-gone`).
+    NotFound,
+    /// `403 FEATURE_DISABLED` naming the preview, as other previews that are off answer.
+    FeatureDisabled,
+}
+
+/// The Genie previews a workspace admin turns on in the workspace's Previews page.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GeniePreviews {
+    /// "Genie One API": `/api/2.0/genie/one/…`.
+    pub genie_one_api: bool,
+    /// "Genie Agents Agent Mode API": `/api/2.0/genie/agents/{id}/responses` and its cancel.
+    pub agent_mode_api: bool,
+    pub off_answer: PreviewOff,
+    /// Agent mode's server-side limit on one response (the docs: 30 minutes).
+    pub agent_timeout_secs: u64,
+    /// A `: keep-alive` comment on a response stream after this long without an event; 0
+    /// sends none.
+    pub keep_alive_ms: u64,
+}
+
+impl Default for GeniePreviews {
+    fn default() -> Self {
+        Self {
+            genie_one_api: true,
+            agent_mode_api: true,
+            off_answer: PreviewOff::NotFound,
+            agent_timeout_secs: 30 * 60,
+            keep_alive_ms: 15_000,
+        }
+    }
+}
+
 /// Space id bob may not use in the demo (see `Config::default`).
 pub const SALES_SPACE_ID: &str = "01f0c0ffee0000000000000000000002";
 
@@ -146,6 +191,8 @@ pub fn routes() -> Router<Shared> {
     let message = format!("{conversation}/messages/{{message_id}}");
     let attachment = format!("{message}/attachments/{{attachment_id}}");
     Router::new()
+        .merge(agents::routes())
+        .merge(responses::routes())
         .route("/api/2.0/genie/spaces", get(spaces::list))
         .route("/api/2.0/genie/spaces/{space_id}", get(spaces::get))
         .route(

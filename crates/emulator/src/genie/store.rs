@@ -252,6 +252,8 @@ impl Inner {
 pub struct Genie {
     inner: Mutex<Inner>,
     pub rate: RateLimiter,
+    /// Genie One and Agent mode responses.
+    pub responses: super::responses::Runs,
 }
 
 impl Genie {
@@ -259,6 +261,7 @@ impl Genie {
         Self {
             inner: Mutex::new(Inner::default()),
             rate: RateLimiter::new(questions_per_minute),
+            responses: super::responses::Runs::default(),
         }
     }
 
