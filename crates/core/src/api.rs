@@ -69,6 +69,17 @@ impl Refusal {
         Some(scopes.trim_end_matches('.').to_owned())
     }
 
+    /// The workspace does not have the route or has it turned off: `ENDPOINT_NOT_FOUND` (a
+    /// route that is not deployed, databricks/cli `acceptance/genie/ask-endpoint-gone`),
+    /// `FEATURE_DISABLED`, or 501.
+    fn is_unavailable(&self) -> bool {
+        self.status == StatusCode::NOT_IMPLEMENTED
+            || matches!(
+                self.code.as_str(),
+                "ENDPOINT_NOT_FOUND" | "FEATURE_DISABLED" | "NOT_IMPLEMENTED"
+            )
+    }
+
     /// The token itself was refused, as opposed to the caller lacking permission.
     fn is_invalid_token(&self) -> bool {
         self.status == StatusCode::UNAUTHORIZED
@@ -179,6 +190,46 @@ impl Api {
         self.call(Method::DELETE, path, None).await
     }
 
+    /// A POST whose answer is a stream (Server-Sent Events): the response once its status is
+    /// 2xx, its body unread. A refused token is refreshed and the POST repeated (the request
+    /// was not accepted); nothing else is repeated, not even a 429 or 503, because a repeated
+    /// POST can start a second answer.
+    pub async fn open_stream(
+        &self,
+        path: &str,
+        body: &Value,
+    ) -> Result<reqwest::Response, ErrorInfo> {
+        crate::api_path::check(path)?;
+        let url = self.host.join(path);
+        let name = self.host.as_str();
+        let mut refreshed = false;
+        loop {
+            let token = self.session.access_token().await?;
+            let response = self
+                .http
+                .post(url.clone())
+                .bearer_auth(token.expose())
+                .header("Accept", "text/event-stream")
+                .json(body)
+                .send()
+                .await
+                .map_err(|e| transport_error(&e, name))?;
+            let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
+            let wait = retry_after(&response);
+            let bytes = http_body::read_prefix(response, http_body::ERROR_BODY).await;
+            let refusal = Refusal::parse(status, &bytes);
+            if refusal.is_invalid_token() && !refreshed {
+                refreshed = true;
+                self.session.invalidate(&token).await;
+                continue;
+            }
+            return Err(self.error(path, refusal, wait));
+        }
+    }
+
     /// One API call with the retry rules above.
     pub async fn call<T: DeserializeOwned>(
         &self,
@@ -264,6 +315,9 @@ impl Api {
         let name = self.host.as_str();
         if let Some(required) = refusal.missing_scopes() {
             return scope_refusal(path, &required);
+        }
+        if refusal.is_unavailable() {
+            return ErrorInfo::new(ErrorCode::Unavailable, refusal.message);
         }
         let message = refusal.message;
         match refusal.status {

@@ -32,6 +32,9 @@ pub enum ErrorCode {
     Server,
     /// The user (or a timeout) cancelled the operation.
     Cancelled,
+    /// The workspace does not offer this (a preview its admin has not turned on, an API it
+    /// does not have); the message says who can change that.
+    Unavailable,
     /// A bug in Brickdesk.
     Internal,
 }

@@ -232,6 +232,14 @@ fn genie_one_answers_from_the_readable_data_that_fits_with_its_table_cited() {
         .expect("conversation");
     let stored = ws.settled(conversation, id);
     assert_eq!(stored["output"], last["response"]["output"]);
+    let (status, list) = ws.get("/api/2.0/genie/one/conversations?page_size=1");
+    assert_eq!(status, 200);
+    assert_eq!(list["conversations"][0]["conversation_id"], conversation);
+    assert_eq!(list["conversations"][0]["status"], "completed");
+    assert_eq!(
+        ws.get("/api/2.0/genie/one/conversations?page_size=-1").0,
+        400
+    );
     let follow = ws.stream(
         ONE,
         &json!({ "input": "now by year", "conversation_id": conversation }),

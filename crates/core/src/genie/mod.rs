@@ -13,6 +13,7 @@ pub mod limiter;
 pub mod links;
 pub mod markdown;
 pub mod progress;
+pub mod responses;
 pub mod rows;
 pub mod wire;
 

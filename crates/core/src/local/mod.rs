@@ -1,14 +1,16 @@
 //! Brickdesk's local database: one SQLite file in the OS data dir for what the app keeps
 //! between runs that is neither a setting nor a secret (SQL editor tabs, statement history,
-//! saved queries, Genie questions in flight and favourite spaces).
+//! saved queries, Genie questions in flight and favourite spaces, Ask anything and Agent mode
+//! responses).
 //!
 //! Boundary: opening, migrating and sharing the one connection. Each feature owns its tables
-//! in its own module ([`history`], [`saved`], [`workbench`], [`genie`]). Nothing here is secret: tokens stay in the
+//! in its own module ([`history`], [`saved`], [`workbench`], [`genie`], [`responses`]). Nothing here is secret: tokens stay in the
 //! keychain. A file that cannot be read is moved aside (never deleted) and a fresh one is
 //! started, with a notice naming the kept copy.
 
 pub mod genie;
 pub mod history;
+pub mod responses;
 pub mod saved;
 pub mod workbench;
 
@@ -78,6 +80,22 @@ const MIGRATIONS: &[&str] = &[
         UNIQUE (workspace_id, name)
     );
 ",
+    r"
+    CREATE TABLE genie_responses (
+        -- AUTOINCREMENT: a finished response's id is never reused, so the UI's events for it
+        -- cannot be mistaken for a later one's.
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        workspace_id TEXT NOT NULL,
+        surface TEXT NOT NULL,
+        question TEXT NOT NULL,
+        conversation_id TEXT,
+        response_id TEXT,
+        state TEXT NOT NULL,
+        created_at_ms INTEGER NOT NULL,
+        record TEXT
+    );
+    CREATE INDEX genie_responses_by_workspace ON genie_responses (workspace_id, id DESC);
+",
 ];
 
 #[derive(Debug)]
@@ -127,7 +145,8 @@ fn prepare(mut connection: Connection) -> rusqlite::Result<Connection> {
 }
 
 /// The tables that hold a workspace's data, by `workspace_id`.
-const WORKSPACE_TABLES: [&str; 5] = [
+const WORKSPACE_TABLES: [&str; 6] = [
+    "genie_responses",
     "sql_history",
     "sql_saved",
     "sql_workbench",

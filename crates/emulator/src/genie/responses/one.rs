@@ -29,10 +29,13 @@ use std::time::Duration;
 const RESPONSES: &str = "/api/2.0/genie/one/responses";
 
 pub fn routes() -> Router<Shared> {
-    Router::new().route(RESPONSES, post(create)).route(
-        "/api/2.0/genie/one/conversations/{conversation_id}/responses/{response_id}",
-        get(read),
-    )
+    Router::new()
+        .route(RESPONSES, post(create))
+        .route("/api/2.0/genie/one/conversations", get(list))
+        .route(
+            "/api/2.0/genie/one/conversations/{conversation_id}/responses/{response_id}",
+            get(read),
+        )
 }
 
 fn preview(shared: &Shared, method: &str, path: &str) -> Result<(), ApiError> {
@@ -252,6 +255,55 @@ async fn answer(shared: Shared, caller: Caller, job: Job) {
             script::finish(&shared, run_id, Some(("failed", failure)));
         }
     }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct ListQuery {
+    page_size: Option<i64>,
+    page_token: Option<String>,
+}
+
+/// `GET /api/2.0/genie/one/conversations`: the caller's conversations, most recently updated
+/// first; `page_size` 0 means 20, more than 100 means 100, negative is refused.
+async fn list(
+    State(shared): State<Shared>,
+    Extension(caller): Extension<Caller>,
+    axum::extract::Query(query): axum::extract::Query<ListQuery>,
+) -> Result<Response, ApiError> {
+    preview(&shared, "GET", "/api/2.0/genie/one/conversations")?;
+    if query.page_size.is_some_and(|n| n < 0) {
+        return Err(super::invalid("page_size must not be negative."));
+    }
+    let page = crate::genie::spaces::Page {
+        page_size: query.page_size.map(|n| n as usize),
+        page_token: query.page_token,
+    };
+    let window = page.window(20, 100)?;
+    let inner = shared.genie.responses.lock();
+    let mut threads: Vec<&super::Thread> = inner
+        .threads
+        .values()
+        .filter(|t| t.api == Api::One && t.owner == caller.subject)
+        .collect();
+    threads.sort_by(|a, b| b.updated_secs.cmp(&a.updated_secs).then(b.id.cmp(&a.id)));
+    let items = threads
+        .iter()
+        .map(|t| {
+            let status = t
+                .runs
+                .last()
+                .and_then(|r| inner.runs.get(r))
+                .map(|r| r.status);
+            json!({
+                "conversation_id": t.id,
+                "title": t.title,
+                "create_time": super::rfc3339(t.created_secs),
+                "update_time": super::rfc3339(t.updated_secs),
+                "status": status,
+            })
+        })
+        .collect();
+    Ok(crate::genie::spaces::paged("conversations", items, window))
 }
 
 /// `GET /api/2.0/genie/one/conversations/{c}/responses/{r}`: the response as it stands;

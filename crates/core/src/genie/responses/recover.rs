@@ -1,0 +1,205 @@
+//! Reading a response back after its stream ended early (a dropped connection, a proxy that
+//! gave up, Brickdesk restarted), without asking the question again: a repeated POST would
+//! start a second answer.
+//!
+//! Genie One has a documented read: `GET /api/2.0/genie/one/conversations/{c}/responses/{r}`,
+//! polled while it says `in_progress`. Agent mode has none for one response; its conversation's
+//! items (`GET /api/2.0/genie/agents/{a}/conversations/{c}/items`) hold the question
+//! (`{response_id}_input`) and then the response's items, the report last.
+
+use super::state::{Ending, ResponseState};
+use super::view::Surface;
+use crate::api::Api;
+use crate::api_path::segment;
+use crate::genie::progress;
+use crate::sql::execute::Cancel;
+use crate::{ErrorCode, ErrorInfo};
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// How long a response is read back for: agent mode's server-side limit is 30 minutes.
+const RECOVERY_LIMIT: Duration = Duration::from_secs(31 * 60);
+/// Failed reads in a row after which reading back is given up.
+const MAX_FAILURES: u32 = 6;
+
+/// Why a response could not be read back.
+pub enum Lost {
+    Stopped,
+    Failed(ErrorInfo),
+}
+
+/// Polls until the response has ended; its final output and ending are in `state`.
+pub async fn recover(
+    api: &Api,
+    surface: &Surface,
+    state: &mut ResponseState,
+    cancel: &Cancel,
+) -> Result<(), Lost> {
+    let (Some(conversation), Some(response)) =
+        (state.conversation_id.clone(), state.response_id.clone())
+    else {
+        return Err(Lost::Failed(ErrorInfo::new(
+            ErrorCode::Server,
+            "The connection to Genie ended before it confirmed the question. Ask again.",
+        )));
+    };
+    let started = Instant::now();
+    let (mut attempt, mut failures) = (0usize, 0u32);
+    loop {
+        let read = match surface {
+            Surface::AskAnything => read_one(api, &conversation, &response, state).await,
+            Surface::AgentMode { agent_id } => {
+                read_items(api, agent_id, &conversation, &response, state).await
+            }
+        };
+        match read {
+            Ok(()) if state.is_over() => return Ok(()),
+            Ok(()) => failures = 0,
+            Err(error) if !transient(&error) => return Err(Lost::Failed(cannot_read(error))),
+            Err(error) => {
+                failures += 1;
+                if failures >= MAX_FAILURES {
+                    return Err(Lost::Failed(cannot_read(error)));
+                }
+            }
+        }
+        if started.elapsed() > RECOVERY_LIMIT {
+            return Err(Lost::Failed(ErrorInfo::new(
+                ErrorCode::Server,
+                "Genie did not finish this answer within 30 minutes. Ask again later.",
+            )));
+        }
+        let wait = if failures > 0 {
+            progress::failure_delay(failures)
+        } else {
+            progress::poll_delay(attempt)
+        };
+        attempt += 1;
+        tokio::select! {
+            () = cancel.cancelled() => return Err(Lost::Stopped),
+            () = tokio::time::sleep(wait) => {}
+        }
+    }
+}
+
+fn transient(error: &ErrorInfo) -> bool {
+    matches!(
+        error.code,
+        ErrorCode::Network | ErrorCode::RateLimited | ErrorCode::Server
+    )
+}
+
+fn cannot_read(error: ErrorInfo) -> ErrorInfo {
+    ErrorInfo::new(
+        error.code,
+        format!(
+            "The connection to Genie dropped and the answer could not be read back ({}). Ask \
+             again.",
+            error.message.trim_end_matches('.')
+        ),
+    )
+}
+
+async fn read_one(
+    api: &Api,
+    conversation: &str,
+    response: &str,
+    state: &mut ResponseState,
+) -> Result<(), ErrorInfo> {
+    let path = format!(
+        "/api/2.0/genie/one/conversations/{}/responses/{}",
+        segment(conversation),
+        segment(response)
+    );
+    let snapshot: Value = api.get(&path).await?;
+    state.take_snapshot(&snapshot);
+    Ok(())
+}
+
+/// Every item of the conversation, following `has_more` / `last_id` (at most 50 pages).
+async fn all_items(api: &Api, agent: &str, conversation: &str) -> Result<Vec<Value>, ErrorInfo> {
+    let base = format!(
+        "/api/2.0/genie/agents/{}/conversations/{}/items?limit=100",
+        segment(agent),
+        segment(conversation)
+    );
+    let mut items = Vec::new();
+    let mut after: Option<String> = None;
+    for _ in 0..50 {
+        let path = match &after {
+            None => base.clone(),
+            Some(id) => format!(
+                "{base}&after={}",
+                url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
+            ),
+        };
+        let page: Value = api.get(&path).await?;
+        let data = page["data"]
+            .as_array()
+            .or_else(|| page["items"].as_array())
+            .cloned()
+            .unwrap_or_default();
+        let last = page["last_id"].as_str().map(str::to_owned).or_else(|| {
+            data.last()
+                .and_then(|i| i["id"].as_str())
+                .map(str::to_owned)
+        });
+        let more = page["has_more"].as_bool().unwrap_or(false) && !data.is_empty();
+        items.extend(data);
+        match (more, last) {
+            (true, Some(last)) => after = Some(last),
+            _ => break,
+        }
+    }
+    Ok(items)
+}
+
+async fn read_items(
+    api: &Api,
+    agent: &str,
+    conversation: &str,
+    response: &str,
+    state: &mut ResponseState,
+) -> Result<(), ErrorInfo> {
+    let items = all_items(api, agent, conversation).await?;
+    let input = format!("{response}_input");
+    let Some(start) = items.iter().position(|i| i["id"] == input.as_str()) else {
+        return Ok(());
+    };
+    let ours: Vec<Value> = items[start + 1..]
+        .iter()
+        .take_while(|i| !(i["role"] == "user" && i["type"] == "message"))
+        .cloned()
+        .collect();
+    let system = ours
+        .iter()
+        .find(|i| i["type"] == "message" && i["role"] == "system");
+    let report = ours.iter().find(|i| {
+        i["type"] == "message" && i["role"] == "assistant" && i["status"] != "in_progress"
+    });
+    let output: Vec<Value> = ours
+        .iter()
+        .filter(|i| i["role"] != "system")
+        .cloned()
+        .collect();
+    if !output.is_empty() {
+        state.output = output;
+    }
+    if let Some(system) = system {
+        let text = system["content"][0]["text"].as_str().map(str::to_owned);
+        let cancelled = text
+            .as_deref()
+            .is_some_and(|t| t.to_lowercase().contains("cancel"));
+        state.ending = Some(if cancelled {
+            Ending::Cancelled
+        } else {
+            Ending::Failed {
+                code: None,
+                message: text,
+            }
+        });
+    } else if report.is_some() {
+        state.ending = Some(Ending::Completed);
+    }
+    Ok(())
+}
