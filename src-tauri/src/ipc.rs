@@ -5,8 +5,8 @@
 //! `build.rs`, because app commands are denied to the webview by default.
 
 use crate::{
-    app_info, chart_image, deep_links, diagnostics, genie, self_test, sign_in, sql, sql_library,
-    sql_results, workspaces,
+    app_info, chart_image, deep_links, diagnostics, genie, genie_responses, self_test, sign_in,
+    sql, sql_library, sql_results, workspaces,
 };
 use tauri_specta::{Builder, collect_commands, collect_events};
 
@@ -47,6 +47,13 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             genie::run_answer_again,
             genie::get_all_rows,
             genie::genie_visualization,
+            genie_responses::genie_features,
+            genie_responses::ask_genie_response,
+            genie_responses::stop_genie_response,
+            genie_responses::resume_genie_responses,
+            genie_responses::genie_response_history,
+            genie_responses::open_genie_response,
+            genie_responses::delete_genie_response,
             chart_image::copy_chart_image,
             chart_image::save_chart_image,
             genie::open_link,

@@ -11,6 +11,7 @@ mod clipboard;
 mod deep_links;
 mod diagnostics;
 mod genie;
+mod genie_responses;
 mod ipc;
 #[cfg(target_os = "linux")]
 mod link_handler;

@@ -3,9 +3,11 @@
 
 use brickdesk_core::genie::Genie;
 use brickdesk_core::genie::limiter::DEFAULT_PER_MINUTE;
+use brickdesk_core::genie::responses::Responses;
 use brickdesk_core::host::WorkspaceHost;
 use brickdesk_core::local::genie::GenieStore;
 use brickdesk_core::local::history::History;
+use brickdesk_core::local::responses::ResponseStore;
 use brickdesk_core::local::saved::SavedQueries;
 use brickdesk_core::local::workbench::Workbenches;
 use brickdesk_core::local::{self, LocalDb};
@@ -27,6 +29,8 @@ pub struct AppState {
     pub history: History,
     /// Genie questions and answers (their rows live in `runs`).
     pub genie: Arc<Genie>,
+    /// Ask anything and Agent mode (their supporting tables live in `runs`).
+    pub responses: Arc<Responses>,
     pub workbenches: Workbenches,
     pub saved: SavedQueries,
     /// What the user must hear about start-up (a recovered file, an ignored policy).
@@ -98,10 +102,12 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         runs.clone(),
         questions_per_minute(),
     );
+    let responses = Responses::new(ResponseStore::new(db.clone()), runs.clone());
     app.manage(AppState {
         workspaces: workspaces.clone(),
         runs,
         genie: Arc::new(genie),
+        responses: Arc::new(responses),
         history,
         saved: SavedQueries::new(db.clone()),
         workbenches: Workbenches::new(db),

@@ -55,6 +55,15 @@ export const commands = {
 	getAllRows: (workspaceId: string, message: MessageRef, attachmentId: string, events: Channel<RunEvent>) => typedError<AllRows, ErrorInfo>(__TAURI_INVOKE("get_all_rows", { workspaceId, message, attachmentId, events })),
 	/**  The PNG of a chart Genie drew for an answer. */
 	genieVisualization: (workspaceId: string, message: MessageRef, attachmentId: string) => typedError<number[], ErrorInfo>(__TAURI_INVOKE("genie_visualization", { workspaceId, message, attachmentId })),
+	genieFeatures: (workspaceId: string) => typedError<GenieFeatures, ErrorInfo>(__TAURI_INVOKE("genie_features", { workspaceId })),
+	/**  Asks on `surface`; `conversation_id` continues a conversation. */
+	askGenieResponse: (workspaceId: string, surface: Surface, question: string, conversationId: string | null, updates: Channel<ResponseView>) => typedError<ResponseView, ErrorInfo>(__TAURI_INVOKE("ask_genie_response", { workspaceId, surface, question, conversationId, updates })),
+	stopGenieResponse: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("stop_genie_response", { id })),
+	/**  Finishes every response of the workspace that was in flight when Brickdesk quit. */
+	resumeGenieResponses: (workspaceId: string, updates: Channel<ResponseView>) => typedError<null, ErrorInfo>(__TAURI_INVOKE("resume_genie_responses", { workspaceId, updates })),
+	genieResponseHistory: (workspaceId: string) => typedError<ResponseSummary[], ErrorInfo>(__TAURI_INVOKE("genie_response_history", { workspaceId })),
+	openGenieResponse: (workspaceId: string, id: number) => typedError<ResponseView, ErrorInfo>(__TAURI_INVOKE("open_genie_response", { workspaceId, id })),
+	deleteGenieResponse: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_genie_response", { id })),
 	/**  Puts a PNG of the chart on the clipboard as an image. */
 	copyChartImage: (png: number[]) => typedError<null, ErrorInfo>(__TAURI_INVOKE("copy_chart_image", { png })),
 	/**
@@ -213,6 +222,12 @@ export type AuthKind =
 /**  A personal access token, which lives in the vault. */
 { kind: "personalAccessToken" };
 
+export type Availability = 
+/**  Not known yet (Agent mode before its first question), or the check itself failed. */
+{ state: "unknown" } | { state: "available" } | 
+/**  Off in this workspace; `reason` says who can change that. */
+{ state: "unavailable"; reason: string };
+
 /**  A profile found in the file, ready to add. */
 export type Candidate = {
 	/**  The `[section]` name. */
@@ -264,7 +279,25 @@ export type CheckLine = {
 	fix: string | null,
 };
 
-/**  A result column as the UI shows it. */
+/**  A source the answer rests on. */
+export type Citation = {
+	/**  The reference number in the text (`[1]`), for inline citations. */
+	number: number | null,
+	title: string,
+	/**  `TABLE`, `NOTEBOOK`, `WEB`, `QUERY`, or whatever Genie names. */
+	assetType: string,
+	/**  A table's full name, a URL, … */
+	identifier: string | null,
+	/**  For a query: its SQL. */
+	sql: string | null,
+	/**  Where Databricks shows it (an `https` link), if known. */
+	link: string | null,
+};
+
+/**
+ *  A result column as the UI shows it (deserialized only from Brickdesk's own records; the
+ *  wire's columns come through `WireColumn`).
+ */
 export type Column = {
 	name: string,
 	/**  The full SQL type, e.g. `DECIMAL(18,2)`. */
@@ -357,6 +390,11 @@ export type ErrorCode =
 "server" | 
 /**  The user (or a timeout) cancelled the operation. */
 "cancelled" | 
+/**
+ *  The workspace does not offer this (a preview its admin has not turned on, an API it
+ *  does not have); the message says who can change that.
+ */
+"unavailable" | 
 /**  A bug in Brickdesk. */
 "internal";
 
@@ -428,6 +466,12 @@ export type GenieEvent =
 	questionId: number,
 	error: ErrorInfo,
 } };
+
+export type GenieFeatures = {
+	/**  Genie One ("Ask anything"). */
+	askAnything: Availability,
+	agentMode: Availability,
+};
 
 /**  One executed statement. */
 export type HistoryEntry = {
@@ -598,6 +642,54 @@ export type Rejection = "too_long" | "not_a_url" | "wrong_scheme" | "has_authori
 /**  A sign-in response that came after the sign-in timed out. */
 "expired_state";
 
+export type ResponseStatus = 
+/**  Sent; Genie has not confirmed it yet. */
+"sending" | "working" | 
+/**  The stream ended early; the response is being read back. */
+"reconnecting" | "completed" | "failed" | "stopped" | 
+/**  Brickdesk closed before Genie confirmed the question: it may not have been asked. */
+"unconfirmed";
+
+export type ResponseStep = {
+	id: string,
+	kind: StepKind,
+	/**  One line: a query's title, or a note's first line. */
+	title: string,
+	/**  The rest, sanitized HTML: the plan's list, or a query's result table. */
+	detailHtml: string | null,
+	sql: string | null,
+	done: boolean,
+};
+
+/**  A past response, as the history lists it. */
+export type ResponseSummary = {
+	id: number,
+	surface: Surface,
+	question: string,
+	conversationId: string | null,
+	status: ResponseStatus,
+	createdAtMs: number | null,
+};
+
+export type ResponseView = {
+	/**  This response's id in Brickdesk (its events carry it). */
+	id: number,
+	surface: Surface,
+	question: string,
+	conversationId: string | null,
+	responseId: string | null,
+	status: ResponseStatus,
+	steps: ResponseStep[],
+	/**  The answer or report, sanitized HTML; empty until its text starts. */
+	textHtml: string,
+	/**  The text is still streaming in. */
+	textStreaming: boolean,
+	citations: Citation[],
+	tables: SupportingTable[],
+	problem: ErrorInfo | null,
+	createdAtMs: number | null,
+};
+
 /**  What the grid shows around the rows: columns, counts, and whether more is coming. */
 export type ResultSummary = {
 	columns: Column[],
@@ -714,6 +806,30 @@ export type StatementState = "PENDING" | "RUNNING" | "SUCCEEDED" | "FAILED" | "C
 
 /**  The plain steps shown while Genie works. */
 export type Step = "readingMetadata" | "askingAi" | "waitingForWarehouse" | "runningQuery" | "done";
+
+export type StepKind = 
+/**  A progress note, the plan, or a reasoning step. */
+"note" | 
+/**  A SQL query Genie ran. */
+"query";
+
+/**  A table the report shows, as a result the grid, chart and exports read. */
+export type SupportingTable = {
+	title: string,
+	sql: string | null,
+	/**  Rows the query returned in all; more than the preview when Genie cut it. */
+	totalRows: number | null,
+	/**  The rows here, in the grid (`None` until registered). */
+	runId: number | null,
+	summary: ResultSummary | null,
+};
+
+/**  Where a question was asked. */
+export type Surface = 
+/**  Genie One: across all the data the user may read. */
+{ kind: "askAnything" } | 
+/**  Agent mode in one Genie agent (a Genie space). */
+{ kind: "agentMode"; agentId: string };
 
 /**  What a schema holds, as the browser lists it. */
 export type TableEntry = {

@@ -66,8 +66,9 @@ describe("App", () => {
     expect(screen.getByTestId("app-shell").tagName).toBe("MAIN");
     expect(screen.getByTestId("status-workspace").textContent).toBe("http://127.0.0.1:8787");
     await waitFor(() => expect(screen.getByTestId("status-version").textContent).toBe("Brickdesk 0.1.0 · linux/x86_64"));
-    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Genie");
-    expect(screen.getByText("Sign in to Demo workspace to see its Genie spaces.")).toBeTruthy();
+    // A signed-in business user lands on Ask anything.
+    expect(screen.getByRole("heading", { level: 1 }).textContent).toBe("Ask anything");
+    expect(screen.getByText("Sign in to Demo workspace to ask about your data.")).toBeTruthy();
   });
 
   it("has honest empty states when there is no workspace", async () => {
@@ -80,10 +81,12 @@ describe("App", () => {
 
   it("switches sections from the Sections navigation", async () => {
     await renderLoaded();
-    expect(screen.getByTestId("nav-genie").getAttribute("aria-current")).toBe("page");
+    expect(screen.getByTestId("nav-ask").getAttribute("aria-current")).toBe("page");
+    fireEvent.click(screen.getByTestId("nav-genie"));
+    expect(screen.getByRole("region", { name: "Genie agents" }).textContent).toContain("Sign in to Demo workspace to see its Genie agents.");
     fireEvent.click(screen.getByTestId("nav-sql"));
     expect(screen.getByTestId("nav-sql").getAttribute("aria-current")).toBe("page");
-    expect(screen.getByTestId("nav-genie").getAttribute("aria-current")).toBeNull();
+    expect(screen.getByTestId("nav-ask").getAttribute("aria-current")).toBeNull();
     expect(screen.getByRole("region", { name: "SQL" }).textContent).toContain(
       "Sign in to Demo workspace to choose a warehouse.",
     );

@@ -38,6 +38,7 @@ import { Notices } from "./Notices";
 import { useCommands } from "./commands";
 import { CommandPalette } from "./CommandPalette";
 import type { SqlRequest } from "../sql/SqlView";
+import type { GenieRequest } from "../genie/GenieView";
 import { SectionView, type Section } from "./SectionView";
 import { Sidebar } from "./Sidebar";
 import { StatusBar } from "./StatusBar";
@@ -49,8 +50,9 @@ const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, can
 export function App() {
   const [list, setList] = useState<WorkspaceList>(EMPTY);
   const [info, setInfo] = useState<AppInfo | null>(null);
-  const [section, setSection] = useState<Section>("genie");
+  const [section, setSection] = useState<Section>("ask");
   const [sqlRequest, setSqlRequest] = useState<SqlRequest | null>(null);
+  const [genieRequest, setGenieRequest] = useState<GenieRequest | null>(null);
   const [adding, setAdding] = useState(false);
   const [settingsId, setSettingsId] = useState<string | null>(null);
   const [selfTestId, setSelfTestId] = useState<string | null>(null);
@@ -142,7 +144,8 @@ export function App() {
   };
 
   useCommands([
-    { id: "app.genie", title: "Go to Genie", group: "Navigate", run: () => setSection("genie") },
+    { id: "app.ask", title: "Go to Ask anything", group: "Navigate", run: () => setSection("ask") },
+    { id: "app.genie", title: "Go to Genie agents", group: "Navigate", run: () => setSection("genie") },
     { id: "app.sql", title: "Go to the SQL runner", group: "Navigate", run: () => setSection("sql") },
     ...list.workspaces
       .filter((w) => w.id !== list.activeId)
@@ -190,6 +193,11 @@ export function App() {
         onOpenInSql={(statement) => {
           setSqlRequest({ statement, nonce: Date.now() });
           setSection("sql");
+        }}
+        genieRequest={genieRequest}
+        onOpenAgent={(spaceId) => {
+          setGenieRequest({ spaceId, nonce: Date.now() });
+          setSection("genie");
         }}
       />
       <Notices notices={notices} onDismiss={dismiss} />

@@ -15,7 +15,7 @@ export const shortcuts = () => {
 /** Opens the palette from elsewhere (the account menu). */
 export const openPalette = () => window.dispatchEvent(new Event("brickdesk:palette"));
 
-export function CommandPalette({ onSection }: { onSection: (section: "genie" | "sql") => void }) {
+export function CommandPalette({ onSection }: { onSection: (section: "ask" | "genie" | "sql") => void }) {
   const dialogRef = useRef<HTMLDialogElement>(null);
   const [open, setOpen] = useState(false);
   const [query, setQuery] = useState("");

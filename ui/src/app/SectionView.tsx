@@ -1,18 +1,26 @@
-// The main area: the active section (Genie or SQL) for the active workspace.
+// The main area: the active section (Ask anything, Genie agents or SQL) for the active
+// workspace.
 import type { RedirectAdvice, RedirectMode, WorkspaceSummary } from "../platform";
 import { AccountMenu } from "./AccountMenu";
-import { GenieView } from "../genie/GenieView";
+import { GenieView, type GenieRequest } from "../genie/GenieView";
+import { AskAnythingView } from "../responses/AskAnythingView";
 import { SqlView, type SqlRequest } from "../sql/SqlView";
 import { SignInPanel } from "./SignInPanel";
 
-export type Section = "genie" | "sql";
+export type Section = "ask" | "genie" | "sql";
 
 export const SECTIONS: { id: Section; label: string; intro: string; needs: string }[] = [
   {
+    id: "ask",
+    label: "Ask anything",
+    intro: "Ask about any of your data in plain words, without knowing where it lives.",
+    needs: "to ask about your data.",
+  },
+  {
     id: "genie",
-    label: "Genie",
-    intro: "Ask questions about your data in plain words.",
-    needs: "to see its Genie spaces.",
+    label: "Genie agents",
+    intro: "Ask a Genie agent (called a Genie space before) about its data, or let Agent mode research a question.",
+    needs: "to see its Genie agents.",
   },
   {
     id: "sql",
@@ -35,6 +43,9 @@ interface Props {
   /** SQL to open in a new SQL tab (from a Genie answer). */
   sqlRequest: SqlRequest | null;
   onOpenInSql: (sql: string) => void;
+  /** A Genie agent to open (from Ask anything). */
+  genieRequest: GenieRequest | null;
+  onOpenAgent: (spaceId: string | null) => void;
   onDiagnostics: () => void;
   onSelfTest: (id: string) => void;
 }
@@ -50,6 +61,8 @@ export function SectionView({
   onSettings,
   sqlRequest,
   onOpenInSql,
+  genieRequest,
+  onOpenAgent,
   onDiagnostics,
   onSelfTest,
 }: Props) {
@@ -86,8 +99,11 @@ export function SectionView({
           a result and the tabs as they were. */}
       {signedIn && workspace && (
         <>
+          <div class="section-body" hidden={section !== "ask"}>
+            <AskAnythingView key={workspace.id} workspace={workspace} onOpenAgent={onOpenAgent} onOpenInSql={onOpenInSql} />
+          </div>
           <div class="section-body" hidden={section !== "genie"}>
-            <GenieView key={workspace.id} workspace={workspace} onOpenInSql={onOpenInSql} />
+            <GenieView key={workspace.id} workspace={workspace} onOpenInSql={onOpenInSql} incoming={genieRequest} />
           </div>
           <div class="section-body" hidden={section !== "sql"}>
             <SqlView key={workspace.id} workspace={workspace} incoming={sqlRequest} />

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from "vitest";
 import { Sidebar } from "./Sidebar";
 
 describe("Sidebar", () => {
-  it("has the Workspaces and Sections navigation, Genie current by default", () => {
+  it("has the Workspaces and Sections navigation, the given section current", () => {
     const onSelectSection = vi.fn();
     render(
       <Sidebar
@@ -19,7 +19,7 @@ describe("Sidebar", () => {
     expect(screen.getByText("Brickdesk")).toBeTruthy();
     expect(screen.getByRole("navigation", { name: "Workspaces" })).toBeTruthy();
     const sections = screen.getByRole("navigation", { name: "Sections" });
-    expect(sections.querySelector("[aria-current=page]")?.textContent).toBe("Genie");
+    expect(sections.querySelector("[aria-current=page]")?.textContent).toBe("Genie agents");
     fireEvent.click(screen.getByTestId("nav-sql"));
     expect(onSelectSection).toHaveBeenCalledWith("sql");
   });

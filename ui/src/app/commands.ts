@@ -12,7 +12,7 @@ export interface Command {
   /** A key to press instead, shown beside it. */
   shortcut?: string;
   /** The section it acts in: the palette shows that section before running it. */
-  section?: "genie" | "sql";
+  section?: "ask" | "genie" | "sql";
   run: () => void;
 }
 

@@ -36,7 +36,7 @@ interface Props {
   onChange: (turn: Turn) => void;
 }
 
-async function copyText(text: string) {
+export async function copyText(text: string) {
   try {
     await navigator.clipboard.writeText(text);
   } catch {

@@ -1,9 +1,14 @@
-// Genie for the active workspace: pick a space, ask in plain words, follow up in the same
-// conversation, reopen past conversations. Questions are kept by Rust until answered, so one
-// asked before a restart is followed to its answer when this view opens again.
+// Genie for the active workspace: pick an agent (a Genie space), ask in plain words, follow up
+// in the same conversation, reopen past conversations. Questions are kept by Rust until
+// answered, so one asked before a restart is followed to its answer when this view opens
+// again. A question can instead go to Agent mode, which researches it with several queries
+// and writes a report (where the workspace has that preview).
+import { Fragment } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 import {
   askGenie,
+  askGenieResponse,
+  genieFeatures,
   deleteConversation,
   genieFavourites,
   listConversations,
@@ -19,6 +24,8 @@ import {
   type ConversationSummary,
   type Favourite,
   type GenieEvent,
+  type GenieFeatures,
+  type ResponseView,
   type Space,
   type WorkspaceSummary,
 } from "../platform";
@@ -29,15 +36,30 @@ import { AnswerCard } from "./AnswerCard";
 import type { AnswerSource } from "./answerFacts";
 import { SpacePicker } from "./SpacePicker";
 import { answeredTurn, applyEvent, askedTurn, pendingTurn, queuedCount, type Turn } from "./thread";
+import { ResponseCard } from "../responses/ResponseCard";
+import { conversationOf, isOver, upsert } from "../responses/thread";
+
+/** Open this agent (or, `null`, the last one used). */
+export interface GenieRequest {
+  spaceId: string | null;
+  nonce: number;
+}
 
 interface Props {
   workspace: WorkspaceSummary;
   onOpenInSql: (sql: string) => void;
+  incoming?: GenieRequest | null;
+}
+
+/** An Agent mode report in the thread, after this many chat turns. */
+interface Research {
+  view: ResponseView;
+  after: number;
 }
 
 const lastSpaceKey = (workspaceId: string) => `brickdesk.genie.${workspaceId}.space`;
 
-export function GenieView({ workspace, onOpenInSql }: Props) {
+export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
   const workspaceId = workspace.id;
   const [spaces, setSpaces] = useState<Space[] | null>(null);
   const [favourites, setFavourites] = useState<Favourite[]>([]);
@@ -47,6 +69,9 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   const [turns, setTurns] = useState<Turn[]>([]);
   const [question, setQuestion] = useState("");
   const [error, setError] = useState<AppError | null>(null);
+  const [features, setFeatures] = useState<GenieFeatures | null>(null);
+  const [agentMode, setAgentMode] = useState(false);
+  const [research, setResearch] = useState<Research[]>([]);
   // Agents and history live in a side panel the user can close: the thread is the page.
   const [sideOpen, setSideOpen] = useState(genieSidePanelOpen);
   const toggleSide = () =>
@@ -83,8 +108,20 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
     listConversations(workspaceId, spaceId).then(setConversations, () => {});
   };
 
+  const agentModeOff = features?.agentMode.state === "unavailable" ? features.agentMode.reason : null;
+  const researching = research.some((r) => !isOver(r.view));
+  // A report's new state, placed after the `after` chat turns that came before its question.
+  const placeResearch = (view: ResponseView, after: number) =>
+    setResearch((current) => {
+      const at = current.findIndex((r) => r.view.id === view.id);
+      if (at < 0) return [...current, { view, after }];
+      const [next] = upsert([current[at].view], view);
+      return current.map((r, i) => (i === at ? { ...r, view: next } : r));
+    });
+
   // Spaces, favourites, and questions kept from before (followed to their answers).
   useEffect(() => {
+    genieFeatures(workspaceId).then(setFeatures, () => {});
     setSpaces(null);
     setSpace(null);
     setTurns([]);
@@ -109,18 +146,49 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
 
   useEffect(() => bottom.current?.scrollIntoView?.({ block: "end" }), [turns.length]);
 
+  // Ask anything opened an agent.
+  useEffect(() => {
+    if (!incoming || !spaces) return;
+    const wanted = spaces.find((s) => s.spaceId === incoming.spaceId);
+    if (wanted && wanted.spaceId !== space?.spaceId) choose(wanted);
+  }, [incoming?.nonce, spaces]);
+
   const choose = (next: Space) => {
     setSpace(next);
     setTurns([]);
+    setResearch([]);
     setConversationId(null);
     setError(null);
     localStorage.setItem(lastSpaceKey(workspaceId), next.spaceId);
     refreshConversations(next.spaceId);
   };
 
+  // Agent mode: a research report in the thread, streamed; its own conversation for follow-ups.
+  const askAgentMode = async (content: string) => {
+    if (!space) return;
+    setQuestion("");
+    setError(null);
+    const conversation = conversationOf(research.map((r) => r.view));
+    const after = turns.length;
+    const onUpdate = (view: ResponseView) => placeResearch(view, after);
+    try {
+      onUpdate(await askGenieResponse(workspaceId, { kind: "agentMode", agentId: space.spaceId }, content, conversation, onUpdate));
+    } catch (e) {
+      const failure = toAppError(e);
+      setError(failure);
+      setQuestion((current) => current || content);
+    } finally {
+      genieFeatures(workspaceId).then(setFeatures, () => {});
+    }
+  };
+
   const ask = (text: string) => {
     const content = text.trim();
     if (!space || !content) return;
+    if (agentMode && !agentModeOff) {
+      void askAgentMode(content);
+      return;
+    }
     setQuestion("");
     setTurns((current) => [...current, askedTurn(content)]);
     askGenie(workspaceId, space.spaceId, conversationId, content, onEvent).catch((e) => {
@@ -145,6 +213,7 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
   const newConversation = () => {
     setConversationId(null);
     setTurns([]);
+    setResearch((current) => current.filter((r) => !isOver(r.view)));
   };
   const focusQuestion = () => document.querySelector<HTMLTextAreaElement>("[data-testid=genie-question]")?.focus();
   useCommands([
@@ -192,6 +261,10 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
     setGenieFavourite(workspaceId, { spaceId: target.spaceId, title: target.title }, pinned).then(setFavourites, (e) => setError(toAppError(e)));
 
   const queued = queuedCount(turns);
+  const reportsAfter = (count: number) =>
+    research
+      .filter((r) => r.after === count)
+      .map((r) => <ResponseCard key={`r${r.view.id}`} view={r.view} label={`Agent mode · ${space?.title ?? ""}`} onOpenInSql={onOpenInSql} />);
 
   return (
     <div class="genie-view" data-testid="genie-view" data-side={sideOpen ? "open" : "closed"}>
@@ -244,16 +317,20 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
               ))}
             </div>
           )}
-          {turns.map((turn) => (
-            <AnswerCard
-              key={turn.key}
-              workspaceId={workspaceId}
-              source={source}
-              turn={turn}
-              onFollowUp={ask}
-              onOpenInSql={onOpenInSql}
-              onChange={(next) => setTurns((all) => all.map((t) => (t.key === next.key ? next : t)))}
-            />
+          {reportsAfter(0)}
+          {turns.map((turn, i) => (
+            <Fragment key={turn.key}>
+              <AnswerCard
+                key={turn.key}
+                workspaceId={workspaceId}
+                source={source}
+                turn={turn}
+                onFollowUp={ask}
+                onOpenInSql={onOpenInSql}
+                onChange={(next) => setTurns((all) => all.map((t) => (t.key === next.key ? next : t)))}
+              />
+              {reportsAfter(i + 1)}
+            </Fragment>
           ))}
           <div ref={bottom} />
         </div>
@@ -265,9 +342,28 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
               ask(question);
             }}
           >
+            <label class="agent-mode-switch" title={agentModeOff ?? "Genie plans the research, runs several queries and writes a report with its sources. It takes a few minutes."}>
+              <input
+                type="checkbox"
+                role="switch"
+                data-testid="agent-mode-toggle"
+                checked={agentMode && !agentModeOff}
+                disabled={agentModeOff !== null}
+                onChange={(event) => setAgentMode(event.currentTarget.checked)}
+              />
+              <span>
+                Agent mode <span class="badge">Beta</span>
+              </span>
+            </label>
             <textarea
               rows={2}
-              placeholder={conversationId ? "Ask a follow-up…" : `Ask ${space.title} a question…`}
+              placeholder={
+                agentMode && !agentModeOff
+                  ? `Ask ${space.title} to research a question…`
+                  : conversationId
+                    ? "Ask a follow-up…"
+                    : `Ask ${space.title} a question…`
+              }
               aria-label="Your question"
               data-testid="genie-question"
               value={question}
@@ -279,9 +375,14 @@ export function GenieView({ workspace, onOpenInSql }: Props) {
                 }
               }}
             />
-            <button type="submit" class="primary" data-testid="genie-ask" disabled={!question.trim()}>
-              Ask
+            <button type="submit" class="primary" data-testid="genie-ask" disabled={!question.trim() || (agentMode && researching)}>
+              {agentMode && !agentModeOff ? "Research" : "Ask"}
             </button>
+            {agentModeOff && (
+              <span class="muted agent-mode-off" data-testid="agent-mode-off">
+                {agentModeOff}
+              </span>
+            )}
             {queued > 0 && (
               <span class="muted" data-testid="genie-queue">
                 Queued ({queued})

@@ -14,6 +14,10 @@ import {
   type ConversationSummary,
   type Favourite,
   type GenieEvent,
+  type GenieFeatures,
+  type ResponseSummary,
+  type ResponseView,
+  type Surface,
   type MessageRef,
   type OutboxEntry,
   type QueryAnswer,
@@ -66,6 +70,16 @@ export type {
   ConversationSummary,
   Favourite,
   GenieEvent,
+  GenieFeatures,
+  Availability,
+  Citation,
+  ResponseStatus,
+  ResponseStep,
+  ResponseSummary,
+  ResponseView,
+  StepKind,
+  SupportingTable,
+  Surface,
   MessageRef,
   MessageStatus,
   OutboxEntry,
@@ -348,6 +362,34 @@ export const genieVisualization = async (workspaceId: string, message: MessageRe
 };
 export const runAnswerAgain = (workspaceId: string, message: MessageRef, attachmentId: string): Promise<QueryAnswer> =>
   unwrap(() => commands.runAnswerAgain(workspaceId, message, attachmentId));
+/** Which Genie previews the workspace has (Ask anything is checked if not known). */
+export const genieFeatures = (workspaceId: string): Promise<GenieFeatures> =>
+  unwrap(() => commands.genieFeatures(workspaceId));
+/** Asks on `surface` (Ask anything, or Agent mode in an agent); `onUpdate` hears each new
+ *  state of the answer as it streams in. */
+export const askGenieResponse = (
+  workspaceId: string,
+  surface: Surface,
+  question: string,
+  conversationId: string | null,
+  onUpdate: (view: ResponseView) => void,
+): Promise<ResponseView> => {
+  const updates = new Channel<ResponseView>();
+  updates.onmessage = onUpdate;
+  return unwrap(() => commands.askGenieResponse(workspaceId, surface, question, conversationId, updates));
+};
+export const stopGenieResponse = (id: number): Promise<null> => unwrap(() => commands.stopGenieResponse(id));
+/** Finishes every answer that was on its way when Brickdesk quit. */
+export const resumeGenieResponses = (workspaceId: string, onUpdate: (view: ResponseView) => void): Promise<null> => {
+  const updates = new Channel<ResponseView>();
+  updates.onmessage = onUpdate;
+  return unwrap(() => commands.resumeGenieResponses(workspaceId, updates));
+};
+export const genieResponseHistory = (workspaceId: string): Promise<ResponseSummary[]> =>
+  unwrap(() => commands.genieResponseHistory(workspaceId));
+export const openGenieResponse = (workspaceId: string, id: number): Promise<ResponseView> =>
+  unwrap(() => commands.openGenieResponse(workspaceId, id));
+export const deleteGenieResponse = (id: number): Promise<null> => unwrap(() => commands.deleteGenieResponse(id));
 /** Opens a web or e-mail link in the system browser. */
 export const openLink = (url: string): Promise<null> => unwrap(() => commands.openLink(url));
 

@@ -14,7 +14,7 @@ use serde::Serialize;
 use std::sync::{Arc, RwLock};
 
 /// What the grid shows around the rows: columns, counts, and whether more is coming.
-#[derive(Debug, Clone, PartialEq, Serialize, specta::Type)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultSummary {
     pub columns: Vec<Column>,

@@ -77,8 +77,9 @@ pub struct StatementResponse {
     pub result: Option<ResultData>,
 }
 
-/// A result column as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, specta::Type)]
+/// A result column as the UI shows it (deserialized only from Brickdesk's own records; the
+/// wire's columns come through `WireColumn`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]
 pub struct Column {
     pub name: String,

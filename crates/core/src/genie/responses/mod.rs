@@ -450,6 +450,7 @@ impl Responses {
             match batch.and_then(|b| set.push(b)) {
                 Ok(()) => {
                     set.finish();
+                    table.summary = Some(set.summary());
                     table.run_id = Some(self.runs.adopt(api.clone(), set));
                 }
                 Err(error) => {

@@ -9,6 +9,7 @@
 use super::state::{Ending, ResponseState};
 use crate::ErrorInfo;
 use crate::genie::markdown;
+use crate::sql::result_set::ResultSummary;
 use crate::sql::wire::Column;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -100,6 +101,7 @@ pub struct SupportingTable {
     pub total_rows: Option<u32>,
     /// The rows here, in the grid (`None` until registered).
     pub run_id: Option<u32>,
+    pub summary: Option<ResultSummary>,
 }
 
 /// A supporting table's data before it is registered as a result: columns as
@@ -435,6 +437,7 @@ pub fn table_of(part: &Value) -> Option<(SupportingTable, TableData)> {
             sql: metadata["sql"].as_str().map(str::to_owned),
             total_rows: total,
             run_id: None,
+            summary: None,
         },
         TableData { columns, rows },
     ))

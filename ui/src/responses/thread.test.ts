@@ -1,0 +1,49 @@
+import { describe, expect, it } from "vitest";
+import type { ResponseView } from "../platform";
+import { conversationOf, statusText, upsert } from "./thread";
+
+const view = (id: number, status: ResponseView["status"], extra: Partial<ResponseView> = {}): ResponseView => ({
+  id,
+  surface: { kind: "askAnything" },
+  question: "q",
+  conversationId: null,
+  responseId: null,
+  status,
+  steps: [],
+  textHtml: "",
+  textStreaming: false,
+  citations: [],
+  tables: [],
+  problem: null,
+  createdAtMs: 0,
+  ...extra,
+});
+
+describe("a thread of streamed answers", () => {
+  it("replaces a view by id and adds new ones in order", () => {
+    const one = upsert([], view(1, "sending"));
+    const two = upsert(one, view(2, "working"));
+    const updated = upsert(two, view(1, "working", { textHtml: "<p>Hi</p>" }));
+    expect(updated.map((v) => [v.id, v.status])).toEqual([
+      [1, "working"],
+      [2, "working"],
+    ]);
+    expect(updated[0].textHtml).toBe("<p>Hi</p>");
+  });
+
+  it("never takes a finished answer back to working", () => {
+    const done = upsert([], view(1, "completed"));
+    expect(upsert(done, view(1, "working"))[0].status).toBe("completed");
+    expect(upsert(done, view(1, "failed"))[0].status).toBe("failed");
+  });
+
+  it("follows up in the last conversation and says what is happening", () => {
+    const views = [view(1, "completed", { conversationId: "c1" }), view(2, "sending")];
+    expect(conversationOf(views)).toBe("c1");
+    expect(conversationOf([])).toBeNull();
+    expect(statusText(view(3, "reconnecting"))).toContain("connection dropped");
+    expect(statusText(view(3, "working", { surface: { kind: "agentMode", agentId: "a" } }))).toBe("Researching…");
+    expect(statusText(view(3, "working", { textStreaming: true }))).toBe("Writing the answer…");
+    expect(statusText(view(3, "completed"))).toBeNull();
+  });
+});
