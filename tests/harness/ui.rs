@@ -199,3 +199,50 @@ pub fn answer(d: &WebDriver, index: usize) -> Result<String> {
         },
     )
 }
+
+/// Asks `question` in Ask anything (where a signed-in user lands).
+pub fn ask_anything(d: &WebDriver, question: &str) -> Result<()> {
+    d.click("[data-testid=nav-ask]", WAIT)?;
+    d.wait_for("[data-testid=ask-view][data-state=ready]", WAIT)?;
+    d.find("[data-testid=ask-question]")?.send_keys(question)?;
+    d.click("[data-testid=ask-submit]", WAIT)
+}
+
+/// The text of streamed answer number `index` (0-based) in `scope` (`[data-testid=ask-view]`
+/// or `[data-testid=genie-view]`) once it has ended, and how it ended (`completed`, `stopped`,
+/// `failed`).
+pub fn response(d: &WebDriver, scope: &str, index: usize) -> Result<(String, String)> {
+    let cards = format!("{scope} [data-testid=response-card]");
+    wait_until(
+        &format!("streamed answer {}", index + 1),
+        Duration::from_secs(90),
+        || {
+            let statuses: Vec<Option<String>> = d
+                .find_all(&cards)?
+                .iter()
+                .map(|c| c.attribute("data-status").ok().flatten())
+                .collect();
+            let texts = d.texts(&cards)?;
+            Ok(match statuses.get(index).cloned().flatten().as_deref() {
+                Some(status @ ("completed" | "stopped" | "failed" | "unconfirmed")) => texts
+                    .get(index)
+                    .cloned()
+                    .map(|text| (text, status.to_owned())),
+                _ => None,
+            })
+        },
+    )
+}
+
+/// Clicks the first element at `css` whose text contains `text` (once there is one).
+pub fn click_containing(d: &WebDriver, css: &str, text: &str) -> Result<()> {
+    let script = format!(
+        "const el = [...document.querySelectorAll({})].find(e => e.innerText.includes({})); \
+         if (el) el.click(); done(!!el);",
+        serde_json::to_string(css)?,
+        serde_json::to_string(text)?
+    );
+    wait_until(&format!("{css} with {text:?}"), WAIT, || {
+        Ok((d.execute_async(&script)? == true).then_some(()))
+    })
+}

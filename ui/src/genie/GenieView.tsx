@@ -37,7 +37,7 @@ import type { AnswerSource } from "./answerFacts";
 import { SpacePicker } from "./SpacePicker";
 import { answeredTurn, applyEvent, askedTurn, pendingTurn, queuedCount, type Turn } from "./thread";
 import { ResponseCard } from "../responses/ResponseCard";
-import { conversationOf, isOver, upsert } from "../responses/thread";
+import { conversationOf, isOver, trackCard, upsert } from "../responses/thread";
 
 /** Open this agent (or, `null`, the last one used). */
 export interface GenieRequest {
@@ -170,13 +170,15 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
     setError(null);
     const conversation = conversationOf(research.map((r) => r.view));
     const after = turns.length;
-    const onUpdate = (view: ResponseView) => placeResearch(view, after);
+    const card = trackCard((view: ResponseView) => placeResearch(view, after));
     try {
-      onUpdate(await askGenieResponse(workspaceId, { kind: "agentMode", agentId: space.spaceId }, content, conversation, onUpdate));
+      card.update(await askGenieResponse(workspaceId, { kind: "agentMode", agentId: space.spaceId }, content, conversation, card.update));
     } catch (e) {
       const failure = toAppError(e);
-      setError(failure);
-      setQuestion((current) => current || content);
+      if (!card.refuse(failure)) {
+        setError(failure);
+        setQuestion((current) => current || content);
+      }
     } finally {
       genieFeatures(workspaceId).then(setFeatures, () => {});
     }

@@ -20,7 +20,7 @@ import {
 } from "../platform";
 import { useCommands } from "../app/commands";
 import { ResponseCard } from "./ResponseCard";
-import { conversationOf, isOver, surfaceLabel, upsert } from "./thread";
+import { conversationOf, isOver, surfaceLabel, trackCard, upsert } from "./thread";
 
 interface Props {
   workspace: WorkspaceSummary;
@@ -64,13 +64,15 @@ export function AskAnythingView({ workspace, onOpenAgent, onOpenInSql }: Props) 
     setQuestion("");
     setError(null);
     setFresh(false);
+    const card = trackCard(update);
     try {
-      const last = await askGenieResponse(workspaceId, { kind: "askAnything" }, content, conversation, update);
-      update(last);
+      card.update(await askGenieResponse(workspaceId, { kind: "askAnything" }, content, conversation, card.update));
     } catch (e) {
       const failure = toAppError(e);
-      setError(failure);
-      setQuestion((current) => current || content);
+      if (!card.refuse(failure)) {
+        setError(failure);
+        setQuestion((current) => current || content);
+      }
       if (failure.code === "unavailable") genieFeatures(workspaceId).then(setFeatures, () => {});
     } finally {
       refreshHistory();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ResponseView } from "../platform";
-import { conversationOf, statusText, upsert } from "./thread";
+import { AppError, type ResponseView } from "../platform";
+import { conversationOf, statusText, trackCard, upsert } from "./thread";
 
 const view = (id: number, status: ResponseView["status"], extra: Partial<ResponseView> = {}): ResponseView => ({
   id,
@@ -45,5 +45,18 @@ describe("a thread of streamed answers", () => {
     expect(statusText(view(3, "working", { surface: { kind: "agentMode", agentId: "a" } }))).toBe("Researching…");
     expect(statusText(view(3, "working", { textStreaming: true }))).toBe("Writing the answer…");
     expect(statusText(view(3, "completed"))).toBeNull();
+  });
+});
+
+describe("a refused question", () => {
+  it("ends its card with the reason, whichever arrives first", () => {
+    const shown: ResponseView[] = [];
+    const card = trackCard((v) => shown.push(v));
+    const error = new AppError("unavailable", "Agent mode needs the preview.");
+    expect(card.refuse(error)).toBe(false);
+    card.update(view(4, "sending"));
+    expect(card.refuse(error)).toBe(true);
+    expect(shown[1].status).toBe("failed");
+    expect(shown[1].problem).toEqual({ code: "unavailable", message: "Agent mode needs the preview." });
   });
 });

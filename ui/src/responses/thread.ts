@@ -1,7 +1,7 @@
 // The state of a thread of streamed answers (Ask anything, Agent mode): each update replaces
 // the view with the same id, or adds it; an update that arrives after the final view (a late
 // channel message) never takes an answer back to "working".
-import type { ResponseStatus, ResponseView, Surface } from "../platform";
+import type { AppError, ResponseStatus, ResponseView, Surface } from "../platform";
 
 const OVER: ResponseStatus[] = ["completed", "failed", "stopped", "unconfirmed"];
 
@@ -40,3 +40,29 @@ export function statusText(view: ResponseView): string | null {
 
 export const surfaceLabel = (surface: Surface, agentName: (id: string) => string | null): string =>
   surface.kind === "askAnything" ? "Ask anything" : `Agent mode · ${agentName(surface.agentId) ?? "a Genie agent"}`;
+
+/** A question Genie refused (or that could not be sent): its card ends with the reason. */
+export const refused = (view: ResponseView, error: AppError): ResponseView => ({
+  ...view,
+  status: "failed",
+  textStreaming: false,
+  problem: { code: error.code, message: error.message },
+});
+
+/** Tracks the card of one question, so a refusal ends that card rather than leaving it
+ *  "Sending…" (the refusal can arrive before or after the card's first update). */
+export function trackCard(onView: (view: ResponseView) => void) {
+  let last: ResponseView | null = null;
+  return {
+    update: (view: ResponseView) => {
+      last = view;
+      onView(view);
+    },
+    /** Ends the card with `error`; false when the question never got a card. */
+    refuse: (error: AppError): boolean => {
+      if (!last) return false;
+      onView(refused(last, error));
+      return true;
+    },
+  };
+}
