@@ -1,6 +1,6 @@
 //! End-to-end accessibility: axe-core in the real window on every screen a user reaches —
-//! signed out, the Add workspace dialog, the account menu, Genie with an answer and its
-//! details open, the command palette (which then opens the SQL runner), the SQL runner with a
+//! signed out, the Add workspace dialog, Ask anything with an answer, the account menu,
+//! Genie with an answer and its details open, an Agent mode report, the command palette (which then opens the SQL runner), the SQL runner with a
 //! result, the table list and the history — with no serious or critical violation, in the
 //! light and the dark theme.
 
@@ -60,7 +60,17 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         check(app, "Add workspace dialog", &mut found)?;
         d.execute_async("document.querySelector('dialog[open]').close(); done(1)")?;
 
-        ui::open_genie(d, "alice@example.com")?;
+        // Signed in, a business user lands on Ask anything.
+        ui::sign_in(d, "alice@example.com")?;
+        d.wait_for("[data-testid=ask-view][data-state=ready]", WAIT)?;
+        check(app, "Ask anything, no question yet", &mut found)?;
+        ui::ask_anything(d, "What is the revenue by region?")?;
+        ui::response(d, "[data-testid=ask-view]", 0)?;
+        check(app, "Ask anything with an answer and its sources", &mut found)?;
+        app.screenshot("ask-anything")?;
+
+        d.click("[data-testid=nav-genie]", WAIT)?;
+        d.wait_for_text("[data-testid=genie-space-title]", "NYC Taxi Trips", WAIT)?;
         check(app, "Genie, no question yet", &mut found)?;
         ask(d, "How many trips were there?")?;
         ui::answer(d, 0)?;
@@ -71,6 +81,17 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         d.click("[data-testid=show-table]", WAIT)?;
         d.wait_for("[data-testid=genie-table] [data-testid=result-row]", WAIT)?;
         check(app, "Genie answer as a table", &mut found)?;
+
+        // Agent mode: a research report with its steps, sources and supporting tables, in a
+        // new conversation so the picture shows it from its start.
+        d.click("[data-testid=genie-new-conversation]", WAIT)?;
+        d.click("[data-testid=agent-mode-toggle]", WAIT)?;
+        ask(d, "How did the average fare develop?")?;
+        ui::response(d, "[data-testid=genie-view]", 0)?;
+        d.wait_for("[data-testid=response-table] [data-testid=result-row]", WAIT)?;
+        check(app, "Agent mode report", &mut found)?;
+        app.screenshot("agent-mode")?;
+        d.click("[data-testid=agent-mode-toggle]", WAIT)?;
 
         d.click("[data-testid=account-button]", WAIT)?;
         d.wait_for("[data-testid=account-menu]", WAIT)?;

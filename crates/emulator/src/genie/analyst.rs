@@ -426,7 +426,18 @@ fn format_key(value: &Value, alias: &str) -> String {
     {
         return format!("{} {year}", capitalize(MONTHS[month - 1]));
     }
-    text.split('T').next().unwrap_or(&text).to_owned()
+    // A timestamp shows its date only; other keys ("UNITED STATES") stay whole.
+    let is_timestamp = text.len() > 10
+        && text.as_bytes()[10] == b'T'
+        && text[..10].bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if is_timestamp {
+        text[..10].to_owned()
+    } else {
+        text
+    }
 }
 
 /// The answer text for a finished query, written from its rows (`data_array`).
@@ -587,6 +598,14 @@ mod tests {
             Answer::Query(q) => q.sql,
             Answer::Clarify { text, .. } => panic!("expected a query, got: {text}"),
         }
+    }
+
+    #[test]
+    fn keys_keep_their_words_and_timestamps_their_date() {
+        let key = |v: &str| format_key(&Value::String(v.into()), "country");
+        assert_eq!(key("UNITED STATES"), "UNITED STATES");
+        assert_eq!(key("2016-01-05T00:00:00.000Z"), "2016-01-05");
+        assert_eq!(key("TOTAL 2016"), "TOTAL 2016");
     }
 
     #[test]

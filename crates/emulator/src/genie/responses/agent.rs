@@ -286,9 +286,15 @@ fn report_text(shared: &Shared, job: &Job, conversation: &str, findings: &[Findi
             n + 1
         ));
     }
+    let tables: Vec<&str> = dataset
+        .tables
+        .iter()
+        .copied()
+        .filter(|t| findings.iter().any(|f| f.query.sql.contains(*t)))
+        .collect();
     text.push_str(&format!(
         "\nThese figures come from {} ({} {}). The supporting tables follow.",
-        dataset.from,
+        tables.join(", "),
         findings.len(),
         if findings.len() == 1 {
             "query"

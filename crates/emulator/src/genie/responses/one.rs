@@ -228,7 +228,13 @@ async fn answer(shared: Shared, caller: Caller, job: Job) {
         Answer::Query(query) => query,
     };
     tokio::time::sleep(step).await;
-    let running = format!("Querying {} in **{}**.", dataset.from, space.title);
+    let tables: Vec<&str> = dataset
+        .tables
+        .iter()
+        .copied()
+        .filter(|t| query.sql.contains(*t))
+        .collect();
+    let running = format!("Querying {} in {}.", tables.join(", "), space.title);
     if !progress(&shared, run_id, &running) {
         return;
     }
