@@ -66,7 +66,11 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         check(app, "Ask anything, no question yet", &mut found)?;
         ui::ask_anything(d, "What is the revenue by region?")?;
         ui::response(d, "[data-testid=ask-view]", 0)?;
-        check(app, "Ask anything with an answer and its sources", &mut found)?;
+        check(
+            app,
+            "Ask anything with an answer and its sources",
+            &mut found,
+        )?;
         app.screenshot("ask-anything")?;
 
         d.click("[data-testid=nav-genie]", WAIT)?;
@@ -88,7 +92,10 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
         d.click("[data-testid=agent-mode-toggle]", WAIT)?;
         ask(d, "How did the average fare develop?")?;
         ui::response(d, "[data-testid=genie-view]", 0)?;
-        d.wait_for("[data-testid=response-table] [data-testid=result-row]", WAIT)?;
+        d.wait_for(
+            "[data-testid=response-table] [data-testid=result-row]",
+            WAIT,
+        )?;
         check(app, "Agent mode report", &mut found)?;
         app.screenshot("agent-mode")?;
         d.click("[data-testid=agent-mode-toggle]", WAIT)?;

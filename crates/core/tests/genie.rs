@@ -421,3 +421,25 @@ async fn ids_from_the_web_view_cannot_reach_another_endpoint() {
         "{heard:?}"
     );
 }
+
+#[tokio::test]
+async fn agents_come_from_the_genie_agents_list_in_one_request_or_else_from_the_spaces() {
+    let (f, api) = signed_in("genie-agents-list", quick(100)).await;
+    let genie = genie();
+    let listed = genie.spaces(&api).await.expect("agents");
+    let log = logged_requests(&f, "/api/2.0/genie/").await;
+    assert_eq!(log.len(), 1, "one request for both agents: {log:?}");
+    assert!(log[0].1.starts_with("/api/2.0/genie/agents"), "{log:?}");
+    let taxi = listed.iter().find(|s| s.space_id == TAXI).expect("taxi");
+    assert_eq!(taxi.sample_questions[0], "How many trips were there?");
+    assert_eq!(taxi.warehouse_id.as_deref(), Some("a1b2c3d4e5f60718"));
+
+    // A workspace without the list: the spaces, and each space's details, as before.
+    add_faults(
+        &f,
+        serde_json::json!({ "path": "/api/2.0/genie/agents", "fault": { "kind": "status", "status": 404 } }),
+    )
+    .await;
+    let fallback = genie.spaces(&api).await.expect("spaces");
+    assert_eq!(fallback, listed, "the same agents either way");
+}

@@ -12,7 +12,7 @@ from datetime import datetime
 
 import requests
 from databricks.sdk.oauth import HostMetadata
-from databricks.sdk.service import catalog, dashboards, iam, sql
+from databricks.sdk.service import catalog, dashboards, genieagents, iam, sql
 
 STARTER = "a1b2c3d4e5f60718"
 REPORTING = "5f6e7d8c9b0a1234"
@@ -31,6 +31,7 @@ class Route:
 _MESSAGES = "/api/2.0/genie/spaces/{space}/conversations/{conversation}/messages"
 _ATTACHMENT = _MESSAGES + "/{message}/attachments/{attachment}"
 _QUERY_RESULT = dashboards.GenieGetMessageQueryResultResponse
+_AGENT = "/api/2.0/genie/agents/{agent}/conversations/{conversation}"
 
 ROUTES = {
     "host_metadata": Route("GET", "/.well-known/databricks-config", HostMetadata),
@@ -71,6 +72,16 @@ ROUTES = {
         "GET", _ATTACHMENT + "/downloads/{download}", dashboards.GenieGetDownloadFullQueryResultResponse
     ),
     "visualization": Route("GET", _ATTACHMENT + "/download-visualization", "a PNG (raw bytes, image/png)"),
+    # Genie Agents (databricks-sdk-py 0.162 genieagents.py) and Agent mode's cancel (GenieAPI).
+    "genie_agents": Route("GET", "/api/2.0/genie/agents", genieagents.ListGenieAgentsResponse),
+    "agent_mode_cancel": Route("POST", _AGENT + "/responses/{response}/cancel", dashboards.GenieMessage),
+    # Beta routes the SDK has no class or method for: their events are checked against the
+    # API reference's names and order instead (test_shapes_agents.py, docs/api-fidelity.md).
+    "agent_mode_responses": Route("POST", "/api/2.0/genie/agents/{agent}/responses", "SSE: response.created first, sequence_number 0, 1, …"),
+    "agent_mode_items": Route("GET", _AGENT + "/items", "{data: [items], has_more, last_id}"),
+    "one_responses": Route("POST", "/api/2.0/genie/one/responses", "SSE: response.created first, sequence_number 0, 1, …"),
+    "one_response": Route("GET", "/api/2.0/genie/one/conversations/{conversation}/responses/{response}", "a Response object"),
+    "one_conversations": Route("GET", "/api/2.0/genie/one/conversations", "{conversations: [...], next_page_token}"),
 }
 
 # Routes a test has called (see test_every_route_in_the_table_is_exercised).

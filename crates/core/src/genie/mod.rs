@@ -138,6 +138,40 @@ async fn pages<P: serde::de::DeserializeOwned, T>(
     Ok(items)
 }
 
+/// `GET /api/2.0/genie/agents` in its full view, every page: the agents with their sample
+/// questions (`definition.config.sample_questions[].question`). The ids are the spaces' ids.
+async fn agents(api: &Api) -> Result<Vec<Space>, ErrorInfo> {
+    let path = "/api/2.0/genie/agents?view=GENIE_AGENT_VIEW_FULL&page_size=50";
+    let listed = pages(api, path, |page: wire::AgentsPage| {
+        if !page.unreachable.is_empty() {
+            tracing::info!(
+                count = page.unreachable.len(),
+                "Genie agents that could not be read"
+            );
+        }
+        (page.genie_agents, page.next_page_token)
+    })
+    .await?;
+    Ok(listed
+        .into_iter()
+        .filter_map(|agent| {
+            let id = agent.name.strip_prefix("agents/").unwrap_or(&agent.name);
+            let questions = agent
+                .definition
+                .as_ref()
+                .map(|d| sample_questions_of(&d["config"]["sample_questions"]))
+                .unwrap_or_default();
+            (!id.is_empty()).then(|| Space {
+                space_id: id.to_owned(),
+                title: agent.display_name,
+                description: agent.description.filter(|d| !d.trim().is_empty()),
+                sample_questions: questions,
+                warehouse_id: agent.warehouse_id.filter(|w| !w.is_empty()),
+            })
+        })
+        .collect())
+}
+
 /// A pasted Genie link (`https://<host>/genie/rooms/<id>?o=…`) or a bare space id.
 pub fn space_id_from(input: &str) -> Option<String> {
     let input = input.trim();
@@ -157,8 +191,13 @@ fn sample_questions(serialized: Option<&str>) -> Vec<String> {
     else {
         return Vec::new();
     };
-    value["config"]["sample_questions"]
-        .as_array()
+    sample_questions_of(&value["config"]["sample_questions"])
+}
+
+/// `[{id, question}]`, the question a string (Genie Agents) or a list of strings (a space's
+/// export).
+fn sample_questions_of(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
         .into_iter()
         .flatten()
         .filter_map(|q| match &q["question"] {
@@ -209,8 +248,17 @@ impl Genie {
         &self.store
     }
 
-    /// The spaces the user can use, with sample questions where the API gives them.
+    /// The spaces the user can use, with sample questions where the API gives them: from the
+    /// Genie Agents list in one request a page where the workspace has it, else from the
+    /// spaces list and one request per space.
     pub async fn spaces(&self, api: &Api) -> Result<Vec<Space>, ErrorInfo> {
+        match agents(api).await {
+            Ok(found) => return Ok(found),
+            Err(error) => tracing::info!(
+                error = %error.message,
+                "no Genie Agents list here; listing Genie spaces"
+            ),
+        }
         let spaces = pages(api, "/api/2.0/genie/spaces", |page: wire::SpacesPage| {
             (page.spaces, page.next_page_token)
         })

@@ -41,6 +41,32 @@ pub struct SpacesPage {
     pub next_page_token: Option<String>,
 }
 
+/// A Genie agent as `GET /api/2.0/genie/agents` lists it (databricks-sdk-py 0.162
+/// `genieagents.GenieAgent`): `name` is `agents/{id}`; the full view adds `definition`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct WireAgent {
+    pub name: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    #[serde(default)]
+    pub warehouse_id: Option<String>,
+    #[serde(default)]
+    pub definition: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct AgentsPage {
+    #[serde(default)]
+    pub genie_agents: Vec<WireAgent>,
+    #[serde(default)]
+    pub next_page_token: Option<String>,
+    /// Agents that could not be read (full view only): `agents/{id}`.
+    #[serde(default)]
+    pub unreachable: Vec<String>,
+}
+
 /// Where a message is (`MessageStatus`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
