@@ -157,10 +157,10 @@ fn check_every_screen(app: &AppSession) -> Result<()> {
             check(app, &format!("SQL runner at {width}×{height}"), &mut found)?;
             app.screenshot(&format!("sql-{width}x{height}"))?;
             d.click("[data-testid=nav-genie]", WAIT)?;
-            d.wait_for("[data-testid=genie-turn]", WAIT)?;
+            d.wait_for("[data-testid=genie-view] [data-testid=response-card]", WAIT)?;
             check(
                 app,
-                &format!("Genie answer at {width}×{height}"),
+                &format!("Agent mode report at {width}×{height}"),
                 &mut found,
             )?;
             app.screenshot(&format!("genie-{width}x{height}"))?;

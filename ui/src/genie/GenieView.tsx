@@ -309,7 +309,7 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
           )}
         </header>
         <div class="genie-thread" data-testid="genie-thread">
-          {space && turns.length === 0 && space.sampleQuestions.length > 0 && (
+          {space && turns.length === 0 && research.length === 0 && space.sampleQuestions.length > 0 && (
             <div class="genie-samples">
               <p class="muted">Try asking:</p>
               {space.sampleQuestions.map((q) => (

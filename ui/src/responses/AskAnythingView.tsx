@@ -107,7 +107,7 @@ export function AskAnythingView({ workspace, onOpenAgent, onOpenInSql }: Props) 
       <div class="ask-view" data-testid="ask-view" data-state="unavailable">
         <div class="ask-unavailable">
           <p data-testid="ask-unavailable">{off}</p>
-          <p class="muted">Meanwhile, ask one of your Genie agents (called Genie spaces before):</p>
+          <p class="muted">You can ask one of your Genie agents (called Genie spaces before) instead:</p>
           <div class="ask-agents">
             {agents.map((a) => (
               <button key={a.spaceId} type="button" class="agent-offer" data-testid="ask-offer-agent" onClick={() => onOpenAgent(a.spaceId)}>
