@@ -112,7 +112,14 @@ async fn main() -> Result<()> {
         Arc::new(Runs::default()),
     );
     // One uncounted question each, so the warehouse and connections are warm.
-    measure(&responses, &api, Surface::AskAnything, "How many trips were there?", 1).await?;
+    measure(
+        &responses,
+        &api,
+        Surface::AskAnything,
+        "How many trips were there?",
+        1,
+    )
+    .await?;
     let one = measure(
         &responses,
         &api,
@@ -135,7 +142,9 @@ async fn main() -> Result<()> {
     print_row("first words of the answer", &one, |m| m.first_text);
     print_row("whole answer", &one, |m| m.done);
     println!("Agent mode ({AGENT_MODE} researches, three queries each)");
-    print_row("Genie confirms (response.created)", &research, |m| m.confirmed);
+    print_row("Genie confirms (response.created)", &research, |m| {
+        m.confirmed
+    });
     print_row("first step shown (the plan)", &research, |m| m.first_step);
     print_row("first words of the report", &research, |m| m.first_text);
     print_row("whole report", &research, |m| m.done);
