@@ -17,21 +17,10 @@ const GENIE: &str = "[data-testid=genie-view]";
 
 /// Requests the emulator logged under `/api/2.0/genie/`: `(method, path)`.
 fn genie_requests(app: &AppSession) -> Result<Vec<(String, String)>> {
-    let url = format!(
-        "{}/__emulator/requests?path_prefix=/api/2.0/genie/",
-        app.emulator.base_url
-    );
-    let log: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
-    Ok(log["requests"]
-        .as_array()
+    Ok(app
+        .emulator_requests("/api/2.0/genie/")?
         .into_iter()
-        .flatten()
-        .map(|r| {
-            (
-                r["method"].as_str().unwrap_or_default().to_owned(),
-                r["path"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
+        .map(|(method, path, _)| (method, path))
         .collect())
 }
 

@@ -20,19 +20,11 @@ fn open_genie<'a>(app: &'a AppSession, user: &str) -> Result<&'a WebDriver> {
 
 /// POSTs the emulator logged to paths ending in `path_part`, with their statuses.
 fn genie_posts(app: &AppSession, path_part: &str) -> Result<Vec<u64>> {
-    let url = format!(
-        "{}/__emulator/requests?path_prefix=/api/2.0/genie/",
-        app.emulator.base_url
-    );
-    let log: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
-    Ok(log["requests"]
-        .as_array()
+    Ok(app
+        .emulator_requests("/api/2.0/genie/")?
         .into_iter()
-        .flatten()
-        .filter(|r| {
-            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with(path_part))
-        })
-        .map(|r| r["status"].as_u64().unwrap_or_default())
+        .filter(|(method, path, _)| method == "POST" && path.ends_with(path_part))
+        .map(|(_, _, status)| status)
         .collect())
 }
 

@@ -229,6 +229,28 @@ impl AppSession {
             })
     }
 
+    /// The requests the emulator logged under `prefix`, as `(method, path, status)`.
+    pub fn emulator_requests(&self, prefix: &str) -> Result<Vec<(String, String, u64)>> {
+        let url = format!(
+            "{}/__emulator/requests?path_prefix={prefix}",
+            self.emulator.base_url
+        );
+        let log: serde_json::Value = ureq::get(&url).call()?.body_mut().read_json()?;
+        Ok(log["requests"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                let text = |key: &str| r[key].as_str().unwrap_or_default().to_owned();
+                (
+                    text("method"),
+                    text("path"),
+                    r["status"].as_u64().unwrap_or_default(),
+                )
+            })
+            .collect())
+    }
+
     /// The app's log so far (stderr of every launch in this test).
     pub fn log(&self) -> Result<String> {
         Ok(std::fs::read_to_string(log_path(&self.name)?)?)

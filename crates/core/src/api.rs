@@ -199,35 +199,9 @@ impl Api {
         path: &str,
         body: &Value,
     ) -> Result<reqwest::Response, ErrorInfo> {
-        crate::api_path::check(path)?;
-        let url = self.host.join(path);
-        let name = self.host.as_str();
-        let mut refreshed = false;
-        loop {
-            let token = self.session.access_token().await?;
-            let response = self
-                .http
-                .post(url.clone())
-                .bearer_auth(token.expose())
-                .header("Accept", "text/event-stream")
-                .json(body)
-                .send()
-                .await
-                .map_err(|e| transport_error(&e, name))?;
-            let status = response.status();
-            if status.is_success() {
-                return Ok(response);
-            }
-            let wait = retry_after(&response);
-            let bytes = http_body::read_prefix(response, http_body::ERROR_BODY).await;
-            let refusal = Refusal::parse(status, &bytes);
-            if refusal.is_invalid_token() && !refreshed {
-                refreshed = true;
-                self.session.invalidate(&token).await;
-                continue;
-            }
-            return Err(self.error(path, refusal, wait));
-        }
+        let body = Some(body.clone());
+        self.respond(Method::POST, path, &body, "text/event-stream", false)
+            .await
     }
 
     /// One API call with the retry rules above.
@@ -265,6 +239,24 @@ impl Api {
         accept: &'static str,
         limit: usize,
     ) -> Result<bytes::Bytes, ErrorInfo> {
+        let response = self.respond(method, path, &body, accept, true).await?;
+        let name = self.host.as_str();
+        http_body::read(response, limit).await.map_err(|e| match e {
+            BodyError::Transport(e) => transport_error(&e, name),
+            BodyError::TooLarge { limit } => http_body::too_large(name, limit),
+        })
+    }
+
+    /// The 2xx response to a request, its body unread: a refused token is refreshed once and
+    /// the request repeated, and (when `wait_out_throttling`) a 429/503 is waited out.
+    async fn respond(
+        &self,
+        method: Method,
+        path: &str,
+        body: &Option<Value>,
+        accept: &'static str,
+        wait_out_throttling: bool,
+    ) -> Result<reqwest::Response, ErrorInfo> {
         crate::api_path::check(path)?;
         let url = self.host.join(path);
         let name = self.host.as_str();
@@ -276,7 +268,7 @@ impl Api {
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header("Accept", accept);
-            if let Some(body) = &body {
+            if let Some(body) = body {
                 request = request.json(body);
             }
             let response = request
@@ -285,15 +277,14 @@ impl Api {
                 .map_err(|e| transport_error(&e, name))?;
             let status = response.status();
             if status.is_success() {
-                return http_body::read(response, limit).await.map_err(|e| match e {
-                    BodyError::Transport(e) => transport_error(&e, name),
-                    BodyError::TooLarge { limit } => http_body::too_large(name, limit),
-                });
+                return Ok(response);
             }
-            if matches!(
-                status,
-                StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
-            ) && throttled < THROTTLE_RETRIES
+            if wait_out_throttling
+                && matches!(
+                    status,
+                    StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+                )
+                && throttled < THROTTLE_RETRIES
             {
                 throttled += 1;
                 tokio::time::sleep(retry_after(&response)).await;

@@ -63,6 +63,31 @@ async fn ask(
     (last, seen.into_inner().expect("seen"))
 }
 
+/// Agent mode researches "How has revenue developed?" in a task; its views come on the channel.
+fn research_in_background(
+    r: &Arc<Responses>,
+    api: &Api,
+) -> (
+    tokio::task::JoinHandle<Result<ResponseView, brickdesk_core::ErrorInfo>>,
+    tokio::sync::mpsc::UnboundedReceiver<ResponseView>,
+) {
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let (r, api) = (r.clone(), api.clone());
+    let task = tokio::spawn(async move {
+        let send = move |v| drop(tx.send(v));
+        r.ask(
+            &api,
+            DEMO_ID,
+            agent(SALES),
+            "How has revenue developed?",
+            None,
+            &send,
+        )
+        .await
+    });
+    (task, rx)
+}
+
 fn posts(log: &[(String, String, u64)], suffix: &str) -> usize {
     log.iter()
         .filter(|(m, p, _)| m == "POST" && p.ends_with(suffix))
@@ -218,21 +243,7 @@ async fn stop_cancels_agent_mode_at_its_next_step() {
     let (f, api) = signed_in_demo("responses-stop", quick(300)).await;
     let db = Arc::new(LocalDb::in_memory());
     let r = Arc::new(responses(&db));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let asking = {
-        let (r, api) = (r.clone(), api.clone());
-        tokio::spawn(async move {
-            r.ask(
-                &api,
-                DEMO_ID,
-                agent(SALES),
-                "How has revenue developed?",
-                None,
-                &move |v| drop(tx.send(v)),
-            )
-            .await
-        })
-    };
+    let (asking, mut rx) = research_in_background(&r, &api);
     // Stop once the first query shows.
     while let Some(view) = rx.recv().await {
         if view.steps.iter().any(|s| s.kind == StepKind::Query) {
@@ -317,21 +328,7 @@ async fn a_response_in_flight_when_the_app_quit_is_finished_after_the_restart() 
     let (f, api) = signed_in_demo("responses-restart", quick(150)).await;
     let db = Arc::new(LocalDb::in_memory());
     let first = Arc::new(responses(&db));
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let asking = {
-        let (r, api) = (first.clone(), api.clone());
-        tokio::spawn(async move {
-            r.ask(
-                &api,
-                DEMO_ID,
-                agent(SALES),
-                "How has revenue developed?",
-                None,
-                &move |v| drop(tx.send(v)),
-            )
-            .await
-        })
-    };
+    let (asking, mut rx) = research_in_background(&first, &api);
     while let Some(view) = rx.recv().await {
         if view.response_id.is_some() {
             break;

@@ -7,7 +7,6 @@ import { useEffect, useState } from "preact/hooks";
 import {
   closeResult,
   exportResult,
-  openLink,
   runAnswerAgain,
   sendFeedback,
   toAppError,
@@ -17,6 +16,7 @@ import {
   type Rating,
 } from "../platform";
 import { ThumbIcon } from "../app/icons";
+import { LinkConfirm, useLinkConfirm } from "../app/LinkConfirm";
 import { Provenance, provenanceText } from "../app/Provenance";
 import { protectFormulas } from "../app/preferences";
 import { answerFacts, type AnswerSource } from "./answerFacts";
@@ -79,7 +79,7 @@ function Steps({ turn }: { turn: Turn }) {
 
 export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql, onChange }: Props) {
   const [view, setView] = useState<"table" | "chart">("chart");
-  const [link, setLink] = useState<string | null>(null);
+  const { link, setLink, onTextClick } = useLinkConfirm();
   const [error, setError] = useState<AppError | null>(null);
   const [busy, setBusy] = useState(false);
   const [exported, setExported] = useState<string | null>(null);
@@ -131,13 +131,6 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
     }
   };
 
-  // Links in the answer open in the system browser, after the user says so.
-  const onTextClick = (event: MouseEvent) => {
-    const anchor = (event.target as HTMLElement).closest("a");
-    if (!anchor) return;
-    event.preventDefault();
-    setLink(anchor.getAttribute("href"));
-  };
 
   return (
     <article class="genie-turn" data-testid="genie-turn" data-phase={turn.phase}>
@@ -175,17 +168,7 @@ export function AnswerCard({ workspaceId, source, turn, onFollowUp, onOpenInSql,
               <div key={i} class="genie-text" data-testid="genie-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: text.html }} />
             ),
           )}
-          {link && (
-            <p class="genie-link-confirm" role="alertdialog" aria-label="Open link">
-              Open <code>{link}</code> in your browser?{" "}
-              <button type="button" class="primary" onClick={() => void openLink(link).catch((e) => setError(toAppError(e))).finally(() => setLink(null))}>
-                Open
-              </button>{" "}
-              <button type="button" class="ghost" onClick={() => setLink(null)}>
-                Cancel
-              </button>
-            </p>
-          )}
+          <LinkConfirm link={link} onDone={() => setLink(null)} onError={setError} />
           {query && (
             <section class="genie-query" aria-label="Query">
               {message && (

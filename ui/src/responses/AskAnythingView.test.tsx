@@ -4,7 +4,7 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import type { GenieFeatures, ResponseView } from "../platform";
-import { workspace } from "../test/fixtures";
+import { responseView, workspace } from "../test/fixtures";
 
 let update: (view: ResponseView) => void = () => {};
 let finish: (view: ResponseView) => void = () => {};
@@ -35,22 +35,14 @@ const { AskAnythingView } = await import("./AskAnythingView");
 
 const alice = workspace({ id: "demo", name: "Demo", host: "http://127.0.0.1:1", status: { state: "signedIn", user: "alice@example.com", expiresAtMs: null } });
 
-const view = (status: ResponseView["status"], extra: Partial<ResponseView> = {}): ResponseView => ({
-  id: 7,
-  surface: { kind: "askAnything" },
-  question: "What is the revenue by region?",
-  conversationId: "c1",
-  responseId: "r1",
-  status,
-  steps: [{ id: "n1", kind: "note", title: "Searching the data you can use", detailHtml: null, sql: null, done: true }],
-  textHtml: "",
-  textStreaming: false,
-  citations: [],
-  tables: [],
-  problem: null,
-  createdAtMs: 0,
-  ...extra,
-});
+const view = (status: ResponseView["status"], extra: Partial<ResponseView> = {}): ResponseView =>
+  responseView(7, status, {
+    question: "What is the revenue by region?",
+    conversationId: "c1",
+    responseId: "r1",
+    steps: [{ id: "n1", kind: "note", title: "Searching the data you can use", detailHtml: null, sql: null, done: true }],
+    ...extra,
+  });
 
 describe("Ask anything", () => {
   beforeEach(() => {

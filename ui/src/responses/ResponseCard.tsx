@@ -2,8 +2,9 @@
 // off, the text as it streams in (sanitized in Rust), its citations, the supporting tables in
 // the same grid, chart and exports as any result, and Stop while it runs.
 import { useEffect, useState } from "preact/hooks";
-import { closeResult, openLink, stopGenieResponse, toAppError, type AppError, type Citation, type ResponseStep, type ResponseView } from "../platform";
+import { closeResult, stopGenieResponse, toAppError, type AppError, type Citation, type ResponseStep, type ResponseView } from "../platform";
 import { copyText } from "../genie/AnswerCard";
+import { LinkConfirm, useLinkConfirm } from "../app/LinkConfirm";
 import { ResultPanel } from "../sql/ResultPanel";
 import { isOver, statusText } from "./thread";
 
@@ -66,7 +67,7 @@ function CitationItem({ citation, onOpen, onOpenInSql }: { citation: Citation; o
 
 export function ResponseCard({ view, label, onOpenInSql }: Props) {
   const [error, setError] = useState<AppError | null>(null);
-  const [link, setLink] = useState<string | null>(null);
+  const { link, setLink, onTextClick } = useLinkConfirm();
   const [stopping, setStopping] = useState(false);
   const over = isOver(view);
   const status = statusText(view);
@@ -81,12 +82,6 @@ export function ResponseCard({ view, label, onOpenInSql }: Props) {
     } catch (e) {
       setError(toAppError(e));
     }
-  };
-  const onTextClick = (event: MouseEvent) => {
-    const anchor = (event.target as HTMLElement).closest("a");
-    if (!anchor) return;
-    event.preventDefault();
-    setLink(anchor.getAttribute("href"));
   };
   const plain = () => {
     const text = new DOMParser().parseFromString(view.textHtml, "text/html").body.textContent ?? "";
@@ -122,17 +117,7 @@ export function ResponseCard({ view, label, onOpenInSql }: Props) {
           dangerouslySetInnerHTML={{ __html: view.textHtml }}
         />
       )}
-      {link && (
-        <p class="genie-link-confirm" role="alertdialog" aria-label="Open link">
-          Open <code>{link}</code> in your browser?{" "}
-          <button type="button" class="primary" onClick={() => void openLink(link).catch((e) => setError(toAppError(e))).finally(() => setLink(null))}>
-            Open
-          </button>{" "}
-          <button type="button" class="ghost" onClick={() => setLink(null)}>
-            Cancel
-          </button>
-        </p>
-      )}
+      <LinkConfirm link={link} onDone={() => setLink(null)} onError={setError} />
       {view.problem && (
         <p class={view.problem.code === "cancelled" ? "muted" : "field-error"} role="alert" data-testid="response-problem">
           {view.problem.message}

@@ -1,23 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { AppError, type ResponseView } from "../platform";
+import { responseView } from "../test/fixtures";
 import { conversationOf, statusText, trackCard, upsert } from "./thread";
 
-const view = (id: number, status: ResponseView["status"], extra: Partial<ResponseView> = {}): ResponseView => ({
-  id,
-  surface: { kind: "askAnything" },
-  question: "q",
-  conversationId: null,
-  responseId: null,
-  status,
-  steps: [],
-  textHtml: "",
-  textStreaming: false,
-  citations: [],
-  tables: [],
-  problem: null,
-  createdAtMs: 0,
-  ...extra,
-});
+const view = responseView;
 
 describe("a thread of streamed answers", () => {
   it("replaces a view by id and adds new ones in order", () => {

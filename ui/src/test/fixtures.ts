@@ -1,6 +1,6 @@
 // Test data shaped like what Rust sends: a workspace with defaults for the fields a test
 // does not care about.
-import type { WorkspaceList, WorkspaceSummary } from "../platform";
+import type { ResponseView, WorkspaceList, WorkspaceSummary } from "../platform";
 
 export function workspace(
   fields: Pick<WorkspaceSummary, "id" | "name" | "host"> & Partial<WorkspaceSummary>,
@@ -18,4 +18,24 @@ export function workspace(
 
 export function workspaceList(workspaces: WorkspaceSummary[], activeId: string | null): WorkspaceList {
   return { workspaces, activeId, canAdd: true, canUseTokens: true };
+}
+
+/** A streamed answer (Ask anything unless `fields` say otherwise). */
+export function responseView(id: number, status: ResponseView["status"], fields: Partial<ResponseView> = {}): ResponseView {
+  return {
+    id,
+    surface: { kind: "askAnything" },
+    question: "q",
+    conversationId: null,
+    responseId: null,
+    status,
+    steps: [],
+    textHtml: "",
+    textStreaming: false,
+    citations: [],
+    tables: [],
+    problem: null,
+    createdAtMs: 0,
+    ...fields,
+  };
 }

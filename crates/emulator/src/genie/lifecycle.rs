@@ -8,7 +8,9 @@ use super::analyst::{self, Answer};
 use super::datasets::Dataset;
 use super::store::{QueryAttachment, Status, now_ms};
 use crate::server::Shared;
-use crate::sql::statements::{ChunkData, Disposition, Format, Request, State as StatementState};
+use crate::sql::statements::{
+    ChunkData, Disposition, Format, Request, ResultSet, State as StatementState,
+};
 use crate::store::Subject;
 use std::time::Duration;
 
@@ -122,15 +124,7 @@ pub async fn run(shared: Shared, job: Job) {
     };
     match (done.state, done.result.as_deref()) {
         (StatementState::Succeeded, Some(result)) => {
-            let rows: Vec<_> = result
-                .chunks
-                .iter()
-                .filter_map(|c| match &c.data {
-                    ChunkData::Inline(rows) => Some(rows.iter().cloned()),
-                    ChunkData::External(_) => None,
-                })
-                .flatten()
-                .collect();
+            let rows = inline_rows(result);
             let text = if query.listing {
                 analyst::summarize_listing(
                     job.dataset,
@@ -179,6 +173,19 @@ fn fail(shared: &Shared, id: &str, error_type: &str, error: &str) {
         m.error = Some((error_type.to_owned(), error.to_owned()));
         m.status = Status::Failed;
     });
+}
+
+/// The rows of an INLINE result, all chunks in order.
+pub fn inline_rows(result: &ResultSet) -> Vec<Vec<serde_json::Value>> {
+    result
+        .chunks
+        .iter()
+        .filter_map(|c| match &c.data {
+            ChunkData::Inline(rows) => Some(rows.iter().cloned()),
+            ChunkData::External(_) => None,
+        })
+        .flatten()
+        .collect()
 }
 
 /// Runs `sql` for `owner` as Genie does: INLINE JSON rows, capped at the API's row limit.

@@ -7,7 +7,7 @@ use super::Run;
 use crate::genie::lifecycle;
 use crate::server::Shared;
 use crate::sql::render::databricks_type;
-use crate::sql::statements::{ChunkData, State as StatementState};
+use crate::sql::statements::State as StatementState;
 use crate::store::Subject;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -42,15 +42,7 @@ pub async fn run_query(
                 .iter()
                 .map(|f| (f.name().clone(), databricks_type(f.data_type()).1))
                 .collect(),
-            rows: result
-                .chunks
-                .iter()
-                .filter_map(|c| match &c.data {
-                    ChunkData::Inline(rows) => Some(rows.iter().cloned()),
-                    ChunkData::External(_) => None,
-                })
-                .flatten()
-                .collect(),
+            rows: lifecycle::inline_rows(&result),
             total_rows: result.total_rows,
         }),
         (_, _) => Err(done
