@@ -2,8 +2,9 @@
 //! workspace (the emulator). A question answered across all of alice's data with its table
 //! cited, then followed up; an Agent-mode research whose plan, query steps, streamed text,
 //! report, sources and supporting tables appear, and a second one that Stop ends; a stream cut
-//! mid-way that still shows the whole report (read back, not asked again); and a workspace
-//! without the previews, which says so in one line and offers the Genie agents.
+//! mid-way that still shows the whole report (read back, not asked again); a report in flight
+//! when the app quits, finished after the restart; and a workspace without the previews, which
+//! says so in one line and offers the Genie agents.
 
 use anyhow::Result;
 use brickdesk_e2e::ui::{self, ask_anything, response};
@@ -219,6 +220,43 @@ fn a_workspace_without_the_previews_says_so_and_offers_the_genie_agents() -> Res
         assert!(
             answer.contains("1995") || answer.contains("orders"),
             "{answer}"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn a_report_in_flight_when_the_app_quits_is_finished_after_the_restart() -> Result<()> {
+    run("agent-mode-restart", |app| {
+        let d = &app.driver;
+        ui::sign_in(d, "alice@example.com")?;
+        sales_in_agent_mode(d)?;
+        research(d, "How has revenue developed?")?;
+        wait_until("a running query step", WAIT, || {
+            let running = d.find_all("[data-testid=response-step][data-kind=query]")?;
+            Ok((!running.is_empty()).then_some(()))
+        })?;
+        // Quit mid-research; the next start reads the report back where the user lands.
+        app.restart()?;
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        let (text, status) = response(d, ASK, 0)?;
+        assert_eq!(status, "completed", "{text}");
+        assert!(
+            text.to_lowercase().contains("agent mode") && text.contains("[1]"),
+            "{text}"
+        );
+        let requests = genie_requests(app)?;
+        let asked = requests
+            .iter()
+            .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
+            .count();
+        assert_eq!(asked, 1, "not asked again: {requests:?}");
+        assert!(
+            requests
+                .iter()
+                .any(|(m, p)| m == "GET" && p.ends_with("/items")),
+            "{requests:?}"
         );
         Ok(())
     })
