@@ -43,6 +43,9 @@ pub struct Config {
     /// Which Genie previews a workspace admin has turned on (Genie One API, Agent mode API).
     pub genie_previews: GeniePreviews,
     pub timings: Timings,
+    /// Rendered external chunks of one result held in memory (MiB); the rest are kept in a
+    /// temp file, so a result of tens of millions of rows does not fill the memory.
+    pub result_memory_mib: u64,
     pub unity_catalog: UnityCatalogConfig,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
     pub faults: Vec<FaultRule>,
@@ -313,6 +316,7 @@ impl Default for Config {
             genie: GenieLimits::default(),
             genie_previews: GeniePreviews::default(),
             timings: Timings::default(),
+            result_memory_mib: 256,
             unity_catalog: UnityCatalogConfig::default(),
             faults: vec![],
         }

@@ -6,7 +6,7 @@
 
 use crate::faults::Fault;
 use crate::server::Shared;
-use crate::sql::statements::{ChunkData, Format, State as StatementState};
+use crate::sql::statements::{Format, State as StatementState};
 use crate::store::Store;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -140,18 +140,23 @@ pub async fn download(
         );
     };
     let bytes = match (&snapshot.state, &snapshot.result) {
-        (StatementState::Succeeded, Some(result)) => {
-            match result.chunks.get(grant.chunk_index).map(|c| &c.data) {
-                Some(ChunkData::External(bytes)) => bytes.clone(),
-                _ => {
-                    return xml_error(
-                        StatusCode::NOT_FOUND,
-                        "NoSuchKey",
-                        "The chunk does not exist.",
-                    );
-                }
+        (StatementState::Succeeded, Some(result)) => match result.bytes(grant.chunk_index) {
+            Some(Ok(bytes)) => bytes,
+            Some(Err(error)) => {
+                return xml_error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalError",
+                    &format!("The chunk could not be read: {error}."),
+                );
             }
-        }
+            None => {
+                return xml_error(
+                    StatusCode::NOT_FOUND,
+                    "NoSuchKey",
+                    "The chunk does not exist.",
+                );
+            }
+        },
         _ => {
             return xml_error(
                 StatusCode::NOT_FOUND,

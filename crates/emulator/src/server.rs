@@ -58,6 +58,7 @@ pub fn router(config: Config, base_url: String) -> Router {
         chunk_rows: timings.chunk_rows,
         result_ttl: Duration::from_secs(timings.result_ttl_secs),
         min_run: Duration::from_millis(timings.statement_ms),
+        memory_bytes: config.result_memory_mib.saturating_mul(1024 * 1024),
     });
     let shared = Arc::new(SharedState {
         store: Store::new(config.seed),

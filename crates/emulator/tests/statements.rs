@@ -680,3 +680,59 @@ fn another_user_cannot_read_my_statement() {
     );
     assert_eq!(status, 403);
 }
+
+/// Every chunk of a result as its external links serve it, and the manifest's byte counts.
+fn downloaded_chunks(s: &Sql, body: &Value) -> (Vec<Vec<u8>>, Vec<u64>) {
+    let id = body["statement_id"].as_str().expect("id").to_owned();
+    let count = body["manifest"]["total_chunk_count"]
+        .as_u64()
+        .expect("count") as usize;
+    let announced = body["manifest"]["chunks"]
+        .as_array()
+        .expect("chunks")
+        .iter()
+        .map(|c| c["byte_count"].as_u64().expect("byte_count"))
+        .collect();
+    let chunks = (0..count)
+        .map(|index| {
+            let (_, page) = s.get(&format!(
+                "/api/2.0/sql/statements/{id}/result/chunks/{index}"
+            ));
+            let (status, bytes) = s.download(&page["external_links"][0]);
+            assert_eq!(status, 200);
+            bytes
+        })
+        .collect();
+    (chunks, announced)
+}
+
+#[test]
+fn chunks_past_the_memory_budget_are_served_from_disk_byte_for_byte() {
+    let statement = json!({
+        "statement": "SELECT id, concat('row-', cast(id AS STRING)) AS label FROM range(250000)",
+        "disposition": "EXTERNAL_LINKS", "format": "ARROW_STREAM", "wait_timeout": "30s",
+    });
+    let timings = Timings {
+        chunk_rows: 100_000,
+        ..Timings::default()
+    };
+    let in_memory = sql_with(timings.clone());
+    let (_, body) = in_memory.execute(statement.clone());
+    let (expected, expected_counts) = downloaded_chunks(&in_memory, &body);
+
+    let server = start(Config {
+        timings,
+        result_memory_mib: 0,
+        ..auto_approve("alice@example.com")
+    });
+    let token = token_for(&server);
+    let on_disk = Sql { server, token };
+    let (_, body) = on_disk.execute(statement);
+    assert_eq!(body["status"]["state"], "SUCCEEDED", "{body}");
+    let (chunks, counts) = downloaded_chunks(&on_disk, &body);
+    assert_eq!(chunks.len(), 3);
+    assert_eq!(counts, expected_counts, "the same byte counts announced");
+    assert!(chunks == expected, "the same bytes served");
+    let sizes: Vec<u64> = chunks.iter().map(|c| c.len() as u64).collect();
+    assert_eq!(sizes, counts);
+}

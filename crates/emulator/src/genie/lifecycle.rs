@@ -182,7 +182,7 @@ pub fn inline_rows(result: &ResultSet) -> Vec<Vec<serde_json::Value>> {
         .iter()
         .filter_map(|c| match &c.data {
             ChunkData::Inline(rows) => Some(rows.iter().cloned()),
-            ChunkData::External(_) => None,
+            ChunkData::External(_) | ChunkData::Spilled { .. } => None,
         })
         .flatten()
         .collect()

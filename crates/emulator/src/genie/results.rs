@@ -362,7 +362,8 @@ fn last_column(shared: &Shared, statement_id: Option<&str>) -> Vec<f64> {
         .iter()
         .filter_map(|c| match &c.data {
             crate::sql::statements::ChunkData::Inline(rows) => Some(rows.iter()),
-            crate::sql::statements::ChunkData::External(_) => None,
+            crate::sql::statements::ChunkData::External(_)
+            | crate::sql::statements::ChunkData::Spilled { .. } => None,
         })
         .flatten()
         .take(50)

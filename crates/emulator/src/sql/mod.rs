@@ -9,6 +9,7 @@ mod date_functions;
 pub mod engine;
 mod functions;
 pub mod render;
+mod spill;
 pub mod statements;
 mod wire_types;
 
@@ -318,8 +319,8 @@ fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
         .enumerate()
         .map(|(index, chunk)| {
             let mut value = json!({ "chunk_index": index, "row_offset": chunk.row_offset, "row_count": chunk.row_count });
-            if let ChunkData::External(bytes) = &chunk.data {
-                value["byte_count"] = json!(bytes.len());
+            if let Some(bytes) = result.byte_count(index) {
+                value["byte_count"] = json!(bytes);
             }
             value
         })
@@ -333,16 +334,8 @@ fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
         "truncated": result.truncated,
     });
     if external {
-        let total: usize = result
-            .chunks
-            .iter()
-            .map(|c| {
-                if let ChunkData::External(b) = &c.data {
-                    b.len()
-                } else {
-                    0
-                }
-            })
+        let total: u64 = (0..result.chunks.len())
+            .filter_map(|index| result.byte_count(index))
             .sum();
         manifest["total_byte_count"] = json!(total);
     }
@@ -386,9 +379,7 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
     let links: Vec<Value> = (index..result.chunks.len().min(index + per_response))
         .filter_map(|at| {
             let chunk = &result.chunks[at];
-            let ChunkData::External(bytes) = &chunk.data else {
-                return None;
-            };
+            let bytes = result.byte_count(at)?;
             let link = shared
                 .links
                 .issue(&shared.store, &snapshot.id, at, snapshot.request.format);
@@ -396,7 +387,7 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
                 "chunk_index": at,
                 "row_offset": chunk.row_offset,
                 "row_count": chunk.row_count,
-                "byte_count": bytes.len(),
+                "byte_count": bytes,
                 "external_link": format!("{}/__files/{}", shared.base_url, link.token),
                 "expiration": link.expiration,
                 "http_headers": { crate::files::KEY_HEADER: link.key },

@@ -8,6 +8,7 @@
 
 use super::engine::{Engine, Parameter};
 use super::render;
+use super::spill::ChunkFile;
 use crate::store::Subject;
 use crate::warehouses::{WarehouseState, Warehouses};
 use datafusion::arrow::datatypes::SchemaRef;
@@ -88,6 +89,11 @@ pub struct Request {
 pub enum ChunkData {
     Inline(Vec<Vec<Value>>),
     External(axum::body::Bytes),
+    /// Rendered like `External`, kept in the result's chunk file at `(offset, len)`.
+    Spilled {
+        offset: u64,
+        len: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -103,6 +109,36 @@ pub struct ResultSet {
     pub chunks: Vec<Chunk>,
     pub total_rows: u64,
     pub truncated: bool,
+    /// Where chunks past the in-memory budget are.
+    pub spill: Option<ChunkFile>,
+}
+
+impl ResultSet {
+    /// The rendered size of external chunk `index` (`None` for INLINE rows).
+    pub fn byte_count(&self, index: usize) -> Option<u64> {
+        match &self.chunks.get(index)?.data {
+            ChunkData::External(bytes) => Some(bytes.len() as u64),
+            ChunkData::Spilled { len, .. } => Some(*len),
+            ChunkData::Inline(_) => None,
+        }
+    }
+
+    /// The rendered bytes of external chunk `index`, from memory or the chunk file.
+    pub fn bytes(&self, index: usize) -> Option<std::io::Result<axum::body::Bytes>> {
+        match &self.chunks.get(index)?.data {
+            ChunkData::External(bytes) => Some(Ok(bytes.clone())),
+            ChunkData::Spilled { offset, len } => {
+                let file = self.spill.as_ref()?;
+                Some(file.read(*offset, *len))
+            }
+            ChunkData::Inline(_) => None,
+        }
+    }
+
+    /// Bytes kept on disk.
+    pub fn spilled_bytes(&self) -> u64 {
+        self.spill.as_ref().map_or(0, ChunkFile::len)
+    }
 }
 
 /// A failed statement's `status.error` and `sql_state`.
@@ -137,6 +173,8 @@ pub struct Limits {
     pub chunk_rows: u64,
     pub result_ttl: Duration,
     pub min_run: Duration,
+    /// Rendered external chunks of one result kept in memory; the rest go to its chunk file.
+    pub memory_bytes: u64,
 }
 
 #[derive(Debug)]
@@ -277,14 +315,10 @@ impl Statements {
             tokio::time::sleep(rest).await;
         }
         match outcome {
-            Ok((schema, batches)) => {
-                match build_result(schema, batches, &request, self.limits.chunk_rows) {
-                    Ok(result) => {
-                        self.transition(&id, State::Succeeded, None, Some(Arc::new(result)))
-                    }
-                    Err(failure) => self.transition(&id, State::Failed, Some(failure), None),
-                }
-            }
+            Ok((schema, batches)) => match build_result(schema, batches, &request, &self.limits) {
+                Ok(result) => self.transition(&id, State::Succeeded, None, Some(Arc::new(result))),
+                Err(failure) => self.transition(&id, State::Failed, Some(failure), None),
+            },
             Err(error) => self.transition(
                 &id,
                 State::Failed,
@@ -337,9 +371,9 @@ async fn wait_for_warehouse(warehouses: &Warehouses, id: &str) -> Result<(), Fai
 /// Applies `row_limit`/`byte_limit`, cuts chunks and renders them for the disposition.
 fn build_result(
     schema: SchemaRef,
-    batches: Vec<RecordBatch>,
+    mut batches: Vec<RecordBatch>,
     request: &Request,
-    chunk_rows: u64,
+    limits: &Limits,
 ) -> Result<ResultSet, Failure> {
     let available: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
     let bytes: u64 = batches
@@ -358,13 +392,18 @@ fn build_result(
         keep = keep.min(limit / per_row);
     }
     let truncated = keep < available;
-    let chunk_rows = chunk_rows.max(1);
+    let chunk_rows = limits.chunk_rows.max(1);
     let mut chunks = Vec::new();
     let mut inline_bytes = 0usize;
+    let mut in_memory = 0u64;
+    let mut spill: Option<ChunkFile> = None;
+    // Rows of `batches` already cut into chunks and dropped (a rendered chunk no longer needs
+    // its batches, so a large result does not hold both at once).
+    let mut dropped = 0u64;
     let mut offset = 0u64;
     while offset < keep {
         let count = chunk_rows.min(keep - offset);
-        let rows = slice_rows(&batches, offset, count);
+        let rows = slice_rows(&batches, offset - dropped, count);
         let data = match (request.disposition, request.format) {
             (Disposition::Inline, _) => {
                 let json = render::json_rows(&rows);
@@ -388,19 +427,60 @@ fn build_result(
                 ChunkData::External(render::arrow_chunk(&schema, &rows).into())
             }
         };
+        let data = match data {
+            ChunkData::External(bytes) if in_memory + bytes.len() as u64 > limits.memory_bytes => {
+                spill_chunk(&mut spill, &bytes)?
+            }
+            ChunkData::External(bytes) => {
+                in_memory += bytes.len() as u64;
+                ChunkData::External(bytes)
+            }
+            other => other,
+        };
         chunks.push(Chunk {
             row_offset: offset,
             row_count: count,
             data,
         });
         offset += count;
+        drop(rows);
+        let done = batches
+            .iter()
+            .scan(dropped, |end, b| {
+                *end += b.num_rows() as u64;
+                Some(*end)
+            })
+            .take_while(|end| *end <= offset)
+            .count();
+        dropped += batches
+            .drain(..done)
+            .map(|b| b.num_rows() as u64)
+            .sum::<u64>();
     }
     Ok(ResultSet {
         schema,
         chunks,
         total_rows: keep,
         truncated,
+        spill,
     })
+}
+
+/// Writes a rendered chunk to the result's chunk file (made on first use).
+fn spill_chunk(spill: &mut Option<ChunkFile>, bytes: &[u8]) -> Result<ChunkData, Failure> {
+    let failed = |e: std::io::Error| Failure {
+        error_code: "INTERNAL_ERROR",
+        message: format!("The emulator could not keep a result chunk on disk: {e}."),
+        sql_state: None,
+    };
+    if spill.is_none() {
+        *spill = Some(ChunkFile::create().map_err(failed)?);
+    }
+    let file = spill
+        .as_mut()
+        .ok_or_else(|| failed(std::io::Error::other("no file")))?;
+    let (offset, len) = file.append(bytes).map_err(failed)?;
+    Ok(ChunkData::Spilled { offset, len })
 }
 
 /// Rows `offset..offset + count` across `batches`, without copying.
