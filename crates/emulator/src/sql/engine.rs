@@ -8,14 +8,19 @@ use super::data;
 use datafusion::arrow::array::Int64Array;
 use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::streaming::StreamingTable;
 use datafusion::catalog::{
     CatalogProvider, MemoryCatalogProvider, MemorySchemaProvider, SchemaProvider,
     TableFunctionArgs, TableFunctionImpl, TableProvider,
 };
 use datafusion::common::ScalarValue;
 use datafusion::datasource::MemTable;
+use datafusion::execution::{SendableRecordBatchStream, TaskContext};
 use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::stream::RecordBatchStreamAdapter;
+use datafusion::physical_plan::streaming::PartitionStream;
 use datafusion::prelude::{SessionConfig, SessionContext};
+use futures_util::StreamExt as _;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -33,6 +38,10 @@ pub struct Parameter {
     #[serde(default, rename = "type")]
     pub sql_type: Option<String>,
 }
+
+/// A statement's rows as they are read.
+pub type Batches =
+    std::pin::Pin<Box<dyn futures_util::Stream<Item = Result<RecordBatch, SqlError>> + Send>>;
 
 /// A statement that failed: the message a workspace would give, and its SQLSTATE.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -282,11 +291,33 @@ impl Engine {
         catalog: Option<&str>,
         schema: Option<&str>,
     ) -> Result<(SchemaRef, Vec<RecordBatch>), SqlError> {
+        let (schema, mut stream) = self.run_stream(sql, parameters, catalog, schema).await?;
+        let mut batches = Vec::new();
+        while let Some(batch) = stream.next().await {
+            batches.push(batch?);
+        }
+        Ok((schema, batches))
+    }
+
+    /// Runs one statement, its rows a batch at a time as they are read (in wire types).
+    pub async fn run_stream(
+        &self,
+        sql: &str,
+        parameters: &[Parameter],
+        catalog: Option<&str>,
+        schema: Option<&str>,
+    ) -> Result<(SchemaRef, Batches), SqlError> {
+        let listed = |(schema, batches): (SchemaRef, Vec<RecordBatch>)| -> (SchemaRef, Batches) {
+            (
+                schema,
+                Box::pin(futures_util::stream::iter(batches.into_iter().map(Ok))),
+            )
+        };
         if let Some(listing) = self.show(sql, catalog)? {
-            return Ok(listing);
+            return Ok(listed(listing));
         }
         if let Some(listing) = self.describe(sql, catalog, schema).await? {
-            return Ok(listing);
+            return Ok(listed(listing));
         }
         let ctx = self.context(catalog, schema)?;
         let (rewritten, markers) = rewrite_markers(sql);
@@ -309,13 +340,33 @@ impl Engine {
             frame.with_param_values(values).map_err(classify)?
         };
         let schema: SchemaRef = Arc::new(frame.schema().as_arrow().clone());
-        let batches = frame.collect().await.map_err(classify)?;
-        super::wire_types::to_wire_types(schema, batches, &self.time_zone).map_err(|e| {
+        let stream = frame.execute_stream().await.map_err(classify)?;
+        let arrow = |e| {
             classify(datafusion::error::DataFusionError::ArrowError(
                 Box::new(e),
                 None,
             ))
-        })
+        };
+        let (wire_schema, _) =
+            super::wire_types::to_wire_types(schema.clone(), Vec::new(), &self.time_zone)
+                .map_err(arrow)?;
+        let zone = self.time_zone.clone();
+        let batches = stream.map(move |batch| {
+            let batch = batch.map_err(classify)?;
+            let (_, mut converted) =
+                super::wire_types::to_wire_types(schema.clone(), vec![batch], &zone).map_err(
+                    |e| {
+                        classify(datafusion::error::DataFusionError::ArrowError(
+                            Box::new(e),
+                            None,
+                        ))
+                    },
+                )?;
+            converted
+                .pop()
+                .ok_or_else(|| SqlError::new("XX000", "a batch was lost converting it"))
+        });
+        Ok((wire_schema, Box::pin(batches)))
     }
 
     fn context(
@@ -555,19 +606,49 @@ impl TableFunctionImpl for RangeFunction {
             )));
         }
         let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
-        let mut batches = Vec::new();
-        let mut done = 0;
-        while done < count {
-            let rows = (count - done).min(RANGE_BATCH_ROWS);
-            let values =
-                Int64Array::from_iter_values((done..done + rows).map(|k| start + k * step));
-            batches.push(RecordBatch::try_new(
-                schema.clone(),
-                vec![Arc::new(values)],
-            )?);
-            done += rows;
-        }
-        Ok(Arc::new(MemTable::try_new(schema, vec![batches])?))
+        let numbers = RangeStream {
+            schema: schema.clone(),
+            start,
+            step,
+            count,
+        };
+        Ok(Arc::new(StreamingTable::try_new(
+            schema,
+            vec![Arc::new(numbers)],
+        )?))
+    }
+}
+
+/// `range(…)`'s numbers, made a batch at a time as the query reads them, so a range of tens
+/// of millions of rows is never held whole.
+#[derive(Debug)]
+struct RangeStream {
+    schema: SchemaRef,
+    start: i64,
+    step: i64,
+    count: i64,
+}
+
+impl PartitionStream for RangeStream {
+    fn schema(&self) -> &SchemaRef {
+        &self.schema
+    }
+
+    fn execute(&self, _ctx: Arc<TaskContext>) -> SendableRecordBatchStream {
+        let (schema, start, step, count) = (self.schema.clone(), self.start, self.step, self.count);
+        let batches = (0..count)
+            .step_by(RANGE_BATCH_ROWS as usize)
+            .map(move |done| {
+                let rows = (count - done).min(RANGE_BATCH_ROWS);
+                let values =
+                    Int64Array::from_iter_values((done..done + rows).map(|k| start + k * step));
+                RecordBatch::try_new(schema.clone(), vec![Arc::new(values)])
+                    .map_err(|e| datafusion::error::DataFusionError::ArrowError(Box::new(e), None))
+            });
+        Box::pin(RecordBatchStreamAdapter::new(
+            self.schema.clone(),
+            futures_util::stream::iter(batches),
+        ))
     }
 }
 

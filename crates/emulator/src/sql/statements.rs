@@ -6,13 +6,14 @@
 //! INLINE chunks are JSON rows (the whole result at most 25 MiB, or the statement fails),
 //! EXTERNAL_LINKS chunks are rendered bytes served from the file route.
 
-use super::engine::{Engine, Parameter};
+use super::engine::{Batches, Engine, Parameter};
 use super::render;
 use super::spill::ChunkFile;
 use crate::store::Subject;
 use crate::warehouses::{WarehouseState, Warehouses};
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::arrow::record_batch::RecordBatch;
+use futures_util::StreamExt as _;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -304,21 +305,25 @@ impl Statements {
         }
         let started = Instant::now();
         let outcome = engine
-            .run(
+            .run_stream(
                 &request.sql,
                 &request.parameters,
                 request.catalog.as_deref(),
                 request.schema.as_deref(),
             )
             .await;
+        let outcome = match outcome {
+            Ok((schema, batches)) => {
+                Ok(build_result(schema, batches, &request, &self.limits).await)
+            }
+            Err(error) => Err(error),
+        };
         if let Some(rest) = self.limits.min_run.checked_sub(started.elapsed()) {
             tokio::time::sleep(rest).await;
         }
         match outcome {
-            Ok((schema, batches)) => match build_result(schema, batches, &request, &self.limits) {
-                Ok(result) => self.transition(&id, State::Succeeded, None, Some(Arc::new(result))),
-                Err(failure) => self.transition(&id, State::Failed, Some(failure), None),
-            },
+            Ok(Ok(result)) => self.transition(&id, State::Succeeded, None, Some(Arc::new(result))),
+            Ok(Err(failure)) => self.transition(&id, State::Failed, Some(failure), None),
             Err(error) => self.transition(
                 &id,
                 State::Failed,
@@ -368,47 +373,100 @@ async fn wait_for_warehouse(warehouses: &Warehouses, id: &str) -> Result<(), Fai
     }
 }
 
-/// Applies `row_limit`/`byte_limit`, cuts chunks and renders them for the disposition.
-fn build_result(
+/// Reads the rows as the statement produces them, applies `row_limit`/`byte_limit`, and cuts
+/// and renders each chunk as soon as its rows are in, so only one chunk's rows are held at a
+/// time (plus the rendered chunks within the memory budget; the rest go to the chunk file).
+async fn build_result(
     schema: SchemaRef,
-    mut batches: Vec<RecordBatch>,
+    mut batches: Batches,
     request: &Request,
     limits: &Limits,
 ) -> Result<ResultSet, Failure> {
-    let available: u64 = batches.iter().map(|b| b.num_rows() as u64).sum();
-    let bytes: u64 = batches
-        .iter()
-        .map(|b| b.get_array_memory_size() as u64)
-        .sum();
-    let mut keep = available;
-    if let Some(limit) = request.row_limit {
-        keep = keep.min(limit);
-    }
-    if let Some(limit) = request.byte_limit
-        && bytes > limit
-        && available > 0
-    {
-        let per_row = (bytes / available).max(1);
-        keep = keep.min(limit / per_row);
-    }
-    let truncated = keep < available;
+    let row_limit = request.row_limit.unwrap_or(u64::MAX);
     let chunk_rows = limits.chunk_rows.max(1);
-    let mut chunks = Vec::new();
-    let mut inline_bytes = 0usize;
-    let mut in_memory = 0u64;
-    let mut spill: Option<ChunkFile> = None;
-    // Rows of `batches` already cut into chunks and dropped (a rendered chunk no longer needs
-    // its batches, so a large result does not hold both at once).
-    let mut dropped = 0u64;
-    let mut offset = 0u64;
-    while offset < keep {
-        let count = chunk_rows.min(keep - offset);
-        let rows = slice_rows(&batches, offset - dropped, count);
-        let data = match (request.disposition, request.format) {
+    let mut chunks = Chunker {
+        schema,
+        request,
+        memory_bytes: limits.memory_bytes,
+        chunks: Vec::new(),
+        inline_bytes: 0,
+        in_memory: 0,
+        spill: None,
+        offset: 0,
+    };
+    let (mut pending, mut pending_rows) = (Vec::new(), 0u64);
+    let (mut kept, mut seen_bytes, mut truncated) = (0u64, 0u64, false);
+    while let Some(batch) = batches.next().await {
+        let batch = batch.map_err(|error| Failure {
+            error_code: "BAD_REQUEST",
+            message: error.message,
+            sql_state: Some(error.sql_state),
+        })?;
+        let rows = batch.num_rows() as u64;
+        if rows == 0 {
+            continue;
+        }
+        if kept >= row_limit {
+            truncated = true;
+            break;
+        }
+        let mut take = rows.min(row_limit - kept);
+        if let Some(limit) = request.byte_limit {
+            // As the service estimates it: the bytes a row takes in this batch.
+            let per_row = (batch.get_array_memory_size() as u64 / rows).max(1);
+            take = take.min(limit.saturating_sub(seen_bytes) / per_row);
+            seen_bytes += per_row * take;
+        }
+        if take < rows {
+            truncated = true;
+        }
+        if take > 0 {
+            pending.push(batch.slice(0, take as usize));
+            pending_rows += take;
+            kept += take;
+        }
+        while pending_rows >= chunk_rows {
+            let rows = take_front(&mut pending, chunk_rows);
+            chunks.push(&rows, chunk_rows)?;
+            pending_rows -= chunk_rows;
+        }
+        if truncated {
+            break;
+        }
+    }
+    if pending_rows > 0 {
+        chunks.push(&pending, pending_rows)?;
+    }
+    Ok(ResultSet {
+        schema: chunks.schema,
+        chunks: chunks.chunks,
+        total_rows: kept,
+        truncated,
+        spill: chunks.spill,
+    })
+}
+
+/// The chunks of a result being cut.
+struct Chunker<'a> {
+    schema: SchemaRef,
+    request: &'a Request,
+    memory_bytes: u64,
+    chunks: Vec<Chunk>,
+    inline_bytes: usize,
+    in_memory: u64,
+    spill: Option<ChunkFile>,
+    offset: u64,
+}
+
+impl Chunker<'_> {
+    /// Renders `rows` (`count` of them) as the next chunk, for the disposition and format.
+    fn push(&mut self, rows: &[RecordBatch], count: u64) -> Result<(), Failure> {
+        let schema = &self.schema;
+        let data = match (self.request.disposition, self.request.format) {
             (Disposition::Inline, _) => {
-                let json = render::json_rows(&rows);
-                inline_bytes += render::json_size(&json);
-                if inline_bytes > INLINE_LIMIT_BYTES {
+                let json = render::json_rows(rows);
+                self.inline_bytes += render::json_size(&json);
+                if self.inline_bytes > INLINE_LIMIT_BYTES {
                     return Err(Failure {
                         error_code: "BAD_REQUEST",
                         message: "The result is larger than the 25 MiB INLINE limit. Use disposition EXTERNAL_LINKS for large results.".into(),
@@ -418,52 +476,53 @@ fn build_result(
                 ChunkData::Inline(json)
             }
             (Disposition::ExternalLinks, Format::JsonArray) => {
-                ChunkData::External(render::json_chunk(&rows).into())
+                ChunkData::External(render::json_chunk(rows).into())
             }
             (Disposition::ExternalLinks, Format::Csv) => {
-                ChunkData::External(render::csv_chunk(&schema, &rows, offset == 0).into())
+                ChunkData::External(render::csv_chunk(schema, rows, self.offset == 0).into())
             }
             (Disposition::ExternalLinks, Format::ArrowStream) => {
-                ChunkData::External(render::arrow_chunk(&schema, &rows).into())
+                ChunkData::External(render::arrow_chunk(schema, rows).into())
             }
         };
         let data = match data {
-            ChunkData::External(bytes) if in_memory + bytes.len() as u64 > limits.memory_bytes => {
-                spill_chunk(&mut spill, &bytes)?
+            ChunkData::External(bytes)
+                if self.in_memory + bytes.len() as u64 > self.memory_bytes =>
+            {
+                spill_chunk(&mut self.spill, &bytes)?
             }
             ChunkData::External(bytes) => {
-                in_memory += bytes.len() as u64;
+                self.in_memory += bytes.len() as u64;
                 ChunkData::External(bytes)
             }
             other => other,
         };
-        chunks.push(Chunk {
-            row_offset: offset,
+        self.chunks.push(Chunk {
+            row_offset: self.offset,
             row_count: count,
             data,
         });
-        offset += count;
-        drop(rows);
-        let done = batches
-            .iter()
-            .scan(dropped, |end, b| {
-                *end += b.num_rows() as u64;
-                Some(*end)
-            })
-            .take_while(|end| *end <= offset)
-            .count();
-        dropped += batches
-            .drain(..done)
-            .map(|b| b.num_rows() as u64)
-            .sum::<u64>();
+        self.offset += count;
+        Ok(())
     }
-    Ok(ResultSet {
-        schema,
-        chunks,
-        total_rows: keep,
-        truncated,
-        spill,
-    })
+}
+
+/// Splits the first `count` rows off `pending` (zero-copy slices).
+fn take_front(pending: &mut Vec<RecordBatch>, count: u64) -> Vec<RecordBatch> {
+    let mut out = Vec::new();
+    let mut want = count as usize;
+    while want > 0 && !pending.is_empty() {
+        let rows = pending[0].num_rows();
+        if rows <= want {
+            out.push(pending.remove(0));
+            want -= rows;
+        } else {
+            out.push(pending[0].slice(0, want));
+            pending[0] = pending[0].slice(want, rows - want);
+            want = 0;
+        }
+    }
+    out
 }
 
 /// Writes a rendered chunk to the result's chunk file (made on first use).
@@ -483,27 +542,6 @@ fn spill_chunk(spill: &mut Option<ChunkFile>, bytes: &[u8]) -> Result<ChunkData,
     Ok(ChunkData::Spilled { offset, len })
 }
 
-/// Rows `offset..offset + count` across `batches`, without copying.
-fn slice_rows(batches: &[RecordBatch], offset: u64, count: u64) -> Vec<RecordBatch> {
-    let (mut skip, mut want) = (offset as usize, count as usize);
-    let mut out = Vec::new();
-    for batch in batches {
-        if want == 0 {
-            break;
-        }
-        let rows = batch.num_rows();
-        if skip >= rows {
-            skip -= rows;
-            continue;
-        }
-        let take = (rows - skip).min(want);
-        out.push(batch.slice(skip, take));
-        want -= take;
-        skip = 0;
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -511,7 +549,7 @@ mod tests {
     use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
     #[test]
-    fn slices_across_batches() {
+    fn the_front_rows_are_split_off_across_batches() {
         let schema = Arc::new(Schema::new(vec![Field::new("id", DataType::Int64, false)]));
         let batch = |from: i64| {
             RecordBatch::try_new(
@@ -520,19 +558,32 @@ mod tests {
             )
             .expect("batch")
         };
-        let batches = vec![batch(0), batch(10), batch(20)];
-        let rows = slice_rows(&batches, 8, 15);
-        let ids: Vec<i64> = rows
-            .iter()
-            .flat_map(|b| {
-                b.column(0)
-                    .as_any()
-                    .downcast_ref::<Int64Array>()
-                    .expect("i64")
-                    .values()
-                    .to_vec()
-            })
-            .collect();
-        assert_eq!(ids, (8..23).collect::<Vec<_>>());
+        let ids = |rows: &[RecordBatch]| -> Vec<i64> {
+            rows.iter()
+                .flat_map(|b| {
+                    b.column(0)
+                        .as_any()
+                        .downcast_ref::<Int64Array>()
+                        .expect("i64")
+                        .values()
+                        .to_vec()
+                })
+                .collect()
+        };
+        let mut pending = vec![batch(0), batch(10), batch(20)];
+        assert_eq!(
+            ids(&take_front(&mut pending, 8)),
+            (0..8).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            ids(&take_front(&mut pending, 15)),
+            (8..23).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            ids(&pending),
+            (23..30).collect::<Vec<_>>(),
+            "the rest stays"
+        );
+        assert!(take_front(&mut pending, 100).len() == 1 && pending.is_empty());
     }
 }
