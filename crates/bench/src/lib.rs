@@ -1,4 +1,7 @@
-//! What both benchmarks share: the emulator as a separate process, and a signed-in API.
+//! What the benchmarks share: the emulator as a separate process, a signed-in API, and (in
+//! [`measure`]) peak memory and the raw-download baseline.
+
+pub mod measure;
 
 use anyhow::{Context, Result};
 use brickdesk_core::api::Api;

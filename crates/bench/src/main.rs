@@ -14,17 +14,13 @@
 // Printing the figures is this program's job.
 #![allow(clippy::print_stdout)]
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
+use brickdesk_bench::measure::{peak_rss_mib, raw_download, reset_peak_rss};
 use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest, Succeeded};
 use brickdesk_core::sql::fetch::{self, PARALLEL_CHUNKS};
 use brickdesk_core::sql::result_set::ResultSet;
-use brickdesk_core::sql::wire::ResultData;
-use futures_util::StreamExt as _;
-use std::io::Write as _;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 const ROWS: u64 = 1_000_000;
@@ -45,24 +41,6 @@ fn request(disposition: Disposition) -> StatementRequest {
         parameters: vec![],
         row_limit: None,
         disposition,
-    }
-}
-
-/// Peak resident memory since the last reset, in MiB (Linux; `None` elsewhere).
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
-fn reset_peak_rss() {
-    // "5" resets the peak to the current resident size (Linux ≥ 4.0).
-    if let Ok(mut file) = std::fs::OpenOptions::new()
-        .write(true)
-        .open("/proc/self/clear_refs")
-    {
-        let _ = file.write_all(b"5");
     }
 }
 
@@ -133,57 +111,20 @@ async fn through_core(api: &Api, disposition: Disposition) -> Result<Figures> {
 }
 
 /// (c): the same Arrow links, fetched in parallel with a plain client, bytes counted only.
+/// The bytes are kept until the end, as (a) keeps its rows: a download that dropped each chunk
+/// would reuse the same warm memory for the next one and skip the page faults that holding
+/// 60 MB costs any client, so the ratio would not measure decoding.
 async fn raw_baseline(api: &Api) -> Result<Figures> {
     reset_peak_rss();
     let (done, execute) = execute(api, Disposition::ExternalArrow).await?;
-    let id = done.statement_id.clone();
     let count = done.manifest.total_chunk_count;
-    let bytes = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
-    // A plain client with reqwest's defaults, as any download tool would use.
-    let http = reqwest::Client::new();
-    // One task per chunk, like the core, so both use every core.
-    let downloads = futures_util::stream::iter(0..count)
-        .map(|index| {
-            let (api, http, id, bytes) = (api.clone(), http.clone(), id.clone(), bytes.clone());
-            let task = tokio::spawn(async move {
-                let data: ResultData = api
-                    .get(&format!(
-                        "/api/2.0/sql/statements/{id}/result/chunks/{index}"
-                    ))
-                    .await
-                    .map_err(|e| anyhow::anyhow!(e.message))?;
-                let link = data
-                    .external_links
-                    .and_then(|mut l| l.pop())
-                    .context("no link")?;
-                let mut request = http.get(link.external_link.expose().as_str());
-                for (name, value) in &link.http_headers {
-                    request = request.header(name.as_str(), value.expose().as_str());
-                }
-                let body: bytes::Bytes = request.send().await?.error_for_status()?.bytes().await?;
-                bytes.fetch_add(body.len() as u64, Ordering::Relaxed);
-                anyhow::Ok(body)
-            });
-            async move { task.await? }
-        })
-        .buffer_unordered(PARALLEL_CHUNKS);
-    futures_util::pin_mut!(downloads);
-    // The bytes are kept until the end, as (a) keeps its rows: a download that dropped each
-    // chunk would reuse the same warm memory for the next one and skip the page faults that
-    // holding 60 MB costs any client, so the ratio would not measure decoding.
-    let mut kept = Vec::new();
-    while let Some(result) = downloads.next().await {
-        kept.push(result?);
-    }
-    let download = started.elapsed();
-    drop(kept);
+    let (download, bytes) = raw_download(api, &done.statement_id, count, true).await?;
     Ok(Figures {
         execute,
         first_window: Duration::ZERO,
         download,
         rows: ROWS,
-        bytes: bytes.load(Ordering::Relaxed),
+        bytes,
         peak_mib: peak_rss_mib().unwrap_or(f64::NAN),
     })
 }
