@@ -15,12 +15,12 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Result, bail};
-use brickdesk_bench::measure::{peak_rss_mib, raw_download, reset_peak_rss};
+use brickdesk_bench::measure::{fetch_into_result, peak_rss_mib, raw_download, reset_peak_rss};
 use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest, Succeeded};
-use brickdesk_core::sql::fetch::{self, PARALLEL_CHUNKS};
-use brickdesk_core::sql::result_set::ResultSet;
+use brickdesk_core::sql::fetch::PARALLEL_CHUNKS;
+use brickdesk_core::sql::result_set::DEFAULT_MEMORY_LIMIT;
 use std::time::{Duration, Instant};
 
 const ROWS: u64 = 1_000_000;
@@ -68,38 +68,12 @@ async fn through_core(api: &Api, disposition: Disposition) -> Result<Figures> {
     let submitted = Instant::now();
     let (done, execute) = execute(api, disposition).await?;
     let bytes = done.manifest.total_byte_count.unwrap_or(0);
-    let set = ResultSet::new(
-        done.manifest.schema.columns.clone(),
-        done.manifest.total_row_count,
-        done.manifest.truncated,
-    )
-    .shared();
-    let first = std::sync::Mutex::new(None);
-    let started = Instant::now();
-    fetch::fetch(api, done, &set, &Cancel::default(), |_| {
-        let mut first = first.lock().unwrap_or_else(|p| p.into_inner());
-        if first.is_none() {
-            // The grid's first page, as the UI would ask for it.
-            let window = set
-                .read()
-                .map(|s| s.window(0, 100).map_or(0, |w| w.rows.len()))
-                .unwrap_or(0);
-            if window > 0 {
-                *first = Some(submitted.elapsed());
-            }
-        }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))?;
-    let download = started.elapsed();
+    let (set, download, first_window) =
+        fetch_into_result(api, done, DEFAULT_MEMORY_LIMIT, submitted).await?;
     let rows = set.read().map(|s| s.loaded_rows()).unwrap_or(0);
     if rows != ROWS {
         bail!("{disposition:?} brought {rows} rows instead of {ROWS}");
     }
-    let first_window = first
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner())
-        .unwrap_or_default();
     Ok(Figures {
         execute,
         first_window,

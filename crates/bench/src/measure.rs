@@ -74,3 +74,50 @@ pub async fn raw_download(api: &Api, id: &str, count: u64, keep: bool) -> Result
     drop(kept);
     Ok((took, bytes.load(Ordering::Relaxed)))
 }
+
+/// Downloads `done`'s rows into a result with the given memory limit, as the app does; the
+/// result, the download phase, and the time from `submitted` until the grid's first page
+/// (100 rows) could be read.
+pub async fn fetch_into_result(
+    api: &Api,
+    done: brickdesk_core::sql::execute::Succeeded,
+    memory_limit: usize,
+    submitted: Instant,
+) -> Result<(
+    brickdesk_core::sql::result_set::SharedResult,
+    Duration,
+    Duration,
+)> {
+    use brickdesk_core::sql::execute::Cancel;
+    use brickdesk_core::sql::result_set::ResultSet;
+    let set = ResultSet::new(
+        done.manifest.schema.columns.clone(),
+        done.manifest.total_row_count,
+        done.manifest.truncated,
+    )
+    .with_memory_limit(memory_limit)
+    .shared();
+    let first = std::sync::Mutex::new(None);
+    let started = Instant::now();
+    brickdesk_core::sql::fetch::fetch(api, done, &set, &Cancel::default(), |_| {
+        let mut first = first.lock().unwrap_or_else(|p| p.into_inner());
+        if first.is_none() {
+            // The grid's first page, as the UI would ask for it.
+            let shown = set
+                .read()
+                .map(|s| s.window(0, 100).map_or(0, |w| w.rows.len()))
+                .unwrap_or(0);
+            if shown > 0 {
+                *first = Some(submitted.elapsed());
+            }
+        }
+    })
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message))?;
+    let download = started.elapsed();
+    let first = first
+        .into_inner()
+        .unwrap_or_else(|p| p.into_inner())
+        .unwrap_or_default();
+    Ok((set, download, first))
+}

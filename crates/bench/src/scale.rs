@@ -13,12 +13,10 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Result, bail};
-use brickdesk_bench::measure::{peak_rss_mib, raw_download, reset_peak_rss};
+use brickdesk_bench::measure::{fetch_into_result, peak_rss_mib, raw_download, reset_peak_rss};
 use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest};
-use brickdesk_core::sql::fetch;
-use brickdesk_core::sql::result_set::ResultSet;
 use std::time::{Duration, Instant};
 
 fn query(rows: u64) -> String {
@@ -60,30 +58,7 @@ async fn measure(api: &Api, rows: u64, memory_limit: usize) -> Result<Row> {
     let execute = submitted.elapsed();
     let (id, chunks) = (done.statement_id.clone(), done.manifest.total_chunk_count);
     let bytes = done.manifest.total_byte_count.unwrap_or(0);
-    let set = ResultSet::new(
-        done.manifest.schema.columns.clone(),
-        done.manifest.total_row_count,
-        done.manifest.truncated,
-    )
-    .with_memory_limit(memory_limit)
-    .shared();
-    let first = std::sync::Mutex::new(None);
-    let started = Instant::now();
-    fetch::fetch(api, done, &set, &Cancel::default(), |_| {
-        let mut first = first.lock().unwrap_or_else(|p| p.into_inner());
-        if first.is_none() {
-            let shown = set
-                .read()
-                .map(|s| s.window(0, 100).map_or(0, |w| w.rows.len()))
-                .unwrap_or(0);
-            if shown > 0 {
-                *first = Some(submitted.elapsed());
-            }
-        }
-    })
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message))?;
-    let download = started.elapsed();
+    let (set, download, first_rows) = fetch_into_result(api, done, memory_limit, submitted).await?;
     let (loaded, spilled) = set
         .read()
         .map(|s| (s.loaded_rows(), s.summary().spilled))
@@ -108,10 +83,7 @@ async fn measure(api: &Api, rows: u64, memory_limit: usize) -> Result<Row> {
     Ok(Row {
         rows,
         execute,
-        first_rows: first
-            .into_inner()
-            .unwrap_or_else(|p| p.into_inner())
-            .unwrap_or_default(),
+        first_rows,
         download,
         bytes,
         peak_mib,
