@@ -245,6 +245,29 @@ async fn a_revoked_refresh_token_signs_out_but_keeps_the_profile() {
     ));
 }
 
+/// Another call (Genie, the agents list) that loses the race to the refused refresh must not
+/// replace the reason with a plain "not signed in": the check that comes after still says
+/// "Sign in again".
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_call_after_the_refused_refresh_keeps_its_reason() {
+    let f = fixture("revoked-race", alice(), true).await;
+    sign_in_demo(&f).await;
+    let api = f.service.api(DEMO_ID).await.expect("api");
+    admin(&f, "/__emulator/tokens/revoke-refresh").await;
+    admin(&f, "/__emulator/tokens/expire-access").await;
+    let first = api
+        .get::<serde_json::Value>("/api/2.0/genie/spaces")
+        .await
+        .expect_err("refused");
+    assert!(first.message.contains("Sign in again"), "{}", first.message);
+    match f.service.check(DEMO_ID).await {
+        SignInState::SignedOut {
+            reason: Some(reason),
+        } => assert!(reason.contains("Sign in again"), "{reason}"),
+        other => panic!("{other:?}"),
+    }
+}
+
 /// Each way real workspaces refuse a dead refresh token (databricks/cli#1434: 400
 /// `invalid_request`; #6224: 400 `invalid_grant`; the CLI's test server: 401) signs out the
 /// same way: the profile stays, its refresh token is deleted.

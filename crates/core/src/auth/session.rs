@@ -45,6 +45,9 @@ pub struct Session {
     refresh_ahead: Duration,
     cache: Mutex<Option<Cached>>,
     token_requests: AtomicU64,
+    /// Why the refresh token was dropped (refused for good), so a caller that comes after the
+    /// one that saw the refusal hears the same reason, not a plain "not signed in".
+    lost: std::sync::Mutex<Option<ErrorInfo>>,
 }
 
 impl Session {
@@ -64,6 +67,7 @@ impl Session {
             refresh_ahead: REFRESH_AHEAD,
             cache: Mutex::new(None),
             token_requests: AtomicU64::new(0),
+            lost: std::sync::Mutex::new(None),
         }
     }
 
@@ -128,7 +132,8 @@ impl Session {
         match &self.source {
             Source::Refresh(client) => {
                 let Some(refresh) = self.read(SecretKind::RefreshToken).await? else {
-                    return Err(self.signed_out());
+                    let lost = self.lost.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    return Err(lost.unwrap_or_else(|| self.signed_out()));
                 };
                 self.token_requests.fetch_add(1, Ordering::Relaxed);
                 match client.refresh(&refresh).await {
@@ -144,6 +149,7 @@ impl Session {
                     Err(error) if error.code == ErrorCode::NotSignedIn => {
                         // The grant is gone for good: drop the dead token, keep the profile.
                         self.delete(SecretKind::RefreshToken).await?;
+                        *self.lost.lock().unwrap_or_else(|p| p.into_inner()) = Some(error.clone());
                         Err(error)
                     }
                     Err(error) => Err(error),
