@@ -88,13 +88,18 @@ struct Driving {
 
 impl Driving {
     fn view(&self) -> ResponseView {
-        let rendered = view::render(&self.state);
+        self.view_of(&self.state)
+    }
+
+    /// The view of this response in `state` (the stream's, while it is being read).
+    fn view_of(&self, state: &ResponseState) -> ResponseView {
+        let rendered = view::render(state);
         ResponseView {
             id: self.id,
             surface: self.surface.clone(),
             question: self.question.clone(),
-            conversation_id: self.state.conversation_id.clone(),
-            response_id: self.state.response_id.clone(),
+            conversation_id: state.conversation_id.clone(),
+            response_id: state.response_id.clone(),
             status: self.status,
             steps: rendered.steps,
             text_html: rendered.text_html,
@@ -309,31 +314,17 @@ impl Responses {
     ) -> ResponseView {
         let read = match response {
             Some(response) => {
-                let (id, store) = (driving.id, &self.store);
-                let status = driving.status;
-                let surface = driving.surface.clone();
-                let question = driving.question.clone();
-                let created_at_ms = driving.created_at_ms;
+                let store = &self.store;
                 let mut state = std::mem::take(&mut driving.state);
+                let shown = &*driving;
                 let read = stream::read(response, &mut state, IDLE, cancel, |state, created| {
                     if created
                         && let (Some(c), Some(r)) = (&state.conversation_id, &state.response_id)
-                        && let Err(error) = store.started(id, c, r)
+                        && let Err(error) = store.started(shown.id, c, r)
                     {
                         tracing::warn!(error = %error.message, "a response's ids could not be kept");
                     }
-                    let shown = Driving {
-                        id,
-                        surface: surface.clone(),
-                        question: question.clone(),
-                        created_at_ms,
-                        state: state.clone(),
-                        status,
-                        problem: None,
-                        tables: Vec::new(),
-                        table_data: Vec::new(),
-                    };
-                    sink(shown.view());
+                    sink(shown.view_of(state));
                 })
                 .await;
                 driving.state = state;
