@@ -4,7 +4,7 @@
 //! answer's SQL again on the agent's warehouse; either way the rows are the statement's own.
 //! Also Genie's own chart (`enable_visualization`, then `download-visualization`).
 
-mod common;
+use crate::common;
 
 use brickdesk_core::api::Api;
 use brickdesk_core::genie::all_rows::AllRowsSource;

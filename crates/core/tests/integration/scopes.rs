@@ -3,7 +3,7 @@
 //! allows it (SQL, warehouses, catalog lists through SQL), and explains every refusal for
 //! scope in plain words: at sign-in, and per feature (Genie).
 
-mod common;
+use crate::common;
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::genie::Genie;

@@ -2,7 +2,7 @@
 //! refresh token), a service principal (a client secret), and planted values in every other
 //! secret slot. None of them, whole or in part, may appear in the report.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::diagnostics::{self, DiagnosticsInput};
 use brickdesk_core::vault::SecretStore as _;

@@ -3,7 +3,7 @@
 //! external links in one response, Unity Catalog paging, `SHOW CATALOGS`/`SHOW SCHEMAS`, and
 //! every answer of `/.well-known/databricks-config` the SDKs fall back from.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::{HostMetadataMode, Timings};

@@ -3,7 +3,7 @@
 //! HTML), Brickdesk falls back to the standard OIDC paths and signs in; an `{account_id}`
 //! placeholder in the document is filled in.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::workspace::{DEMO_ID, SignInState};
 use brickdesk_emulator::config::HostMetadataMode;

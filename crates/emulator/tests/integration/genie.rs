@@ -2,7 +2,7 @@
 //! answers backed by real statements, follow-ups in context, history, feedback and comments,
 //! expired results and re-runs, downloads, charts, the question limit, and injected failures.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::Timings;

@@ -3,7 +3,7 @@
 //! which of its sign-in addresses the app connection accepts and offers it, or what to ask IT
 //! to register; signing in through the offered address works; Test connection shows the same.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::profiles::{AuthKind, DEFAULT_LOOPBACK_PORT, RedirectMode};
 use brickdesk_core::self_test::{self, CheckKind, LinkRegistration, Outcome};

@@ -1,7 +1,7 @@
 //! OAuth/OIDC routes: authorize (pages and auto-approve), the three grants, client
 //! authentication, and the bearer gate, over real HTTP.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::TokenPolicy;

@@ -1,7 +1,7 @@
 //! The `brickdesk-emulator` binary as scripts and the demo run it: flags, the first stdout
 //! line, HTTPS with `--ca-out`, and determinism for a seed across separate processes.
 
-mod common;
+use crate::common;
 
 use common::{APP, CALLBACK, Server, VERIFIER, exchange, post_json, query_param, spawn_binary};
 use serde_json::{Value, json};

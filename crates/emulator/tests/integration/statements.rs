@@ -1,7 +1,7 @@
 //! Statement Execution over real HTTP: states, dispositions and formats, typed parameters,
 //! limits, chunk links, external-link rules, warehouse auto-start, and faults.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::Timings;

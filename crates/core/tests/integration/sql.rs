@@ -2,7 +2,7 @@
 //! typed parameters, a stopped warehouse started on demand, throttling, and chunk downloads
 //! that survive expired links and dropped connections without losing or repeating a row.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::api::Api;

@@ -1,6 +1,6 @@
 //! SQL warehouses: listing by permission, the start/stop state machine, start failures.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::Timings;

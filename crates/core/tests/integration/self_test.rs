@@ -2,7 +2,7 @@
 //! order, for a signed-in and a signed-out workspace, and a red line forced by fault injection
 //! (cloud storage cut off). The HTTPS, CA-bundle and proxy lines are in `network.rs`.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::self_test::{self, CheckKind, CheckLine, LinkRegistration, Outcome};
 use brickdesk_core::workspace::DEMO_ID;

@@ -1,7 +1,7 @@
 //! HTTPS mode in process: a client that trusts the emulator's test CA gets real answers; one
 //! that trusts a different CA, or speaks plain HTTP to the port, gets nothing.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::tls::TestCa;
 use brickdesk_emulator::{Config, Emulator};

@@ -3,7 +3,7 @@
 //! same host inherits nothing (no keychain entry, no history, no Genie question to resume);
 //! a host edited in the settings file gets none of the workspace's secrets.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::local::LocalDb;
 use brickdesk_core::local::genie::GenieStore;

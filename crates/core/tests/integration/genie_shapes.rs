@@ -2,7 +2,7 @@
 //! a question back (two text attachments), rows in several chunks, a result still running or
 //! failed, lists in several pages, and a workspace that throttles or fails while Genie works.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::api::Api;

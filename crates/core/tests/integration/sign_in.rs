@@ -3,7 +3,7 @@
 //! invalid-token variants, revocation, and keychain failures. The vault is the in-memory store
 //! with Windows' size limit (the real keychain has its own test).
 
-mod common;
+use crate::common;
 
 use brickdesk_core::profiles::{AuthKind, RedirectMode};
 use brickdesk_core::service::{NewWorkspace, Workspaces};

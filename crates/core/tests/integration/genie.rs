@@ -4,7 +4,7 @@
 //! sent twice); injected 429 and 5xx; an answer picked up after a restart; every terminal
 //! state; feedback; history.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::api::Api;

@@ -4,7 +4,7 @@
 //! a workspace without the previews, and a response in flight when the app quit, finished after
 //! the restart.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::api::Api;

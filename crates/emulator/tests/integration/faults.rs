@@ -1,7 +1,7 @@
 //! Fault injection over real HTTP: latency, 429/5xx with Retry-After, a dropped connection,
 //! expired-token variants, time windows, config-file rules; and the secret-free request log.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::faults::{Fault, FaultRule};

@@ -4,7 +4,7 @@
 //! `genie` scope, streams cut cleanly and abruptly and read back, `response.failed`, cancel,
 //! conversation items and keep-alive comments.
 
-mod common;
+use crate::common;
 
 use brickdesk_emulator::Config;
 use brickdesk_emulator::config::Timings;

@@ -2,7 +2,7 @@
 //! external links in one response (the API's `external_links` is a list), and TIMESTAMP
 //! columns zoned in a session time zone other than UTC, in every disposition.
 
-mod common;
+use crate::common;
 
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest};
