@@ -57,6 +57,7 @@ const COMMANDS: &[&str] = &[
     "list_tables",
     "list_columns",
     "set_result_view",
+    "cancel_result_view",
     "copy_result_rows",
     "export_result",
     "cancel_export",

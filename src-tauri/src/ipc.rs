@@ -69,6 +69,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sql::list_tables,
             sql::list_columns,
             sql_results::set_result_view,
+            sql_results::cancel_result_view,
             sql_results::copy_result_rows,
             sql_results::export_result,
             sql_results::cancel_export,

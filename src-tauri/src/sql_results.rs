@@ -8,7 +8,7 @@ use brickdesk_core::ErrorInfo;
 use brickdesk_core::sql::export::{ExportDone, ExportFormat, ExportProgress};
 use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::sql::result_set::ResultSummary;
-use brickdesk_core::sql::view::ViewSpec;
+use brickdesk_core::sql::view::{ViewProgress, ViewSpec};
 use brickdesk_core::sql::workbook::AnswerReport;
 use std::path::PathBuf;
 use tauri::State;
@@ -20,8 +20,17 @@ pub async fn set_result_view(
     state: State<'_, AppState>,
     run_id: u32,
     view: ViewSpec,
+    on_progress: Channel<ViewProgress>,
 ) -> Result<ResultSummary, ErrorInfo> {
-    state.runs.set_view(run_id, view).await
+    let send = move |progress| drop(on_progress.send(progress));
+    state.runs.set_view(run_id, view, send).await
+}
+
+/// Stops the sort or filter being computed; the rows keep the view they had.
+#[tauri::command]
+#[specta::specta]
+pub fn cancel_result_view(state: State<'_, AppState>, run_id: u32) -> Result<(), ErrorInfo> {
+    state.runs.cancel_view(run_id)
 }
 
 /// Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count.

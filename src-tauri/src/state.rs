@@ -14,6 +14,7 @@ use brickdesk_core::local::{self, LocalDb};
 use brickdesk_core::policy::{self, Policy};
 use brickdesk_core::service::{Config, Workspaces};
 use brickdesk_core::sql::runs::Runs;
+use brickdesk_core::sql::spill::{SharedSpillStore, SpillFolder};
 use brickdesk_core::vault::{KeyringStore, Vault};
 use brickdesk_core::{ErrorCode, ErrorInfo};
 use std::sync::{Arc, Mutex};
@@ -96,6 +97,9 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
     if let Some(limit) = memory_limit() {
         runs.set_memory_limit(limit);
     }
+    if let Some(store) = spill_folder(app) {
+        runs.set_spill_store(store);
+    }
     let runs = Arc::new(runs);
     let genie = Genie::new(
         GenieStore::new(db.clone()),
@@ -143,6 +147,24 @@ fn open_local_db(app: &tauri::App, notices: &mut Vec<ErrorInfo>) -> LocalDb {
                 ),
             ));
             LocalDb::in_memory()
+        }
+    }
+}
+
+/// Large results spill to a folder of the user's own in the OS cache folder (not the roaming
+/// profile), swept of what a crash may have left; without one, to the OS temp folder.
+fn spill_folder(app: &tauri::App) -> Option<SharedSpillStore> {
+    let dir = app.path().app_cache_dir().ok()?.join("results");
+    match SpillFolder::private(dir) {
+        Ok((folder, swept)) => {
+            if swept > 0 {
+                tracing::info!(swept, "removed result files left by an earlier run");
+            }
+            Some(folder.shared())
+        }
+        Err(error) => {
+            tracing::warn!(%error, "no folder for large results; using the temp folder");
+            None
         }
     }
 }

@@ -90,7 +90,9 @@ export const commands = {
 	listTables: (workspaceId: string, catalog: string, schema: string, warehouseId: string | null) => typedError<TableEntry[], ErrorInfo>(__TAURI_INVOKE("list_tables", { workspaceId, catalog, schema, warehouseId })),
 	/**  The columns of `catalog.schema.table`, in table order. */
 	listColumns: (workspaceId: string, catalog: string, schema: string, table: string, warehouseId: string | null) => typedError<ColumnEntry[], ErrorInfo>(__TAURI_INVOKE("list_columns", { workspaceId, catalog, schema, table, warehouseId })),
-	setResultView: (runId: number, view: ViewSpec) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view })),
+	setResultView: (runId: number, view: ViewSpec, onProgress: Channel<ViewProgress>) => typedError<ResultSummary, ErrorInfo>(__TAURI_INVOKE("set_result_view", { runId, view, onProgress })),
+	/**  Stops the sort or filter being computed; the rows keep the view they had. */
+	cancelResultView: (runId: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("cancel_result_view", { runId })),
 	/**  Puts view rows `from..to` on the clipboard as tab-separated text; returns the row count. */
 	copyResultRows: (runId: number, from: number, to: number, protectFormulas: boolean) => typedError<number, ErrorInfo>(__TAURI_INVOKE("copy_result_rows", { runId, from, to, protectFormulas })),
 	/**  Asks where to save, then exports; `None` when the user closed the dialog. */
@@ -395,6 +397,11 @@ export type ErrorCode =
  *  does not have); the message says who can change that.
  */
 "unavailable" | 
+/**
+ *  This computer's disk is full or cannot be written; the message says where, and how much
+ *  room was needed.
+ */
+"disk" | 
 /**  A bug in Brickdesk. */
 "internal";
 
@@ -705,6 +712,11 @@ export type ResultSummary = {
 	shownRows: number,
 	/**  Some rows are kept on disk because the result passed the memory limit. */
 	spilled: boolean,
+	/**
+	 *  Why not every row is here, when the download stopped early but kept what it had (the
+	 *  disk filled up): shown above the rows.
+	 */
+	stopped: string | null,
 };
 
 /**  Rows `offset..offset + rows.len()`, each cell formatted, `None` for SQL NULL. */
@@ -848,6 +860,17 @@ export type TextPurpose =
 "answer" | 
 /**  Genie asks the user to clarify (`FOLLOW_UP_QUESTION`); the reply goes in the box. */
 "followUpQuestion";
+
+/**
+ *  How far a sort or filter of many rows is: rows read, then (for a sort that did not fit in
+ *  memory) rows merged.
+ */
+export type ViewProgress = {
+	rowsDone: number,
+	totalRows: number,
+	/**  Putting sorted parts together (after every row was read). */
+	merging: boolean,
+};
 
 /**  How the user wants the rows shown. */
 export type ViewSpec = {

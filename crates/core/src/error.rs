@@ -35,6 +35,9 @@ pub enum ErrorCode {
     /// The workspace does not offer this (a preview its admin has not turned on, an API it
     /// does not have); the message says who can change that.
     Unavailable,
+    /// This computer's disk is full or cannot be written; the message says where, and how much
+    /// room was needed.
+    Disk,
     /// A bug in Brickdesk.
     Internal,
 }

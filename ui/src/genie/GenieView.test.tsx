@@ -55,7 +55,7 @@ const answered = (messageId: string, question: string): Answer => ({
     totalRows: 1,
     truncated: false,
     runId: 5,
-    result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG", timeZone: null }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false },
+    result: { columns: [{ name: "trips", typeText: "BIGINT", typeName: "LONG", timeZone: null }], totalRows: 1, loadedRows: 1, truncated: false, complete: true, shownRows: 1, spilled: false, stopped: null },
   },
   suggestions: ["Now by month"],
   problem: null,

@@ -36,6 +36,7 @@ import {
   type HistoryEntry,
   type SelfTestReport,
   type ViewSpec,
+  type ViewProgress,
   type Workbench,
   type ErrorInfo,
   type ImportReport,
@@ -95,6 +96,7 @@ export type {
   RunStatus,
   SqlTab,
   ViewSpec,
+  ViewProgress,
   Workbench,
   Candidate,
   Column,
@@ -264,9 +266,19 @@ export const listColumns = (
   table: string,
   warehouseId: string | null,
 ): Promise<ColumnEntry[]> => unwrap(() => commands.listColumns(workspaceId, catalog, schema, table, warehouseId));
-/** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. */
-export const setResultView = (runId: number, view: ViewSpec): Promise<ResultSummary> =>
-  unwrap(() => commands.setResultView(runId, view));
+/** Sorts and filters a result in Rust; the summary's `shownRows` is the new row count. A
+ *  newer view of the same result stops this one (it then fails with code `cancelled`). */
+export const setResultView = (
+  runId: number,
+  view: ViewSpec,
+  onProgress: (progress: ViewProgress) => void = () => {},
+): Promise<ResultSummary> => {
+  const progress = new Channel<ViewProgress>();
+  progress.onmessage = onProgress;
+  return unwrap(() => commands.setResultView(runId, view, progress));
+};
+/** Stops the sort or filter being computed; the rows keep their last view. */
+export const cancelResultView = (runId: number): Promise<null> => unwrap(() => commands.cancelResultView(runId));
 /** Puts a PNG of a chart on the clipboard as an image. */
 export const copyChartImage = (png: Uint8Array): Promise<null> => unwrap(() => commands.copyChartImage(Array.from(png)));
 /** Asks where to save a chart picture and writes it; the path, or `null` when the dialog closed. */

@@ -18,6 +18,7 @@ const summary: ResultSummary = {
   complete: true,
   shownRows: 3,
   spilled: false,
+  stopped: null,
 };
 
 vi.mock("../platform", async (importActual) => {
@@ -35,6 +36,7 @@ vi.mock("../platform", async (importActual) => {
       return new Promise((resolve) => (finishExport = resolve));
     }),
     cancelExport: vi.fn().mockResolvedValue(null),
+    cancelResultView: vi.fn().mockResolvedValue(null),
   };
 });
 
@@ -48,18 +50,18 @@ describe("ResultPanel", () => {
     render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
     const sortById = () => fireEvent.click(screen.getAllByTitle("Sort by this column")[0]);
     sortById();
-    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: false, filter: "" }));
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: false, filter: "" }, expect.any(Function)));
     sortById();
-    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: true, filter: "" }));
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: 0, descending: true, filter: "" }, expect.any(Function)));
     sortById();
-    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: null, descending: false, filter: "" }));
+    await waitFor(() => expect(platform.setResultView).toHaveBeenLastCalledWith(4, { sortColumn: null, descending: false, filter: "" }, expect.any(Function)));
   });
 
   it("filters in Rust and shows how many rows are left", async () => {
     render(<ResultPanel runId={4} summary={summary} title="Trips" onError={() => {}} />);
     fireEvent.input(screen.getByTestId("result-filter"), { target: { value: "osl" } });
     await waitFor(() => expect(screen.getByTestId("shown-rows").textContent).toBe("1 of 3 rows"));
-    expect(platform.setResultView).toHaveBeenCalledWith(4, { sortColumn: null, descending: false, filter: "osl" });
+    expect(platform.setResultView).toHaveBeenCalledWith(4, { sortColumn: null, descending: false, filter: "osl" }, expect.any(Function));
   });
 
   it("exports with a progress bar, then says where the file is", async () => {
@@ -72,6 +74,44 @@ describe("ResultPanel", () => {
     expect(platform.cancelExport).toHaveBeenCalledWith(4);
     await act(async () => finishExport({ path: "/home/a/Trips.xlsx", rows: 3, sheets: 1 }));
     expect(screen.getByTestId("result-message").textContent).toBe("Saved 3 rows to /home/a/Trips.xlsx.");
+  });
+
+  it("says before an Excel export how many sheets it takes, and offers CSV", async () => {
+    const long = { ...summary, totalRows: 3_000_000, loadedRows: 3_000_000, shownRows: 3_000_000 };
+    render(<ResultPanel runId={4} summary={long} title="Trips" onError={() => {}} />);
+    fireEvent.click(screen.getByTestId("export-xlsx"));
+    expect(platform.exportResult).not.toHaveBeenCalled();
+    const ask = screen.getByTestId("excel-sheets");
+    expect(ask.textContent).toContain("these 3,000,000 rows will fill 3 sheets");
+    expect(ask.textContent).toContain("CSV");
+    fireEvent.click(screen.getByTestId("excel-sheets-csv"));
+    expect(platform.exportResult).toHaveBeenCalledWith(4, "csv", "Trips", expect.any(Function), true, null);
+    expect(screen.queryByTestId("excel-sheets")).toBeNull();
+  });
+
+  it("says why a download stopped short, above the rows it kept", () => {
+    const cut = { ...summary, truncated: true, stopped: "The disk is full." };
+    render(<ResultPanel runId={4} summary={cut} title="Trips" onError={() => {}} />);
+    expect(screen.getByTestId("result-stopped").textContent).toBe("Only the first 3 rows are here. The disk is full.");
+  });
+
+  it("shows a long sort's progress with Stop, and a stopped sort is not an error", async () => {
+    let report: (p: { rowsDone: number; totalRows: number; merging: boolean }) => void = () => {};
+    let fail: (e: unknown) => void = () => {};
+    vi.mocked(platform.setResultView).mockImplementationOnce((_run, _view, onProgress) => {
+      report = onProgress ?? (() => {});
+      return new Promise((_resolve, reject) => (fail = reject));
+    });
+    const onError = vi.fn();
+    render(<ResultPanel runId={4} summary={summary} title="Trips" onError={onError} />);
+    fireEvent.click(screen.getAllByTitle("Sort by this column")[0]);
+    act(() => report({ rowsDone: 1, totalRows: 3, merging: false }));
+    expect(screen.getByTestId("view-progress").textContent).toContain("Sorting and filtering");
+    fireEvent.click(screen.getByTestId("cancel-view"));
+    expect(platform.cancelResultView).toHaveBeenCalledWith(4);
+    await act(async () => fail({ code: "cancelled", message: "Sorting was stopped." }));
+    await waitFor(() => expect(screen.queryByTestId("view-progress")).toBeNull());
+    expect(onError).not.toHaveBeenCalled();
   });
 
   it("copies the selected rows (a click, then Shift+click)", async () => {

@@ -4,6 +4,7 @@
 import { useEffect, useState } from "preact/hooks";
 import {
   cancelExport,
+  cancelResultView,
   copyResultRows,
   exportResult,
   setResultView,
@@ -14,7 +15,9 @@ import {
   type ExportFormat,
   type ExportProgress,
   type ResultSummary,
+  type ViewProgress,
 } from "../platform";
+import { excelPlan, type ExcelPlan } from "./excelLimits";
 import { protectFormulas } from "../app/preferences";
 import { formatCount } from "../app/locale";
 import { useCommands } from "../app/commands";
@@ -50,6 +53,10 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
   const [selection, setSelection] = useState<Selection | null>(null);
   const [exporting, setExporting] = useState<Exporting>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // A sort or filter still being worked out (shown once it reports progress).
+  const [viewing, setViewing] = useState<ViewProgress | null>(null);
+  // An Excel export that needs more than one sheet, waiting for the user to choose.
+  const [excelAsk, setExcelAsk] = useState<ExcelPlan | null>(null);
   // The view's version: the grid drops its cached pages when it changes.
   const [view, setView] = useState(0);
 
@@ -59,22 +66,35 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
     setSort(null);
     setSelection(null);
     setMessage(null);
+    setExcelAsk(null);
   }, [runId]);
 
   const complete = summary.complete;
   const applyView = (nextSort: Sort | null, nextFilter: string) => {
     if (!complete) return;
-    setResultView(runId, {
-      sortColumn: nextSort?.column ?? null,
-      descending: nextSort?.descending ?? false,
-      filter: nextFilter,
-    }).then(
+    setResultView(
+      runId,
+      {
+        sortColumn: nextSort?.column ?? null,
+        descending: nextSort?.descending ?? false,
+        filter: nextFilter,
+      },
+      setViewing,
+    ).then(
       (next) => {
+        setViewing(null);
         setSummary(next);
         setSelection(null);
         setView((v) => v + 1);
       },
-      (e) => onError(toAppError(e)),
+      (e) => {
+        const error = toAppError(e);
+        // A newer sort or filter replaced this one, or the user stopped it: the rows keep
+        // the view they had.
+        if (error.code === "cancelled") return;
+        setViewing(null);
+        onError(error);
+      },
     );
   };
 
@@ -103,7 +123,16 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
     }
   };
 
+  // Past one sheet, Excel exports say first how many sheets they take (and suggest CSV when
+  // the workbook would be too large to use).
+  const askExport = (format: ExportFormat) => {
+    const plan = format === "xlsx" ? excelPlan(summary.shownRows) : null;
+    if (plan) setExcelAsk(plan);
+    else void startExport(format);
+  };
+
   const startExport = async (format: ExportFormat) => {
+    setExcelAsk(null);
     setExporting({ format, progress: null });
     setMessage(null);
     try {
@@ -122,7 +151,7 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
     exportCommands && complete && !exporting
       ? [
           { id: `result.${runId}.csv`, title: `Export ${title} as CSV`, group: "Result", section: "sql", run: () => void startExport("csv") },
-          { id: `result.${runId}.xlsx`, title: `Export ${title} to Excel`, group: "Result", section: "sql", run: () => void startExport("xlsx") },
+          { id: `result.${runId}.xlsx`, title: `Export ${title} to Excel`, group: "Result", section: "sql", run: () => askExport("xlsx") },
         ]
       : [],
   );
@@ -146,6 +175,15 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
         {summary.shownRows !== summary.loadedRows && (
           <span class="muted" data-testid="shown-rows">
             {formatCount(summary.shownRows)} of {formatCount(summary.loadedRows)} rows
+          </span>
+        )}
+        {viewing && (
+          <span class="export-progress" role="status" data-testid="view-progress">
+            {viewing.merging ? "Putting the sorted rows together" : viewing.totalRows > 0 ? "Sorting and filtering" : "Working"}{" "}
+            <progress max={100} value={viewing.totalRows > 0 ? Math.round((viewing.rowsDone / viewing.totalRows) * 100) : 0} aria-label="Sort progress" />
+            <button type="button" class="ghost" data-testid="cancel-view" onClick={() => void cancelResultView(runId).then(() => setViewing(null))}>
+              Stop
+            </button>
           </span>
         )}
         {summary.spilled && (
@@ -174,12 +212,36 @@ export function ResultPanel({ runId, summary: initial, title, onError, exportCom
             <button type="button" class="ghost" data-testid="export-csv" disabled={!complete} onClick={() => startExport("csv")}>
               Export CSV
             </button>
-            <button type="button" class="ghost" data-testid="export-xlsx" disabled={!complete} onClick={() => startExport("xlsx")}>
+            <button type="button" class="ghost" data-testid="export-xlsx" disabled={!complete} onClick={() => askExport("xlsx")}>
               Export Excel
             </button>
           </>
         )}
       </div>
+      {summary.stopped && (
+        <p class="result-warning" role="alert" data-testid="result-stopped">
+          Only the first {formatCount(summary.loadedRows)} rows are here. {summary.stopped}
+        </p>
+      )}
+      {excelAsk && (
+        <div class="result-warning" role="alertdialog" aria-label="Excel sheets" data-testid="excel-sheets">
+          <p>
+            Excel holds {formatCount(excelAsk.rowsPerSheet)} rows per sheet, so these {formatCount(excelAsk.rows)} rows will
+            fill {excelAsk.sheets} sheets.{excelAsk.tooLarge && ` ${excelAsk.tooLarge}`}
+          </p>
+          <div class="row-actions">
+            <button type="button" class={excelAsk.tooLarge ? "ghost" : "primary"} data-testid="excel-sheets-go" onClick={() => void startExport("xlsx")}>
+              Export {excelAsk.sheets} sheets
+            </button>
+            <button type="button" class={excelAsk.tooLarge ? "primary" : "ghost"} data-testid="excel-sheets-csv" onClick={() => void startExport("csv")}>
+              Export CSV instead
+            </button>
+            <button type="button" class="ghost" data-testid="excel-sheets-cancel" onClick={() => setExcelAsk(null)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
       {message && (
         <p class="muted result-message" role="status" data-testid="result-message">
           {message}

@@ -79,6 +79,7 @@ const summary = {
   complete: true,
   shownRows: 3,
   spilled: false,
+  stopped: null,
 };
 
 describe("SqlView", () => {

@@ -791,7 +791,7 @@ mod tests {
             descending: true,
             filter: String::new(),
         };
-        set.set_order(view::order(&set, &spec).expect("order"));
+        set.set_order(view::order(&set, &spec, &Cancel::new(), &mut |_| {}).expect("order"));
         let (path, _) = export_to(&set, ExportFormat::Csv, dir.path());
         let text = std::fs::read_to_string(&path).expect("read");
         let ids: Vec<&str> = text
@@ -806,14 +806,14 @@ mod tests {
             descending: false,
             filter: "PLAIN".into(),
         };
-        set.set_order(view::order(&set, &spec).expect("order"));
+        set.set_order(view::order(&set, &spec, &Cancel::new(), &mut |_| {}).expect("order"));
         assert_eq!(set.shown_rows(), 1, "the filter ignores case");
         let spec = ViewSpec {
             sort_column: Some(1),
             descending: false,
             filter: String::new(),
         };
-        set.set_order(view::order(&set, &spec).expect("order"));
+        set.set_order(view::order(&set, &spec, &Cancel::new(), &mut |_| {}).expect("order"));
         let first = set.window(0, 3).expect("window");
         let fares: Vec<Option<String>> = first.rows.iter().map(|r| r[1].clone()).collect();
         assert_eq!(

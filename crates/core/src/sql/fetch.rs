@@ -23,6 +23,9 @@ use std::time::Duration;
 
 /// Chunks downloaded at once.
 pub const PARALLEL_CHUNKS: usize = 4;
+/// Chunks downloaded ahead of the one rows are added from, besides those downloading: the most
+/// held outside the result's memory limit is `PARALLEL_CHUNKS + READ_AHEAD` chunks.
+const READ_AHEAD: usize = 2;
 /// Tries per chunk (a fresh link or a retried connection each time).
 const ATTEMPTS: u32 = 4;
 
@@ -123,6 +126,9 @@ pub async fn fetch_classified(
         .unwrap_or_default();
     // Chunks still downloading when this returns early (an error, Cancel) are stopped.
     let spawned = AbortOnDrop::default();
+    // PARALLEL_CHUNKS download at a time, from a window of READ_AHEAD more: rows are added in
+    // order, and a slow chunk at the head must not leave the connections idle behind it.
+    let permits = Arc::new(tokio::sync::Semaphore::new(PARALLEL_CHUNKS));
     // Each chunk is its own task, so downloads and decoding use every core; they are awaited
     // in order, so rows land in order.
     let downloads = futures_util::stream::iter(chunks.into_iter().map(|chunk| {
@@ -133,7 +139,10 @@ pub async fn fetch_classified(
         };
         let link = given_links.remove(&chunk.chunk_index);
         let (api, id, columns) = (api.clone(), done.statement_id.clone(), columns.clone());
+        let permits = permits.clone();
         let task = tokio::spawn(async move {
+            // Never closed, so the permit always comes.
+            let _permit = permits.acquire_owned().await.ok();
             match disposition {
                 Disposition::ExternalArrow => linked_chunk(&api, &id, &chunk, link, decode).await,
                 Disposition::ExternalJson => {
@@ -168,7 +177,7 @@ pub async fn fetch_classified(
             })
         }
     }))
-    .buffered(PARALLEL_CHUNKS);
+    .buffered(PARALLEL_CHUNKS + READ_AHEAD);
     futures_util::pin_mut!(downloads);
     let mut chunks_done = 0u32;
     while let Some(batches) = downloads.next().await {
@@ -183,7 +192,13 @@ pub async fn fetch_classified(
         chunks_done += 1;
         let loaded = {
             let mut set = into.write().unwrap_or_else(|p| p.into_inner());
-            set.push_chunk(chunk.batches, chunk.held_bytes)?;
+            // Rows that cannot be kept (the disk is full, or past the result's disk limit) end
+            // the download, not the result: what arrived stays, marked as cut short and why.
+            if let Err(error) = set.push_chunk(chunk.batches, chunk.held_bytes) {
+                tracing::warn!(code = ?error.code, rows = set.loaded_rows(), "result stopped short");
+                set.stop_short(error.message);
+                return Ok(());
+            }
             set.loaded_rows()
         };
         progress(FetchProgress {

@@ -12,6 +12,7 @@
 pub mod catalogs;
 pub mod execute;
 pub mod export;
+mod external_sort;
 pub mod fetch;
 pub mod formulas;
 pub(crate) mod inline;
@@ -19,7 +20,7 @@ pub mod params;
 pub mod read_only;
 pub mod result_set;
 pub mod runs;
-mod spill;
+pub mod spill;
 pub mod view;
 pub mod warehouses;
 pub mod wire;

@@ -5,7 +5,7 @@
 //! formatted for display here; types stay in the batches for export.
 
 use super::formulas::FormulaSafety;
-use super::spill::{SpillFile, Spilled};
+use super::spill::{SharedSpillStore, SpillFile, SpillFolder, Spilled};
 use super::wire::Column;
 use crate::{ErrorCode, ErrorInfo};
 use arrow_array::{Array, RecordBatch};
@@ -30,6 +30,9 @@ pub struct ResultSummary {
     pub shown_rows: u32,
     /// Some rows are kept on disk because the result passed the memory limit.
     pub spilled: bool,
+    /// Why not every row is here, when the download stopped early but kept what it had (the
+    /// disk filled up): shown above the rows.
+    pub stopped: Option<String>,
 }
 
 /// Rows `offset..offset + rows.len()`, each cell formatted, `None` for SQL NULL.
@@ -63,7 +66,11 @@ pub struct ResultSet {
     /// At most this many bytes go to the spill file.
     disk_limit: u64,
     spill: Option<SpillFile>,
+    /// Where spill files go.
+    spill_store: Option<SharedSpillStore>,
     complete: bool,
+    /// Why the download stopped before the last row ([`Self::stop_short`]).
+    stopped: Option<String>,
     /// A sorted and/or filtered view: row numbers in display order.
     order: Option<Vec<u32>>,
 }
@@ -148,7 +155,9 @@ impl ResultSet {
             memory_limit: DEFAULT_MEMORY_LIMIT,
             disk_limit: DEFAULT_DISK_LIMIT,
             spill: None,
+            spill_store: None,
             complete: false,
+            stopped: None,
             order: None,
         }
     }
@@ -164,6 +173,13 @@ impl ResultSet {
     #[must_use]
     pub fn with_disk_limit(mut self, bytes: u64) -> Self {
         self.disk_limit = bytes;
+        self
+    }
+
+    /// Spill files go to `store` (the OS temp folder otherwise).
+    #[must_use]
+    pub fn with_spill_store(mut self, store: SharedSpillStore) -> Self {
+        self.spill_store = Some(store);
         self
     }
 
@@ -186,8 +202,8 @@ impl ResultSet {
     /// chunk many times over and spill results to disk long before the limit.
     ///
     /// Past the memory limit rows must reach the disk: when they cannot (the disk is full, or
-    /// the result passes its disk limit) this fails and the rows of that chunk are not kept,
-    /// rather than held in memory the limit was there to protect.
+    /// the result passes its disk limit) this fails, keeping the chunk's batches written before
+    /// the failure, rather than holding the rest in memory the limit was there to protect.
     pub fn push_chunk(
         &mut self,
         batches: Vec<RecordBatch>,
@@ -199,20 +215,18 @@ impl ResultSet {
             self.learn_time_zones(first);
         }
         let to_disk = self.bytes + held_bytes > self.memory_limit;
-        let batches: Vec<RecordBatch> = batches.into_iter().filter(|b| b.num_rows() > 0).collect();
-        // Written first, added after: a chunk that fails halfway leaves the result as it was.
-        let mut stored = Vec::with_capacity(batches.len());
-        for batch in batches {
-            stored.push(if to_disk {
-                (batch.num_rows(), Stored::Disk(self.spill_batch(&batch)?))
+        // Rows arrive in order, so a chunk that cannot be kept whole (the disk filled up
+        // halfway) keeps the batches before the one that failed.
+        for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
+            let rows = batch.num_rows() as u64;
+            let stored = if to_disk {
+                Stored::Disk(self.spill_batch(&batch)?)
             } else {
-                (batch.num_rows(), Stored::Memory(batch))
-            });
-        }
-        for (rows, batch) in stored {
+                Stored::Memory(batch)
+            };
             self.starts.push(self.loaded);
-            self.loaded += rows as u64;
-            self.batches.push(batch);
+            self.loaded += rows;
+            self.batches.push(stored);
         }
         if !to_disk {
             self.bytes += held_bytes;
@@ -231,12 +245,38 @@ impl ResultSet {
 
     fn spill_batch(&mut self, batch: &RecordBatch) -> Result<Spilled, ErrorInfo> {
         if self.spill.is_none() {
-            self.spill = Some(SpillFile::create()?);
+            let store = self.spill_store();
+            self.spill = Some(SpillFile::create(store, self.expected_spill(batch))?);
         }
         match &mut self.spill {
             Some(file) => file.write(batch, self.disk_limit),
             None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
         }
+    }
+
+    /// About how many bytes the rows still to come take on disk, from the rows in memory so
+    /// far (or from `batch`), capped at the disk limit: what the disk must have room for.
+    fn expected_spill(&self, batch: &RecordBatch) -> u64 {
+        let (bytes, rows) = if self.loaded > 0 {
+            (self.bytes as u64, self.loaded)
+        } else {
+            (
+                batch.get_array_memory_size() as u64,
+                batch.num_rows() as u64,
+            )
+        };
+        let to_come = self.total_rows.saturating_sub(self.loaded);
+        (bytes / rows.max(1))
+            .saturating_mul(to_come)
+            .min(self.disk_limit)
+    }
+
+    /// The download stopped early for `reason` (the disk filled up): the rows already here
+    /// stay usable as a complete, truncated result that says why.
+    pub fn stop_short(&mut self, reason: String) {
+        self.truncated = true;
+        self.stopped = Some(reason);
+        self.finish();
     }
 
     /// Not every row came (a source stopped early): the result says it is cut short.
@@ -262,7 +302,8 @@ impl ResultSet {
             truncated: self.truncated,
             complete: self.complete,
             shown_rows: self.shown_rows(),
-            spilled: self.spill.as_ref().is_some_and(|s| s.len() > 0),
+            spilled: self.spill.as_ref().is_some_and(|s| s.written() > 0),
+            stopped: self.stopped.clone(),
         }
     }
 
@@ -283,6 +324,18 @@ impl ResultSet {
                 None => Err(ErrorInfo::new(ErrorCode::Internal, "spill file missing")),
             },
         }
+    }
+
+    /// The result row that batch `index` starts at.
+    pub fn batch_start(&self, index: usize) -> u64 {
+        self.starts.get(index).copied().unwrap_or(self.loaded)
+    }
+
+    /// Where this result's spill files (and a sort's parts on disk) go.
+    pub fn spill_store(&self) -> SharedSpillStore {
+        self.spill_store
+            .clone()
+            .unwrap_or_else(|| SpillFolder::default().shared())
     }
 
     pub fn loaded_rows(&self) -> u64 {

@@ -15,7 +15,8 @@ use super::export::{self, ExportDone, ExportFormat, ExportProgress};
 use super::fetch::{self, FetchProgress};
 use super::formulas::FormulaSafety;
 use super::result_set::{ResultSet, ResultSummary, RowWindow, SharedResult};
-use super::view::{self, ViewSpec};
+use super::spill::{SharedSpillStore, SpillFolder};
+use super::view::{self, ViewProgress, ViewSpec};
 use super::workbook::AnswerReport;
 use crate::api::Api;
 use crate::api_path::segment;
@@ -55,12 +56,16 @@ struct Run {
     statement_id: Option<String>,
     result: Option<SharedResult>,
     export: Option<Arc<Cancel>>,
+    /// The sort or filter being computed, stopped when another is asked for.
+    view: Option<Arc<Cancel>>,
 }
 
 pub struct Runs {
     next: AtomicU32,
     runs: Mutex<HashMap<u32, Run>>,
     memory_limit: AtomicUsize,
+    /// Where results past the memory limit spill.
+    spill_store: Mutex<SharedSpillStore>,
     history: Option<History>,
     /// Workspace hosts whose cloud storage was unreachable this session.
     inline_only: Mutex<HashSet<String>>,
@@ -94,6 +99,7 @@ impl Runs {
             next: AtomicU32::new(0),
             runs: Mutex::new(HashMap::new()),
             memory_limit: AtomicUsize::new(super::result_set::DEFAULT_MEMORY_LIMIT),
+            spill_store: Mutex::new(SpillFolder::default().shared()),
             history,
             inline_only: Mutex::new(HashSet::new()),
         }
@@ -102,6 +108,11 @@ impl Runs {
     /// Rows of one result past this many bytes go to a temp file.
     pub fn set_memory_limit(&self, bytes: usize) {
         self.memory_limit.store(bytes, Ordering::Relaxed);
+    }
+
+    /// Results that pass the memory limit from now on spill to `store`.
+    pub fn set_spill_store(&self, store: SharedSpillStore) {
+        *self.spill_store.lock().unwrap_or_else(|p| p.into_inner()) = store;
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<u32, Run>> {
@@ -271,6 +282,7 @@ impl Runs {
                 statement_id: None,
                 result,
                 export: None,
+                view: None,
             },
         );
         (run_id, cancel)
@@ -284,6 +296,12 @@ impl Runs {
             manifest.truncated,
         )
         .with_memory_limit(self.memory_limit.load(Ordering::Relaxed))
+        .with_spill_store(
+            self.spill_store
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone(),
+        )
         .shared()
     }
 
@@ -334,20 +352,55 @@ impl Runs {
         Ok(read(&self.result(run_id)?).summary())
     }
 
-    /// Sorts and filters the rows (computed while the grid keeps reading the old view).
-    pub async fn set_view(&self, run_id: u32, spec: ViewSpec) -> Result<ResultSummary, ErrorInfo> {
+    /// Sorts and filters the rows (computed while the grid keeps reading the old view), with
+    /// `progress` as it reads them. A newer view of the same result stops this one, as does
+    /// [`Self::cancel_view`]; either way the old view stays.
+    pub async fn set_view(
+        &self,
+        run_id: u32,
+        spec: ViewSpec,
+        progress: impl Fn(ViewProgress) + Send + 'static,
+    ) -> Result<ResultSummary, ErrorInfo> {
         let set = self.result(run_id)?;
+        let cancel = Cancel::new();
+        {
+            let mut runs = self.lock();
+            let run = runs.get_mut(&run_id).ok_or_else(gone)?;
+            if let Some(previous) = run.view.replace(cancel.clone()) {
+                previous.cancel();
+            }
+        }
         let order = {
-            let set = set.clone();
-            tokio::task::spawn_blocking(move || view::order(&read(&set), &spec))
-                .await
-                .map_err(|_| {
-                    ErrorInfo::new(ErrorCode::Internal, "Sorting stopped unexpectedly.")
-                })??
+            let (set, cancel) = (set.clone(), cancel.clone());
+            tokio::task::spawn_blocking(move || {
+                let mut progress = progress;
+                view::order(&read(&set), &spec, &cancel, &mut progress)
+            })
+            .await
+            .map_err(|_| ErrorInfo::new(ErrorCode::Internal, "Sorting stopped unexpectedly."))?
         };
+        if let Some(run) = self.lock().get_mut(&run_id)
+            && run.view.as_ref().is_some_and(|v| Arc::ptr_eq(v, &cancel))
+        {
+            run.view = None;
+        }
+        let order = order?;
+        if cancel.is_cancelled() {
+            return Err(super::external_sort::stopped());
+        }
         let mut writable = set.write().unwrap_or_else(|p| p.into_inner());
         writable.set_order(order);
         Ok(writable.summary())
+    }
+
+    /// Stops the sort or filter being computed for `run_id` (the rows keep their last view).
+    pub fn cancel_view(&self, run_id: u32) -> Result<(), ErrorInfo> {
+        let runs = self.lock();
+        let run = runs.get(&run_id).ok_or_else(gone)?;
+        if let Some(view) = &run.view {
+            view.cancel();
+        }
+        Ok(())
     }
 
     /// View rows `from..to` as tab-separated text, for the clipboard.

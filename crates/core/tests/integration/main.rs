@@ -13,6 +13,7 @@ mod genie;
 mod genie_all_rows;
 mod genie_responses;
 mod genie_shapes;
+mod large_results;
 mod network;
 mod preflight;
 mod scopes;
