@@ -1,11 +1,11 @@
 //! End-to-end SQL runner: the real app signed in to the demo workspace (the emulator), a
 //! parameterized query on `samples.nyctaxi.trips`, a million-row result scrolled to its last
-//! row with the web view's memory measured, and a statement cancelled while its warehouse
-//! starts.
+//! row with the web view's memory measured, a statement cancelled while its warehouse
+//! starts, and a result past the memory limit sorted from disk and exported past one sheet.
 
 use anyhow::{Context, Result};
 use brickdesk_e2e::ui::{self, choose_warehouse, run_and_wait, type_sql};
-use brickdesk_e2e::{AppSession, WebDriver, run, wait_until, webview_rss_kib};
+use brickdesk_e2e::{AppSession, Options, WebDriver, run, run_with, wait_until, webview_rss_kib};
 use std::time::Duration;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -244,6 +244,57 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         d.click("[data-testid=show-saved]", WAIT)?;
         let saved = d.wait_for_text("[data-testid=saved-query]", "All taxi trips", WAIT)?;
         assert!(saved.contains("samples.nyctaxi.trips"), "{saved}");
+        Ok(())
+    })
+}
+
+#[test]
+fn a_result_kept_on_disk_sorts_and_a_long_excel_export_says_its_sheets_first() -> Result<()> {
+    // 8 MiB of rows in memory: the rest of these 1.1 million rows go to the spill folder.
+    let options = Options {
+        env: vec![("BRICKDESK_RESULT_MEMORY_MB".into(), "8".into())],
+        ..Options::default()
+    };
+    run_with("sql-large", options, |app| {
+        let d = open_sql(app)?;
+        type_sql(
+            d,
+            "SELECT id, concat('customer-', CAST(id AS STRING)) AS label FROM range(1100000)",
+        )?;
+        run_and_wait(d)?;
+        d.wait_for_text(".result-toolbar", "part kept on disk", WAIT)?;
+        // Sorted by the text column, descending (a click, then another): the greatest text
+        // is "customer-999999", from the middle of the rows on disk.
+        let label = "[data-testid=result-grid] button[title='Sort by this column']";
+        d.wait_for(label, WAIT)?;
+        d.find_all(label)?
+            .get(1)
+            .context("the label column's header")?
+            .click()?;
+        d.wait_for_text("[data-testid=result-row][data-row='0']", "customer-0", WAIT)?;
+        d.find_all(label)?
+            .get(1)
+            .context("the label column's header")?
+            .click()?;
+        d.wait_for_text(
+            "[data-testid=result-row][data-row='0']",
+            "customer-999999",
+            WAIT,
+        )?;
+        // Excel: two sheets, said before anything is written, with CSV offered.
+        d.click("[data-testid=export-xlsx]", WAIT)?;
+        let ask = d.wait_for_text("[data-testid=excel-sheets]", "2 sheets", WAIT)?;
+        // Digit grouping follows the system locale.
+        let digits: String = ask.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        assert!(digits.contains("1048575rowspersheet"), "{ask}");
+        assert!(ask.contains("CSV"), "{ask}");
+        app.screenshot("excel-sheets")?;
+        d.click("[data-testid=excel-sheets-cancel]", WAIT)?;
+        wait_until("the question to close", WAIT, || {
+            Ok(d.find_all("[data-testid=excel-sheets]")?
+                .is_empty()
+                .then_some(()))
+        })?;
         Ok(())
     })
 }

@@ -43,12 +43,20 @@ pub async fn read(mut response: reqwest::Response, limit: usize) -> Result<Bytes
     if response.content_length().is_some_and(|n| n > limit as u64) {
         return Err(BodyError::TooLarge { limit });
     }
-    let mut body = BytesMut::new();
+    // Sized once from Content-Length: grown by doubling instead, a body holds up to twice its
+    // length, and a result's rows (zero-copy views into their chunk's body) with it, past the
+    // memory they are counted as.
+    let announced = response.content_length().unwrap_or(0);
+    let mut body = BytesMut::with_capacity(usize::try_from(announced).unwrap_or(limit).min(limit));
     while let Some(piece) = response.chunk().await.map_err(BodyError::Transport)? {
         if body.len() + piece.len() > limit {
             return Err(BodyError::TooLarge { limit });
         }
         body.extend_from_slice(&piece);
+    }
+    // Without a length (or with a wrong one), a copy of the exact size frees the slack.
+    if body.capacity() > body.len() + body.len() / 8 + 4096 {
+        return Ok(Bytes::copy_from_slice(&body));
     }
     Ok(body.freeze())
 }

@@ -15,5 +15,6 @@ describe("excelPlan", () => {
   it("suggests CSV past the size a workbook is still usable", () => {
     expect(excelPlan(EXCEL_USABLE_ROWS)?.tooLarge).toBeNull();
     expect(excelPlan(EXCEL_USABLE_ROWS + 1)?.tooLarge).toMatch(/CSV/);
+    expect(excelPlan(10_000_000)?.tooLarge).toContain("about 2 minutes and 7 GB");
   });
 });

@@ -43,6 +43,8 @@ pub struct FetchProgress {
 struct Chunk {
     batches: Vec<RecordBatch>,
     held_bytes: usize,
+    /// The Arrow IPC stream the batches were decoded from, which a spill writes as it is.
+    ipc: Option<bytes::Bytes>,
 }
 
 impl Chunk {
@@ -52,6 +54,7 @@ impl Chunk {
         Self {
             batches,
             held_bytes,
+            ipc: None,
         }
     }
 }
@@ -194,7 +197,11 @@ pub async fn fetch_classified(
             let mut set = into.write().unwrap_or_else(|p| p.into_inner());
             // Rows that cannot be kept (the disk is full, or past the result's disk limit) end
             // the download, not the result: what arrived stays, marked as cut short and why.
-            if let Err(error) = set.push_chunk(chunk.batches, chunk.held_bytes) {
+            let pushed = match &chunk.ipc {
+                Some(ipc) => set.push_arrow_chunk(chunk.batches, chunk.held_bytes, ipc),
+                None => set.push_chunk(chunk.batches, chunk.held_bytes),
+            };
+            if let Err(error) = pushed {
                 tracing::warn!(code = ?error.code, rows = set.loaded_rows(), "result stopped short");
                 set.stop_short(error.message);
                 return Ok(());
@@ -321,6 +328,7 @@ async fn download(
 /// the chunk holds the download's size.
 fn decode(bytes: bytes::Bytes) -> Result<Chunk, ErrorInfo> {
     let held_bytes = bytes.len();
+    let ipc = bytes.clone();
     let invalid = |e: arrow_schema::ArrowError| {
         server_error(format!("A result chunk is not valid Arrow data ({e})."))
     };
@@ -338,6 +346,7 @@ fn decode(bytes: bytes::Bytes) -> Result<Chunk, ErrorInfo> {
     Ok(Chunk {
         batches,
         held_bytes,
+        ipc: Some(ipc),
     })
 }
 
@@ -564,5 +573,36 @@ mod tests {
         let summary = set.summary();
         assert!(summary.spilled);
         assert_eq!(summary.loaded_rows, 5 * 13 * 8192);
+    }
+
+    #[test]
+    fn a_spilled_chunk_is_its_downloaded_stream_and_reads_back_the_same() {
+        let mut spilled = ResultSet::new(vec![], 2 * 13 * 8192, false).with_memory_limit(0);
+        let mut kept = ResultSet::new(vec![], 2 * 13 * 8192, false);
+        for _ in 0..2 {
+            let bytes = chunk_bytes(13);
+            let chunk = decode(bytes.clone()).expect("decode");
+            let ipc = chunk.ipc.clone().expect("an Arrow chunk keeps its stream");
+            assert_eq!(ipc, bytes, "the stream as it came");
+            spilled
+                .push_arrow_chunk(chunk.batches.clone(), chunk.held_bytes, &ipc)
+                .expect("spilled");
+            kept.push_chunk(chunk.batches, chunk.held_bytes)
+                .expect("kept");
+        }
+        assert!(spilled.summary().spilled && !kept.summary().spilled);
+        assert_eq!(spilled.memory_bytes(), 0);
+        for (offset, limit) in [
+            (0, 10),
+            (8190, 5),
+            (13 * 8192 - 2, 4),
+            (2 * 13 * 8192 - 3, 10),
+        ] {
+            assert_eq!(
+                spilled.window(offset, limit).expect("spilled"),
+                kept.window(offset, limit).expect("kept"),
+                "window {offset}+{limit}"
+            );
+        }
     }
 }

@@ -209,12 +209,47 @@ impl ResultSet {
         batches: Vec<RecordBatch>,
         held_bytes: usize,
     ) -> Result<(), ErrorInfo> {
+        self.push_stored(batches, held_bytes, None)
+    }
+
+    /// [`Self::push_chunk`] for batches decoded from the Arrow IPC stream `ipc` (a downloaded
+    /// chunk): past the memory limit that stream goes to disk as it came, in one write, with
+    /// no second encoding. Such a chunk is kept or refused whole.
+    pub fn push_arrow_chunk(
+        &mut self,
+        batches: Vec<RecordBatch>,
+        held_bytes: usize,
+        ipc: &[u8],
+    ) -> Result<(), ErrorInfo> {
+        self.push_stored(batches, held_bytes, Some(ipc))
+    }
+
+    fn push_stored(
+        &mut self,
+        batches: Vec<RecordBatch>,
+        held_bytes: usize,
+        ipc: Option<&[u8]>,
+    ) -> Result<(), ErrorInfo> {
         if self.loaded == 0
             && let Some(first) = batches.iter().find(|b| b.num_rows() > 0)
         {
             self.learn_time_zones(first);
         }
         let to_disk = self.bytes + held_bytes > self.memory_limit;
+        if to_disk && let Some(ipc) = ipc {
+            let first = batches.iter().find(|b| b.num_rows() > 0).cloned();
+            let Some(first) = first else { return Ok(()) };
+            let stream = self.spill_stream(&first, ipc)?;
+            // Each batch by its place in the stream, empty ones included.
+            for (index, batch) in batches.into_iter().enumerate() {
+                if batch.num_rows() > 0 {
+                    self.starts.push(self.loaded);
+                    self.loaded += batch.num_rows() as u64;
+                    self.batches.push(Stored::Disk(stream.batch(index)));
+                }
+            }
+            return Ok(());
+        }
         // Rows arrive in order, so a chunk that cannot be kept whole (the disk filled up
         // halfway) keeps the batches before the one that failed.
         for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
@@ -240,6 +275,17 @@ impl ResultSet {
             if let arrow_schema::DataType::Timestamp(_, zone) = field.data_type() {
                 column.time_zone = zone.as_deref().map(zone_label);
             }
+        }
+    }
+
+    fn spill_stream(&mut self, first: &RecordBatch, ipc: &[u8]) -> Result<Spilled, ErrorInfo> {
+        if self.spill.is_none() {
+            let store = self.spill_store();
+            self.spill = Some(SpillFile::create(store, self.expected_spill(first))?);
+        }
+        match &mut self.spill {
+            Some(file) => file.write_stream(ipc, self.disk_limit),
+            None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
         }
     }
 
@@ -320,7 +366,7 @@ impl ResultSet {
         match &self.batches[index] {
             Stored::Memory(batch) => Ok(batch.clone()),
             Stored::Disk(at) => match &self.spill {
-                Some(file) => file.read(index, *at),
+                Some(file) => file.read(*at),
                 None => Err(ErrorInfo::new(ErrorCode::Internal, "spill file missing")),
             },
         }

@@ -113,22 +113,33 @@ impl SpillStore for SpillFolder {
     }
 }
 
-/// Where one spilled batch is in the file.
+/// Where one spilled batch is in the file: batch `batch` of the Arrow IPC stream at
+/// `offset..offset + len` (a downloaded chunk's stream as it came, or one batch written alone).
 #[derive(Debug, Clone, Copy)]
 pub struct Spilled {
     offset: u64,
     len: usize,
+    batch: usize,
 }
 
-/// Batches read back and kept, by their index in the result.
-const CACHED_BATCHES: usize = 4;
+impl Spilled {
+    /// Batch `batch` of the same stream.
+    pub fn batch(self, batch: usize) -> Self {
+        Self { batch, ..self }
+    }
+}
+
+/// Streams read back and kept (each with all its batches), by where they are in the file.
+const CACHED_STREAMS: usize = 4;
+
+type Cached = (u64, Arc<Vec<RecordBatch>>);
 
 #[derive(Debug)]
 pub struct SpillFile {
     file: Mutex<Box<dyn SpillMedium>>,
     store: SharedSpillStore,
     end: u64,
-    cache: Mutex<VecDeque<(usize, RecordBatch)>>,
+    cache: Mutex<VecDeque<Cached>>,
 }
 
 /// Bytes as people read them: "2.4 GB", "310 MB".
@@ -222,6 +233,12 @@ impl SpillFile {
             writer.write(batch).map_err(|e| spill_error("write", &e))?;
             writer.finish().map_err(|e| spill_error("write", &e))?;
         }
+        self.write_stream(&bytes, limit)
+    }
+
+    /// Appends an Arrow IPC stream as it is (a downloaded chunk: no second encoding); its
+    /// batches are read back with [`Spilled::batch`]. The same limits as [`Self::write`].
+    pub fn write_stream(&mut self, bytes: &[u8], limit: u64) -> Result<Spilled, ErrorInfo> {
         if self.end + bytes.len() as u64 > limit {
             return Err(ErrorInfo::new(
                 ErrorCode::InvalidInput,
@@ -252,20 +269,29 @@ impl SpillFile {
         let spilled = Spilled {
             offset: self.end,
             len: bytes.len(),
+            batch: 0,
         };
         self.end += bytes.len() as u64;
         Ok(spilled)
     }
 
-    /// Batch `index`, read back from `at`.
-    pub fn read(&self, index: usize, at: Spilled) -> Result<RecordBatch, ErrorInfo> {
+    /// The batch at `at`, read back (with the rest of its stream, kept for the next reads).
+    pub fn read(&self, at: Spilled) -> Result<RecordBatch, ErrorInfo> {
+        let batches = self.stream(at)?;
+        batches
+            .get(at.batch)
+            .cloned()
+            .ok_or_else(|| spill_error("read", &"a batch missing from its stream"))
+    }
+
+    fn stream(&self, at: Spilled) -> Result<Arc<Vec<RecordBatch>>, ErrorInfo> {
         let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(position) = cache.iter().position(|(i, _)| *i == index) {
-            let hit = cache.remove(position).map(|(_, b)| b);
-            if let Some(batch) = hit {
-                cache.push_front((index, batch.clone()));
-                return Ok(batch);
-            }
+        if let Some(position) = cache.iter().position(|(o, _)| *o == at.offset)
+            && let Some(hit) = cache.remove(position)
+        {
+            let batches = hit.1.clone();
+            cache.push_front(hit);
+            return Ok(batches);
         }
         let mut bytes = vec![0u8; at.len];
         {
@@ -276,14 +302,14 @@ impl SpillFile {
         }
         let reader = arrow_ipc::reader::StreamReader::try_new(std::io::Cursor::new(bytes), None)
             .map_err(|e| spill_error("read", &e))?;
-        let batch = reader
-            .into_iter()
-            .next()
-            .ok_or_else(|| spill_error("read", &"no batch"))?
-            .map_err(|e| spill_error("read", &e))?;
-        cache.push_front((index, batch.clone()));
-        cache.truncate(CACHED_BATCHES);
-        Ok(batch)
+        let batches = Arc::new(
+            reader
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| spill_error("read", &e))?,
+        );
+        cache.push_front((at.offset, batches.clone()));
+        cache.truncate(CACHED_STREAMS);
+        Ok(batches)
     }
 }
 
@@ -390,7 +416,7 @@ mod tests {
             "{}",
             error.message
         );
-        assert_eq!(spill.read(0, first).expect("readable"), batch(0..100));
+        assert_eq!(spill.read(first).expect("readable"), batch(0..100));
     }
 
     #[test]
