@@ -263,7 +263,7 @@ impl SpillFile {
         }
         let file = self.file.get_mut().unwrap_or_else(|p| p.into_inner());
         file.seek(SeekFrom::Start(self.end))
-            .and_then(|_| file.write_all(&bytes))
+            .and_then(|_| file.write_all(bytes))
             .and_then(|()| file.flush())
             .map_err(|e| write_error(&e, self.store.as_ref()))?;
         let spilled = Spilled {
