@@ -250,9 +250,13 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
 
 #[test]
 fn a_result_kept_on_disk_sorts_and_a_long_excel_export_says_its_sheets_first() -> Result<()> {
-    // 8 MiB of rows in memory: the rest of these 1.1 million rows go to the spill folder.
+    // 8 MiB of rows in memory: the rest of these 1.1 million rows go to the spill folder. In
+    // the dark theme, which the other SQL tests do not see.
     let options = Options {
-        env: vec![("BRICKDESK_RESULT_MEMORY_MB".into(), "8".into())],
+        env: vec![
+            ("BRICKDESK_RESULT_MEMORY_MB".into(), "8".into()),
+            ("GTK_THEME".into(), "Adwaita:dark".into()),
+        ],
         ..Options::default()
     };
     run_with("sql-large", options, |app| {
