@@ -155,12 +155,15 @@ async fn measure(api: &Api, rows: u64, options: Options<'_>) -> Result<Row> {
     let execute = submitted.elapsed();
     let (id, chunks) = (done.statement_id.clone(), done.manifest.total_chunk_count);
     let bytes = done.manifest.total_byte_count.unwrap_or(0);
-    let again = |done: &execute::Succeeded| execute::Succeeded {
-        statement_id: done.statement_id.clone(),
-        manifest: done.manifest.clone(),
+    // Later rounds fetch the same statement again, every chunk through its own link.
+    let (manifest, disposition) = (done.manifest.clone(), done.disposition);
+    let again = || execute::Succeeded {
+        statement_id: id.clone(),
+        manifest: manifest.clone(),
         first: None,
-        disposition: done.disposition,
+        disposition,
     };
+    let mut first_round = Some(done);
     // Interleaved rounds of the same downloads, in alternating order, so neither side always
     // runs on a warmer machine; the medians are compared. The last round's result is kept
     // for the exports and the sort.
@@ -169,7 +172,6 @@ async fn measure(api: &Api, rows: u64, options: Options<'_>) -> Result<Row> {
     let mut peaks = Vec::new();
     let mut kept = None;
     let mut first_rows = Duration::ZERO;
-    let mut next = Some(done);
     for round in 0..ROUNDS {
         // The last round's rows go before anything else is held, so no phase is measured
         // with them still in memory.
@@ -178,15 +180,9 @@ async fn measure(api: &Api, rows: u64, options: Options<'_>) -> Result<Row> {
         if raw_first {
             raws.push(raw_download(api, &id, chunks, true).await?.0);
         }
-        let done = match next.take() {
-            Some(done) => {
-                next = Some(again(&done));
-                done
-            }
-            None => bail!("no statement"),
-        };
+        let this = first_round.take().unwrap_or_else(again);
         reset_peak_rss();
-        let (set, download, first) = fetch_into_result(api, done, memory_limit, submitted).await?;
+        let (set, download, first) = fetch_into_result(api, this, memory_limit, submitted).await?;
         peaks.push(peak_rss_mib().unwrap_or(f64::NAN));
         downloads.push(download);
         if round == 0 {

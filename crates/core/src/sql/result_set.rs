@@ -237,15 +237,15 @@ impl ResultSet {
         }
         let to_disk = self.bytes + held_bytes > self.memory_limit;
         if to_disk && let Some(ipc) = ipc {
-            let first = batches.iter().find(|b| b.num_rows() > 0).cloned();
-            let Some(first) = first else { return Ok(()) };
-            let stream = self.spill_stream(&first, ipc)?;
+            let Some(first) = batches.iter().find(|b| b.num_rows() > 0) else {
+                return Ok(());
+            };
+            let limit = self.disk_limit;
+            let stream = self.spill_file(first)?.write_stream(ipc, limit)?;
             // Each batch by its place in the stream, empty ones included.
-            for (index, batch) in batches.into_iter().enumerate() {
+            for (index, batch) in batches.iter().enumerate() {
                 if batch.num_rows() > 0 {
-                    self.starts.push(self.loaded);
-                    self.loaded += batch.num_rows() as u64;
-                    self.batches.push(Stored::Disk(stream.batch(index)));
+                    self.append(batch.num_rows(), Stored::Disk(stream.batch(index)));
                 }
             }
             return Ok(());
@@ -253,15 +253,14 @@ impl ResultSet {
         // Rows arrive in order, so a chunk that cannot be kept whole (the disk filled up
         // halfway) keeps the batches before the one that failed.
         for batch in batches.into_iter().filter(|b| b.num_rows() > 0) {
-            let rows = batch.num_rows() as u64;
+            let rows = batch.num_rows();
             let stored = if to_disk {
-                Stored::Disk(self.spill_batch(&batch)?)
+                let limit = self.disk_limit;
+                Stored::Disk(self.spill_file(&batch)?.write(&batch, limit)?)
             } else {
                 Stored::Memory(batch)
             };
-            self.starts.push(self.loaded);
-            self.loaded += rows;
-            self.batches.push(stored);
+            self.append(rows, stored);
         }
         if !to_disk {
             self.bytes += held_bytes;
@@ -278,26 +277,23 @@ impl ResultSet {
         }
     }
 
-    fn spill_stream(&mut self, first: &RecordBatch, ipc: &[u8]) -> Result<Spilled, ErrorInfo> {
-        if self.spill.is_none() {
-            let store = self.spill_store();
-            self.spill = Some(SpillFile::create(store, self.expected_spill(first))?);
-        }
-        match &mut self.spill {
-            Some(file) => file.write_stream(ipc, self.disk_limit),
-            None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
-        }
+    /// `rows` more rows, in `stored`.
+    fn append(&mut self, rows: usize, stored: Stored) {
+        self.starts.push(self.loaded);
+        self.loaded += rows as u64;
+        self.batches.push(stored);
     }
 
-    fn spill_batch(&mut self, batch: &RecordBatch) -> Result<Spilled, ErrorInfo> {
+    /// The spill file, created (with its room checked) on the first spill; `sample` is a
+    /// batch of the rows to come, for the estimate when none are in memory yet.
+    fn spill_file(&mut self, sample: &RecordBatch) -> Result<&mut SpillFile, ErrorInfo> {
         if self.spill.is_none() {
             let store = self.spill_store();
-            self.spill = Some(SpillFile::create(store, self.expected_spill(batch))?);
+            self.spill = Some(SpillFile::create(store, self.expected_spill(sample))?);
         }
-        match &mut self.spill {
-            Some(file) => file.write(batch, self.disk_limit),
-            None => Err(ErrorInfo::new(ErrorCode::Internal, "no spill file")),
-        }
+        self.spill
+            .as_mut()
+            .ok_or_else(|| ErrorInfo::new(ErrorCode::Internal, "no spill file"))
     }
 
     /// About how many bytes the rows still to come take on disk, from the rows in memory so

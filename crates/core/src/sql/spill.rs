@@ -313,9 +313,10 @@ impl SpillFile {
     }
 }
 
-/// A disk of `capacity` bytes over real temp files, for tests and the benchmark: writes past it
-/// fail as a full disk's do (`StorageFull`), and it reports its free space as the OS would, or
-/// not at all (`report_free: false`, as when another program fills the disk meanwhile).
+/// A disk of `capacity` bytes over real temp files, for tests (public for the core's
+/// integration tests): writes past it fail as a full disk's do (`StorageFull`), and it reports
+/// its free space as the OS would, or not at all (`report_free: false`, as when another program
+/// fills the disk meanwhile).
 #[derive(Debug, Clone)]
 pub struct SmallDisk {
     folder: SpillFolder,
