@@ -21,6 +21,7 @@ pub mod log_file;
 pub mod net;
 pub mod policy;
 pub mod profiles;
+pub mod proxy;
 pub mod self_test;
 pub mod sensitive;
 pub mod service;

@@ -2,10 +2,13 @@
 //!
 //! TLS is rustls (ring provider) with the OS verifier, so the roots IT installs for TLS
 //! inspection are trusted like in the user's browser; an extra CA bundle from policy is added
-//! on top. Proxies: an explicit proxy from policy, else `HTTPS_PROXY`/`NO_PROXY`, else the
-//! system proxy where reqwest reads it. Redirects are not followed: an API call that redirects
-//! is a misconfiguration (a private-link login page), not something to chase.
+//! on top. Proxies are [`crate::proxy`]'s: reqwest asks its relay for every HTTPS connection a
+//! proxy may be on the way to. Redirects are not followed: an API call that redirects is a
+//! misconfiguration (a private-link login page), not something to chase.
 
+use crate::proxy::relay::Relay;
+use crate::proxy::resolver::Resolver;
+use crate::proxy::{ProxyAddress, ProxyCredentials};
 use crate::{ErrorCode, ErrorInfo};
 use rustls::client::danger::ServerCertVerifier;
 use rustls::pki_types::CertificateDer;
@@ -21,6 +24,10 @@ pub struct NetworkSettings {
     pub proxy: Option<String>,
     /// Hosts that bypass `proxy` (comma-separated, as `NO_PROXY`).
     pub no_proxy: Option<String>,
+    /// A proxy auto-config script (`https://…/proxy.pac`), when `proxy` is not set.
+    pub pac_url: Option<String>,
+    /// For proxies that ask for a user name and password (`Basic`, or `NTLM` off Windows).
+    pub proxy_credentials: Option<ProxyCredentials>,
     /// PEM certificates to trust in addition to the OS store.
     pub extra_ca_pem: Option<Vec<u8>>,
 }
@@ -71,6 +78,93 @@ pub fn client_with_verifier(
     settings: &NetworkSettings,
     wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
 ) -> Result<reqwest::Client, ErrorInfo> {
+    Ok(proxied(settings, wrap)?.0)
+}
+
+/// [`client_with_verifier`], and the proxy resolver its requests go by.
+pub fn proxied(
+    settings: &NetworkSettings,
+    wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
+) -> Result<(reqwest::Client, Arc<Resolver>), ErrorInfo> {
+    let tls = tls_config(settings, wrap)?;
+    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        if ProxyAddress::from_setting(proxy).is_none() {
+            return Err(config_error(format!(
+                "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
+                 http://proxy.example.com:8080.",
+                proxy_for_display(proxy)
+            )));
+        }
+    }
+    // Scripts are fetched directly, with the same trust (a PAC on an inspected intranet).
+    let direct = builder(tls.clone())
+        .no_proxy()
+        .build()
+        .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))?;
+    let resolver = Arc::new(Resolver::new(settings, direct));
+    let relay = Relay::new(resolver.clone()).map_err(|e| {
+        config_error(format!(
+            "Brickdesk could not open its local proxy connection ({e})."
+        ))
+    })?;
+    let fixed_https = settings
+        .proxy
+        .as_deref()
+        .and_then(proxy_url)
+        .filter(|u| u.scheme() == "https");
+    let no_proxy = settings.no_proxy.clone().unwrap_or_default();
+    let http_proxy = resolver.clone();
+    let proxy = reqwest::Proxy::custom(move |url| {
+        let host = url.host_str().unwrap_or_default();
+        if url.scheme() == "http" {
+            // Plain HTTP is for loopback only; a fixed proxy still applies to it.
+            return http_proxy
+                .fixed_route(host)
+                .and_then(|route| match route.hops.first() {
+                    Some(crate::proxy::Hop::Proxy(_)) => settings_proxy_url(&http_proxy, host),
+                    _ => None,
+                });
+        }
+        if let Some(fixed) = &fixed_https {
+            // A proxy spoken to over TLS: reqwest's own CONNECT (Basic credentials only).
+            return (!crate::proxy::resolver::bypasses(&no_proxy, host)).then(|| fixed.clone());
+        }
+        relay.proxy_for(url)
+    });
+    let client = builder(tls)
+        .proxy(proxy)
+        .build()
+        .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))?;
+    Ok((client, resolver))
+}
+
+/// The fixed proxy's URL with its credentials, for plain-HTTP requests reqwest proxies itself.
+fn settings_proxy_url(resolver: &Resolver, host: &str) -> Option<url::Url> {
+    let route = resolver.fixed_route(host)?;
+    let Some(crate::proxy::Hop::Proxy(proxy)) = route.hops.first() else {
+        return None;
+    };
+    let mut url = url::Url::parse(&proxy.to_string()).ok()?;
+    if let Some(credentials) = resolver.credentials_for(proxy) {
+        let _ = url.set_username(&credentials.username);
+        let _ = url.set_password(Some(credentials.password.expose()));
+    }
+    Some(url)
+}
+
+fn builder(tls: rustls::ClientConfig) -> reqwest::ClientBuilder {
+    reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(20))
+        .read_timeout(Duration::from_secs(120))
+}
+
+fn tls_config(
+    settings: &NetworkSettings,
+    wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
+) -> Result<rustls::ClientConfig, ErrorInfo> {
     let provider = Arc::new(rustls::crypto::ring::default_provider());
     // Also the process default, for any other rustls user (reqwest's own builder panics
     // without one when built with `rustls-no-provider`). Already installed is fine.
@@ -101,34 +195,12 @@ pub fn client_with_verifier(
                 ))
             },
         )?;
-    let tls = rustls::ClientConfig::builder_with_provider(provider)
+    Ok(rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .map_err(|e| config_error(format!("TLS could not be set up: {e}.")))?
         .dangerous()
         .with_custom_certificate_verifier(wrap(Arc::new(verifier)))
-        .with_no_client_auth();
-    let mut builder = reqwest::Client::builder()
-        .tls_backend_preconfigured(tls)
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(20))
-        .read_timeout(Duration::from_secs(120));
-    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-        let mut proxy = reqwest::Proxy::all(proxy.trim()).map_err(|_| {
-            config_error(format!(
-                "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
-                 http://proxy.example.com:8080.",
-                proxy_for_display(proxy)
-            ))
-        })?;
-        if let Some(no_proxy) = &settings.no_proxy {
-            proxy = proxy.no_proxy(reqwest::NoProxy::from_string(no_proxy));
-        }
-        builder = builder.proxy(proxy);
-    }
-    builder
-        .build()
-        .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))
+        .with_no_client_auth())
 }
 
 /// Every cause of `error`, lower-cased, for classification (never shown).

@@ -49,6 +49,10 @@ pub struct Config {
     pub unity_catalog: UnityCatalogConfig,
     /// Faults active from start-up (more can be added at `POST /__emulator/faults`).
     pub faults: Vec<FaultRule>,
+    /// The host result links name instead of the workspace's (`localhost` beside
+    /// `127.0.0.1`): real results come from cloud storage, another host, which a proxy
+    /// auto-config script may route apart from the workspace.
+    pub storage_host: Option<String>,
 }
 
 /// The answers seen from `/.well-known/databricks-config` across workspaces.
@@ -319,6 +323,7 @@ impl Default for Config {
             result_memory_mib: 256,
             unity_catalog: UnityCatalogConfig::default(),
             faults: vec![],
+            storage_host: None,
         }
     }
 }

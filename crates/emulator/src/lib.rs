@@ -22,6 +22,7 @@ mod scim;
 mod server;
 pub mod sql;
 pub mod store;
+pub mod test_proxy;
 pub mod tls;
 mod token;
 pub mod warehouses;

@@ -1,9 +1,12 @@
 //! `brickdesk-emulator [--port N] [--config FILE] [--auto-approve EMAIL] [--seed N]
-//! [--tls [--ca-out FILE]]`
+//! [--tls [--ca-out FILE]] [--storage-host HOST] [--test-proxy AUTH]`
 //!
 //! The first line on stdout is `Brickdesk emulator listening on http://127.0.0.1:<port>`
-//! (`https://` with `--tls`); scripts and tests read the URL from it. Logs go to stderr.
+//! (`https://` with `--tls`); scripts and tests read the URL from it. With `--test-proxy`, the
+//! second is `Test proxy listening on http://127.0.0.1:<port>, auto-config script at
+//! http://127.0.0.1:<port>/proxy.pac`. Logs go to stderr.
 
+use brickdesk_emulator::test_proxy::{DEMO_PAC, ProxyAuth, TestProxy};
 use brickdesk_emulator::{Config, Emulator};
 use clap::Parser;
 use std::io::Write;
@@ -33,6 +36,14 @@ struct Args {
     /// Write the test CA's certificate (PEM) here, for clients to trust.
     #[arg(long, value_name = "FILE", requires = "tls")]
     ca_out: Option<PathBuf>,
+    /// Result links name this host (`localhost`) instead of the workspace's `127.0.0.1`.
+    #[arg(long, value_name = "HOST")]
+    storage_host: Option<String>,
+    /// Also run a test proxy on loopback: `open`, `refuse`, `basic:USER:PASSWORD`,
+    /// `ntlm:DOMAIN\USER:PASSWORD` or `negotiate:DOMAIN\USER:PASSWORD`. Its auto-config script
+    /// sends `localhost` direct and everything else through it.
+    #[arg(long, value_name = "AUTH")]
+    test_proxy: Option<String>,
 }
 
 #[tokio::main]
@@ -61,6 +72,15 @@ async fn run(args: Args) -> anyhow::Result<()> {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
+    if args.storage_host.is_some() {
+        config.storage_host = args.storage_host.clone();
+    }
+    let proxy_auth = args
+        .test_proxy
+        .as_deref()
+        .map(ProxyAuth::parse)
+        .transpose()
+        .map_err(|e| anyhow::anyhow!("--test-proxy: {e}"))?;
     let emulator = if args.tls {
         Emulator::start_tls(config, args.port).await?
     } else {
@@ -71,12 +91,23 @@ async fn run(args: Args) -> anyhow::Result<()> {
         std::fs::write(path, pem)
             .map_err(|e| anyhow::anyhow!("cannot write the CA to {}: {e}", path.display()))?;
     }
+    let proxy = match proxy_auth {
+        Some(auth) => Some(TestProxy::start(auth, Some(DEMO_PAC.to_owned())).await?),
+        None => None,
+    };
     let mut stdout = std::io::stdout().lock();
     writeln!(
         stdout,
         "Brickdesk emulator listening on {}",
         emulator.base_url
     )?;
+    if let Some(proxy) = &proxy {
+        writeln!(
+            stdout,
+            "Test proxy listening on {}, auto-config script at {}",
+            proxy.url, proxy.pac_url
+        )?;
+    }
     stdout.flush()?;
     drop(stdout);
     tokio::select! {

@@ -25,6 +25,9 @@ pub const KEYS: &[&str] = &[
     "allowPersonalAccessTokens",
     "proxy",
     "noProxy",
+    "proxyAutoConfigUrl",
+    "proxyUsername",
+    "proxyPassword",
     "caBundle",
 ];
 
@@ -300,6 +303,12 @@ mod tests {
             ("allowPersonalAccessTokens", serde_json::json!(false)),
             ("proxy", serde_json::json!("http://p:1")),
             ("noProxy", serde_json::json!("localhost")),
+            (
+                "proxyAutoConfigUrl",
+                serde_json::json!("https://pac.corp/proxy.pac"),
+            ),
+            ("proxyUsername", serde_json::json!("CORP\\svc-brickdesk")),
+            ("proxyPassword", serde_json::json!("s3cret")),
             ("caBundle", serde_json::json!("/etc/ssl/corp.pem")),
         ];
         assert_eq!(samples.len(), KEYS.len());

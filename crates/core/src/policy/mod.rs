@@ -22,6 +22,7 @@ pub mod trust;
 
 use crate::net::NetworkSettings;
 use crate::profiles::Profile;
+use crate::sensitive::Sensitive;
 use crate::{ErrorCode, ErrorInfo};
 use managed::PolicyObject;
 use std::path::{Path, PathBuf};
@@ -38,6 +39,11 @@ pub struct Policy {
     /// `http://proxy.corp:8080`, for every request.
     pub proxy: Option<String>,
     pub no_proxy: Option<String>,
+    /// A proxy auto-config script, used when `proxy` is not set.
+    pub proxy_auto_config_url: Option<String>,
+    /// For proxies that ask for a password (`Basic`; `NTLM` where Windows cannot sign in).
+    pub proxy_username: Option<String>,
+    pub proxy_password: Option<Sensitive<String>>,
     /// A PEM file of extra root certificates (TLS inspection).
     pub ca_bundle: Option<PathBuf>,
 }
@@ -50,6 +56,9 @@ impl Default for Policy {
             allow_personal_access_tokens: true,
             proxy: None,
             no_proxy: None,
+            proxy_auto_config_url: None,
+            proxy_username: None,
+            proxy_password: None,
             ca_bundle: None,
         }
     }
@@ -196,10 +205,14 @@ fn apply(policy: &mut Policy, object: PolicyObject, place: &str, notices: &mut V
                     problem(format!("{key} must be true or false; it is taken as false"));
                 }
             },
-            "proxy" | "noProxy" | "caBundle" => match value {
+            "proxy" | "noProxy" | "caBundle" | "proxyAutoConfigUrl" | "proxyUsername"
+            | "proxyPassword" => match value {
                 serde_json::Value::String(text) => match key.as_str() {
                     "proxy" => policy.proxy = Some(text),
                     "noProxy" => policy.no_proxy = Some(text),
+                    "proxyAutoConfigUrl" => policy.proxy_auto_config_url = Some(text),
+                    "proxyUsername" => policy.proxy_username = Some(text),
+                    "proxyPassword" => policy.proxy_password = Some(Sensitive::new(text)),
                     _ => policy.ca_bundle = Some(PathBuf::from(text)),
                 },
                 _ => problem(format!("{key} must be text")),
@@ -265,9 +278,20 @@ impl Policy {
                 )
             })?),
         };
+        let proxy_credentials = match (&self.proxy_username, &self.proxy_password) {
+            (Some(username), Some(password)) if !username.trim().is_empty() => {
+                Some(crate::proxy::ProxyCredentials {
+                    username: username.trim().to_owned(),
+                    password: password.clone(),
+                })
+            }
+            _ => None,
+        };
         Ok(NetworkSettings {
             proxy: self.proxy.clone(),
             no_proxy: self.no_proxy.clone(),
+            pac_url: self.proxy_auto_config_url.clone(),
+            proxy_credentials,
             extra_ca_pem,
         })
     }

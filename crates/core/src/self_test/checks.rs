@@ -56,7 +56,7 @@ pub(super) async fn all(
             // Without usable policy settings the proxy in effect is unknown: the Secure
             // connection line says why.
             push(match &settings_error {
-                None => connection::proxy(&settings, &host).await,
+                None => connection::proxy(service.proxies(), &host).await,
                 Some(_) => CheckLine::new(
                     CheckKind::Proxy,
                     super::Outcome::Skipped,
@@ -70,7 +70,7 @@ pub(super) async fn all(
             }
             let (sql, usable) = sql_checks::sql_endpoint(service, &profile.id, &host).await;
             push(sql);
-            push(sql_checks::result_storage(usable, profile).await);
+            push(sql_checks::result_storage(usable, profile, service.proxies()).await);
         }
         Err(error) => push(CheckLine::fail(
             CheckKind::SignInDiscovery,

@@ -7,78 +7,130 @@ use super::{CheckKind, CheckLine};
 use crate::auth::discovery;
 use crate::host::WorkspaceHost;
 use crate::net::{self, CertificateProblem, NetworkSettings};
+use crate::proxy::relay::{self, Reached};
+use crate::proxy::resolver::Resolver;
+use crate::proxy::{Hop, RouteRule};
 use crate::{ErrorCode, ErrorInfo};
 use std::sync::Arc;
-use std::time::Duration;
 
-/// The proxy in effect for `host`: the policy's, else `HTTPS_PROXY`/`ALL_PROXY`.
-fn effective_proxy(settings: &NetworkSettings, host: &str) -> Option<url::Url> {
-    let env = |names: &[&str]| {
-        names
-            .iter()
-            .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+/// How `host` was reached, in a sentence: the hop, the rule that chose it (and the script's
+/// address), and the proxy's sign-in. Names proxies without credentials, by construction.
+pub(super) fn describe_route(host: &str, reached: &Reached) -> String {
+    let route = &reached.route;
+    let rule = match &route.script {
+        Some(script) => format!("{} ({script})", route.rule.describe()),
+        None => route.rule.describe().to_owned(),
     };
-    let (proxy, no_proxy) = match &settings.proxy {
-        Some(proxy) if !proxy.trim().is_empty() => (proxy.clone(), settings.no_proxy.clone()),
-        _ => (
-            env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])?,
-            env(&["NO_PROXY", "no_proxy"]),
+    let mut text = match &reached.used {
+        Some(Hop::Direct) => format!("{host} is reached directly, {rule}."),
+        Some(Hop::Proxy(proxy)) => format!("{host} is reached through the proxy {proxy}, {rule}."),
+        None => format!(
+            "{host} could not be reached along its route ({}), chosen {rule}.",
+            route
+                .hops
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", then ")
         ),
     };
-    let bypassed = no_proxy.unwrap_or_default().split(',').any(|entry| {
-        let entry = entry.trim();
-        let domain = entry.trim_start_matches('*').trim_start_matches('.');
-        entry == "*"
-            || (!domain.is_empty() && (host == domain || host.ends_with(&format!(".{domain}"))))
-    });
-    if bypassed {
-        return None;
+    if let Some(auth) = &reached.auth {
+        let offered = auth.offered.join(", ");
+        text.push_str(&match (auth.used, auth.accepted) {
+            (Some(scheme), true) => format!(
+                " The proxy asked for a sign-in ({offered}) and accepted Brickdesk's {scheme} \
+                 sign-in."
+            ),
+            (Some(scheme), false) => format!(
+                " The proxy asked for a sign-in ({offered}) and did not accept Brickdesk's \
+                 {scheme} sign-in."
+            ),
+            (None, _) => format!(" The proxy asked for a sign-in ({offered})."),
+        });
+    } else if matches!(reached.used, Some(Hop::Proxy(_))) {
+        text.push_str(" The proxy did not ask for a sign-in.");
     }
-    crate::net::proxy_url(&proxy)
+    if reached.used.is_some() && !reached.failures.is_empty() {
+        text.push_str(&format!(" First tried: {}.", reached.failures.join("; ")));
+    } else if reached.used.is_none() && !reached.failures.is_empty() {
+        text.push_str(&format!(" {}.", capitalised(&reached.failures.join("; "))));
+    }
+    if let Some(problem) = &route.problem {
+        text.push_str(&format!(" Note: {problem}."));
+    }
+    text
 }
 
-fn without_credentials(proxy: &url::Url) -> String {
-    crate::net::proxy_for_display(proxy.as_str())
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().collect::<String>() + chars.as_str())
+        .unwrap_or_default()
 }
 
-pub(super) async fn proxy(settings: &NetworkSettings, host: &WorkspaceHost) -> CheckLine {
+/// The line's outcome and advice for `reached`: red when the host cannot be reached, or when
+/// the auto-config script IT set is not working (Brickdesk then goes the fallback way, which
+/// may not be the way IT meant).
+pub(super) fn route_fix(reached: &Reached) -> Option<String> {
+    if reached.used.is_none() {
+        let sign_in = reached.auth.as_ref().is_some_and(|a| !a.accepted);
+        return Some(if sign_in {
+            "Ask IT which sign-in the proxy expects. On Windows Brickdesk signs in as you; \
+             elsewhere IT can set proxyUsername and proxyPassword in Brickdesk's policy."
+                .to_owned()
+        } else {
+            "Check the proxy settings (Brickdesk's policy, HTTPS_PROXY or this computer's), and \
+             ask IT whether the proxy allows this host."
+                .to_owned()
+        });
+    }
+    reached.route.problem.as_ref().map(|_| {
+        "Tell IT that the proxy auto-config script is not working for Brickdesk (the reason is \
+         above); until it is fixed Brickdesk connects the fallback way."
+            .to_owned()
+    })
+}
+
+pub(super) async fn proxy(resolver: &Resolver, host: &WorkspaceHost) -> CheckLine {
+    let url = host.join("/");
     let name = host_name(host);
-    let Some(proxy) = effective_proxy(settings, &name) else {
+    if url.scheme() == "http" {
         return CheckLine::new(
             CheckKind::Proxy,
             super::Outcome::Skipped,
+            "Not used: this workspace runs on this computer, and plain http (loopback only) \
+             does not go through proxy auto-config.",
+        );
+    }
+    let port = url.port_or_known_default().unwrap_or(443);
+    let (stream, reached) =
+        match tokio::time::timeout(STEP_TIMEOUT, relay::reach(resolver, &name, port)).await {
+            Ok(found) => found,
+            Err(_) => {
+                return CheckLine::fail(
+                    CheckKind::Proxy,
+                    format!(
+                        "Finding the way to {name} took more than {} seconds.",
+                        STEP_TIMEOUT.as_secs()
+                    ),
+                    NETWORK_FIX,
+                );
+            }
+        };
+    drop(stream);
+    let detail = describe_route(&name, &reached);
+    match route_fix(&reached) {
+        Some(fix) => CheckLine::fail(CheckKind::Proxy, detail, fix),
+        None if reached.route.rule == RouteRule::Unconfigured => CheckLine::new(
+            CheckKind::Proxy,
+            super::Outcome::Skipped,
             format!(
-                "No proxy is set for {name} (Brickdesk's policy, HTTPS_PROXY); the connection is \
-                 direct, or through the system's proxy settings."
+                "No proxy is configured (Brickdesk's policy, HTTPS_PROXY, this computer's \
+                 settings); {name} is reached directly."
             ),
-        );
-    };
-    let shown = without_credentials(&proxy);
-    let (Some(proxy_host), Some(port)) = (proxy.host_str(), proxy.port_or_known_default()) else {
-        return CheckLine::fail(
-            CheckKind::Proxy,
-            format!("The proxy {shown} has no host and port."),
-            "Correct ProxyUrl in Brickdesk's policy (http://proxy.example.com:8080).",
-        );
-    };
-    let connect = tokio::net::TcpStream::connect((proxy_host, port));
-    match tokio::time::timeout(Duration::from_secs(10), connect).await {
-        Ok(Ok(_)) => CheckLine::pass(
-            CheckKind::Proxy,
-            format!("Requests to {name} go through the proxy {shown}, which answers."),
         ),
-        Ok(Err(error)) => CheckLine::fail(
-            CheckKind::Proxy,
-            format!("The proxy {shown} does not answer ({}).", error.kind()),
-            "Check ProxyUrl in Brickdesk's policy or HTTPS_PROXY, and that the proxy is reachable \
-             from this network.",
-        ),
-        Err(_) => CheckLine::fail(
-            CheckKind::Proxy,
-            format!("The proxy {shown} did not answer within 10 seconds."),
-            "Check ProxyUrl in Brickdesk's policy or HTTPS_PROXY, and that the proxy is reachable \
-             from this network.",
-        ),
+        None => CheckLine::pass(CheckKind::Proxy, detail),
     }
 }
 
@@ -212,31 +264,5 @@ pub(super) async fn sign_in_discovery(http: &reqwest::Client, host: &WorkspaceHo
             "Check that the URL is the workspace's own address (as in the browser when Databricks \
              is open), not a login page or a private-link alias.",
         ),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_proxy_in_effect_honours_no_proxy_and_hides_credentials() {
-        let settings = NetworkSettings {
-            proxy: Some("http://user:pass@proxy.corp:3128".into()),
-            no_proxy: Some("localhost, .internal.corp".into()),
-            extra_ca_pem: None,
-        };
-        let proxy = effective_proxy(&settings, "adb-1.azuredatabricks.net").expect("a proxy");
-        assert_eq!(without_credentials(&proxy), "http://***@proxy.corp:3128");
-        assert_eq!(effective_proxy(&settings, "db.internal.corp"), None);
-        assert_eq!(effective_proxy(&settings, "localhost"), None);
-        let everything = NetworkSettings {
-            no_proxy: Some("*".into()),
-            ..settings
-        };
-        assert_eq!(
-            effective_proxy(&everything, "adb-1.azuredatabricks.net"),
-            None
-        );
     }
 }

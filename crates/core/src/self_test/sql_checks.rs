@@ -94,7 +94,11 @@ async fn unauthenticated_sql(http: &reqwest::Client, host: &WorkspaceHost) -> Ch
     }
 }
 
-pub(super) async fn result_storage(access: Option<SqlAccess>, profile: &Profile) -> CheckLine {
+pub(super) async fn result_storage(
+    access: Option<SqlAccess>,
+    profile: &Profile,
+    proxies: &crate::proxy::resolver::Resolver,
+) -> CheckLine {
     let kind = CheckKind::ResultStorage;
     let Some(SqlAccess { api, warehouses }) = access else {
         return CheckLine::skipped(
@@ -173,7 +177,36 @@ pub(super) async fn result_storage(access: Option<SqlAccess>, profile: &Profile)
              does not download them otherwise.",
         );
     }
-    download(api.http(), &url, link, &storage).await
+    let line = download(api.http(), &url, link, &storage).await;
+    if url.scheme() != "https" {
+        return line;
+    }
+    // The way the download went (the route is the one the relay just used, from its cache),
+    // with the proxy's sign-in, which only a tunnel of its own can tell.
+    let port = url.port_or_known_default().unwrap_or(443);
+    let route = tokio::time::timeout(
+        super::checks::STEP_TIMEOUT,
+        crate::proxy::relay::reach(proxies, &storage, port),
+    )
+    .await;
+    match route {
+        Ok((_, reached)) => {
+            let mut line = line;
+            line.detail = format!(
+                "{} {}",
+                line.detail,
+                super::connection::describe_route(&storage, &reached)
+            );
+            if line.outcome == super::Outcome::Pass {
+                if let Some(fix) = super::connection::route_fix(&reached) {
+                    line.outcome = super::Outcome::Fail;
+                    line.fix = Some(fix);
+                }
+            }
+            line
+        }
+        Err(_) => line,
+    }
 }
 
 /// Downloads one result link as the SQL runner does: no `Authorization` header, only the

@@ -83,6 +83,8 @@ pub struct Workspaces {
     policy: Policy,
     vault: Vault,
     http: reqwest::Client,
+    /// How `http` picks each host's proxy (Test connection reports it).
+    proxies: Arc<crate::proxy::resolver::Resolver>,
     inner: Mutex<Inner>,
     logins: PendingLogins,
     listener: Mutex<Option<Listener>>,
@@ -99,6 +101,11 @@ impl Workspaces {
     /// The HTTP client every call of this service goes through (policy proxy and CA bundle).
     pub fn http(&self) -> &reqwest::Client {
         &self.http
+    }
+
+    /// The proxy routes `http` takes.
+    pub fn proxies(&self) -> &Arc<crate::proxy::resolver::Resolver> {
+        &self.proxies
     }
 
     /// The sign-in endpoints discovered so far this session, by workspace id.
@@ -152,7 +159,7 @@ impl Workspaces {
     /// notices the user must see (a recovered file).
     pub fn open(config: Config) -> Result<(Arc<Self>, Vec<ErrorInfo>), ErrorInfo> {
         let loaded = file::load(&config.profiles_file)?;
-        let http = crate::net::client(&config.policy.network()?)?;
+        let (http, proxies) = crate::net::proxied(&config.policy.network()?, |v| v)?;
         let mut notices: Vec<ErrorInfo> = loaded.notice.into_iter().collect();
         let mut profiles = loaded.file;
         if let Some(host) = &config.demo_host {
@@ -166,6 +173,7 @@ impl Workspaces {
             policy: config.policy,
             vault: config.vault,
             http,
+            proxies,
             inner: Mutex::new(Inner {
                 file: profiles,
                 ..Inner::default()

@@ -388,7 +388,7 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
                 "row_offset": chunk.row_offset,
                 "row_count": chunk.row_count,
                 "byte_count": bytes,
-                "external_link": format!("{}/__files/{}", shared.base_url, link.token),
+                "external_link": format!("{}/__files/{}", storage_base(shared), link.token),
                 "expiration": link.expiration,
                 "http_headers": { crate::files::KEY_HEADER: link.key },
             });
@@ -400,4 +400,19 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
         })
         .collect();
     json!({ "external_links": links })
+}
+
+/// Where result links point: the workspace's origin, or the configured storage host on the
+/// same port (the emulator serves the files either way).
+fn storage_base(shared: &crate::server::SharedState) -> String {
+    let Some(host) = &shared.config.storage_host else {
+        return shared.base_url.clone();
+    };
+    let Ok(mut base) = url::Url::parse(&shared.base_url) else {
+        return shared.base_url.clone();
+    };
+    if base.set_host(Some(host)).is_err() {
+        return shared.base_url.clone();
+    }
+    base.as_str().trim_end_matches('/').to_owned()
 }

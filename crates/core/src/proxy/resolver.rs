@@ -1,0 +1,535 @@
+//! The route to each host: the first rule that applies, among policy, environment and OS.
+//!
+//! Auto-config scripts are fetched directly (never through a proxy, as every OS does), only
+//! over HTTPS or from a `file:` path or loopback (a script fetched over plain HTTP could be
+//! swapped on the way and send Brickdesk, and the proxy credentials it answers with, to a
+//! proxy of someone else's). A script is kept for 30 minutes; one that cannot be fetched is
+//! retried after a minute. Each host's answer is kept for 5 minutes. A script that fails
+//! falls back the way browsers fall back: to the OS's fixed proxy if there is one, else
+//! direct, and the route says why.
+
+use super::pac::{self, PacAnswer};
+use super::system::{self, SystemSettings};
+use super::{Hop, ProxyAddress, ProxyCredentials, Route, RouteRule};
+use crate::net::NetworkSettings;
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+const SCRIPT_KEPT: Duration = Duration::from_secs(30 * 60);
+const SCRIPT_RETRY: Duration = Duration::from_secs(60);
+const ROUTE_KEPT: Duration = Duration::from_secs(5 * 60);
+const SCRIPT_LIMIT: usize = 1 << 20;
+const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+
+/// A fixed proxy and the hosts it does not apply to.
+#[derive(Debug, Clone)]
+struct Fixed {
+    proxy: ProxyAddress,
+    credentials: Option<ProxyCredentials>,
+    bypass: Option<String>,
+}
+
+impl Fixed {
+    fn from(raw: &str, bypass: Option<String>) -> Option<Self> {
+        let (proxy, credentials) = ProxyAddress::from_setting(raw)?;
+        Some(Self {
+            proxy,
+            credentials,
+            bypass,
+        })
+    }
+
+    fn route(&self, rule: RouteRule, host: &str) -> Route {
+        let hop = if bypasses(self.bypass.as_deref().unwrap_or_default(), host) {
+            Hop::Direct
+        } else {
+            Hop::Proxy(self.proxy.clone())
+        };
+        Route::new(rule, vec![hop])
+    }
+}
+
+/// Whether `host` is on a `NO_PROXY`-style list: `*`, exact names, domain suffixes (`corp`,
+/// `.corp`, `*.corp`), IPv4 networks (`10.0.0.0/8`), and Windows' `<local>` (names without a
+/// dot). Separated by commas, semicolons or spaces.
+pub fn bypasses(list: &str, host: &str) -> bool {
+    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
+    list.split([',', ';', ' '])
+        .map(|e| e.trim().to_ascii_lowercase())
+        .filter(|e| !e.is_empty())
+        .any(|entry| {
+            if entry == "*" {
+                return true;
+            }
+            if entry == "<local>" {
+                return !host.contains('.') && !host.contains(':');
+            }
+            if let Some((network, bits)) = entry.split_once('/') {
+                return in_network(&host, network, bits);
+            }
+            let entry = entry.trim_start_matches(':');
+            let domain = entry.trim_start_matches('*').trim_start_matches('.');
+            // `host:port` entries match the host (ports are rarely what IT means to exempt).
+            let domain = domain.split(':').next().unwrap_or(domain);
+            !domain.is_empty() && (host == domain || host.ends_with(&format!(".{domain}")))
+        })
+}
+
+fn in_network(host: &str, network: &str, bits: &str) -> bool {
+    let (Ok(host), Ok(network), Ok(bits)) = (
+        host.parse::<std::net::Ipv4Addr>(),
+        network.parse::<std::net::Ipv4Addr>(),
+        bits.parse::<u32>(),
+    ) else {
+        return false;
+    };
+    if bits > 32 {
+        return false;
+    }
+    let mask = if bits == 0 {
+        0
+    } else {
+        u32::MAX << (32 - bits)
+    };
+    u32::from(host) & mask == u32::from(network) & mask
+}
+
+/// A script's text, or why there is none, and until when that holds.
+#[derive(Debug, Clone)]
+struct Loaded {
+    until: Instant,
+    script: Result<std::sync::Arc<String>, String>,
+}
+
+/// Chooses each request's route. Cheap to ask: answers are cached.
+#[derive(Debug)]
+pub struct Resolver {
+    policy: Option<Fixed>,
+    policy_pac: Option<String>,
+    environment: Option<Fixed>,
+    system: SystemSettings,
+    system_fixed: Option<Fixed>,
+    credentials: Option<ProxyCredentials>,
+    /// A client with no proxy, for the scripts.
+    fetch: reqwest::Client,
+    scripts: tokio::sync::Mutex<HashMap<String, Loaded>>,
+    routes: Mutex<HashMap<String, (Instant, Route)>>,
+}
+
+impl Resolver {
+    /// The resolver for `settings`, with the environment and the OS's settings as they are now.
+    pub fn new(settings: &NetworkSettings, fetch: reqwest::Client) -> Self {
+        let env = |names: &[&str]| {
+            names
+                .iter()
+                .find_map(|n| std::env::var(n).ok().filter(|v| !v.trim().is_empty()))
+        };
+        let environment = env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
+            .and_then(|p| Fixed::from(&p, env(&["NO_PROXY", "no_proxy"])));
+        Self::with_system(settings, fetch, environment, system::read())
+    }
+
+    /// [`Resolver::new`] with the environment's and the OS's settings given (tests).
+    fn with_system(
+        settings: &NetworkSettings,
+        fetch: reqwest::Client,
+        environment: Option<Fixed>,
+        system: SystemSettings,
+    ) -> Self {
+        let text = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
+        let system_fixed = system
+            .fixed
+            .as_deref()
+            .and_then(|p| Fixed::from(p, system.bypass.clone()));
+        Self {
+            policy: text(&settings.proxy).and_then(|p| Fixed::from(&p, settings.no_proxy.clone())),
+            policy_pac: text(&settings.pac_url).map(|u| u.trim().to_owned()),
+            environment,
+            system,
+            system_fixed,
+            credentials: settings.proxy_credentials.clone(),
+            fetch,
+            scripts: tokio::sync::Mutex::new(HashMap::new()),
+            routes: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The route by a rule that needs no script, if one applies (the policy's or the
+    /// environment's fixed proxy, or nothing configured at all).
+    pub fn fixed_route(&self, host: &str) -> Option<Route> {
+        if let Some(policy) = &self.policy {
+            return Some(policy.route(RouteRule::Policy, host));
+        }
+        if self.policy_pac.is_some() {
+            return None;
+        }
+        if let Some(environment) = &self.environment {
+            return Some(environment.route(RouteRule::Environment, host));
+        }
+        if self.system.pac_url.is_some() || self.system.auto_detect {
+            return None;
+        }
+        if let Some(fixed) = &self.system_fixed {
+            return Some(fixed.route(RouteRule::System, host));
+        }
+        Some(Route::new(RouteRule::Unconfigured, vec![Hop::Direct]))
+    }
+
+    /// The route to `url`'s host.
+    pub async fn route(&self, url: &url::Url) -> Route {
+        let host = url.host_str().unwrap_or_default().to_owned();
+        if let Some(route) = self.fixed_route(&host) {
+            return route;
+        }
+        let key = format!(
+            "{}://{}:{}",
+            url.scheme(),
+            host,
+            url.port_or_known_default().unwrap_or(0)
+        );
+        if let Some((at, route)) = self.routes.lock().expect("routes").get(&key) {
+            if at.elapsed() < ROUTE_KEPT {
+                return route.clone();
+            }
+        }
+        let route = self.scripted(url).await;
+        self.routes
+            .lock()
+            .expect("routes")
+            .insert(key, (Instant::now(), route.clone()));
+        route
+    }
+
+    async fn scripted(&self, url: &url::Url) -> Route {
+        let (rule, script_url) = match &self.policy_pac {
+            Some(pac) => (RouteRule::PolicyPac, Some(pac.clone())),
+            None => (RouteRule::SystemPac, self.system.pac_url.clone()),
+        };
+        let fallback = match rule {
+            RouteRule::SystemPac => self.system_fixed.as_ref(),
+            _ => None,
+        };
+        let fail = |problem: String| {
+            let host = url.host_str().unwrap_or_default();
+            let mut route = match fallback {
+                Some(fixed) => fixed.route(rule, host),
+                None => Route::new(rule, vec![Hop::Direct]),
+            };
+            route.problem = Some(format!(
+                "{problem}; Brickdesk goes {} instead, as browsers do",
+                route.hops[0]
+            ));
+            route
+        };
+        let shown_url = script_url.as_deref().map(shown);
+        let answer = if rule == RouteRule::SystemPac {
+            if let Some(answer) = self.os_answer(url).await {
+                answer.map(|text| pac::parse_answer(&text))
+            } else {
+                self.run_script(script_url.as_deref(), url).await
+            }
+        } else {
+            self.run_script(script_url.as_deref(), url).await
+        };
+        let mut route = match answer {
+            Ok(PacAnswer { hops, skipped }) if !hops.is_empty() => {
+                let mut route = Route::new(rule, hops);
+                if !skipped.is_empty() {
+                    route.problem = Some(format!(
+                        "the script also named {}, which Brickdesk cannot use (SOCKS)",
+                        skipped.join(", ")
+                    ));
+                }
+                route
+            }
+            Ok(PacAnswer { skipped, .. }) => fail(format!(
+                "the auto-config script named only proxies Brickdesk cannot use ({})",
+                skipped.join(", ")
+            )),
+            Err(problem) => fail(problem),
+        };
+        route.script = shown_url.or_else(|| {
+            self.system
+                .auto_detect
+                .then(|| "WPAD auto-detection".to_owned())
+        });
+        route
+    }
+
+    async fn os_answer(&self, url: &url::Url) -> Option<Result<String, String>> {
+        let settings = self.system.clone();
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || system::os_evaluates(&settings, &url))
+            .await
+            .unwrap_or(None)
+    }
+
+    async fn run_script(
+        &self,
+        script_url: Option<&str>,
+        url: &url::Url,
+    ) -> Result<PacAnswer, String> {
+        let Some(script_url) = script_url else {
+            return Err(
+                "this computer is set to find its proxy automatically (WPAD), which \
+                        Brickdesk supports on Windows only; IT can name the script with the \
+                        proxyAutoConfigUrl policy key"
+                    .to_owned(),
+            );
+        };
+        let script = self.script(script_url).await?;
+        let url = url.clone();
+        tokio::task::spawn_blocking(move || pac::evaluate(&script, &url))
+            .await
+            .map_err(|_| "the auto-config script could not be run".to_owned())?
+            .map_err(|e| {
+                format!(
+                    "the auto-config script at {} failed: {e}",
+                    shown(script_url)
+                )
+            })
+    }
+
+    async fn script(&self, script_url: &str) -> Result<std::sync::Arc<String>, String> {
+        let mut scripts = self.scripts.lock().await;
+        if let Some(loaded) = scripts.get(script_url) {
+            if Instant::now() < loaded.until {
+                return loaded.script.clone();
+            }
+        }
+        let script = self.fetch_script(script_url).await.map(std::sync::Arc::new);
+        let until = Instant::now()
+            + if script.is_ok() {
+                SCRIPT_KEPT
+            } else {
+                SCRIPT_RETRY
+            };
+        scripts.insert(
+            script_url.to_owned(),
+            Loaded {
+                until,
+                script: script.clone(),
+            },
+        );
+        script
+    }
+
+    async fn fetch_script(&self, script_url: &str) -> Result<String, String> {
+        let shown = shown(script_url);
+        let url = url::Url::parse(script_url)
+            .map_err(|_| format!("the auto-config address {shown} is not a URL"))?;
+        let loopback = url.host().is_some_and(|h| match h {
+            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+            url::Host::Ipv4(ip) => ip.is_loopback(),
+            url::Host::Ipv6(ip) => ip.is_loopback(),
+        });
+        let bytes = match url.scheme() {
+            "file" => {
+                let path = url
+                    .to_file_path()
+                    .map_err(|()| format!("the auto-config address {shown} is not a file path"))?;
+                tokio::fs::read(&path)
+                    .await
+                    .map_err(|e| format!("the auto-config script {shown} cannot be read ({e})"))?
+            }
+            "https" => self.download(&url, &shown).await?,
+            "http" if loopback => self.download(&url, &shown).await?,
+            "http" => {
+                return Err(format!(
+                    "the auto-config script {shown} is served over plain HTTP, which Brickdesk \
+                     does not trust (it could be changed on the way); IT can publish it over \
+                     HTTPS"
+                ));
+            }
+            other => return Err(format!("the auto-config address {shown} uses {other}:")),
+        };
+        if bytes.len() > SCRIPT_LIMIT {
+            return Err(format!(
+                "the auto-config script {shown} is larger than 1 MiB"
+            ));
+        }
+        String::from_utf8(bytes).map_err(|_| format!("the auto-config script {shown} is not text"))
+    }
+
+    async fn download(&self, url: &url::Url, shown: &str) -> Result<Vec<u8>, String> {
+        let response = self
+            .fetch
+            .get(url.clone())
+            .timeout(FETCH_TIMEOUT)
+            .send()
+            .await
+            .map_err(|e| {
+                let why = if e.is_timeout() {
+                    "it did not answer in time".to_owned()
+                } else if crate::net::is_untrusted_certificate(&e) {
+                    "its certificate is not trusted".to_owned()
+                } else {
+                    "it cannot be reached".to_owned()
+                };
+                format!("the auto-config script {shown} could not be fetched ({why})")
+            })?;
+        if !response.status().is_success() {
+            return Err(format!(
+                "the auto-config script {shown} could not be fetched (HTTP {})",
+                response.status().as_u16()
+            ));
+        }
+        let body = response.bytes().await.map_err(|_| {
+            format!("the auto-config script {shown} could not be fetched (the download broke off)")
+        })?;
+        Ok(body.to_vec())
+    }
+
+    /// The credentials for `proxy`: those written into its setting, else the policy's.
+    pub fn credentials_for(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+        [&self.policy, &self.environment]
+            .into_iter()
+            .flatten()
+            .find(|f| &f.proxy == proxy)
+            .and_then(|f| f.credentials.clone())
+            .or_else(|| self.credentials.clone())
+    }
+
+    /// Whether any rule can send a request to a proxy (else reqwest goes direct).
+    pub fn may_use_proxy(&self, host: &str) -> bool {
+        self.fixed_route(host).is_none_or(|r| r.uses_proxy())
+    }
+}
+
+/// A script address fit to show: no user name, password or query.
+fn shown(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bypass_lists_match_as_it_writes_them() {
+        let list = "localhost, .corp.example;*.internal 10.0.0.0/8,<local>";
+        for host in [
+            "localhost",
+            "a.corp.example",
+            "corp.example",
+            "x.internal",
+            "10.2.3.4",
+            "intranet",
+        ] {
+            assert!(bypasses(list, host), "{host}");
+        }
+        for host in ["corp.example.org", "11.2.3.4", "adb-1.azuredatabricks.net"] {
+            assert!(!bypasses(list, host), "{host}");
+        }
+        assert!(bypasses("*", "anything"));
+        assert!(!bypasses("", "anything"));
+    }
+
+    fn resolver(settings: NetworkSettings, system: SystemSettings, env: Option<&str>) -> Resolver {
+        Resolver::with_system(
+            &settings,
+            reqwest::Client::new(),
+            env.and_then(|e| Fixed::from(e, None)),
+            system,
+        )
+    }
+
+    #[test]
+    fn the_first_rule_that_applies_wins() {
+        let system = SystemSettings {
+            fixed: Some("system.corp:8080".into()),
+            ..SystemSettings::default()
+        };
+        let all = resolver(
+            NetworkSettings {
+                proxy: Some("http://policy.corp:3128".into()),
+                ..NetworkSettings::default()
+            },
+            system.clone(),
+            Some("http://env.corp:1"),
+        );
+        let route = all.fixed_route("h.example").expect("fixed");
+        assert_eq!(route.rule, RouteRule::Policy);
+        assert_eq!(
+            route.hops[0].to_string(),
+            "the proxy http://policy.corp:3128"
+        );
+        let env = resolver(
+            NetworkSettings::default(),
+            system.clone(),
+            Some("http://env.corp:1"),
+        );
+        assert_eq!(
+            env.fixed_route("h").expect("env").rule,
+            RouteRule::Environment
+        );
+        let os = resolver(NetworkSettings::default(), system, None);
+        assert_eq!(os.fixed_route("h").expect("os").rule, RouteRule::System);
+        let pac = resolver(
+            NetworkSettings {
+                pac_url: Some("https://pac.corp/p.pac".into()),
+                ..NetworkSettings::default()
+            },
+            SystemSettings::default(),
+            Some("http://env.corp:1"),
+        );
+        assert!(
+            pac.fixed_route("h").is_none(),
+            "the policy's script outranks HTTPS_PROXY"
+        );
+        let nothing = resolver(NetworkSettings::default(), SystemSettings::default(), None);
+        assert_eq!(
+            nothing.fixed_route("h").expect("none").hops,
+            vec![Hop::Direct]
+        );
+        assert!(!nothing.may_use_proxy("h"));
+    }
+
+    #[tokio::test]
+    async fn a_script_over_plain_http_or_wpad_off_windows_falls_back_and_says_why() {
+        let plain = resolver(
+            NetworkSettings {
+                pac_url: Some("http://wpad.corp/proxy.pac?key=abc".into()),
+                ..NetworkSettings::default()
+            },
+            SystemSettings::default(),
+            None,
+        );
+        let route = plain
+            .route(&url::Url::parse("https://h.example/").expect("url"))
+            .await;
+        assert_eq!(route.hops, vec![Hop::Direct]);
+        let problem = route.problem.expect("a problem");
+        assert!(problem.contains("plain HTTP"), "{problem}");
+        assert!(!problem.contains("key=abc"), "{problem}");
+        #[cfg(not(windows))]
+        {
+            let wpad = resolver(
+                NetworkSettings::default(),
+                SystemSettings {
+                    auto_detect: true,
+                    fixed: Some("fallback.corp:8080".into()),
+                    ..SystemSettings::default()
+                },
+                None,
+            );
+            let route = wpad
+                .route(&url::Url::parse("https://h.example/").expect("url"))
+                .await;
+            assert_eq!(
+                route.hops[0].to_string(),
+                "the proxy http://fallback.corp:8080"
+            );
+            assert!(route.problem.expect("problem").contains("WPAD"));
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! macOS's proxy settings from SystemConfiguration (`SCDynamicStoreCopyProxies`): what System
+//! Settings, and the configuration profiles IT pushes, set for the current network.
+
+use super::SystemSettings;
+use core_foundation::array::CFArray;
+use core_foundation::base::{CFType, TCFType as _};
+use core_foundation::dictionary::CFDictionary;
+use core_foundation::number::CFNumber;
+use core_foundation::string::CFString;
+use system_configuration::dynamic_store::SCDynamicStoreBuilder;
+
+fn number(proxies: &CFDictionary<CFString, CFType>, key: &'static str) -> Option<i64> {
+    proxies
+        .find(CFString::from_static_string(key))
+        .and_then(|v| v.downcast::<CFNumber>())
+        .and_then(|n| n.to_i64())
+}
+
+fn text(proxies: &CFDictionary<CFString, CFType>, key: &'static str) -> Option<String> {
+    proxies
+        .find(CFString::from_static_string(key))
+        .and_then(|v| v.downcast::<CFString>())
+        .map(|s| s.to_string())
+        .filter(|s| !s.trim().is_empty())
+}
+
+pub(super) fn read() -> SystemSettings {
+    let Some(proxies) = SCDynamicStoreBuilder::new("Brickdesk")
+        .build()
+        .get_proxies()
+    else {
+        return SystemSettings::default();
+    };
+    let on = |key| number(&proxies, key) == Some(1);
+    let fixed = if on("HTTPSEnable") {
+        text(&proxies, "HTTPSProxy")
+            .map(|host| format!("{host}:{}", number(&proxies, "HTTPSPort").unwrap_or(443)))
+    } else {
+        None
+    };
+    let bypass = proxies
+        .find(CFString::from_static_string("ExceptionsList"))
+        .and_then(|v| v.downcast::<CFArray<CFType>>())
+        .map(|list| {
+            let mut hosts: Vec<String> = list
+                .iter()
+                .filter_map(|item| item.downcast::<CFString>().map(|s| s.to_string()))
+                .collect();
+            if on("ExcludeSimpleHostnames") {
+                hosts.push("<local>".into());
+            }
+            hosts.join(",")
+        })
+        .filter(|b| !b.is_empty());
+    SystemSettings {
+        pac_url: on("ProxyAutoConfigEnable")
+            .then(|| text(&proxies, "ProxyAutoConfigURLString"))
+            .flatten(),
+        auto_detect: on("ProxyAutoDiscoveryEnable"),
+        fixed,
+        bypass,
+    }
+}

@@ -1,0 +1,151 @@
+//! The operating system's proxy settings, read the way the OS's own HTTP stack reads them.
+//!
+//! - Windows ([`windows`]): the user's Internet settings through WinHTTP
+//!   (`WinHttpGetIEProxyConfigForCurrentUser`); an auto-config URL or WPAD auto-detection is
+//!   evaluated by WinHTTP itself (`WinHttpGetProxyForUrl`), as Edge and Chrome do there.
+//! - macOS ([`macos`]): SystemConfiguration's proxy dictionary (what System Settings and
+//!   configuration profiles write); a PAC URL there runs in Brickdesk's evaluator.
+//! - Linux ([`linux`]): GNOME's `org.gnome.system.proxy` settings, where a GNOME-family
+//!   desktop is running.
+//!
+//! Only the readers touch the OS; what they return is parsed here, and tested everywhere.
+
+#[cfg(any(target_os = "linux", test))]
+mod linux;
+#[cfg(any(target_os = "macos", brickdesk_check_macos))]
+mod macos;
+#[cfg(any(windows, brickdesk_check_windows))]
+mod windows;
+
+/// What the OS is set to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SystemSettings {
+    /// The auto-config script's address.
+    pub pac_url: Option<String>,
+    /// WPAD: find the script on the network.
+    pub auto_detect: bool,
+    /// The fixed proxy for HTTPS, `host:port`.
+    pub fixed: Option<String>,
+    /// Hosts that bypass the fixed proxy (`;` or `,` separated, `<local>` for plain names).
+    pub bypass: Option<String>,
+}
+
+impl SystemSettings {
+    pub fn is_empty(&self) -> bool {
+        self.pac_url.is_none() && !self.auto_detect && self.fixed.is_none()
+    }
+}
+
+/// Reads the OS's settings now (they can change while the app runs: a laptop moves between
+/// office and home). Never fails: unreadable settings are no settings.
+pub fn read() -> SystemSettings {
+    #[cfg(windows)]
+    return windows::read();
+    #[cfg(target_os = "macos")]
+    return macos::read();
+    #[cfg(target_os = "linux")]
+    return linux::read();
+    #[allow(unreachable_code)]
+    SystemSettings::default()
+}
+
+/// The OS's own answer for `url` under `settings`' auto-config, where the OS evaluates
+/// scripts itself (Windows). `None` elsewhere: Brickdesk fetches and runs the script.
+pub fn os_evaluates(settings: &SystemSettings, url: &url::Url) -> Option<Result<String, String>> {
+    #[cfg(windows)]
+    return Some(windows::proxy_for_url(settings, url));
+    #[allow(unreachable_code)]
+    {
+        let _ = (settings, url);
+        None
+    }
+}
+
+/// The HTTPS proxy in a Windows-style proxy list: `"proxy:8080"` applies to every scheme,
+/// `"http=a:80;https=b:443"` per scheme (WinHTTP's and macOS's manual settings reduce to it).
+pub fn https_entry(list: &str) -> Option<String> {
+    let entries: Vec<&str> = list
+        .split([';', ' '])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+        .collect();
+    let scheme = |name: &str| {
+        entries.iter().find_map(|e| {
+            e.split_once('=')
+                .filter(|(s, _)| s.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.to_owned())
+        })
+    };
+    scheme("https")
+        .or_else(|| {
+            entries
+                .iter()
+                .find(|e| !e.contains('='))
+                .map(|e| (*e).to_owned())
+        })
+        .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_style_lists_give_the_https_proxy() {
+        assert_eq!(
+            https_entry("proxy.corp:8080").as_deref(),
+            Some("proxy.corp:8080")
+        );
+        assert_eq!(
+            https_entry("http=a.corp:80;https=b.corp:443;ftp=c:21").as_deref(),
+            Some("b.corp:443")
+        );
+        assert_eq!(https_entry("http=a.corp:80").as_deref(), None);
+        assert_eq!(https_entry("").as_deref(), None);
+    }
+
+    #[test]
+    fn gnome_settings_are_read() {
+        let get = |schema: &str, key: &str| -> Option<String> {
+            Some(
+                match (schema, key) {
+                    ("org.gnome.system.proxy", "mode") => "'auto'",
+                    ("org.gnome.system.proxy", "autoconfig-url") => "'https://pac.corp/proxy.pac'",
+                    ("org.gnome.system.proxy", "ignore-hosts") => "['localhost', '127.0.0.0/8']",
+                    ("org.gnome.system.proxy.https", "host") => "'proxy.corp'",
+                    ("org.gnome.system.proxy.https", "port") => "3128",
+                    _ => return None,
+                }
+                .to_owned(),
+            )
+        };
+        let auto = linux::from_gsettings(get);
+        assert_eq!(auto.pac_url.as_deref(), Some("https://pac.corp/proxy.pac"));
+        assert!(!auto.auto_detect);
+        let empty_url = linux::from_gsettings(|s, k| {
+            if k == "autoconfig-url" {
+                Some("''".into())
+            } else {
+                get(s, k)
+            }
+        });
+        assert!(empty_url.auto_detect, "an empty script address means WPAD");
+        let manual = linux::from_gsettings(|s, k| {
+            if k == "mode" {
+                Some("'manual'".into())
+            } else {
+                get(s, k)
+            }
+        });
+        assert_eq!(manual.fixed.as_deref(), Some("proxy.corp:3128"));
+        assert_eq!(manual.bypass.as_deref(), Some("localhost,127.0.0.0/8"));
+        let none = linux::from_gsettings(|s, k| {
+            if k == "mode" {
+                Some("'none'".into())
+            } else {
+                get(s, k)
+            }
+        });
+        assert!(none.is_empty());
+    }
+}

@@ -1,0 +1,109 @@
+//! The user's Internet settings through WinHTTP, and WinHTTP's own evaluation of their
+//! auto-config script or WPAD auto-detection (DHCP, then DNS), as Windows browsers use them.
+//!
+//! This is the only unsafe code in the proxy module: FFI calls whose strings WinHTTP
+//! allocates and the caller frees with `GlobalFree`, each freed here exactly once.
+#![allow(unsafe_code)]
+
+use super::SystemSettings;
+use windows_sys::Win32::Foundation::GlobalFree;
+use windows_sys::Win32::Networking::WinHttp::{
+    WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_AUTO_DETECT_TYPE_DHCP, WINHTTP_AUTO_DETECT_TYPE_DNS_A,
+    WINHTTP_AUTOPROXY_AUTO_DETECT, WINHTTP_AUTOPROXY_CONFIG_URL, WINHTTP_AUTOPROXY_OPTIONS,
+    WINHTTP_CURRENT_USER_IE_PROXY_CONFIG, WINHTTP_PROXY_INFO, WinHttpCloseHandle,
+    WinHttpGetIEProxyConfigForCurrentUser, WinHttpGetProxyForUrl, WinHttpOpen,
+};
+use windows_sys::core::PWSTR;
+
+/// Takes a WinHTTP-allocated string: its text, and frees it.
+fn take(text: PWSTR) -> Option<String> {
+    if text.is_null() {
+        return None;
+    }
+    // SAFETY: WinHTTP returns NUL-terminated UTF-16 it allocated with GlobalAlloc; it is read
+    // up to its terminator and freed once, here.
+    let value = unsafe {
+        let mut len = 0;
+        while *text.add(len) != 0 {
+            len += 1;
+        }
+        let value = String::from_utf16_lossy(std::slice::from_raw_parts(text, len));
+        GlobalFree(text.cast());
+        value
+    };
+    Some(value).filter(|v| !v.trim().is_empty())
+}
+
+fn wide(text: &str) -> Vec<u16> {
+    text.encode_utf16().chain(std::iter::once(0)).collect()
+}
+
+pub(super) fn read() -> SystemSettings {
+    let mut config = WINHTTP_CURRENT_USER_IE_PROXY_CONFIG::default();
+    // SAFETY: `config` is a valid out-parameter; on success its strings are ours to free.
+    if unsafe { WinHttpGetIEProxyConfigForCurrentUser(&mut config) } == 0 {
+        return SystemSettings::default();
+    }
+    let pac_url = take(config.lpszAutoConfigUrl);
+    let proxy = take(config.lpszProxy);
+    let bypass = take(config.lpszProxyBypass);
+    SystemSettings {
+        pac_url,
+        auto_detect: config.fAutoDetect != 0,
+        fixed: proxy.as_deref().and_then(super::https_entry),
+        bypass,
+    }
+}
+
+/// WinHTTP's proxy list for `url` (`"a:8080;b:8080"`, or empty for direct).
+pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result<String, String> {
+    let agent = wide("Brickdesk");
+    // SAFETY: a session handle with no proxy of its own; closed below.
+    let session = unsafe {
+        WinHttpOpen(
+            agent.as_ptr(),
+            WINHTTP_ACCESS_TYPE_NO_PROXY,
+            std::ptr::null(),
+            std::ptr::null(),
+            0,
+        )
+    };
+    if session.is_null() {
+        return Err(format!(
+            "WinHTTP could not start ({})",
+            std::io::Error::last_os_error()
+        ));
+    }
+    let script = settings.pac_url.as_deref().map(wide);
+    let mut options = WINHTTP_AUTOPROXY_OPTIONS::default();
+    match &script {
+        Some(script) => {
+            options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
+            options.lpszAutoConfigUrl = script.as_ptr();
+        }
+        None => {
+            options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
+            options.dwAutoDetectFlags =
+                WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+        }
+    }
+    // The script must not see a path or query (see `pac`): the origin only.
+    let origin = wide(&format!(
+        "{}://{}/",
+        url.scheme(),
+        url.host_str().unwrap_or_default()
+    ));
+    let mut info = WINHTTP_PROXY_INFO::default();
+    // SAFETY: every pointer outlives the call; `info`'s strings are ours to free on success.
+    let ok = unsafe { WinHttpGetProxyForUrl(session, origin.as_ptr(), &mut options, &mut info) };
+    let error = std::io::Error::last_os_error();
+    // SAFETY: the handle came from WinHttpOpen and is closed once.
+    unsafe { WinHttpCloseHandle(session) };
+    if ok == 0 {
+        return Err(format!(
+            "Windows could not find or run the proxy auto-config script ({error})"
+        ));
+    }
+    let _ = take(info.lpszProxyBypass);
+    Ok(take(info.lpszProxy).unwrap_or_default())
+}
