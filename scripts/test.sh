@@ -38,6 +38,17 @@ build_ui
 step "cargo clippy (warnings are errors)"
 cargo clippy --quiet --workspace --all-targets -- -D warnings
 
+# The WinHTTP/SSPI and SystemConfiguration code only compiles for its OS, and runs in the
+# GitHub workflow (.github/workflows/build.yml). Here a cfg compiles each on Linux to check its
+# types, in a target folder of its own (other flags would rebuild the main one), then removed.
+step "Windows and macOS proxy code: type-checked on Linux"
+for os in windows macos; do
+  CARGO_TARGET_DIR="$ROOT/target/ffi-check" RUSTFLAGS="--cfg brickdesk_check_$os -D warnings" \
+    cargo check --quiet -p brickdesk-core --lib \
+    || die "the $os proxy code does not type-check (see above)."
+done
+rm -rf "$ROOT/target/ffi-check"
+
 # `cargo test` also builds the brickdesk-emulator binary that the compatibility suite and the
 # end-to-end tests launch.
 step "Rust tests (unit, bindings freshness, emulator routes)"

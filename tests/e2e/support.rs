@@ -1,10 +1,12 @@
 //! End-to-end IT support: "Test connection" in the real app, signed in to the demo workspace
 //! (the emulator), with the workspace's result storage cut off by fault injection. Every line
 //! shows, the storage line is red and names the host to allow, and the saved report says the
-//! same for a helpdesk.
+//! same for a helpdesk. Then a corporate network: the workspace over HTTPS behind the
+//! emulator's test proxy, chosen by a proxy auto-config script from policy and asking for an
+//! NTLM sign-in, with result storage direct; Test connection names the way each host went.
 
 use anyhow::{Context, Result};
-use brickdesk_e2e::{run, wait_until};
+use brickdesk_e2e::{AppSession, Emulator, Options, run, run_with, wait_until};
 use serde_json::json;
 use std::time::Duration;
 
@@ -79,6 +81,105 @@ fn the_connection_test_shows_a_red_line_for_blocked_storage_and_saves_a_report()
         );
         assert!(report.contains("[FAIL] Result storage:"), "{report}");
         assert!(report.contains("[PASS] Keychain:"), "{report}");
+        Ok(())
+    })
+}
+
+const PROXY_PASSWORD: &str = "Ntlm-Pa55w0rd";
+
+/// IT's policy: the script the test proxy serves, its NTLM account, and the test CA.
+fn corporate_policy(emulator: &Emulator) -> serde_json::Value {
+    let (_, pac) = emulator.proxy.clone().unwrap_or_default();
+    json!({
+        "proxyAutoConfigUrl": pac,
+        "proxyUsername": "CORP\\alice",
+        "proxyPassword": PROXY_PASSWORD,
+        "caBundle": emulator.ca_file,
+    })
+}
+
+fn run_self_test(app: &AppSession) -> Result<Vec<(String, String, String)>> {
+    let d = &app.driver;
+    d.click("[data-testid=account-button]", WAIT)?;
+    d.click("[data-testid=account-self-test]", WAIT)?;
+    wait_until("the connection test to finish", WAIT, || {
+        let phase = d.find("[data-testid=self-test]")?.attribute("data-phase")?;
+        Ok((phase.as_deref() == Some("done")).then_some(()))
+    })?;
+    let mut lines = Vec::new();
+    for line in d.find_all("[data-testid=self-test-line]")? {
+        let kind = line.attribute("data-kind")?.unwrap_or_default();
+        let outcome = line.attribute("data-outcome")?.unwrap_or_default();
+        let text = d
+            .texts(&format!("[data-testid=self-test-line][data-kind={kind}]"))?
+            .concat();
+        lines.push((kind, outcome, text));
+    }
+    Ok(lines)
+}
+
+#[test]
+fn test_connection_names_the_proxy_a_pac_script_chose_for_each_host() -> Result<()> {
+    let options = Options {
+        emulator_args: [
+            "--tls",
+            "--storage-host",
+            "localhost",
+            "--test-proxy",
+            &format!("ntlm:CORP\\alice:{PROXY_PASSWORD}"),
+        ]
+        .map(String::from)
+        .to_vec(),
+        policy_for: Some(corporate_policy),
+        ..Options::default()
+    };
+    run_with("self-test-pac", options, |app| {
+        let (proxy, pac) = app.emulator.proxy.clone().context("the test proxy")?;
+        assert!(
+            app.emulator.base_url.starts_with("https://"),
+            "{}",
+            app.emulator.base_url
+        );
+        let d = &app.driver;
+        d.click("[data-testid=sign-in-button]", WAIT)?;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        let lines = run_self_test(app)?;
+        let line = |kind: &str| {
+            lines
+                .iter()
+                .find(|(k, _, _)| k == kind)
+                .cloned()
+                .unwrap_or_default()
+        };
+        let (_, outcome, text) = line("proxy");
+        assert_eq!(outcome, "pass", "{lines:?}");
+        assert!(
+            text.contains(&format!(
+                "127.0.0.1 is reached through the proxy {proxy}, by the proxy auto-config \
+                 script in Brickdesk's policy ({pac}). The proxy asked for a sign-in (NTLM, \
+                 Basic) and accepted Brickdesk's NTLM sign-in."
+            )),
+            "{text}"
+        );
+        let (_, outcome, text) = line("resultStorage");
+        assert_eq!(outcome, "pass", "{lines:?}");
+        assert!(
+            text.contains("Results download from localhost.")
+                && text.contains(
+                    "localhost is reached directly, by the proxy auto-config script in \
+                     Brickdesk's policy"
+                ),
+            "{text}"
+        );
+        assert_eq!(line("secureConnection").1, "pass", "{lines:?}");
+        app.screenshot("self-test-pac")?;
+        // Neither the password nor a handshake token reached the log.
+        let log = app.log()?;
+        assert!(!log.is_empty(), "no log");
+        assert!(
+            !log.contains(PROXY_PASSWORD) && !log.contains("TlRMTVNT"),
+            "{log}"
+        );
         Ok(())
     })
 }

@@ -39,6 +39,12 @@ pub struct Options {
     pub env: Vec<(String, String)>,
     /// An emulator config (JSON, as `brickdesk-emulator --config` reads it), if not the demo's.
     pub emulator_config: Option<serde_json::Value>,
+    /// More emulator arguments. With `--tls`, the test CA is written to the scratch folder,
+    /// named by [`Emulator::ca_file`] and trusted by the stand-in browser.
+    pub emulator_args: Vec<String>,
+    /// The policy, made once the emulator runs (its CA file, its proxy's script), when the
+    /// policy depends on it. Wins over `policy`.
+    pub policy_for: Option<fn(&Emulator) -> serde_json::Value>,
 }
 
 impl Default for Options {
@@ -51,6 +57,8 @@ impl Default for Options {
             app: None,
             env: Vec::new(),
             emulator_config: None,
+            emulator_args: Vec::new(),
+            policy_for: None,
         }
     }
 }
@@ -117,9 +125,22 @@ impl AppSession {
             }
             None => None,
         };
-        let emulator = Emulator::start_with(options.user, emulator_config.as_deref())?;
+        let mut emulator_args = options.emulator_args.clone();
+        let mut env = options.env;
+        if emulator_args.iter().any(|a| a == "--tls") {
+            let ca = scratch.join("emulator-ca.pem");
+            emulator_args.extend(["--ca-out".to_owned(), ca.to_string_lossy().into_owned()]);
+            // The stand-in browser is curl.
+            env.push(("CURL_CA_BUNDLE".into(), ca.to_string_lossy().into_owned()));
+        }
+        let emulator =
+            Emulator::start_with(options.user, emulator_config.as_deref(), &emulator_args)?;
         let _ = std::fs::remove_file(log_path(name)?);
-        let policy_file = match &options.policy {
+        let policy = options
+            .policy_for
+            .map(|make| make(&emulator))
+            .or(options.policy);
+        let policy_file = match &policy {
             Some(policy) => {
                 let path = scratch.join("policy.json");
                 std::fs::write(&path, serde_json::to_vec_pretty(policy)?)?;
@@ -139,7 +160,7 @@ impl AppSession {
                 .browser_holds_links
                 .then(|| scratch.join("held-link")),
             scratch,
-            extra_env: options.env,
+            extra_env: env,
         };
         std::fs::create_dir_all(world.exports_dir())?;
         let (tauri_driver, driver) = launch(name, &world, &[])?;

@@ -16,38 +16,74 @@ const SINGLE_INSTANCE_NAME: &str = "dev.brickdesk.app.SingleInstance";
 #[derive(Debug)]
 pub struct Emulator {
     pub base_url: String,
+    /// With `--tls`: the test CA's certificate (PEM), for clients to trust.
+    pub ca_file: Option<PathBuf>,
+    /// With `--test-proxy`: the proxy (`http://127.0.0.1:<port>`) and its auto-config script.
+    pub proxy: Option<(String, String)>,
     child: Child,
 }
 
 impl Emulator {
     /// An emulator that signs everyone in as `user` at once (no sign-in page).
     pub fn start_as(user: &str) -> Result<Self> {
-        Self::start_with(user, None)
+        Self::start_with(user, None, &[])
     }
 
-    /// [`Emulator::start_as`], with the config file `config` (`--config`) when given.
-    pub fn start_with(user: &str, config: Option<&Path>) -> Result<Self> {
+    /// [`Emulator::start_as`], with the config file `config` (`--config`) when given, and more
+    /// command-line arguments (`--tls --ca-out FILE`, `--test-proxy AUTH`…).
+    pub fn start_with(user: &str, config: Option<&Path>, args: &[String]) -> Result<Self> {
         let mut command = Command::new(target_bin("brickdesk-emulator")?);
         command.args(["--port", "0", "--auto-approve", user]);
         if let Some(config) = config {
             command.arg("--config").arg(config);
         }
+        command.args(args);
         let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .context("starting brickdesk-emulator")?;
         let stdout = child.stdout.take().context("emulator stdout")?;
+        let mut stdout = BufReader::new(stdout);
         let mut first_line = String::new();
-        BufReader::new(stdout)
+        stdout
             .read_line(&mut first_line)
             .context("reading the emulator's first line")?;
-        let Some(start) = first_line.find("http://127.0.0.1:") else {
+        let Some(start) = first_line.find("://127.0.0.1:") else {
             let _ = child.kill();
             bail!("the emulator did not print its URL; it printed {first_line:?}");
         };
-        let base_url = first_line[start..].trim().to_owned();
-        Ok(Self { base_url, child })
+        let scheme_start = first_line[..start].rfind(' ').map_or(0, |i| i + 1);
+        let base_url = first_line[scheme_start..].trim().to_owned();
+        let proxy = if args.iter().any(|a| a == "--test-proxy") {
+            let mut line = String::new();
+            stdout
+                .read_line(&mut line)
+                .context("reading the test proxy's line")?;
+            let parsed = line
+                .trim()
+                .strip_prefix("Test proxy listening on ")
+                .and_then(|rest| rest.split_once(", auto-config script at "))
+                .map(|(proxy, pac)| (proxy.to_owned(), pac.to_owned()));
+            let Some(parsed) = parsed else {
+                let _ = child.kill();
+                bail!("the emulator did not print its test proxy; it printed {line:?}");
+            };
+            Some(parsed)
+        } else {
+            None
+        };
+        let ca_file = args
+            .iter()
+            .position(|a| a == "--ca-out")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from);
+        Ok(Self {
+            base_url,
+            ca_file,
+            proxy,
+            child,
+        })
     }
 }
 

@@ -65,18 +65,46 @@ fn looks_like_a_host(word: &str) -> bool {
             .is_some_and(|tld| tld.chars().all(|c| c.is_ascii_lowercase()))
 }
 
-/// Replaces every word that looks like a credential by `[redacted]`.
+/// A script or page address without its query (which can hold a key).
+fn without_query(raw: &str) -> String {
+    match url::Url::parse(raw) {
+        Ok(mut url) => {
+            url.set_query(None);
+            let _ = url.set_password(None);
+            let _ = url.set_username("");
+            url.to_string()
+        }
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
+/// An HTTP authentication scheme whose next word is a credential (`Basic dXNl…`,
+/// `NTLM TlRM…`, `Negotiate YII…`, `Bearer …`).
+fn is_auth_scheme(word: &str) -> bool {
+    ["basic", "ntlm", "negotiate", "bearer", "kerberos"]
+        .iter()
+        .any(|s| word.eq_ignore_ascii_case(s))
+}
+
+/// Replaces every word that looks like a credential by `[redacted]`: tokens by their shape,
+/// NTLM messages by their signature, and any word after an authentication scheme's name.
 pub fn scrub(text: &str) -> String {
     let is_word =
         |c: char| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '~' | '+' | '/' | '=');
     let mut out = String::with_capacity(text.len());
     let mut word = String::new();
-    let flush = |word: &mut String, out: &mut String| {
-        if looks_like_a_secret(word) {
+    let mut after_scheme = false;
+    let mut flush = |word: &mut String, out: &mut String| {
+        if word.is_empty() {
+            return;
+        }
+        let ntlm = word.starts_with("TlRMTVNT");
+        if looks_like_a_secret(word) || ntlm || (after_scheme && word.len() >= 8) {
             out.push_str("[redacted]");
         } else {
             out.push_str(word);
         }
+        after_scheme = is_auth_scheme(word);
         word.clear();
     };
     for c in text.chars() {
@@ -173,6 +201,39 @@ pub fn report(input: &DiagnosticsInput<'_>) -> String {
     let _ = writeln!(out, "proxy: {proxy}");
     let _ = writeln!(
         out,
+        "proxy auto-config: {}",
+        policy.proxy_auto_config_url.as_deref().map_or_else(
+            || "-".to_owned(),
+            |u| format!("{} (policy)", without_query(u))
+        )
+    );
+    let system = crate::proxy::system::read();
+    let _ = writeln!(
+        out,
+        "system proxy settings: auto-config {}, WPAD {}, fixed proxy {}",
+        system
+            .pac_url
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), without_query),
+        if system.auto_detect { "on" } else { "off" },
+        system
+            .fixed
+            .as_deref()
+            .map_or_else(|| "-".to_owned(), crate::net::proxy_for_display)
+    );
+    let _ = writeln!(
+        out,
+        "proxy sign-in: {}",
+        match (&policy.proxy_username, &policy.proxy_password) {
+            // The user name stays out too, as in proxy URLs: it is half of a credential.
+            (Some(_), Some(_)) => "a user name and password from policy".to_owned(),
+            (Some(_), None) => "a user name from policy, but no proxyPassword".to_owned(),
+            _ if cfg!(windows) => "as the signed-in Windows user, when a proxy asks".to_owned(),
+            _ => "none set".to_owned(),
+        }
+    );
+    let _ = writeln!(
+        out,
         "no proxy: {}",
         policy.no_proxy.as_deref().unwrap_or("-")
     );
@@ -241,9 +302,26 @@ mod tests {
 
     /// A proxy with credentials and no scheme (reqwest reads it as http://) shows as `***@`.
     #[test]
+    fn proxy_sign_in_tokens_are_redacted_however_they_are_logged() {
+        let text = "Proxy-Authorization: Basic Q09SUFxhbGljZTpTZWNyM3Qh; \
+                    header NTLM TlRMTVNTUAADAAAAGAAYAEgAAAD+/abc=, raw TlRMTVNTUAABAAAA, \
+                    negotiate YIIGhgYGKwYBBQUCoIIGejCCBnagMDAu and Basic short";
+        let scrubbed = scrub(text);
+        for secret in ["Q09SUFxh", "TlRMTVNT", "YIIGhgYG"] {
+            assert!(!scrubbed.contains(secret), "{scrubbed}");
+        }
+        assert!(scrubbed.contains("Basic [redacted]"), "{scrubbed}");
+        // Words after a scheme's name that are too short to be a credential stay readable.
+        assert!(scrubbed.contains("Basic short"), "{scrubbed}");
+    }
+
+    #[test]
     fn the_report_never_shows_proxy_credentials() {
         let policy = crate::policy::Policy {
             proxy: Some("alice:s3cret@proxy.corp:8080".into()),
+            proxy_auto_config_url: Some("https://pac.corp/proxy.pac?key=k3y".into()),
+            proxy_username: Some("CORP\\alice".into()),
+            proxy_password: Some(crate::sensitive::Sensitive::new("pa55word".into())),
             ..crate::policy::Policy::default()
         };
         let text = report(&DiagnosticsInput {
@@ -259,7 +337,16 @@ mod tests {
             log_file: None,
         });
         assert!(
-            !text.contains("s3cret") && !text.contains("alice"),
+            !text.contains("s3cret") && !text.contains("alice") && !text.contains("pa55word"),
+            "{text}"
+        );
+        assert!(!text.contains("k3y"), "{text}");
+        assert!(
+            text.contains("proxy auto-config: https://pac.corp/proxy.pac (policy)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("proxy sign-in: a user name and password from policy"),
             "{text}"
         );
         assert!(

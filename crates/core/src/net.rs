@@ -87,14 +87,14 @@ pub fn proxied(
     wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
 ) -> Result<(reqwest::Client, Arc<Resolver>), ErrorInfo> {
     let tls = tls_config(settings, wrap)?;
-    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-        if ProxyAddress::from_setting(proxy).is_none() {
-            return Err(config_error(format!(
-                "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
+    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty())
+        && ProxyAddress::from_setting(proxy).is_none()
+    {
+        return Err(config_error(format!(
+            "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
                  http://proxy.example.com:8080.",
-                proxy_for_display(proxy)
-            )));
-        }
+            proxy_for_display(proxy)
+        )));
     }
     // Scripts are fetched directly, with the same trust (a PAC on an inspected intranet).
     let direct = builder(tls.clone())

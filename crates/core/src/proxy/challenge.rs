@@ -134,7 +134,7 @@ pub fn choose(
             }));
         }
     }
-    #[cfg(windows)]
+    #[cfg(any(windows, brickdesk_check_windows))]
     if negotiate || ntlm {
         let scheme = if negotiate {
             Scheme::Negotiate

@@ -188,10 +188,10 @@ impl Resolver {
             host,
             url.port_or_known_default().unwrap_or(0)
         );
-        if let Some((at, route)) = self.routes.lock().expect("routes").get(&key) {
-            if at.elapsed() < ROUTE_KEPT {
-                return route.clone();
-            }
+        if let Some((at, route)) = self.routes.lock().expect("routes").get(&key)
+            && at.elapsed() < ROUTE_KEPT
+        {
+            return route.clone();
         }
         let route = self.scripted(url).await;
         self.routes
@@ -293,10 +293,10 @@ impl Resolver {
 
     async fn script(&self, script_url: &str) -> Result<std::sync::Arc<String>, String> {
         let mut scripts = self.scripts.lock().await;
-        if let Some(loaded) = scripts.get(script_url) {
-            if Instant::now() < loaded.until {
-                return loaded.script.clone();
-            }
+        if let Some(loaded) = scripts.get(script_url)
+            && Instant::now() < loaded.until
+        {
+            return loaded.script.clone();
         }
         let script = self.fetch_script(script_url).await.map(std::sync::Arc::new);
         let until = Instant::now()

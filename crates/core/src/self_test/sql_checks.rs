@@ -197,11 +197,11 @@ pub(super) async fn result_storage(
                 line.detail,
                 super::connection::describe_route(&storage, &reached)
             );
-            if line.outcome == super::Outcome::Pass {
-                if let Some(fix) = super::connection::route_fix(&reached) {
-                    line.outcome = super::Outcome::Fail;
-                    line.fix = Some(fix);
-                }
+            if line.outcome == super::Outcome::Pass
+                && let Some(fix) = super::connection::route_fix(&reached)
+            {
+                line.outcome = super::Outcome::Fail;
+                line.fix = Some(fix);
             }
             line
         }

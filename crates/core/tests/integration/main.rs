@@ -7,6 +7,7 @@
 
 mod common;
 
+mod corporate_proxy;
 mod diagnostics;
 mod discovery;
 mod genie;

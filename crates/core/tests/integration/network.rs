@@ -1,6 +1,7 @@
 //! The network paths IT configures, against the emulator in HTTPS mode: its test CA trusted
-//! only through the policy's CA bundle, and every request through the policy's proxy (a real
-//! CONNECT proxy on loopback, which records what it tunnels).
+//! only through the policy's CA bundle, and every request through the policy's proxy (the
+//! emulator's test proxy, a real CONNECT proxy on loopback that records what it tunnels).
+//! Auto-config scripts and proxies that ask for a sign-in are `corporate_proxy`'s.
 
 use brickdesk_core::ErrorCode;
 use brickdesk_core::deep_link::{self, DeepLink};
@@ -11,15 +12,14 @@ use brickdesk_core::self_test::{self, CheckKind, LinkRegistration, Outcome};
 use brickdesk_core::service::{Config as ServiceConfig, Workspaces};
 use brickdesk_core::vault::{MemoryStore, Vault};
 use brickdesk_core::workspace::{DEMO_ID, SignInState};
+use brickdesk_emulator::test_proxy::{ProxyAuth, TestProxy};
 use brickdesk_emulator::{Config, Emulator};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::net::{TcpListener, TcpStream};
+use std::sync::Arc;
 
-struct Fixture {
-    emulator: Emulator,
-    service: Arc<Workspaces>,
+pub(crate) struct Fixture {
+    pub(crate) emulator: Emulator,
+    pub(crate) service: Arc<Workspaces>,
     dir: PathBuf,
 }
 
@@ -31,10 +31,20 @@ impl Drop for Fixture {
 
 /// An HTTPS emulator signing in alice at once, and the service with `policy` (whose
 /// `ca_bundle`, when `trust_ca`, is the emulator's CA).
-async fn fixture(name: &str, mut policy: Policy, trust_ca: bool) -> Fixture {
+async fn fixture(name: &str, policy: Policy, trust_ca: bool) -> Fixture {
+    fixture_with(name, policy, trust_ca, Config::default()).await
+}
+
+/// [`fixture`] with the emulator's `config` (alice is signed in at once either way).
+pub(crate) async fn fixture_with(
+    name: &str,
+    mut policy: Policy,
+    trust_ca: bool,
+    config: Config,
+) -> Fixture {
     let config = Config {
         auto_approve: Some("alice@example.com".into()),
-        ..Config::default()
+        ..config
     };
     let emulator = Emulator::start_tls(config, 0).await.expect("emulator");
     let dir = std::env::temp_dir().join(format!("brickdesk-net-{name}-{}", std::process::id()));
@@ -77,7 +87,7 @@ async fn browse(f: &Fixture, url: &str) -> String {
         .to_owned()
 }
 
-async fn sign_in(f: &Fixture) -> SignInState {
+pub(crate) async fn sign_in(f: &Fixture) -> SignInState {
     let url = f
         .service
         .begin_sign_in(DEMO_ID)
@@ -97,7 +107,7 @@ async fn sign_in(f: &Fixture) -> SignInState {
     f.service.check(DEMO_ID).await
 }
 
-fn signed_in_as(state: &SignInState, email: &str) -> bool {
+pub(crate) fn signed_in_as(state: &SignInState, email: &str) -> bool {
     matches!(state, SignInState::SignedIn { user: Some(user), .. } if user == email)
 }
 
@@ -121,58 +131,14 @@ async fn without_the_ca_the_workspace_is_reported_untrusted() {
     assert!(error.message.contains("CA bundle"), "{}", error.message);
 }
 
-/// A CONNECT proxy on loopback: tunnels (or refuses with 403) and records each target.
-struct Proxy {
-    url: String,
-    targets: Arc<Mutex<Vec<String>>>,
-}
-
-async fn proxy(refuse: bool) -> Proxy {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let targets = Arc::new(Mutex::new(Vec::new()));
-    let seen = targets.clone();
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            tokio::spawn(tunnel(client, seen.clone(), refuse));
-        }
-    });
-    Proxy { url, targets }
-}
-
-async fn tunnel(mut client: TcpStream, seen: Arc<Mutex<Vec<String>>>, refuse: bool) {
-    let mut head = Vec::new();
-    let mut byte = [0u8; 1];
-    while !head.ends_with(b"\r\n\r\n") {
-        match client.read(&mut byte).await {
-            Ok(1) => head.push(byte[0]),
-            _ => return,
-        }
-    }
-    let head = String::from_utf8_lossy(&head).into_owned();
-    let mut words = head.split_whitespace();
-    let (Some("CONNECT"), Some(target)) = (words.next(), words.next()) else {
-        let _ = client
-            .write_all(b"HTTP/1.1 405 Method Not Allowed\r\n\r\n")
-            .await;
-        return;
+/// The emulator's test proxy: tunnels for anyone, or refuses every tunnel.
+async fn proxy(refuse: bool) -> TestProxy {
+    let auth = if refuse {
+        ProxyAuth::Refuse
+    } else {
+        ProxyAuth::Open
     };
-    seen.lock().expect("targets").push(target.to_owned());
-    if refuse {
-        let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n").await;
-        return;
-    }
-    let Ok(mut upstream) = TcpStream::connect(target).await else {
-        let _ = client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
-        return;
-    };
-    if client
-        .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
-        .await
-        .is_ok()
-    {
-        let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
-    }
+    TestProxy::start(auth, None).await.expect("test proxy")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -185,7 +151,7 @@ async fn every_workspace_request_goes_through_the_policy_proxy() {
     let f = fixture("proxy", policy, true).await;
     let state = sign_in(&f).await;
     assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
-    let targets = proxy.targets.lock().expect("targets").clone();
+    let targets = proxy.tunnelled();
     let emulator = f.emulator.addr.to_string();
     assert!(!targets.is_empty(), "nothing went through the proxy");
     assert!(
@@ -211,10 +177,13 @@ async fn a_refusing_proxy_is_named_in_the_error() {
         .expect_err("the proxy refuses");
     assert_eq!(error.code, ErrorCode::Network);
     assert!(error.message.contains("proxy"), "{}", error.message);
-    assert_eq!(proxy.targets.lock().expect("targets").len(), 1);
+    assert_eq!(proxy.seen().len(), 1, "{:?}", proxy.seen());
 }
 
-fn self_test_line(report: &self_test::SelfTestReport, kind: CheckKind) -> self_test::CheckLine {
+pub(crate) fn self_test_line(
+    report: &self_test::SelfTestReport,
+    kind: CheckKind,
+) -> self_test::CheckLine {
     report
         .lines
         .iter()
@@ -236,7 +205,7 @@ async fn the_self_test_names_the_company_ca_and_the_proxy() {
     let f = fixture("self-test-ca", policy, true).await;
     let state = sign_in(&f).await;
     assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
-    let tunnels_before = proxy.targets.lock().expect("targets").len();
+    let tunnels_before = proxy.tunnelled().len();
     let report = self_test::run(&f.service, DEMO_ID, LinkRegistration::Registered, |_| {})
         .await
         .expect("report");
@@ -253,17 +222,18 @@ async fn the_self_test_names_the_company_ca_and_the_proxy() {
         "{tls:?}"
     );
     let line = self_test_line(&report, CheckKind::Proxy);
-    // Credentials are shown as ***, never dropped silently (the helpdesk sees that the
-    // proxy has some).
     assert!(
-        line.detail
-            .contains(&proxy.url.replace("http://", "http://***@")),
+        line.detail.contains(&format!(
+            "through the proxy {}, by the proxy in Brickdesk's policy. The proxy did not ask \
+             for a sign-in.",
+            proxy.url
+        )),
         "{line:?}"
     );
     assert!(!report.text.contains("hunter2"), "{}", report.text);
     // The self-test opened its own connections (its certificate probe is a fresh client), all
     // through the proxy.
-    let targets = proxy.targets.lock().expect("targets").clone();
+    let targets = proxy.tunnelled();
     assert!(
         targets.len() > tunnels_before,
         "the self-test made no tunnel: {targets:?}"

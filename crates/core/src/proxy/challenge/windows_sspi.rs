@@ -25,7 +25,6 @@ fn wide(text: &str) -> Vec<u16> {
 }
 
 /// One SSPI handshake for the current user with one proxy.
-#[derive(Debug)]
 pub(super) struct CurrentUser {
     scheme: Scheme,
     credentials: SecHandle,
@@ -33,6 +32,15 @@ pub(super) struct CurrentUser {
     /// `HTTP/proxy.corp`: the proxy's service name, for Kerberos.
     target: Vec<u16>,
     done: bool,
+}
+
+impl std::fmt::Debug for CurrentUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CurrentUser")
+            .field("scheme", &self.scheme)
+            .field("done", &self.done)
+            .finish_non_exhaustive()
+    }
 }
 
 // SAFETY: the handles are plain identifiers SSPI accepts from any thread; one handshake is

@@ -1,5 +1,10 @@
 //! macOS's proxy settings from SystemConfiguration (`SCDynamicStoreCopyProxies`): what System
 //! Settings, and the configuration profiles IT pushes, set for the current network.
+//!
+//! One FFI call (the `-sys` crate, which also compiles on Linux, so `--cfg
+//! brickdesk_check_macos` type-checks this file there); the dictionary it returns is owned
+//! by core-foundation's wrapper from then on.
+#![allow(unsafe_code)]
 
 use super::SystemSettings;
 use core_foundation::array::CFArray;
@@ -7,7 +12,7 @@ use core_foundation::base::{CFType, TCFType as _};
 use core_foundation::dictionary::CFDictionary;
 use core_foundation::number::CFNumber;
 use core_foundation::string::CFString;
-use system_configuration::dynamic_store::SCDynamicStoreBuilder;
+use system_configuration_sys::dynamic_store_copy_specific::SCDynamicStoreCopyProxies;
 
 fn number(proxies: &CFDictionary<CFString, CFType>, key: &'static str) -> Option<i64> {
     proxies
@@ -25,12 +30,15 @@ fn text(proxies: &CFDictionary<CFString, CFType>, key: &'static str) -> Option<S
 }
 
 pub(super) fn read() -> SystemSettings {
-    let Some(proxies) = SCDynamicStoreBuilder::new("Brickdesk")
-        .build()
-        .get_proxies()
-    else {
+    // SAFETY: a NULL store asks for the current settings without a session; the copy is ours
+    // (the create rule), and the wrapper releases it.
+    let raw = unsafe { SCDynamicStoreCopyProxies(std::ptr::null()) };
+    if raw.is_null() {
         return SystemSettings::default();
-    };
+    }
+    // SAFETY: `raw` is a CFDictionary we own, of CFString keys.
+    let proxies: CFDictionary<CFString, CFType> =
+        unsafe { CFDictionary::wrap_under_create_rule(raw) };
     let on = |key| number(&proxies, key) == Some(1);
     let fixed = if on("HTTPSEnable") {
         text(&proxies, "HTTPSProxy")
@@ -40,8 +48,11 @@ pub(super) fn read() -> SystemSettings {
     };
     let bypass = proxies
         .find(CFString::from_static_string("ExceptionsList"))
-        .and_then(|v| v.downcast::<CFArray<CFType>>())
+        .and_then(|v| v.downcast::<CFArray>())
         .map(|list| {
+            // SAFETY: the items of a CFArray are CF objects; the typed view retains it.
+            let list: CFArray<CFType> =
+                unsafe { CFArray::wrap_under_get_rule(list.as_concrete_TypeRef()) };
             let mut hosts: Vec<String> = list
                 .iter()
                 .filter_map(|item| item.downcast::<CFString>().map(|s| s.to_string()))
