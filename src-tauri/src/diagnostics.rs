@@ -35,6 +35,7 @@ pub fn copy_diagnostics(
         keychain: state.workspaces.keychain_check(),
         deep_link: &deep_link,
         recent_problems: &problems,
+        proxy_problems: &state.workspaces.proxies().problems(),
         log_file: crate::logging::file_path(),
     });
     crate::clipboard::copy(&app, text.clone())?;

@@ -29,6 +29,8 @@ pub struct DiagnosticsInput<'a> {
     pub deep_link: &'a str,
     /// The latest warnings and errors Brickdesk logged (already secret-free).
     pub recent_problems: &'a [String],
+    /// What went wrong choosing proxies lately (an auto-config script that failed).
+    pub proxy_problems: &'a [String],
     /// The support log being written (`brickdesk.log`, rotated and scrubbed), if any.
     pub log_file: Option<&'a std::path::Path>,
 }
@@ -232,6 +234,9 @@ pub fn report(input: &DiagnosticsInput<'_>) -> String {
             _ => "none set".to_owned(),
         }
     );
+    for problem in input.proxy_problems {
+        let _ = writeln!(out, "proxy problem: {problem}");
+    }
     let _ = writeln!(
         out,
         "no proxy: {}",
@@ -334,8 +339,20 @@ mod tests {
             keychain: Ok(()),
             deep_link: "registered",
             recent_problems: &[],
+            proxy_problems: &[
+                "the auto-config script at https://pac.corp/proxy.pac failed: \
+                               boom; Brickdesk goes direct instead, as browsers do"
+                    .to_owned(),
+            ],
             log_file: None,
         });
+        assert!(
+            text.contains(
+                "proxy problem: the auto-config script at https://pac.corp/proxy.pac \
+                           failed: boom"
+            ),
+            "{text}"
+        );
         assert!(
             !text.contains("s3cret") && !text.contains("alice") && !text.contains("pa55word"),
             "{text}"

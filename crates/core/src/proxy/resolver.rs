@@ -391,6 +391,21 @@ impl Resolver {
             .or_else(|| self.credentials.clone())
     }
 
+    /// What went wrong choosing routes lately (a script that could not be fetched or run), once
+    /// each, for the support report.
+    pub fn problems(&self) -> Vec<String> {
+        let mut problems: Vec<String> = self
+            .routes
+            .lock()
+            .expect("routes")
+            .values()
+            .filter_map(|(_, route)| route.problem.clone())
+            .collect();
+        problems.sort();
+        problems.dedup();
+        problems
+    }
+
     /// Whether any rule can send a request to a proxy (else reqwest goes direct).
     pub fn may_use_proxy(&self, host: &str) -> bool {
         self.fixed_route(host).is_none_or(|r| r.uses_proxy())

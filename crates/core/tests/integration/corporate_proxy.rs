@@ -234,6 +234,7 @@ async fn through(
         keychain: Ok(()),
         deep_link: "registered",
         recent_problems: &[],
+        proxy_problems: &f.service.proxies().problems(),
         log_file: None,
     });
     let secrets = secrets(proxy, password);

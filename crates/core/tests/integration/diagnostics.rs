@@ -56,6 +56,7 @@ async fn the_report_names_everything_a_helpdesk_needs_and_no_secret() {
         recent_problems: &[
             "A warning that mentions dapi0123456789abcdef0123456789abcdef by mistake".to_owned(),
         ],
+        proxy_problems: &[],
         log_file: Some(std::path::Path::new(
             "/home/alice/.local/share/dev.brickdesk.app/logs/brickdesk.log",
         )),
