@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "run_self_test",
     "copy_self_test_report",
     "save_self_test_report",
+    "save_proxy_sign_in",
     "list_workspaces",
     "select_workspace",
     "add_workspace",

@@ -5,8 +5,8 @@
 //! `build.rs`, because app commands are denied to the webview by default.
 
 use crate::{
-    app_info, chart_image, deep_links, diagnostics, genie, genie_responses, self_test, sign_in,
-    sql, sql_library, sql_results, workspaces,
+    app_info, chart_image, deep_links, diagnostics, genie, genie_responses, proxy_sign_in,
+    self_test, sign_in, sql, sql_library, sql_results, workspaces,
 };
 use tauri_specta::{Builder, collect_commands, collect_events};
 
@@ -33,6 +33,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sign_in::sign_in,
             sign_in::cancel_sign_in,
             sign_in::sign_out,
+            proxy_sign_in::save_proxy_sign_in,
             genie::list_spaces,
             genie::open_space,
             genie::genie_favourites,
@@ -86,5 +87,6 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             deep_links::DeepLinkHandled,
             deep_links::DeepLinkRejected,
             sign_in::SignInFailed,
+            proxy_sign_in::ProxySignInNeeded,
         ])
 }

@@ -17,6 +17,7 @@ mod ipc;
 mod link_handler;
 mod logging;
 mod navigation;
+mod proxy_sign_in;
 mod save_dialog;
 mod self_test;
 mod sign_in;
@@ -57,6 +58,7 @@ pub fn run() {
             );
             builder.mount_events(app);
             let workspaces = state::manage(app).map_err(|e| e.message)?;
+            proxy_sign_in::install(app.handle(), &workspaces);
             let handle = app.handle().clone();
             workspaces.set_listener(std::sync::Arc::new(move |list| {
                 use tauri_specta::Event;

@@ -183,3 +183,53 @@ fn test_connection_names_the_proxy_a_pac_script_chose_for_each_host() -> Result<
         Ok(())
     })
 }
+
+#[test]
+fn a_proxy_that_wants_a_password_asks_the_user_and_keeps_it_in_the_keychain() -> Result<()> {
+    const PASSWORD: &str = "her-own-pa55";
+    let options = Options {
+        emulator_args: ["--tls", "--test-proxy", &format!("basic:alice:{PASSWORD}")]
+            .map(String::from)
+            .to_vec(),
+        // The dark theme: the dialog is new, and both themes are looked at.
+        env: vec![("GTK_THEME".into(), "Adwaita:dark".into())],
+        // A fixed proxy and no credentials: only the user can answer it.
+        policy_for: Some(|emulator| {
+            json!({
+                "proxy": emulator.proxy.clone().unwrap_or_default().0,
+                "caBundle": emulator.ca_file,
+            })
+        }),
+        ..Options::default()
+    };
+    run_with("proxy-sign-in", options, |app| {
+        let (proxy, _) = app.emulator.proxy.clone().context("the test proxy")?;
+        let authority = proxy.trim_start_matches("http://").to_owned();
+        let d = &app.driver;
+        d.click("[data-testid=sign-in-button]", WAIT)?;
+        let asked = d.wait_for_text(
+            "[data-testid=proxy-sign-in]",
+            "Sign in to your company network",
+            WAIT,
+        )?;
+        assert!(asked.contains(&format!("Proxy: {authority}")), "{asked}");
+        d.find("[data-testid=proxy-sign-in-user]")?
+            .send_keys("alice")?;
+        d.find("[data-testid=proxy-sign-in-password]")?
+            .send_keys(PASSWORD)?;
+        app.screenshot("proxy-sign-in")?;
+        d.click("[data-testid=proxy-sign-in-save]", WAIT)?;
+        d.wait_for_text("body", "Signed in to your company network", WAIT)?;
+        d.click("[data-testid=sign-in-button]", WAIT)?;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        // In the real keychain (gnome-keyring), for that proxy only; never in the log.
+        let accounts = app.keychain_accounts()?;
+        assert!(
+            accounts.contains(&format!("proxy/{authority}")),
+            "{accounts:?}"
+        );
+        let log = app.log()?;
+        assert!(!log.contains(PASSWORD), "{log}");
+        Ok(())
+    })
+}

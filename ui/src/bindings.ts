@@ -36,6 +36,7 @@ export const commands = {
 	signIn: (id: string) => typedError<RedirectAdvice | null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
+	saveProxySignIn: (proxy: string, username: string, password: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("save_proxy_sign_in", { proxy, username, password })),
 	listSpaces: (workspaceId: string) => typedError<Space[], ErrorInfo>(__TAURI_INVOKE("list_spaces", { workspaceId })),
 	/**  A space by a pasted Genie link or its id (a space shared by a colleague). */
 	openSpace: (workspaceId: string, link: string) => typedError<Space, ErrorInfo>(__TAURI_INVOKE("open_space", { workspaceId, link })),
@@ -112,6 +113,7 @@ export const commands = {
 export const events = {
 	deepLinkHandled: makeEvent<DeepLinkHandled, DeepLinkHandled>("deep-link-handled"),
 	deepLinkRejected: makeEvent<DeepLinkRejected, DeepLinkRejected>("deep-link-rejected"),
+	proxySignInNeeded: makeEvent<ProxySignInNeeded, ProxySignInNeeded>("proxy-sign-in-needed"),
 	signInFailed: makeEvent<SignInFailed, SignInFailed>("sign-in-failed"),
 	workspacesChanged: makeEvent<WorkspacesChanged, WorkspacesChanged>("workspaces-changed"),
 };
@@ -586,6 +588,23 @@ export type Progress = {
 	statementId: string,
 	state: StatementState,
 	elapsedMs: number | null,
+};
+
+/**  A proxy needs the user's sign-in. */
+export type ProxySignInNeeded = ProxySignInRequest;
+
+/**
+ *  A proxy asked for a sign-in Brickdesk could not give (no credentials, or they were
+ *  refused): the app asks the user for their network user name and password, kept in the
+ *  keychain for that proxy only.
+ */
+export type ProxySignInRequest = {
+	/**  `proxy.corp:8080`: what the user signs in to, and what the answer is saved for. */
+	proxy: string,
+	/**  The schemes it offered (`NTLM`, `Basic`…), for the dialog's wording. */
+	schemes: string[],
+	/**  The saved or policy credentials were refused (a changed password), not missing. */
+	refused: boolean,
 };
 
 /**  The SQL Genie wrote and its result. */

@@ -9,7 +9,9 @@ import {
   selectWorkspace,
   type DeepLinkHandled,
   type DeepLinkRejected,
+  type ProxySignInRequest,
   type WorkspaceList,
+  saveProxySignIn,
 } from "../platform";
 
 type Listener<T> = (payload: T) => void;
@@ -17,6 +19,7 @@ const listeners: {
   workspaces?: Listener<WorkspaceList>;
   handled?: Listener<DeepLinkHandled>;
   rejected?: Listener<DeepLinkRejected>;
+  proxy?: Listener<ProxySignInRequest>;
 } = {};
 
 const initial: WorkspaceList = {
@@ -39,6 +42,8 @@ vi.mock("../platform", async (importActual) => {
     onDeepLinkHandled: vi.fn(async (cb: Listener<DeepLinkHandled>) => ((listeners.handled = cb), () => {})),
     onDeepLinkRejected: vi.fn(async (cb: Listener<DeepLinkRejected>) => ((listeners.rejected = cb), () => {})),
     onSignInFailed: vi.fn(async () => () => {}),
+    onProxySignInNeeded: vi.fn(async (cb: Listener<ProxySignInRequest>) => ((listeners.proxy = cb), () => {})),
+    saveProxySignIn: vi.fn().mockResolvedValue(null),
     startupNotices: vi.fn().mockResolvedValue([]),
   };
 });
@@ -168,5 +173,18 @@ describe("App", () => {
       vi.advanceTimersByTime(200);
     });
     expect(screen.queryAllByTestId("notice")).toHaveLength(0);
+  });
+  it("asks for the company network sign-in when Rust says a proxy needs one", async () => {
+    await renderLoaded();
+    await act(() => listeners.proxy?.({ proxy: "proxy.corp:8080", schemes: ["Basic"], refused: false }));
+    expect(screen.getByTestId("proxy-sign-in").textContent).toContain("Proxy: proxy.corp:8080");
+    fireEvent.input(screen.getByTestId("proxy-sign-in-user"), { target: { value: "alice" } });
+    fireEvent.input(screen.getByTestId("proxy-sign-in-password"), { target: { value: "pw" } });
+    await act(async () => {
+      fireEvent.click(screen.getByTestId("proxy-sign-in-save"));
+    });
+    expect(saveProxySignIn).toHaveBeenCalledWith("proxy.corp:8080", "alice", "pw");
+    expect(await screen.findByText("Signed in to your company network. Try again what did not work.")).toBeTruthy();
+    expect(screen.queryByTestId("proxy-sign-in-user")).toBeNull();
   });
 });

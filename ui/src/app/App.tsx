@@ -10,10 +10,12 @@ import {
   listWorkspaces,
   onDeepLinkHandled,
   onDeepLinkRejected,
+  onProxySignInNeeded,
   onSignInFailed,
   onWorkspacesChanged,
   removeWorkspace,
   runSelfTest,
+  saveProxySignIn,
   saveSelfTestReport,
   renameWorkspace,
   reorderWorkspaces,
@@ -27,12 +29,14 @@ import {
   type AppInfo,
   type DiscoveryStep,
   type NewWorkspace,
+  type ProxySignInRequest,
   type RedirectAdvice,
   type RedirectMode,
   type WorkspaceList,
 } from "../platform";
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
 import { SelfTestDialog, type SelfTestActions } from "./SelfTestDialog";
+import { ProxySignInDialog } from "./ProxySignInDialog";
 import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
 import { Notices } from "./Notices";
 import { useCommands } from "./commands";
@@ -57,6 +61,7 @@ export function App() {
   const [settingsId, setSettingsId] = useState<string | null>(null);
   const [selfTestId, setSelfTestId] = useState<string | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
+  const [proxySignIn, setProxySignIn] = useState<ProxySignInRequest | null>(null);
   const listRef = useRef<WorkspaceList>(EMPTY);
   const nextNoticeId = useRef(1);
 
@@ -103,6 +108,7 @@ export function App() {
       onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
       onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason))),
       onSignInFailed((error) => notify("error", error.message)),
+      onProxySignInNeeded(setProxySignIn),
     ];
     subscriptions.forEach((subscription) => subscription.catch(report));
     return () => subscriptions.forEach((subscription) => subscription.then((unlisten) => unlisten(), () => {}));
@@ -213,6 +219,15 @@ export function App() {
         workspace={list.workspaces.find((w) => w.id === selfTestId)}
         onClose={() => setSelfTestId(null)}
         actions={selfTestActions}
+      />
+      <ProxySignInDialog
+        request={proxySignIn}
+        onSave={saveProxySignIn}
+        onSaved={() => {
+          setProxySignIn(null);
+          notify("info", "Signed in to your company network. Try again what did not work.");
+        }}
+        onClose={() => setProxySignIn(null)}
       />
       <AddWorkspaceDialog
         open={adding}

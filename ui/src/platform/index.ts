@@ -40,6 +40,7 @@ import {
   type Workbench,
   type ErrorInfo,
   type ImportReport,
+  type ProxySignInRequest,
   type NewWorkspace,
   type RedirectAdvice,
   type RedirectMode,
@@ -126,6 +127,7 @@ export type {
   Rejection,
   WorkspaceList,
   WorkspaceSummary,
+  ProxySignInRequest,
 } from "../bindings";
 
 /** An error from the app, with the code the UI branches on and a sentence for the user. */
@@ -427,3 +429,9 @@ export const onDeepLinkRejected = (cb: (payload: DeepLinkRejected) => void): Pro
   subscribe<DeepLinkRejected>((handler) => events.deepLinkRejected.listen(handler), cb);
 export const onSignInFailed = (cb: (error: ErrorInfo) => void): Promise<Unlisten> =>
   subscribe<ErrorInfo>((handler) => events.signInFailed.listen(handler), cb);
+/** A company proxy asks for the user's network sign-in (at most every 30 s per proxy). */
+export const onProxySignInNeeded = (cb: (request: ProxySignInRequest) => void): Promise<Unlisten> =>
+  subscribe<ProxySignInRequest>((handler) => events.proxySignInNeeded.listen(handler), cb);
+/** Saves the user's network sign-in for `proxy` in the keychain; it never comes back. */
+export const saveProxySignIn = (proxy: string, username: string, password: string): Promise<null> =>
+  unwrap(() => commands.saveProxySignIn(proxy, username, password));

@@ -164,6 +164,20 @@ impl Route {
     }
 }
 
+/// A proxy asked for a sign-in Brickdesk could not give (no credentials, or they were
+/// refused): the app asks the user for their network user name and password, kept in the
+/// keychain for that proxy only.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize, specta::Type)]
+#[serde(rename_all = "camelCase")]
+pub struct ProxySignInRequest {
+    /// `proxy.corp:8080`: what the user signs in to, and what the answer is saved for.
+    pub proxy: String,
+    /// The schemes it offered (`NTLM`, `Basic`…), for the dialog's wording.
+    pub schemes: Vec<String>,
+    /// The saved or policy credentials were refused (a changed password), not missing.
+    pub refused: bool,
+}
+
 /// A user name and password for proxies that ask for one (`Basic`, or `NTLM` where the OS
 /// cannot sign in for the user). `DOMAIN\user` or `user@domain` for NTLM.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,7 +10,7 @@
 //! end to end, so it sees no request and no token.
 
 use super::resolver::Resolver;
-use super::tunnel::{self, AuthReport};
+use super::tunnel::{self, AuthReport, TunnelError};
 use super::{Hop, Route};
 use crate::sensitive::Sensitive;
 use base64::Engine as _;
@@ -73,7 +73,7 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                  the policy's proxy"
             )),
             Hop::Proxy(proxy) => {
-                let credentials = resolver.credentials_for(proxy);
+                let credentials = resolver.credentials(proxy).await;
                 match tunnel::open(proxy, &target, credentials.as_ref()).await {
                     Ok(tunnel) => {
                         reached.used = Some(hop.clone());
@@ -81,6 +81,16 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                         return (Some(tunnel.stream), reached);
                     }
                     Err((error, auth)) => {
+                        if let TunnelError::CannotSignIn { .. } | TunnelError::Rejected { .. } =
+                            &error
+                        {
+                            let offered = auth.as_ref().map(|a| a.offered.clone());
+                            resolver.sign_in_needed(
+                                proxy,
+                                offered.unwrap_or_default(),
+                                matches!(error, TunnelError::Rejected { .. }),
+                            );
+                        }
                         reached.auth = auth;
                         reached.failures.push(error.to_string());
                     }

@@ -10,7 +10,7 @@
 
 use super::pac::{self, PacAnswer};
 use super::system::{self, SystemSettings};
-use super::{Hop, ProxyAddress, ProxyCredentials, Route, RouteRule};
+use super::{Hop, ProxyAddress, ProxyCredentials, ProxySignInRequest, Route, RouteRule};
 use crate::net::NetworkSettings;
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -21,6 +21,26 @@ const SCRIPT_RETRY: Duration = Duration::from_secs(60);
 const ROUTE_KEPT: Duration = Duration::from_secs(5 * 60);
 const SCRIPT_LIMIT: usize = 1 << 20;
 const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
+/// A proxy that keeps refusing is asked about once in this long (every request in between
+/// would otherwise open a dialog).
+const ASK_AGAIN_AFTER: Duration = Duration::from_secs(30);
+
+/// Proxy sign-ins the user saved (the keychain, in the app).
+pub trait SavedSignIns: Send + Sync + std::fmt::Debug {
+    /// A blocking call (the OS keychain).
+    fn get(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials>;
+}
+
+/// Told when a proxy needs a sign-in from the user.
+pub type SignInListener = std::sync::Arc<dyn Fn(ProxySignInRequest) + Send + Sync>;
+
+struct Listener(SignInListener);
+
+impl std::fmt::Debug for Listener {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Listener")
+    }
+}
 
 /// A fixed proxy and the hosts it does not apply to.
 #[derive(Debug, Clone)]
@@ -115,6 +135,10 @@ pub struct Resolver {
     fetch: reqwest::Client,
     scripts: tokio::sync::Mutex<HashMap<String, Loaded>>,
     routes: Mutex<HashMap<String, (Instant, Route)>>,
+    saved: std::sync::RwLock<Option<std::sync::Arc<dyn SavedSignIns>>>,
+    listener: std::sync::RwLock<Option<Listener>>,
+    /// When each proxy's sign-in was last asked for.
+    asked: Mutex<HashMap<ProxyAddress, Instant>>,
 }
 
 impl Resolver {
@@ -152,6 +176,9 @@ impl Resolver {
             fetch,
             scripts: tokio::sync::Mutex::new(HashMap::new()),
             routes: Mutex::new(HashMap::new()),
+            saved: std::sync::RwLock::new(None),
+            listener: std::sync::RwLock::new(None),
+            asked: Mutex::new(HashMap::new()),
         }
     }
 
@@ -381,14 +408,82 @@ impl Resolver {
         Ok(body.to_vec())
     }
 
-    /// The credentials for `proxy`: those written into its setting, else the policy's.
+    /// The credentials written into `proxy`'s setting (`http://user:pw@proxy`), else the
+    /// policy's `proxyUsername`/`proxyPassword`. No keychain: see [`Resolver::credentials`].
     pub fn credentials_for(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+        self.written_into(proxy)
+            .or_else(|| self.credentials.clone())
+    }
+
+    fn written_into(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
         [&self.policy, &self.environment]
             .into_iter()
             .flatten()
             .find(|f| &f.proxy == proxy)
             .and_then(|f| f.credentials.clone())
-            .or_else(|| self.credentials.clone())
+    }
+
+    /// The credentials for `proxy`: written into its setting, else the ones the user saved
+    /// for it (their own account wins over a shared one from policy), else the policy's.
+    pub async fn credentials(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+        if let Some(written) = self.written_into(proxy) {
+            return Some(written);
+        }
+        let saved = self.saved.read().expect("saved").clone();
+        if let Some(saved) = saved {
+            let proxy = proxy.clone();
+            let found = tokio::task::spawn_blocking(move || saved.get(&proxy))
+                .await
+                .ok()
+                .flatten();
+            if found.is_some() {
+                return found;
+            }
+        }
+        self.credentials.clone()
+    }
+
+    /// Where the user's saved proxy sign-ins are read from.
+    pub fn use_saved_sign_ins(&self, saved: std::sync::Arc<dyn SavedSignIns>) {
+        *self.saved.write().expect("saved") = Some(saved);
+    }
+
+    /// Who is told when a proxy needs the user's sign-in.
+    pub fn on_sign_in_needed(&self, listener: SignInListener) {
+        *self.listener.write().expect("listener") = Some(Listener(listener));
+    }
+
+    /// Tells the listener, at most once per proxy in [`ASK_AGAIN_AFTER`].
+    pub(crate) fn sign_in_needed(&self, proxy: &ProxyAddress, schemes: Vec<String>, refused: bool) {
+        let Some(listener) = self
+            .listener
+            .read()
+            .expect("listener")
+            .as_ref()
+            .map(|l| l.0.clone())
+        else {
+            return;
+        };
+        {
+            let mut asked = self.asked.lock().expect("asked");
+            if asked
+                .get(proxy)
+                .is_some_and(|at| at.elapsed() < ASK_AGAIN_AFTER)
+            {
+                return;
+            }
+            asked.insert(proxy.clone(), Instant::now());
+        }
+        listener(ProxySignInRequest {
+            proxy: proxy.authority(),
+            schemes,
+            refused,
+        });
+    }
+
+    /// The user answered for `proxy`: the next refusal may ask again at once.
+    pub fn signed_in(&self, proxy: &ProxyAddress) {
+        self.asked.lock().expect("asked").remove(proxy);
     }
 
     /// What went wrong choosing routes lately (a script that could not be fetched or run), once

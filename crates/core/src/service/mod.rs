@@ -19,6 +19,7 @@ use crate::vault::{SecretKind, Vault};
 use crate::workspace::{DEMO_ID, SignInState, WorkspaceList, WorkspaceSummary};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
 
+mod proxy_sign_in;
 mod sign_in;
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -160,6 +161,7 @@ impl Workspaces {
     pub fn open(config: Config) -> Result<(Arc<Self>, Vec<ErrorInfo>), ErrorInfo> {
         let loaded = file::load(&config.profiles_file)?;
         let (http, proxies) = crate::net::proxied(&config.policy.network()?, |v| v)?;
+        proxies.use_saved_sign_ins(Arc::new(proxy_sign_in::VaultSignIns(config.vault.clone())));
         let mut notices: Vec<ErrorInfo> = loaded.notice.into_iter().collect();
         let mut profiles = loaded.file;
         if let Some(host) = &config.demo_host {

@@ -11,6 +11,9 @@
 //! live in a file the user (or malware running as the user) can edit; changing a workspace's
 //! host there must not send its refresh token, client secret or PAT to the new host. Values
 //! stored before binding existed are accepted once and rewritten bound.
+//!
+//! A proxy sign-in the user saved lives beside them as `proxy/<host:port>`, bound to that
+//! proxy.
 
 mod chunked;
 mod keyring_store;
@@ -19,6 +22,7 @@ mod memory;
 pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;
 
+use crate::proxy::{ProxyAddress, ProxyCredentials};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
 use std::fmt;
 use std::sync::Arc;
@@ -177,6 +181,53 @@ impl Vault {
         chunked::delete(&*self.store, &Self::account(profile_id, kind)).map_err(keychain_error)
     }
 
+    fn proxy_account(proxy: &ProxyAddress) -> (String, Binding) {
+        let authority = proxy.authority().to_ascii_lowercase();
+        (
+            format!("proxy/{authority}"),
+            Binding::of(&format!("proxy://{authority}"), None),
+        )
+    }
+
+    /// The user name and password the user saved for `proxy` (when it asked and neither
+    /// policy nor the OS could answer). Entry `proxy/<host:port>`, bound to that proxy: a
+    /// saved sign-in is never offered to another one.
+    pub fn read_proxy(&self, proxy: &ProxyAddress) -> Result<Option<ProxyCredentials>, ErrorInfo> {
+        let (account, binding) = Self::proxy_account(proxy);
+        let Some(stored) = chunked::read(&*self.store, &account).map_err(keychain_error)? else {
+            return Ok(None);
+        };
+        let value = stored
+            .expose()
+            .strip_prefix(BOUND)
+            .and_then(|bound| bound.split_once(':'))
+            .filter(|(digest, _)| *digest == binding.0)
+            .and_then(|(_, pair)| pair.split_once('\n'));
+        Ok(value.map(|(username, password)| ProxyCredentials {
+            username: username.to_owned(),
+            password: Sensitive::new(password.to_owned()),
+        }))
+    }
+
+    pub fn write_proxy(
+        &self,
+        proxy: &ProxyAddress,
+        credentials: &ProxyCredentials,
+    ) -> Result<(), ErrorInfo> {
+        let (account, binding) = Self::proxy_account(proxy);
+        let bound = Sensitive::new(format!(
+            "{BOUND}{}:{}\n{}",
+            binding.0,
+            credentials.username,
+            credentials.password.expose()
+        ));
+        chunked::write(&*self.store, &account, bound.expose()).map_err(keychain_error)
+    }
+
+    pub fn delete_proxy(&self, proxy: &ProxyAddress) -> Result<(), ErrorInfo> {
+        chunked::delete(&*self.store, &Self::proxy_account(proxy).0).map_err(keychain_error)
+    }
+
     /// Deletes every secret of the profile (sign-out, removal).
     pub fn delete_all(&self, profile_id: &str) -> Result<(), ErrorInfo> {
         SecretKind::ALL
@@ -214,6 +265,60 @@ pub fn keychain_error(error: StoreError) -> ErrorInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_saved_proxy_sign_in_is_kept_per_proxy_and_offered_to_no_other() {
+        let store = Arc::new(MemoryStore::default());
+        let vault = Vault::new(store.clone());
+        let proxy = |host: &str, port| ProxyAddress {
+            scheme: "http".into(),
+            host: host.into(),
+            port,
+        };
+        let credentials = ProxyCredentials {
+            username: "CORP\\alice".into(),
+            password: Sensitive::new("pa:ss\nword".into()),
+        };
+        vault
+            .write_proxy(&proxy("Proxy.corp", 8080), &credentials)
+            .expect("write");
+        assert_eq!(store.accounts(), vec!["proxy/proxy.corp:8080".to_owned()]);
+        let read = vault
+            .read_proxy(&proxy("proxy.corp", 8080))
+            .expect("read")
+            .expect("saved");
+        assert_eq!(read.username, "CORP\\alice");
+        assert_eq!(read.password.expose(), "pa:ss\nword");
+        assert!(
+            vault
+                .read_proxy(&proxy("proxy.corp", 3128))
+                .expect("read")
+                .is_none()
+        );
+        // An entry copied under another proxy's name is bound to the first, and not used.
+        let copied = store
+            .get("proxy/proxy.corp:8080")
+            .expect("get")
+            .expect("value");
+        store
+            .set("proxy/evil.example:8080", copied.expose())
+            .expect("set");
+        assert!(
+            vault
+                .read_proxy(&proxy("evil.example", 8080))
+                .expect("read")
+                .is_none()
+        );
+        vault
+            .delete_proxy(&proxy("proxy.corp", 8080))
+            .expect("delete");
+        assert!(
+            vault
+                .read_proxy(&proxy("proxy.corp", 8080))
+                .expect("read")
+                .is_none()
+        );
+    }
 
     #[test]
     fn profiles_and_kinds_are_separate_entries_and_delete_all_clears_one_profile() {

@@ -382,3 +382,72 @@ async fn a_proxy_sign_in_that_fails_is_named_with_what_to_do() {
         assert!(line.fix.is_some(), "{name}: {line:?}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_without_a_known_password_asks_the_user_once_and_their_answer_passes_it() {
+    let proxy = TestProxy::start(
+        ProxyAuth::Basic {
+            user: "alice".into(),
+            password: "her-own-pa55".into(),
+        },
+        None,
+    )
+    .await
+    .expect("proxy");
+    let policy = Policy {
+        proxy: Some(proxy.url.clone()),
+        ..Policy::default()
+    };
+    let f = fixture_with("ask-user", policy, true, Config::default()).await;
+    let asked = Arc::new(Mutex::new(Vec::new()));
+    let heard = asked.clone();
+    f.service.on_proxy_sign_in_needed(Arc::new(move |needed| {
+        heard.lock().expect("asked").push(needed);
+    }));
+    for _ in 0..2 {
+        let error = f
+            .service
+            .begin_sign_in(DEMO_ID)
+            .await
+            .expect_err("no password yet");
+        assert_eq!(error.code, ErrorCode::Network, "{error:?}");
+    }
+    let authority = proxy.address.to_string();
+    let needed = asked.lock().expect("asked").clone();
+    // Asked once, not for every request.
+    assert_eq!(needed.len(), 1, "{needed:?}");
+    assert_eq!(needed[0].proxy, authority);
+    assert_eq!(needed[0].schemes, vec!["Basic".to_owned()]);
+    assert!(!needed[0].refused);
+
+    // A wrong password: refused, and asked again at once (the user just answered).
+    f.service
+        .save_proxy_sign_in(&authority, "alice", Sensitive::new("typo".into()))
+        .expect("saved");
+    f.service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect_err("a wrong password");
+    let needed = asked.lock().expect("asked").clone();
+    assert_eq!(needed.len(), 2, "{needed:?}");
+    assert!(needed[1].refused, "{needed:?}");
+
+    f.service
+        .save_proxy_sign_in(&authority, "alice", Sensitive::new("her-own-pa55".into()))
+        .expect("saved");
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+    assert!(!proxy.tunnelled().is_empty());
+    // Bad answers are refused with a reason, and never saved.
+    for (proxy_text, user, password) in [
+        ("not a proxy/", "alice", "x"),
+        (authority.as_str(), "", "x"),
+        (authority.as_str(), "alice", ""),
+    ] {
+        let error = f
+            .service
+            .save_proxy_sign_in(proxy_text, user, Sensitive::new(password.into()))
+            .expect_err("invalid");
+        assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
+    }
+}
