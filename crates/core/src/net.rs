@@ -97,7 +97,7 @@ pub fn proxied(
         )));
     }
     // Scripts are fetched directly, with the same trust (a PAC on an inspected intranet).
-    let direct = builder(tls.clone())
+    let direct = builder(tls.clone(), CONNECT_TIMEOUT)
         .no_proxy()
         .build()
         .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))?;
@@ -131,7 +131,14 @@ pub fn proxied(
         }
         relay.proxy_for(url)
     });
-    let client = builder(tls)
+    // Through the relay, one connection may mean fetching a script and trying several hops
+    // (each with its own limit there): reqwest's limit covers all of it.
+    let connect_timeout = if !resolver.may_use_proxy("") {
+        CONNECT_TIMEOUT
+    } else {
+        RELAYED_CONNECT_TIMEOUT
+    };
+    let client = builder(tls, connect_timeout)
         .proxy(proxy)
         .build()
         .map_err(|e| config_error(format!("The HTTP client could not be set up: {e}.")))?;
@@ -145,19 +152,24 @@ fn settings_proxy_url(resolver: &Resolver, host: &str) -> Option<url::Url> {
         return None;
     };
     let mut url = url::Url::parse(&proxy.to_string()).ok()?;
-    if let Some(credentials) = resolver.credentials_for(proxy) {
+    // Only credentials written into the proxy's own setting: reqwest sends them before any
+    // 407 (plain HTTP is loopback only, and the policy's shared account is not for it).
+    if let Some(credentials) = resolver.written_into(proxy) {
         let _ = url.set_username(&credentials.username);
         let _ = url.set_password(Some(credentials.password.expose()));
     }
     Some(url)
 }
 
-fn builder(tls: rustls::ClientConfig) -> reqwest::ClientBuilder {
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
+const RELAYED_CONNECT_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn builder(tls: rustls::ClientConfig, connect_timeout: Duration) -> reqwest::ClientBuilder {
     reqwest::Client::builder()
         .tls_backend_preconfigured(tls)
         .user_agent(USER_AGENT)
         .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(Duration::from_secs(20))
+        .connect_timeout(connect_timeout)
         .read_timeout(Duration::from_secs(120))
 }
 

@@ -309,6 +309,25 @@ mod tests {
         assert!(responder.respond(None).expect("no token").is_none());
     }
 
+    /// SSPI as the signed-in user (runs in the GitHub workflow's Windows job): a runner
+    /// outside a domain has no Kerberos, and Negotiate answers with NTLM inside it.
+    #[cfg(windows)]
+    #[test]
+    fn windows_signs_in_to_a_proxy_as_the_current_user() {
+        let offered = parse(&["Negotiate".into(), "NTLM".into()]);
+        let mut responder = choose(&offered, None, "proxy.example").expect("SSPI");
+        assert_eq!(responder.scheme(), Scheme::Negotiate);
+        let first = responder
+            .respond(None)
+            .expect("a first token")
+            .expect("sent");
+        let token = first
+            .expose()
+            .strip_prefix("Negotiate ")
+            .expect("the Negotiate label");
+        assert!(!BASE64.decode(token).expect("base64").is_empty());
+    }
+
     #[test]
     fn basic_is_sent_once_and_only_when_offered() {
         let offered = parse(&["Basic realm=\"x\"".into()]);

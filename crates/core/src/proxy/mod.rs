@@ -4,7 +4,8 @@
 //! - [`resolver`] picks the route per host, by the first rule that applies: the policy's
 //!   fixed proxy, the policy's auto-config (PAC) script, `HTTPS_PROXY`, the OS's settings
 //!   (its PAC script or WPAD auto-detection, else its fixed proxy), else direct.
-//! - [`pac`] runs PAC scripts in an embedded JavaScript engine.
+//! - [`scripts`] fetches PAC scripts; [`pac`] runs them in an embedded JavaScript engine.
+//! - [`bypass`] matches exception lists (`NO_PROXY` and the OS's).
 //! - [`system`] reads the OS's proxy settings (WinHTTP on Windows, SystemConfiguration on
 //!   macOS, GNOME's settings on Linux).
 //! - [`tunnel`] opens a CONNECT tunnel through one proxy and answers its `407` challenges
@@ -15,10 +16,12 @@
 //! Nothing here logs or returns a credential or a handshake token; errors name proxies
 //! without their user names ([`ProxyAddress`] has none).
 
+pub mod bypass;
 pub mod challenge;
 pub mod pac;
 pub mod relay;
 pub mod resolver;
+pub mod scripts;
 pub mod system;
 pub mod tunnel;
 

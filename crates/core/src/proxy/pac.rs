@@ -71,10 +71,12 @@ fn run(script: &str, url: &str, host: &str) -> Result<String, String> {
         ctx.eval::<(), _>(HELPERS).map_err(|e| fail("helpers", e))?;
         ctx.eval::<(), _>(script)
             .map_err(|e| fail("itself (while loading)", e))?;
-        let (function, name): (Option<Function<'_>>, &str) = match globals.get("FindProxyForURL") {
-            Ok(f) => (Some(f), "FindProxyForURL"),
-            Err(_) => (globals.get("FindProxyForURLEx").ok(), "FindProxyForURLEx"),
-        };
+        // Microsoft's order: the IPv6-aware entry point first when a script has both.
+        let (function, name): (Option<Function<'_>>, &str) =
+            match globals.get::<_, Function<'_>>("FindProxyForURLEx") {
+                Ok(f) => (Some(f), "FindProxyForURLEx"),
+                Err(_) => (globals.get("FindProxyForURL").ok(), "FindProxyForURL"),
+            };
         let Some(function) = function else {
             return Err("the script defines no FindProxyForURL function".to_owned());
         };
@@ -89,11 +91,14 @@ fn run(script: &str, url: &str, host: &str) -> Result<String, String> {
     })
 }
 
-/// `dnsResolve`, `dnsResolveEx`, `myIpAddress` and `myIpAddressEx`, answered by the OS.
+/// Name resolution (`__dnsResolve`, `__dnsResolveEx`, which the helpers wrap),
+/// `myIpAddress` and `myIpAddressEx`, answered by the OS.
 fn bind_natives(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
     let globals = ctx.globals();
+    // Named apart and wrapped in the helpers: scripts pass anything (`dnsResolve(undefined)`),
+    // and expect `null`, not `undefined`, for a name that does not resolve.
     globals.set(
-        "dnsResolve",
+        "__dnsResolve",
         Function::new(ctx.clone(), |name: String| {
             resolve(&name)
                 .into_iter()
@@ -102,7 +107,7 @@ fn bind_natives(ctx: &rquickjs::Ctx<'_>) -> rquickjs::Result<()> {
         })?,
     )?;
     globals.set(
-        "dnsResolveEx",
+        "__dnsResolveEx",
         Function::new(ctx.clone(), |name: String| {
             let all: Vec<String> = resolve(&name).iter().map(IpAddr::to_string).collect();
             all.join(";")
@@ -228,6 +233,11 @@ mod tests {
                 isInNetEx("192.168.5.9", "192.168.0.0/16"), !isInNetEx("192.169.5.9", "192.168.0.0/16"),
                 dnsDomainLevels("a.b.c") === 2, convert_addr("1.2.3.4") === 16909060,
                 dnsResolve("localhost") === "127.0.0.1", isResolvable("localhost"),
+                dnsResolve("no-such-host.invalid") === null, !isResolvable("no-such-host.invalid"),
+                dnsResolve(undefined) === null, !isInNet(dnsResolve("no-such-host.invalid"), "10.0.0.0", "255.0.0.0"),
+                dnsResolveEx("no-such-host.invalid") === "",
+                shExpMatch("host7.corp", "host[0-9].corp"), !shExpMatch("hostx.corp", "host[0-9].corp"),
+                !shExpMatch("a", "[unbalanced"), !dateRange(),
                 typeof myIpAddress() === "string", weekdayRange("SUN", "SAT"),
                 timeRange(0, 23), dateRange("JAN", "DEC"), !dateRange(1990)
               ];
@@ -307,10 +317,16 @@ mod tests {
     }
 
     #[test]
-    fn microsofts_ex_entry_point_is_used_when_it_is_the_only_one() {
-        let script = "function FindProxyForURLEx(url, host) { return 'PROXY ex.corp:8080'; }";
+    fn microsofts_ex_entry_point_is_preferred_as_windows_does() {
+        let only = "function FindProxyForURLEx(url, host) { return 'PROXY ex.corp:8080'; }";
         assert_eq!(
-            answer(script, "https://h.example/").expect("runs").hops,
+            answer(only, "https://h.example/").expect("runs").hops,
+            vec![proxy("ex.corp", 8080)]
+        );
+        let both = "function FindProxyForURL() { return 'DIRECT'; } \
+                    function FindProxyForURLEx() { return 'PROXY ex.corp:8080'; }";
+        assert_eq!(
+            answer(both, "https://h.example/").expect("runs").hops,
             vec![proxy("ex.corp", 8080)]
         );
     }

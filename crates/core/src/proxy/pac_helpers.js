@@ -1,7 +1,17 @@
 // The functions every proxy auto-config script may call (Netscape's PAC definition, with
-// Microsoft's IPv6 "Ex" additions), written for Brickdesk's embedded evaluator. The two that
-// need the network, dnsResolve and myIpAddress (and their Ex forms), are provided by Rust and
-// bound before this file runs.
+// Microsoft's IPv6 "Ex" additions), written for Brickdesk's embedded evaluator. Those that
+// need the network are provided by Rust and bound before this file runs: __dnsResolve and
+// __dnsResolveEx (wrapped below), myIpAddress and myIpAddressEx.
+
+function dnsResolve(host) {
+  var address = __dnsResolve(String(host));
+  return address === undefined || address === null ? null : address;
+}
+
+function dnsResolveEx(host) {
+  var addresses = __dnsResolveEx(String(host));
+  return addresses === undefined || addresses === null ? "" : addresses;
+}
 
 function isPlainHostName(host) {
   return String(host).indexOf(".") < 0;
@@ -73,6 +83,9 @@ function isInNetEx(host, prefix) {
   return ((a & m) >>> 0) === ((p & m) >>> 0);
 }
 
+// As Mozilla's and Chrome's: `*` and `?` are wildcards, `[…]` stays a character class, other
+// regular-expression characters are literal; a pattern that is no valid expression matches
+// nothing.
 function shExpMatch(str, shexp) {
   var pattern = "";
   var glob = String(shexp);
@@ -80,10 +93,14 @@ function shExpMatch(str, shexp) {
     var c = glob.charAt(i);
     if (c === "*") pattern += ".*";
     else if (c === "?") pattern += ".";
-    else if ("\\^$.|+()[]{}".indexOf(c) >= 0) pattern += "\\" + c;
+    else if ("\\^$.|+(){}".indexOf(c) >= 0) pattern += "\\" + c;
     else pattern += c;
   }
-  return new RegExp("^" + pattern + "$").test(String(str));
+  try {
+    return new RegExp("^" + pattern + "$").test(String(str));
+  } catch (e) {
+    return false;
+  }
 }
 
 var __DAYS = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
@@ -129,13 +146,14 @@ function dateRange() {
       (part.day !== undefined ? part.day : d);
   }
   var parts = a.list.map(parse);
+  if (parts.length === 0) return false;
   if (parts.length === 1) {
     var p = parts[0];
     return (p.year === undefined || p.year === year) &&
       (p.month === undefined || p.month === month) &&
       (p.day === undefined || p.day === day);
   }
-  var half = parts.length / 2;
+  var half = parts.length >> 1;
   var from = {}, to = {};
   for (var i = 0; i < half; i++) {
     Object.assign(from, parts[i]);

@@ -23,6 +23,9 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// Per hop, so that `PROXY a; DIRECT` still goes direct within reqwest's limit when `a` does
+/// not answer.
+const DIRECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How one host was reached (or not): the route, the hop that worked, and what each proxy
 /// tried asked for.
@@ -52,7 +55,7 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
     for hop in &route.hops {
         match hop {
             Hop::Direct => match tokio::time::timeout(
-                Duration::from_secs(20),
+                DIRECT_TIMEOUT,
                 TcpStream::connect((host.trim_matches(['[', ']']), port)),
             )
             .await
@@ -64,16 +67,17 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                 Ok(Err(e)) => reached
                     .failures
                     .push(format!("{host} cannot be reached directly ({})", e.kind())),
-                Err(_) => reached
-                    .failures
-                    .push(format!("{host} did not answer directly within 20 seconds")),
+                Err(_) => reached.failures.push(format!(
+                    "{host} did not answer directly within {} seconds",
+                    DIRECT_TIMEOUT.as_secs()
+                )),
             },
             Hop::Proxy(proxy) if proxy.scheme != "http" => reached.failures.push(format!(
                 "the proxy {proxy} is spoken to over TLS, which Brickdesk supports only as \
                  the policy's proxy"
             )),
             Hop::Proxy(proxy) => {
-                let credentials = resolver.credentials(proxy).await;
+                let credentials = resolver.credentials(proxy, &route).await;
                 match tunnel::open(proxy, &target, credentials.as_ref()).await {
                     Ok(tunnel) => {
                         reached.used = Some(hop.clone());
@@ -81,13 +85,23 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                         return (Some(tunnel.stream), reached);
                     }
                     Err((error, auth)) => {
-                        if let TunnelError::CannotSignIn { .. } | TunnelError::Rejected { .. } =
-                            &error
+                        let offered = auth.as_ref().map(|a| a.offered.clone()).unwrap_or_default();
+                        // Only when a user name and password could help (not for Digest
+                        // alone, say).
+                        let answerable = offered.iter().any(|s| {
+                            ["basic", "ntlm", "negotiate"]
+                                .iter()
+                                .any(|k| s.eq_ignore_ascii_case(k))
+                        });
+                        if answerable
+                            && matches!(
+                                error,
+                                TunnelError::CannotSignIn { .. } | TunnelError::Rejected { .. }
+                            )
                         {
-                            let offered = auth.as_ref().map(|a| a.offered.clone());
                             resolver.sign_in_needed(
                                 proxy,
-                                offered.unwrap_or_default(),
+                                offered,
                                 matches!(error, TunnelError::Rejected { .. }),
                             );
                         }

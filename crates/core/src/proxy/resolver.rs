@@ -1,14 +1,13 @@
-//! The route to each host: the first rule that applies, among policy, environment and OS.
+//! The route to each host: the first rule that applies, among policy, environment and OS,
+//! and the credentials a proxy on it may be given.
 //!
-//! Auto-config scripts are fetched directly (never through a proxy, as every OS does), only
-//! over HTTPS or from a `file:` path or loopback (a script fetched over plain HTTP could be
-//! swapped on the way and send Brickdesk, and the proxy credentials it answers with, to a
-//! proxy of someone else's). A script is kept for 30 minutes; one that cannot be fetched is
-//! retried after a minute. Each host's answer is kept for 5 minutes. A script that fails
-//! falls back the way browsers fall back: to the OS's fixed proxy if there is one, else
-//! direct, and the route says why.
+//! Scripts come from [`super::scripts`]; each host's answer is kept for 5 minutes. A script
+//! that fails falls back the way browsers fall back: to the OS's fixed proxy if there is one,
+//! else direct, and the route says why.
 
+pub use super::bypass::bypasses;
 use super::pac::{self, PacAnswer};
+use super::scripts::{Scripts, shown};
 use super::system::{self, SystemSettings};
 use super::{Hop, ProxyAddress, ProxyCredentials, ProxySignInRequest, Route, RouteRule};
 use crate::net::NetworkSettings;
@@ -16,11 +15,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-const SCRIPT_KEPT: Duration = Duration::from_secs(30 * 60);
-const SCRIPT_RETRY: Duration = Duration::from_secs(60);
 const ROUTE_KEPT: Duration = Duration::from_secs(5 * 60);
-const SCRIPT_LIMIT: usize = 1 << 20;
-const FETCH_TIMEOUT: Duration = Duration::from_secs(15);
 /// A proxy that keeps refusing is asked about once in this long (every request in between
 /// would otherwise open a dialog).
 const ASK_AGAIN_AFTER: Duration = Duration::from_secs(30);
@@ -70,58 +65,6 @@ impl Fixed {
     }
 }
 
-/// Whether `host` is on a `NO_PROXY`-style list: `*`, exact names, domain suffixes (`corp`,
-/// `.corp`, `*.corp`), IPv4 networks (`10.0.0.0/8`), and Windows' `<local>` (names without a
-/// dot). Separated by commas, semicolons or spaces.
-pub fn bypasses(list: &str, host: &str) -> bool {
-    let host = host.trim_matches(['[', ']']).to_ascii_lowercase();
-    list.split([',', ';', ' '])
-        .map(|e| e.trim().to_ascii_lowercase())
-        .filter(|e| !e.is_empty())
-        .any(|entry| {
-            if entry == "*" {
-                return true;
-            }
-            if entry == "<local>" {
-                return !host.contains('.') && !host.contains(':');
-            }
-            if let Some((network, bits)) = entry.split_once('/') {
-                return in_network(&host, network, bits);
-            }
-            let entry = entry.trim_start_matches(':');
-            let domain = entry.trim_start_matches('*').trim_start_matches('.');
-            // `host:port` entries match the host (ports are rarely what IT means to exempt).
-            let domain = domain.split(':').next().unwrap_or(domain);
-            !domain.is_empty() && (host == domain || host.ends_with(&format!(".{domain}")))
-        })
-}
-
-fn in_network(host: &str, network: &str, bits: &str) -> bool {
-    let (Ok(host), Ok(network), Ok(bits)) = (
-        host.parse::<std::net::Ipv4Addr>(),
-        network.parse::<std::net::Ipv4Addr>(),
-        bits.parse::<u32>(),
-    ) else {
-        return false;
-    };
-    if bits > 32 {
-        return false;
-    }
-    let mask = if bits == 0 {
-        0
-    } else {
-        u32::MAX << (32 - bits)
-    };
-    u32::from(host) & mask == u32::from(network) & mask
-}
-
-/// A script's text, or why there is none, and until when that holds.
-#[derive(Debug, Clone)]
-struct Loaded {
-    until: Instant,
-    script: Result<std::sync::Arc<String>, String>,
-}
-
 /// Chooses each request's route. Cheap to ask: answers are cached.
 #[derive(Debug)]
 pub struct Resolver {
@@ -131,9 +74,7 @@ pub struct Resolver {
     system: SystemSettings,
     system_fixed: Option<Fixed>,
     credentials: Option<ProxyCredentials>,
-    /// A client with no proxy, for the scripts.
-    fetch: reqwest::Client,
-    scripts: tokio::sync::Mutex<HashMap<String, Loaded>>,
+    scripts: Scripts,
     routes: Mutex<HashMap<String, (Instant, Route)>>,
     saved: std::sync::RwLock<Option<std::sync::Arc<dyn SavedSignIns>>>,
     listener: std::sync::RwLock<Option<Listener>>,
@@ -173,8 +114,7 @@ impl Resolver {
             system,
             system_fixed,
             credentials: settings.proxy_credentials.clone(),
-            fetch,
-            scripts: tokio::sync::Mutex::new(HashMap::new()),
+            scripts: Scripts::new(fetch),
             routes: Mutex::new(HashMap::new()),
             saved: std::sync::RwLock::new(None),
             listener: std::sync::RwLock::new(None),
@@ -252,7 +192,7 @@ impl Resolver {
         let shown_url = script_url.as_deref().map(shown);
         let answer = if rule == RouteRule::SystemPac {
             if let Some(answer) = self.os_answer(url).await {
-                answer.map(|text| pac::parse_answer(&text))
+                answer.map(|text| system::winhttp_answer(&text))
             } else {
                 self.run_script(script_url.as_deref(), url).await
             }
@@ -305,7 +245,7 @@ impl Resolver {
                     .to_owned(),
             );
         };
-        let script = self.script(script_url).await?;
+        let script = self.scripts.get(script_url).await?;
         let url = url.clone();
         tokio::task::spawn_blocking(move || pac::evaluate(&script, &url))
             .await
@@ -318,96 +258,6 @@ impl Resolver {
             })
     }
 
-    async fn script(&self, script_url: &str) -> Result<std::sync::Arc<String>, String> {
-        let mut scripts = self.scripts.lock().await;
-        if let Some(loaded) = scripts.get(script_url)
-            && Instant::now() < loaded.until
-        {
-            return loaded.script.clone();
-        }
-        let script = self.fetch_script(script_url).await.map(std::sync::Arc::new);
-        let until = Instant::now()
-            + if script.is_ok() {
-                SCRIPT_KEPT
-            } else {
-                SCRIPT_RETRY
-            };
-        scripts.insert(
-            script_url.to_owned(),
-            Loaded {
-                until,
-                script: script.clone(),
-            },
-        );
-        script
-    }
-
-    async fn fetch_script(&self, script_url: &str) -> Result<String, String> {
-        let shown = shown(script_url);
-        let url = url::Url::parse(script_url)
-            .map_err(|_| format!("the auto-config address {shown} is not a URL"))?;
-        let loopback = url.host().is_some_and(|h| match h {
-            url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
-            url::Host::Ipv4(ip) => ip.is_loopback(),
-            url::Host::Ipv6(ip) => ip.is_loopback(),
-        });
-        let bytes = match url.scheme() {
-            "file" => {
-                let path = url
-                    .to_file_path()
-                    .map_err(|()| format!("the auto-config address {shown} is not a file path"))?;
-                tokio::fs::read(&path)
-                    .await
-                    .map_err(|e| format!("the auto-config script {shown} cannot be read ({e})"))?
-            }
-            "https" => self.download(&url, &shown).await?,
-            "http" if loopback => self.download(&url, &shown).await?,
-            "http" => {
-                return Err(format!(
-                    "the auto-config script {shown} is served over plain HTTP, which Brickdesk \
-                     does not trust (it could be changed on the way); IT can publish it over \
-                     HTTPS"
-                ));
-            }
-            other => return Err(format!("the auto-config address {shown} uses {other}:")),
-        };
-        if bytes.len() > SCRIPT_LIMIT {
-            return Err(format!(
-                "the auto-config script {shown} is larger than 1 MiB"
-            ));
-        }
-        String::from_utf8(bytes).map_err(|_| format!("the auto-config script {shown} is not text"))
-    }
-
-    async fn download(&self, url: &url::Url, shown: &str) -> Result<Vec<u8>, String> {
-        let response = self
-            .fetch
-            .get(url.clone())
-            .timeout(FETCH_TIMEOUT)
-            .send()
-            .await
-            .map_err(|e| {
-                let why = if e.is_timeout() {
-                    "it did not answer in time".to_owned()
-                } else if crate::net::is_untrusted_certificate(&e) {
-                    "its certificate is not trusted".to_owned()
-                } else {
-                    "it cannot be reached".to_owned()
-                };
-                format!("the auto-config script {shown} could not be fetched ({why})")
-            })?;
-        if !response.status().is_success() {
-            return Err(format!(
-                "the auto-config script {shown} could not be fetched (HTTP {})",
-                response.status().as_u16()
-            ));
-        }
-        let body = response.bytes().await.map_err(|_| {
-            format!("the auto-config script {shown} could not be fetched (the download broke off)")
-        })?;
-        Ok(body.to_vec())
-    }
-
     /// The credentials written into `proxy`'s setting (`http://user:pw@proxy`), else the
     /// policy's `proxyUsername`/`proxyPassword`. No keychain: see [`Resolver::credentials`].
     pub fn credentials_for(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
@@ -415,7 +265,9 @@ impl Resolver {
             .or_else(|| self.credentials.clone())
     }
 
-    fn written_into(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+    /// The credentials written into `proxy`'s own setting, if it is the policy's or the
+    /// environment's proxy.
+    pub(crate) fn written_into(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
         [&self.policy, &self.environment]
             .into_iter()
             .flatten()
@@ -423,9 +275,15 @@ impl Resolver {
             .and_then(|f| f.credentials.clone())
     }
 
-    /// The credentials for `proxy`: written into its setting, else the ones the user saved
-    /// for it (their own account wins over a shared one from policy), else the policy's.
-    pub async fn credentials(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+    /// The credentials for `proxy` on `route`: written into its setting, else the ones the
+    /// user saved for it (their own account wins over a shared one from policy), else the
+    /// policy's, except for a proxy found by WPAD: anyone on the local network can answer
+    /// WPAD's DHCP and DNS questions, and the policy's password is not for their proxy.
+    pub async fn credentials(
+        &self,
+        proxy: &ProxyAddress,
+        route: &Route,
+    ) -> Option<ProxyCredentials> {
         if let Some(written) = self.written_into(proxy) {
             return Some(written);
         }
@@ -439,6 +297,10 @@ impl Resolver {
             if found.is_some() {
                 return found;
             }
+        }
+        let discovered = route.rule == RouteRule::SystemPac && self.system.pac_url.is_none();
+        if discovered {
+            return None;
         }
         self.credentials.clone()
     }
@@ -507,42 +369,9 @@ impl Resolver {
     }
 }
 
-/// A script address fit to show: no user name, password or query.
-fn shown(raw: &str) -> String {
-    match url::Url::parse(raw) {
-        Ok(mut url) => {
-            let _ = url.set_username("");
-            let _ = url.set_password(None);
-            url.set_query(None);
-            url.to_string()
-        }
-        Err(_) => "(not a URL)".to_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bypass_lists_match_as_it_writes_them() {
-        let list = "localhost, .corp.example;*.internal 10.0.0.0/8,<local>";
-        for host in [
-            "localhost",
-            "a.corp.example",
-            "corp.example",
-            "x.internal",
-            "10.2.3.4",
-            "intranet",
-        ] {
-            assert!(bypasses(list, host), "{host}");
-        }
-        for host in ["corp.example.org", "11.2.3.4", "adb-1.azuredatabricks.net"] {
-            assert!(!bypasses(list, host), "{host}");
-        }
-        assert!(bypasses("*", "anything"));
-        assert!(!bypasses("", "anything"));
-    }
 
     fn resolver(settings: NetworkSettings, system: SystemSettings, env: Option<&str>) -> Resolver {
         Resolver::with_system(
@@ -602,6 +431,54 @@ mod tests {
             vec![Hop::Direct]
         );
         assert!(!nothing.may_use_proxy("h"));
+    }
+
+    #[tokio::test]
+    async fn the_policys_password_is_not_given_to_a_proxy_wpad_found() {
+        let settings = NetworkSettings {
+            proxy_credentials: Some(ProxyCredentials {
+                username: "CORP\\svc".into(),
+                password: crate::sensitive::Sensitive::new("pw".into()),
+            }),
+            ..NetworkSettings::default()
+        };
+        let proxy = ProxyAddress {
+            scheme: "http".into(),
+            host: "wpad-proxy.lan".into(),
+            port: 8080,
+        };
+        let route = |rule| Route::new(rule, vec![Hop::Proxy(proxy.clone())]);
+        let wpad = resolver(
+            settings.clone(),
+            SystemSettings {
+                auto_detect: true,
+                ..SystemSettings::default()
+            },
+            None,
+        );
+        assert!(
+            wpad.credentials(&proxy, &route(RouteRule::SystemPac))
+                .await
+                .is_none()
+        );
+        let named = resolver(
+            settings,
+            SystemSettings {
+                pac_url: Some("https://pac.corp/p.pac".into()),
+                ..SystemSettings::default()
+            },
+            None,
+        );
+        for rule in [
+            RouteRule::SystemPac,
+            RouteRule::System,
+            RouteRule::PolicyPac,
+        ] {
+            assert!(
+                named.credentials(&proxy, &route(rule)).await.is_some(),
+                "{rule:?}"
+            );
+        }
     }
 
     #[tokio::test]

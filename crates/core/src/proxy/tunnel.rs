@@ -10,8 +10,8 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use tokio::net::TcpStream;
 
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(20);
-const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const ANSWER_TIMEOUT: Duration = Duration::from_secs(15);
 const HEAD_LIMIT: usize = 64 << 10;
 const BODY_LIMIT: usize = 1 << 20;
 /// A handshake that has not ended after this many answers never will.
@@ -96,9 +96,19 @@ pub async fn open(
                 "CONNECT {target} HTTP/1.1\r\nHost: {target}\r\nProxy-Connection: keep-alive\r\n\r\n"
             ),
         });
-        let answer = match exchange(&mut stream, request.as_bytes()).await {
+        let mut answer = exchange(&mut stream, request.as_bytes()).await;
+        // A kept-alive connection the proxy closed after its 407: once more on a fresh one,
+        // unless the sign-in is bound to the connection that went.
+        let mid_handshake = responder.as_ref().is_some_and(|r| r.connection_bound());
+        if matches!(&answer, Err(Closed::Early)) && report.is_some() && !mid_handshake {
+            stream = connect(proxy).await.map_err(|e| (e, report.clone()))?;
+            answer = exchange(&mut stream, request.as_bytes()).await;
+        }
+        let answer = match answer {
             Ok(answer) => answer,
-            Err(reason) => return Err((TunnelError::protocol(proxy, reason), report)),
+            Err(reason) => {
+                return Err((TunnelError::protocol(proxy, reason.to_string()), report));
+            }
         };
         match answer.status {
             200..=299 => {
@@ -215,13 +225,44 @@ async fn connect(proxy: &ProxyAddress) -> Result<TcpStream, TunnelError> {
             }
             kind => format!("{kind}"),
         })),
-        Err(_) => Err(unreachable("it did not answer within 20 seconds".into())),
+        Err(_) => Err(unreachable(format!(
+            "it did not answer within {} seconds",
+            CONNECT_TIMEOUT.as_secs()
+        ))),
+    }
+}
+
+/// Why an exchange failed: the proxy closed before answering (worth one retry on a fresh
+/// connection), or anything else.
+enum Closed {
+    Early,
+    Other(String),
+}
+
+impl std::fmt::Display for Closed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Early => f.write_str("it closed the connection without an answer"),
+            Self::Other(reason) => f.write_str(reason),
+        }
+    }
+}
+
+impl From<String> for Closed {
+    fn from(reason: String) -> Self {
+        Self::Other(reason)
+    }
+}
+
+impl From<&str> for Closed {
+    fn from(reason: &str) -> Self {
+        Self::Other(reason.to_owned())
     }
 }
 
 /// Sends `request` and reads the answer's head, and its body if it has one (so the next
 /// request can use the connection).
-async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, String> {
+async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, Closed> {
     stream
         .write_all(request)
         .await
@@ -236,10 +277,19 @@ async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, Stri
         }
         let read = tokio::time::timeout(ANSWER_TIMEOUT, stream.read(&mut byte))
             .await
-            .map_err(|_| "it did not answer within 30 seconds".to_owned())?
+            .map_err(|_| {
+                format!(
+                    "it did not answer within {} seconds",
+                    ANSWER_TIMEOUT.as_secs()
+                )
+            })?
             .map_err(|e| format!("the connection broke ({})", e.kind()))?;
         if read == 0 {
-            return Err("it closed the connection without an answer".into());
+            return Err(if head.is_empty() {
+                Closed::Early
+            } else {
+                "it closed the connection in the middle of its answer".into()
+            });
         }
         head.push(byte[0]);
     }
@@ -261,7 +311,12 @@ async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, Stri
     let closes = value("connection")
         .iter()
         .chain(&value("proxy-connection"))
-        .any(|v| v.eq_ignore_ascii_case("close"))
+        .flat_map(|v| {
+            v.split(',')
+                .map(|t| t.trim().to_ascii_lowercase())
+                .collect::<Vec<_>>()
+        })
+        .any(|token| token == "close")
         || response.version == Some(0);
     let length = value("content-length")
         .first()
@@ -279,7 +334,12 @@ async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, Stri
             let mut body = vec![0u8; length];
             tokio::time::timeout(ANSWER_TIMEOUT, stream.read_exact(&mut body))
                 .await
-                .map_err(|_| "it did not finish its answer within 30 seconds".to_owned())?
+                .map_err(|_| {
+                    format!(
+                        "it did not finish its answer within {} seconds",
+                        ANSWER_TIMEOUT.as_secs()
+                    )
+                })?
                 .map_err(|e| format!("the connection broke ({})", e.kind()))?;
         }
     }
@@ -307,9 +367,9 @@ async fn skip_chunked(stream: &mut TcpStream) -> Result<(), String> {
             return Ok(());
         }
         let mut chunk = vec![0u8; size + 2];
-        stream
-            .read_exact(&mut chunk)
+        tokio::time::timeout(ANSWER_TIMEOUT, stream.read_exact(&mut chunk))
             .await
+            .map_err(|_| "it did not finish its answer in time".to_owned())?
             .map_err(|e| format!("the connection broke ({})", e.kind()))?;
     }
 }
@@ -323,7 +383,12 @@ async fn read_line(stream: &mut TcpStream) -> Result<String, String> {
         }
         let read = tokio::time::timeout(ANSWER_TIMEOUT, stream.read(&mut byte))
             .await
-            .map_err(|_| "it did not finish its answer within 30 seconds".to_owned())?
+            .map_err(|_| {
+                format!(
+                    "it did not finish its answer within {} seconds",
+                    ANSWER_TIMEOUT.as_secs()
+                )
+            })?
             .map_err(|e| format!("the connection broke ({})", e.kind()))?;
         if read == 0 {
             return Err("it closed the connection in the middle of its answer".into());

@@ -145,6 +145,41 @@ async fn a_pac_script_that_cannot_be_loaded_or_run_is_reported_and_falls_back_to
     assert!(thrower.tunnelled().is_empty());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_that_does_not_answer_is_passed_over_for_the_next_entry() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr");
+    let b = TestProxy::start(
+        ProxyAuth::Open,
+        Some(format!(
+            "function FindProxyForURL(url, host) {{ return \"PROXY {closed}; PROXY {{proxy}}; DIRECT\"; }}"
+        )),
+    )
+    .await
+    .expect("proxy B");
+    let policy = Policy {
+        proxy_auto_config_url: Some(b.pac_url.clone()),
+        ..Policy::default()
+    };
+    let f = fixture_with("pac-failover", policy, true, Config::default()).await;
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+    let line = self_test_line(&report(&f).await, CheckKind::Proxy);
+    assert_eq!(line.outcome, Outcome::Pass, "{line:?}");
+    assert!(
+        line.detail
+            .contains(&format!("through the proxy {}", b.url))
+            && line.detail.contains(&format!(
+                "First tried: the proxy http://{closed} cannot be reached (nothing listens on \
+                 its port)"
+            )),
+        "{line:?}"
+    );
+    assert!(!b.tunnelled().is_empty());
+}
+
 /// Everything the proxy was sent in `Proxy-Authorization`, the parts of those values, and the
 /// password: none may appear in what Brickdesk shows, saves or logs.
 fn secrets(proxy: &TestProxy, password: &str) -> Vec<String> {
@@ -171,14 +206,22 @@ fn assert_nothing_leaks(place: &str, text: &str, secrets: &[String]) {
     }
 }
 
-/// A log of everything at every level, written by the test's thread (a current-thread
-/// runtime: the relay, reqwest and the emulator all run on it).
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
+/// The log, at trace level for Brickdesk, the HTTP stack and `sspi`, of this whole test
+/// binary while [`Captured::on`] is set. One global subscriber, installed once: scoped ones
+/// (`set_default`) lose events when other tests' threads registered the same callsites first.
+#[derive(Default)]
+struct Captured {
+    on: std::sync::atomic::AtomicBool,
+    text: Mutex<Vec<u8>>,
+}
 
-impl std::io::Write for Captured {
+struct Writer(&'static Captured);
+
+impl std::io::Write for Writer {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().expect("log").extend_from_slice(buf);
+        if self.0.on.load(std::sync::atomic::Ordering::SeqCst) {
+            self.0.text.lock().expect("log").extend_from_slice(buf);
+        }
         Ok(buf.len())
     }
     fn flush(&mut self) -> std::io::Result<()> {
@@ -186,28 +229,45 @@ impl std::io::Write for Captured {
     }
 }
 
+fn log() -> &'static Captured {
+    static LOG: std::sync::OnceLock<&'static Captured> = std::sync::OnceLock::new();
+    LOG.get_or_init(|| {
+        let captured: &'static Captured = Box::leak(Box::default());
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(
+                "warn,brickdesk_core=trace,sspi=trace,reqwest=trace,hyper=trace,\
+                 hyper_util=trace,rustls=debug,brickdesk_emulator=debug",
+            ))
+            .with_ansi(false)
+            .with_writer(move || Writer(captured))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("the only global subscriber");
+        captured
+    })
+}
+
 impl Captured {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.0.lock().expect("log")).into_owned()
+    fn start(&self) {
+        self.text.lock().expect("log").clear();
+        self.on.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn stop(&self) -> String {
+        self.on.store(false, std::sync::atomic::Ordering::SeqCst);
+        String::from_utf8_lossy(&self.text.lock().expect("log")).into_owned()
     }
 }
 
 /// Signs in through `proxy` with the policy's credentials, runs the self-test and makes the
 /// support report, and returns the Proxy line, after scanning all of it and the log.
+/// (Other tests log into the capture meanwhile too; none of them knows these secrets.)
 async fn through(
     proxy: &TestProxy,
     name: &str,
     user: &str,
     password: &str,
 ) -> self_test::CheckLine {
-    let log = Captured::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let log = log();
+    log.start();
     let policy = with_credentials(
         Policy {
             proxy: Some(proxy.url.clone()),
@@ -245,7 +305,7 @@ async fn through(
     );
     assert_nothing_leaks("the self-test report", &report.text, &secrets);
     assert_nothing_leaks("the support report", &diagnostics, &secrets);
-    let log = log.text();
+    let log = log.stop();
     // Trace level everywhere: rustls, hyper, reqwest and sspi all had their say.
     assert!(
         log.lines().count() > 20,
@@ -256,9 +316,8 @@ async fn through(
     self_test_line(&report, CheckKind::Proxy)
 }
 
-/// Basic, NTLM and Negotiate in turn, in one test: the log capture is per thread, and two
-/// tests capturing at once confuse `tracing`'s per-callsite caches.
-#[tokio::test]
+/// Basic, NTLM and Negotiate in turn, in one test (one log capture at a time).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn proxies_asking_for_basic_ntlm_or_negotiate_are_passed_and_no_secret_is_left_behind() {
     let basic = TestProxy::start(
         ProxyAuth::Basic {

@@ -139,7 +139,14 @@ impl Responder for CurrentUser {
                 &mut expiry,
             )
         };
-        self.context = Some(new_context);
+        let succeeded = status == SEC_E_OK
+            || status == SEC_I_CONTINUE_NEEDED
+            || status == SEC_I_COMPLETE_NEEDED
+            || status == SEC_I_COMPLETE_AND_CONTINUE;
+        // Only a context SSPI made is kept (and deleted in Drop); a failed first call made none.
+        if succeeded {
+            self.context = Some(new_context);
+        }
         if status == SEC_I_COMPLETE_NEEDED || status == SEC_I_COMPLETE_AND_CONTINUE {
             // SAFETY: the context was just initialized; the output descriptor is valid.
             unsafe { CompleteAuthToken(&new_context, &output) };
@@ -159,11 +166,7 @@ impl Responder for CurrentUser {
             }
         };
         let bytes = zeroize::Zeroizing::new(bytes);
-        if status != SEC_E_OK
-            && status != SEC_I_CONTINUE_NEEDED
-            && status != SEC_I_COMPLETE_NEEDED
-            && status != SEC_I_COMPLETE_AND_CONTINUE
-        {
+        if !succeeded {
             return Err(format!(
                 "Windows could not answer the proxy's sign-in challenge (SSPI {status:#x})"
             ));

@@ -42,27 +42,26 @@ pub(super) fn read() -> SystemSettings {
     let on = |key| number(&proxies, key) == Some(1);
     let fixed = if on("HTTPSEnable") {
         text(&proxies, "HTTPSProxy")
-            .map(|host| format!("{host}:{}", number(&proxies, "HTTPSPort").unwrap_or(443)))
+            .map(|host| super::host_port(&host, number(&proxies, "HTTPSPort").unwrap_or(443)))
     } else {
         None
     };
-    let bypass = proxies
+    let mut hosts: Vec<String> = proxies
         .find(CFString::from_static_string("ExceptionsList"))
         .and_then(|v| v.downcast::<CFArray>())
         .map(|list| {
             // SAFETY: the items of a CFArray are CF objects; the typed view retains it.
             let list: CFArray<CFType> =
                 unsafe { CFArray::wrap_under_get_rule(list.as_concrete_TypeRef()) };
-            let mut hosts: Vec<String> = list
-                .iter()
+            list.iter()
                 .filter_map(|item| item.downcast::<CFString>().map(|s| s.to_string()))
-                .collect();
-            if on("ExcludeSimpleHostnames") {
-                hosts.push("<local>".into());
-            }
-            hosts.join(",")
+                .collect()
         })
-        .filter(|b| !b.is_empty());
+        .unwrap_or_default();
+    if on("ExcludeSimpleHostnames") {
+        hosts.push("<local>".into());
+    }
+    let bypass = Some(hosts.join(",")).filter(|b| !b.is_empty());
     SystemSettings {
         pac_url: on("ProxyAutoConfigEnable")
             .then(|| text(&proxies, "ProxyAutoConfigURLString"))

@@ -67,6 +67,54 @@ pub fn os_evaluates(settings: &SystemSettings, url: &url::Url) -> Option<Result<
     }
 }
 
+/// `host:port`, with an IPv6 host in brackets (`[fd00::1]:8080`) (macOS and GNOME settings).
+#[cfg_attr(windows, allow(dead_code))]
+pub(crate) fn host_port(host: &str, port: i64) -> String {
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+/// WinHTTP's answer for a URL (`"a:8080;b:8080"`, `"http=a:8080"`, `"http://a:8080"`, or
+/// empty for direct) as hops: a plain list, not a PAC answer (no `PROXY` keyword).
+pub fn winhttp_answer(list: &str) -> super::pac::PacAnswer {
+    let mut hops = Vec::new();
+    let mut skipped = Vec::new();
+    for entry in list
+        .split([';', ' ', '\t'])
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        let (kind, address) = entry.split_once('=').unwrap_or(("", entry));
+        if kind.to_ascii_lowercase().starts_with("socks") {
+            skipped.push(entry.to_owned());
+            continue;
+        }
+        let (scheme, address) = match address.split_once("://") {
+            Some((scheme, rest)) => (scheme.to_ascii_lowercase(), rest),
+            None => ("http".to_owned(), address),
+        };
+        let hop = if address.eq_ignore_ascii_case("direct") {
+            Some(super::Hop::Direct)
+        } else if scheme == "http" || scheme == "https" {
+            super::ProxyAddress::parse(&scheme, address.trim_end_matches('/'))
+        } else {
+            None
+        };
+        match hop {
+            Some(hop) if !hops.contains(&hop) => hops.push(hop),
+            Some(_) => {}
+            None => skipped.push(entry.to_owned()),
+        }
+    }
+    if hops.is_empty() && skipped.is_empty() {
+        hops.push(super::Hop::Direct);
+    }
+    super::pac::PacAnswer { hops, skipped }
+}
+
 /// The HTTPS proxy in a Windows-style proxy list: `"proxy:8080"` applies to every scheme,
 /// `"http=a:80;https=b:443"` per scheme (WinHTTP's and macOS's manual settings reduce to it).
 pub fn https_entry(list: &str) -> Option<String> {
@@ -97,6 +145,33 @@ mod tests {
     use super::*;
 
     #[test]
+    fn winhttp_answers_are_plain_lists() {
+        use crate::proxy::Hop;
+        let answer = winhttp_answer("proxy-a.corp:8080;proxy-b.corp:3128");
+        let shown: Vec<String> = answer.hops.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            shown,
+            [
+                "the proxy http://proxy-a.corp:8080",
+                "the proxy http://proxy-b.corp:3128"
+            ]
+        );
+        assert_eq!(winhttp_answer("").hops, vec![Hop::Direct]);
+        assert_eq!(
+            winhttp_answer("http=a.corp:80 http://b.corp:81/")
+                .hops
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>(),
+            ["the proxy http://a.corp:80", "the proxy http://b.corp:81"]
+        );
+        let socks = winhttp_answer("socks=s.corp:1080");
+        assert!(socks.hops.is_empty(), "{socks:?}");
+        assert_eq!(socks.skipped, ["socks=s.corp:1080"]);
+        assert_eq!(winhttp_answer("DIRECT").hops, vec![Hop::Direct]);
+    }
+
+    #[test]
     fn windows_style_lists_give_the_https_proxy() {
         assert_eq!(
             https_entry("proxy.corp:8080").as_deref(),
@@ -108,6 +183,33 @@ mod tests {
         );
         assert_eq!(https_entry("http=a.corp:80").as_deref(), None);
         assert_eq!(https_entry("").as_deref(), None);
+    }
+
+    /// Runs the real reader of the OS it runs on (Windows and macOS in the GitHub workflow).
+    #[test]
+    fn the_os_settings_read_without_failing() {
+        let settings = read();
+        for value in [&settings.pac_url, &settings.fixed, &settings.bypass]
+            .into_iter()
+            .flatten()
+        {
+            assert!(!value.trim().is_empty(), "{settings:?}");
+        }
+        #[cfg(windows)]
+        {
+            let url = url::Url::parse("https://adb-1.azuredatabricks.net/").expect("url");
+            // A runner has no WPAD server: an error or a direct answer, not a crash or a hang.
+            let answer = windows::proxy_for_url(
+                &SystemSettings {
+                    auto_detect: true,
+                    ..SystemSettings::default()
+                },
+                &url,
+            );
+            if let Err(problem) = answer {
+                assert!(problem.contains("auto-config"), "{problem}");
+            }
+        }
     }
 
     #[test]
