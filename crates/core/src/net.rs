@@ -275,10 +275,16 @@ pub fn transport_error(error: &reqwest::Error, host: &str) -> ErrorInfo {
              install its root certificate, or to set the CA bundle in Brickdesk's policy."
         )
     } else if chain.contains("proxy") || chain.contains("tunnel") {
-        format!(
-            "Brickdesk could not reach {host} through the proxy. Check the proxy settings \
-             (HTTPS_PROXY or Brickdesk's policy), or ask IT whether the proxy allows it."
-        )
+        match crate::proxy::relay::last_failure(host) {
+            Some(why) => format!(
+                "Brickdesk could not reach {host}: {why}. Test connection (the account menu) \
+                 shows the way it tried; tell IT if it looks wrong."
+            ),
+            None => format!(
+                "Brickdesk could not reach {host} through the proxy. Check the proxy settings \
+                 (HTTPS_PROXY or Brickdesk's policy), or ask IT whether the proxy allows it."
+            ),
+        }
     } else if chain.contains("dns")
         || chain.contains("failed to lookup")
         || chain.contains("name or service")

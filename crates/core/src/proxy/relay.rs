@@ -123,12 +123,44 @@ fn bracket(host: &str) -> String {
     }
 }
 
+/// Why each host could not be reached through the relay the last time, for the message the
+/// failed request gets (reqwest only says that the tunnel failed). Process-wide: the app's
+/// client and the self-test's each have a relay, and both serve the same user.
+fn failures() -> std::sync::MutexGuard<'static, HashMap<String, String>> {
+    static FAILURES: std::sync::OnceLock<Mutex<HashMap<String, String>>> =
+        std::sync::OnceLock::new();
+    FAILURES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Why `host` could not be reached the last time a relay tried, if it could not. Sentences
+/// naming proxies without credentials, never a token.
+/// `host` may be an origin (`https://h:8443`) or a bare name (then port 443), as error
+/// messages name hosts. Kept by host and port: two workspaces on one host are two entries.
+pub fn last_failure(host: &str) -> Option<String> {
+    let key = match url::Url::parse(host) {
+        Ok(url) if url.host_str().is_some() => failure_key(
+            url.host_str().unwrap_or_default(),
+            url.port_or_known_default().unwrap_or(443),
+        ),
+        _ => failure_key(host, 443),
+    };
+    failures().get(&key).cloned()
+}
+
+fn failure_key(host: &str, port: u16) -> String {
+    format!(
+        "{}:{port}",
+        host.trim_matches(['[', ']']).to_ascii_lowercase()
+    )
+}
+
 struct Shared {
     resolver: Arc<Resolver>,
     /// `Basic base64(brickdesk:<secret>)`, what reqwest must send.
     expected: Sensitive<String>,
-    /// The last time each host could not be reached, for error messages.
-    failures: Mutex<HashMap<String, String>>,
 }
 
 /// The relay. Listening from creation; accepting from the first request (which runs on the
@@ -164,11 +196,7 @@ impl Relay {
             BASE64.encode(format!("brickdesk:{}", secret.as_str()))
         ));
         Ok(Self {
-            shared: Arc::new(Shared {
-                resolver,
-                expected,
-                failures: Mutex::new(HashMap::new()),
-            }),
+            shared: Arc::new(Shared { resolver, expected }),
             address,
             url: Sensitive::new(format!("http://brickdesk:{}@{address}", secret.as_str())),
             listener: Mutex::new(Some(listener)),
@@ -189,16 +217,6 @@ impl Relay {
         }
         self.start();
         url::Url::parse(self.url.expose()).ok()
-    }
-
-    /// Why `host` could not be reached last, if it could not.
-    pub fn last_failure(&self, host: &str) -> Option<String> {
-        self.shared
-            .failures
-            .lock()
-            .expect("failures")
-            .get(host)
-            .cloned()
     }
 
     fn start(&self) {
@@ -274,12 +292,12 @@ async fn serve(mut client: TcpStream, shared: &Shared) -> std::io::Result<()> {
     let Some(mut upstream) = stream else {
         let why = reached.failures.join("; ");
         tracing::warn!(%host, "no route worked: {why}");
-        shared.failures.lock().expect("failures").insert(host, why);
+        failures().insert(failure_key(&host, port), why);
         return client
             .write_all(b"HTTP/1.1 502 Bad Gateway\r\nConnection: close\r\n\r\n")
             .await;
     };
-    shared.failures.lock().expect("failures").remove(&host);
+    failures().remove(&failure_key(&host, port));
     client
         .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
         .await?;

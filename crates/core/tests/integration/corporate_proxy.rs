@@ -434,7 +434,12 @@ async fn a_proxy_sign_in_that_fails_is_named_with_what_to_do() {
             .await
             .expect_err("the proxy does not let Brickdesk through");
         assert_eq!(error.code, ErrorCode::Network, "{name}: {error:?}");
-        assert!(error.message.contains("proxy"), "{name}: {}", error.message);
+        // The message says why, as the relay found it, not only that the tunnel failed.
+        assert!(
+            error.message.contains(expected),
+            "{name}: {}",
+            error.message
+        );
         let line = self_test_line(&report(&f).await, CheckKind::Proxy);
         assert_eq!(line.outcome, Outcome::Fail, "{name}: {line:?}");
         assert!(line.detail.contains(expected), "{name}: {line:?}");
