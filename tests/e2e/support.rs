@@ -23,20 +23,10 @@ fn the_connection_test_shows_a_red_line_for_blocked_storage_and_saves_a_report()
             {"path": "/__files/*", "fault": {"kind": "drop_connection", "after_bytes": 0}}
         ]))?;
 
-        d.click("[data-testid=account-button]", WAIT)?;
-        d.click("[data-testid=account-self-test]", WAIT)?;
-        wait_until("the connection test to finish", WAIT, || {
-            let phase = d.find("[data-testid=self-test]")?.attribute("data-phase")?;
-            Ok((phase.as_deref() == Some("done")).then_some(()))
-        })?;
-        let lines = d.find_all("[data-testid=self-test-line]")?;
-        let mut outcomes = Vec::new();
-        for line in &lines {
-            outcomes.push((
-                line.attribute("data-kind")?.unwrap_or_default(),
-                line.attribute("data-outcome")?.unwrap_or_default(),
-            ));
-        }
+        let outcomes: Vec<(String, String)> = run_self_test(app)?
+            .into_iter()
+            .map(|(kind, outcome, _)| (kind, outcome))
+            .collect();
         let outcome = |kind: &str| {
             outcomes
                 .iter()

@@ -268,30 +268,17 @@ async fn exchange(stream: &mut TcpStream, request: &[u8]) -> Result<Answer, Clos
         .await
         .map_err(|e| format!("the connection broke ({})", e.kind()))?;
     let mut head = Vec::with_capacity(1024);
-    let mut byte = [0u8; 1];
     // Byte by byte up to the blank line: after a 200 the next bytes are the target's, and
     // must not be read here.
     while !head.ends_with(b"\r\n\r\n") {
         if head.len() > HEAD_LIMIT {
             return Err("its answer's head is too long".into());
         }
-        let read = tokio::time::timeout(ANSWER_TIMEOUT, stream.read(&mut byte))
-            .await
-            .map_err(|_| {
-                format!(
-                    "it did not answer within {} seconds",
-                    ANSWER_TIMEOUT.as_secs()
-                )
-            })?
-            .map_err(|e| format!("the connection broke ({})", e.kind()))?;
-        if read == 0 {
-            return Err(if head.is_empty() {
-                Closed::Early
-            } else {
-                "it closed the connection in the middle of its answer".into()
-            });
+        match next_byte(stream).await? {
+            Some(byte) => head.push(byte),
+            None if head.is_empty() => return Err(Closed::Early),
+            None => return Err("it closed the connection in the middle of its answer".into()),
         }
-        head.push(byte[0]);
     }
     let mut headers = [httparse::EMPTY_HEADER; 64];
     let mut response = httparse::Response::new(&mut headers);
@@ -374,26 +361,31 @@ async fn skip_chunked(stream: &mut TcpStream) -> Result<(), String> {
     }
 }
 
+/// One byte, within the answer time; `None` when the proxy closed the connection.
+async fn next_byte(stream: &mut TcpStream) -> Result<Option<u8>, String> {
+    let mut byte = [0u8; 1];
+    let read = tokio::time::timeout(ANSWER_TIMEOUT, stream.read(&mut byte))
+        .await
+        .map_err(|_| {
+            format!(
+                "it did not answer within {} seconds",
+                ANSWER_TIMEOUT.as_secs()
+            )
+        })?
+        .map_err(|e| format!("the connection broke ({})", e.kind()))?;
+    Ok((read == 1).then_some(byte[0]))
+}
+
 async fn read_line(stream: &mut TcpStream) -> Result<String, String> {
     let mut line = Vec::new();
-    let mut byte = [0u8; 1];
     while !line.ends_with(b"\r\n") {
         if line.len() > 1024 {
             return Err("its answer's body is not well formed".into());
         }
-        let read = tokio::time::timeout(ANSWER_TIMEOUT, stream.read(&mut byte))
-            .await
-            .map_err(|_| {
-                format!(
-                    "it did not finish its answer within {} seconds",
-                    ANSWER_TIMEOUT.as_secs()
-                )
-            })?
-            .map_err(|e| format!("the connection broke ({})", e.kind()))?;
-        if read == 0 {
+        let Some(byte) = next_byte(stream).await? else {
             return Err("it closed the connection in the middle of its answer".into());
-        }
-        line.push(byte[0]);
+        };
+        line.push(byte);
     }
     line.truncate(line.len() - 2);
     Ok(String::from_utf8_lossy(&line).into_owned())
