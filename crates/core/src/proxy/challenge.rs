@@ -149,6 +149,14 @@ pub fn choose(
     None
 }
 
+/// `Basic` with `credentials`: for a proxy that refused a connection-bound answer and offers
+/// Basic too.
+pub fn basic(credentials: &ProxyCredentials) -> Box<dyn Responder> {
+    Box::new(BasicResponder {
+        value: Some(basic_value(credentials)),
+    })
+}
+
 /// `Basic dXNlcjpwYXNz`.
 fn basic_value(credentials: &ProxyCredentials) -> Sensitive<String> {
     let pair = zeroize::Zeroizing::new(format!(

@@ -186,7 +186,28 @@ pub async fn open(
         }
         match chosen.respond(token.as_deref()) {
             Ok(Some(value)) => authorization = Some(value),
-            Ok(None) => return Err(rejected()),
+            Ok(None) => {
+                // Refused. A proxy that offers Basic beside a connection-bound scheme (Squid
+                // with a Kerberos-only Negotiate, say) gets Basic next, once, on a fresh
+                // connection: the refused handshake's state went with the old one.
+                let basic_offered = answer
+                    .challenges
+                    .iter()
+                    .any(|c| c.scheme.eq_ignore_ascii_case("basic"));
+                let Some(credentials) =
+                    credentials.filter(|_| chosen.connection_bound() && basic_offered)
+                else {
+                    return Err(rejected());
+                };
+                let mut basic = challenge::basic(credentials);
+                authorization = basic.respond(None).ok().flatten();
+                report.used = Some(basic.scheme().name());
+                responder = Some(basic);
+                stream = connect(proxy)
+                    .await
+                    .map_err(|e| (e, Some(report.clone())))?;
+                continue;
+            }
             Err(reason) => {
                 return Err((TunnelError::protocol(proxy, reason), Some(report.clone())));
             }

@@ -378,6 +378,46 @@ async fn proxies_asking_for_basic_ntlm_or_negotiate_are_passed_and_no_secret_is_
     }
 }
 
+/// Squid with a Kerberos-only `Negotiate` and an LDAP `Basic` fallback: the NTLM answer
+/// (there is no Kerberos ticket) is refused, and Basic goes next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_proxy_that_refuses_ntlm_in_negotiate_gets_basic_when_it_offers_it() {
+    let proxy = TestProxy::start(
+        ProxyAuth::KerberosOrBasic {
+            user: "CORP\\alice".into(),
+            password: "ldap-pa55".into(),
+        },
+        None,
+    )
+    .await
+    .expect("proxy");
+    let policy = with_credentials(
+        Policy {
+            proxy: Some(proxy.url.clone()),
+            ..Policy::default()
+        },
+        "CORP\\alice",
+        "ldap-pa55",
+    );
+    let f = fixture_with("negotiate-then-basic", policy, true, Config::default()).await;
+    let state = sign_in(&f).await;
+    assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
+    let tried = proxy.authorizations();
+    assert!(
+        tried.iter().any(|t| t.starts_with("Negotiate TlRMTVNT"))
+            && tried.iter().any(|t| t.starts_with("Basic ")),
+        "{tried:?}"
+    );
+    let line = self_test_line(&report(&f).await, CheckKind::Proxy);
+    assert!(
+        line.detail.contains(
+            "The proxy asked for a sign-in (Negotiate, Basic) and accepted Brickdesk's Basic \
+             sign-in."
+        ),
+        "{line:?}"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_proxy_sign_in_that_fails_is_named_with_what_to_do() {
     let ntlm = TestProxy::start(

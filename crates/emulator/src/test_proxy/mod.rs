@@ -28,6 +28,12 @@ pub enum ProxyAuth {
         user: String,
         password: String,
     },
+    /// `Negotiate` that takes Kerberos only (any NTLM token is refused; there is no KDC
+    /// here), and `Basic` for `user`, as a Squid with Kerberos and an LDAP fallback.
+    KerberosOrBasic {
+        user: String,
+        password: String,
+    },
     /// NTLMv2 for `user` in `domain`; offered as `NTLM`, or as `Negotiate` when `negotiate`.
     Ntlm {
         user: String,
@@ -38,8 +44,9 @@ pub enum ProxyAuth {
 }
 
 impl ProxyAuth {
-    /// `open`, `refuse`, `basic:USER:PASSWORD`, `ntlm:DOMAIN\USER:PASSWORD` or
-    /// `negotiate:DOMAIN\USER:PASSWORD` (the command line's form).
+    /// `open`, `refuse`, `basic:USER:PASSWORD`, `kerberos-or-basic:USER:PASSWORD`,
+    /// `ntlm:DOMAIN\USER:PASSWORD` or `negotiate:DOMAIN\USER:PASSWORD` (the command line's
+    /// form).
     pub fn parse(text: &str) -> Result<Self, String> {
         let (kind, rest) = text.split_once(':').unwrap_or((text, ""));
         let (user, password) = rest.split_once(':').unwrap_or((rest, ""));
@@ -56,6 +63,10 @@ impl ProxyAuth {
             "open" => Ok(Self::Open),
             "refuse" => Ok(Self::Refuse),
             "basic" => Ok(Self::Basic {
+                user: user.to_owned(),
+                password: password.to_owned(),
+            }),
+            "kerberos-or-basic" => Ok(Self::KerberosOrBasic {
                 user: user.to_owned(),
                 password: password.to_owned(),
             }),
@@ -246,6 +257,26 @@ async fn serve(
                         &mut client,
                         "407 Proxy Authentication Required",
                         &["Proxy-Authenticate: Basic realm=\"Brickdesk test proxy\"".into()],
+                    )
+                    .await?;
+                    continue;
+                }
+                true
+            }
+            ProxyAuth::KerberosOrBasic { user, password } => {
+                let expected = format!("Basic {}", BASE64.encode(format!("{user}:{password}")));
+                if request.authorization.as_deref() != Some(expected.as_str()) {
+                    record.lock().expect("record").seen.push(Seen {
+                        target: request.target.clone(),
+                        tunnelled: false,
+                    });
+                    reply(
+                        &mut client,
+                        "407 Proxy Authentication Required",
+                        &[
+                            "Proxy-Authenticate: Negotiate".into(),
+                            "Proxy-Authenticate: Basic realm=\"Brickdesk test proxy\"".into(),
+                        ],
                     )
                     .await?;
                     continue;
