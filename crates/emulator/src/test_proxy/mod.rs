@@ -246,37 +246,26 @@ async fn serve(
         let allowed = match auth {
             ProxyAuth::Open => true,
             ProxyAuth::Refuse => false,
-            ProxyAuth::Basic { user, password } => {
+            ProxyAuth::Basic { user, password } | ProxyAuth::KerberosOrBasic { user, password } => {
                 let expected = format!("Basic {}", BASE64.encode(format!("{user}:{password}")));
                 if request.authorization.as_deref() != Some(expected.as_str()) {
                     record.lock().expect("record").seen.push(Seen {
                         target: request.target.clone(),
                         tunnelled: false,
                     });
+                    // The Kerberos-only proxy offers Negotiate first and refuses any token for
+                    // it (there is no KDC here): only Basic gets through.
+                    let mut challenges = Vec::new();
+                    if matches!(auth, ProxyAuth::KerberosOrBasic { .. }) {
+                        challenges.push("Proxy-Authenticate: Negotiate".to_owned());
+                    }
+                    challenges.push(
+                        "Proxy-Authenticate: Basic realm=\"Brickdesk test proxy\"".to_owned(),
+                    );
                     reply(
                         &mut client,
                         "407 Proxy Authentication Required",
-                        &["Proxy-Authenticate: Basic realm=\"Brickdesk test proxy\"".into()],
-                    )
-                    .await?;
-                    continue;
-                }
-                true
-            }
-            ProxyAuth::KerberosOrBasic { user, password } => {
-                let expected = format!("Basic {}", BASE64.encode(format!("{user}:{password}")));
-                if request.authorization.as_deref() != Some(expected.as_str()) {
-                    record.lock().expect("record").seen.push(Seen {
-                        target: request.target.clone(),
-                        tunnelled: false,
-                    });
-                    reply(
-                        &mut client,
-                        "407 Proxy Authentication Required",
-                        &[
-                            "Proxy-Authenticate: Negotiate".into(),
-                            "Proxy-Authenticate: Basic realm=\"Brickdesk test proxy\"".into(),
-                        ],
+                        &challenges,
                     )
                     .await?;
                     continue;
