@@ -87,14 +87,17 @@ pub fn proxied(
     wrap: impl FnOnce(Arc<dyn ServerCertVerifier>) -> Arc<dyn ServerCertVerifier>,
 ) -> Result<(reqwest::Client, Arc<Resolver>), ErrorInfo> {
     let tls = tls_config(settings, wrap)?;
-    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty())
-        && ProxyAddress::from_setting(proxy).is_none()
-    {
-        return Err(config_error(format!(
-            "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
+    // A proxy spoken to over TLS is reqwest's own CONNECT (Basic credentials only).
+    let mut tls_proxy = false;
+    if let Some(proxy) = settings.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        let Some((address, _)) = ProxyAddress::from_setting(proxy) else {
+            return Err(config_error(format!(
+                "The proxy \u{201c}{}\u{201d} is not a valid URL. Use the form \
                  http://proxy.example.com:8080.",
-            proxy_for_display(proxy)
-        )));
+                proxy_for_display(proxy)
+            )));
+        };
+        tls_proxy = address.scheme == "https";
     }
     // Scripts are fetched directly, with the same trust (a PAC on an inspected intranet).
     let direct = builder(tls.clone(), CONNECT_TIMEOUT)
@@ -107,27 +110,11 @@ pub fn proxied(
             "Brickdesk could not open its local proxy connection ({e})."
         ))
     })?;
-    let fixed_https = settings
-        .proxy
-        .as_deref()
-        .and_then(proxy_url)
-        .filter(|u| u.scheme() == "https");
-    let no_proxy = settings.no_proxy.clone().unwrap_or_default();
-    let http_proxy = resolver.clone();
+    let fixed = resolver.clone();
     let proxy = reqwest::Proxy::custom(move |url| {
-        let host = url.host_str().unwrap_or_default();
-        if url.scheme() == "http" {
-            // Plain HTTP is for loopback only; a fixed proxy still applies to it.
-            return http_proxy
-                .fixed_route(host)
-                .and_then(|route| match route.hops.first() {
-                    Some(crate::proxy::Hop::Proxy(_)) => settings_proxy_url(&http_proxy, host),
-                    _ => None,
-                });
-        }
-        if let Some(fixed) = &fixed_https {
-            // A proxy spoken to over TLS: reqwest's own CONNECT (Basic credentials only).
-            return (!crate::proxy::resolver::bypasses(&no_proxy, host)).then(|| fixed.clone());
+        // Plain HTTP is for loopback only; a fixed proxy still applies to it.
+        if url.scheme() == "http" || tls_proxy {
+            return fixed_proxy_url(&fixed, url.host_str().unwrap_or_default());
         }
         relay.proxy_for(url)
     });
@@ -145,8 +132,9 @@ pub fn proxied(
     Ok((client, resolver))
 }
 
-/// The fixed proxy's URL with its credentials, for plain-HTTP requests reqwest proxies itself.
-fn settings_proxy_url(resolver: &Resolver, host: &str) -> Option<url::Url> {
+/// The fixed proxy's URL with its credentials, for requests reqwest proxies itself (plain
+/// HTTP, and a proxy spoken to over TLS); `None` when `host` goes direct.
+fn fixed_proxy_url(resolver: &Resolver, host: &str) -> Option<url::Url> {
     let route = resolver.fixed_route(host)?;
     let Some(crate::proxy::Hop::Proxy(proxy)) = route.hops.first() else {
         return None;

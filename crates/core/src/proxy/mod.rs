@@ -63,19 +63,25 @@ impl ProxyAddress {
             port: url.port_or_known_default()?,
         };
         let credentials = (!url.username().is_empty()).then(|| ProxyCredentials {
-            username: percent_decode(url.username()),
-            password: Sensitive::new(percent_decode(url.password().unwrap_or_default())),
+            username: decoded(url.username()),
+            password: Sensitive::new(decoded(url.password().unwrap_or_default())),
         });
         Some((address, credentials))
     }
 
     /// `host:port`, as a CONNECT line and a socket address want it (IPv6 in brackets).
     pub fn authority(&self) -> String {
-        if self.host.contains(':') {
-            format!("[{}]:{}", self.host, self.port)
-        } else {
-            format!("{}:{}", self.host, self.port)
-        }
+        authority(&self.host, self.port)
+    }
+}
+
+/// `host:port`, with an IPv6 host in brackets (`[fd00::1]:8080`), however `host` came.
+pub fn authority(host: &str, port: impl fmt::Display) -> String {
+    let host = host.trim_matches(['[', ']']);
+    if host.contains(':') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
     }
 }
 
@@ -85,11 +91,11 @@ impl fmt::Display for ProxyAddress {
     }
 }
 
-fn percent_decode(text: &str) -> String {
-    url::form_urlencoded::parse(format!("x={}", text.replace('+', "%2B")).as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default()
+/// A URL's user name or password as written (`CORP%5Calice` → `CORP\alice`).
+fn decoded(text: &str) -> String {
+    percent_encoding::percent_decode_str(text)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 /// One way to reach a host: straight there, or through a proxy.

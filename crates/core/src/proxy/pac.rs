@@ -32,16 +32,17 @@ pub struct PacAnswer {
 /// error is a sentence for Test connection.
 pub fn evaluate(script: &str, url: &url::Url) -> Result<PacAnswer, String> {
     let host = url.host_str().unwrap_or_default().trim_matches(['[', ']']);
-    let origin = match url.port() {
-        Some(port) => format!(
-            "{}://{}:{port}/",
-            url.scheme(),
-            url.host_str().unwrap_or("")
-        ),
-        None => format!("{}://{}/", url.scheme(), url.host_str().unwrap_or("")),
-    };
-    let text = run(script, &origin, host)?;
+    let text = run(script, &origin(url), host)?;
     Ok(parse_answer(&text))
+}
+
+/// What a script (or WinHTTP) is told of `url`: `scheme://host[:port]/`, never a path or query.
+pub fn origin(url: &url::Url) -> String {
+    let host = url.host_str().unwrap_or_default();
+    match url.port() {
+        Some(port) => format!("{}://{host}:{port}/", url.scheme()),
+        None => format!("{}://{host}/", url.scheme()),
+    }
 }
 
 fn run(script: &str, url: &str, host: &str) -> Result<String, String> {

@@ -42,10 +42,10 @@ pub struct Reached {
 
 /// Opens a connection to `host:port` along its route. The stream speaks to the target.
 pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStream>, Reached) {
-    let url = url::Url::parse(&format!("https://{}:{port}/", bracket(host)))
+    let target = super::authority(host, port);
+    let url = url::Url::parse(&format!("https://{target}/"))
         .unwrap_or_else(|_| url::Url::parse("https://invalid/").expect("a URL"));
     let route = resolver.route(&url).await;
-    let target = format!("{}:{port}", bracket(host));
     let mut reached = Reached {
         route: route.clone(),
         used: None,
@@ -113,14 +113,6 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
         }
     }
     (None, reached)
-}
-
-fn bracket(host: &str) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]")
-    } else {
-        host.to_owned()
-    }
 }
 
 /// Why each host could not be reached through the relay the last time, for the message the
@@ -202,10 +194,6 @@ impl Relay {
             listener: Mutex::new(Some(listener)),
             task: Mutex::new(None),
         })
-    }
-
-    pub fn resolver(&self) -> &Arc<Resolver> {
-        &self.shared.resolver
     }
 
     /// Where reqwest should send a request for `url`: the relay, when a proxy may be on the

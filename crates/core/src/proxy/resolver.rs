@@ -258,13 +258,6 @@ impl Resolver {
             })
     }
 
-    /// The credentials written into `proxy`'s setting (`http://user:pw@proxy`), else the
-    /// policy's `proxyUsername`/`proxyPassword`. No keychain: see [`Resolver::credentials`].
-    pub fn credentials_for(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {
-        self.written_into(proxy)
-            .or_else(|| self.credentials.clone())
-    }
-
     /// The credentials written into `proxy`'s own setting, if it is the policy's or the
     /// environment's proxy.
     pub(crate) fn written_into(&self, proxy: &ProxyAddress) -> Option<ProxyCredentials> {

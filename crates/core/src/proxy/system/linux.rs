@@ -65,7 +65,7 @@ pub(super) fn from_gsettings(get: impl Fn(&str, &str) -> Option<String>) -> Syst
                     .join(",")
             });
             SystemSettings {
-                fixed: host.map(|h| super::host_port(&h, i64::from(port.unwrap_or(8080)))),
+                fixed: host.map(|h| crate::proxy::authority(&h, port.unwrap_or(8080))),
                 bypass: bypass.filter(|b| !b.is_empty()),
                 ..SystemSettings::default()
             }

@@ -41,8 +41,9 @@ pub(super) fn read() -> SystemSettings {
         unsafe { CFDictionary::wrap_under_create_rule(raw) };
     let on = |key| number(&proxies, key) == Some(1);
     let fixed = if on("HTTPSEnable") {
-        text(&proxies, "HTTPSProxy")
-            .map(|host| super::host_port(&host, number(&proxies, "HTTPSPort").unwrap_or(443)))
+        text(&proxies, "HTTPSProxy").map(|host| {
+            crate::proxy::authority(&host, number(&proxies, "HTTPSPort").unwrap_or(443))
+        })
     } else {
         None
     };

@@ -36,12 +36,6 @@ pub struct SystemSettings {
     pub bypass: Option<String>,
 }
 
-impl SystemSettings {
-    pub fn is_empty(&self) -> bool {
-        self.pac_url.is_none() && !self.auto_detect && self.fixed.is_none()
-    }
-}
-
 /// Reads the OS's settings now (they can change while the app runs: a laptop moves between
 /// office and home). Never fails: unreadable settings are no settings.
 pub fn read() -> SystemSettings {
@@ -64,16 +58,6 @@ pub fn os_evaluates(settings: &SystemSettings, url: &url::Url) -> Option<Result<
     {
         let _ = (settings, url);
         None
-    }
-}
-
-/// `host:port`, with an IPv6 host in brackets (`[fd00::1]:8080`) (macOS and GNOME settings).
-#[cfg_attr(windows, allow(dead_code))]
-pub(crate) fn host_port(host: &str, port: i64) -> String {
-    if host.contains(':') && !host.starts_with('[') {
-        format!("[{host}]:{port}")
-    } else {
-        format!("{host}:{port}")
     }
 }
 
@@ -254,6 +238,6 @@ mod tests {
                 get(s, k)
             }
         });
-        assert!(none.is_empty());
+        assert_eq!(none, SystemSettings::default());
     }
 }

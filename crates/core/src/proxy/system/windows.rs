@@ -75,24 +75,23 @@ pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result
         ));
     }
     let script = settings.pac_url.as_deref().map(wide);
-    let mut options = WINHTTP_AUTOPROXY_OPTIONS::default();
-    match &script {
-        Some(script) => {
-            options.dwFlags = WINHTTP_AUTOPROXY_CONFIG_URL;
-            options.lpszAutoConfigUrl = script.as_ptr();
-        }
-        None => {
-            options.dwFlags = WINHTTP_AUTOPROXY_AUTO_DETECT;
-            options.dwAutoDetectFlags =
-                WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
-        }
+    let mut options = WINHTTP_AUTOPROXY_OPTIONS {
+        // A script on a server that asks for Windows sign-in is fetched as the user, as the
+        // browser does.
+        fAutoLogonIfChallenged: 1,
+        ..WINHTTP_AUTOPROXY_OPTIONS::default()
+    };
+    // Both set: WinHTTP tries WPAD first, then the named script, as Windows' own settings do.
+    if settings.auto_detect || script.is_none() {
+        options.dwFlags |= WINHTTP_AUTOPROXY_AUTO_DETECT;
+        options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
     }
-    // The script must not see a path or query (see `pac`): the origin only.
-    let origin = wide(&format!(
-        "{}://{}/",
-        url.scheme(),
-        url.host_str().unwrap_or_default()
-    ));
+    if let Some(script) = &script {
+        options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
+        options.lpszAutoConfigUrl = script.as_ptr();
+    }
+    // The script must not see a path or query: the origin only, port included.
+    let origin = wide(&crate::proxy::pac::origin(url));
     let mut info = WINHTTP_PROXY_INFO::default();
     // SAFETY: every pointer outlives the call; `info`'s strings are ours to free on success.
     let ok = unsafe { WinHttpGetProxyForUrl(session, origin.as_ptr(), &mut options, &mut info) };
