@@ -579,6 +579,17 @@ export type Profile = {
 	redirect?: RedirectMode,
 	/**  For account-level endpoints. */
 	accountId?: string | null,
+	/**
+	 *  The workspace on a host that serves several (an account's custom URL, `?o=<id>` in the
+	 *  browser's address): every workspace call names it in `X-Databricks-Workspace-Id`.
+	 *  A `?o=` left in `host` (a policy or a hand-edited file) counts too.
+	 */
+	workspaceId?: string | null,
+	/**
+	 *  Statements ask for LZ4-compressed results (`result_compression`); IT or the user can
+	 *  turn it off for a workspace whose warehouses mishandle it.
+	 */
+	compressedResults?: boolean,
 	defaultWarehouseId?: string | null,
 	pinnedSpaces?: string[],
 };
@@ -944,6 +955,13 @@ export type WorkspaceSummary = {
 	id: string,
 	name: string,
 	host: string,
+	/**  The workspace on a host that serves several (`?o=<id>`), which every call names. */
+	workspaceId: string | null,
+	/**
+	 *  Where it is, for people: the host without its scheme, and the workspace id when the
+	 *  host serves several (`acme.cloud.databricks.com · workspace 1234`).
+	 */
+	location: string,
 	/**  Pre-configured by IT: the user can sign in but cannot edit or remove it. */
 	managed: boolean,
 	auth: AuthKind,

@@ -3,6 +3,11 @@
 //! access token"), waiting out 429/503 `Retry-After` (the request was not accepted, so
 //! repeating it cannot duplicate it), and Databricks error bodies turned into `ErrorInfo`; a
 //! token without the scope a call needs is explained in plain words.
+//!
+//! On a host that serves several workspaces every call names its workspace in
+//! `X-Databricks-Workspace-Id` (databricks-sdk-go and -py add it to every workspace-level
+//! call; databricks/cli `libs/auth/headers.go`). Downloads from cloud storage never go through
+//! here, so the header (like the token) never reaches them.
 
 use crate::auth::session::Session;
 use crate::host::WorkspaceHost;
@@ -20,11 +25,19 @@ use std::time::Duration;
 const THROTTLE_RETRIES: u32 = 3;
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);
 
+/// The header that routes a call to one workspace of a unified host (it replaced
+/// `X-Databricks-Org-Id`, databricks-sdk-go PR #1688).
+pub const WORKSPACE_HEADER: &str = "X-Databricks-Workspace-Id";
+
 #[derive(Debug, Clone)]
 pub struct Api {
     http: reqwest::Client,
     host: WorkspaceHost,
     session: Arc<Session>,
+    /// The workspace id, on a host that serves several.
+    workspace_id: Option<reqwest::header::HeaderValue>,
+    /// Whether statements ask for LZ4-compressed results.
+    compressed_results: bool,
 }
 
 /// A non-2xx answer: status, the body's `error_code` (string or number) and `message`.
@@ -42,13 +55,23 @@ impl Refusal {
             Value::Number(n) => n.to_string(),
             _ => String::new(),
         };
-        let message = value["message"]
-            .as_str()
-            .or_else(|| value["error"].as_str())
-            .map_or_else(
-                || status.canonical_reason().unwrap_or("error").to_owned(),
-                http_body::cut,
-            );
+        // An empty message is no message: a 500 `{"error_code":"INTERNAL_ERROR","message":""}`
+        // was seen live (databricks/cli `acceptance/genie/ask-request-drift`), and must not
+        // read as a blank.
+        let said = |key: &str| value[key].as_str().filter(|m| !m.trim().is_empty());
+        let message = said("message").or_else(|| said("error")).map_or_else(
+            || {
+                format!(
+                    "HTTP {}{}, with no details",
+                    status.as_u16(),
+                    status
+                        .canonical_reason()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default()
+                )
+            },
+            http_body::cut,
+        );
         Self {
             status,
             code,
@@ -80,9 +103,19 @@ impl Refusal {
             )
     }
 
+    /// The host could not tell which workspace a call was for: a unified host answers a
+    /// call without `X-Databricks-Workspace-Id` with 401 "Credential was not sent or was of
+    /// an unsupported type for this API" (databricks/cli #5341, mlflow #22554) or 400 "Unable
+    /// to load OAuth Config" (terraform-provider-databricks #5696).
+    fn is_unrouted(&self) -> bool {
+        let m = self.message.to_lowercase();
+        (self.status == StatusCode::UNAUTHORIZED && m.contains("credential was not sent"))
+            || (self.status == StatusCode::BAD_REQUEST && m.contains("unable to load oauth config"))
+    }
+
     /// The token itself was refused, as opposed to the caller lacking permission.
     fn is_invalid_token(&self) -> bool {
-        self.status == StatusCode::UNAUTHORIZED
+        !self.is_unrouted() && self.status == StatusCode::UNAUTHORIZED
             || (self.status == StatusCode::FORBIDDEN && self.code != "PERMISSION_DENIED" && {
                 let m = self.message.to_lowercase();
                 m.contains("invalid access token") || m.contains("expired")
@@ -142,7 +175,36 @@ impl Api {
             http,
             host,
             session,
+            workspace_id: None,
+            compressed_results: true,
         }
+    }
+
+    /// Whether statements ask for LZ4-compressed results (on unless the profile turns it
+    /// off for a warehouse that mishandles it).
+    #[must_use]
+    pub fn with_compressed_results(mut self, on: bool) -> Self {
+        self.compressed_results = on;
+        self
+    }
+
+    pub fn compresses_results(&self) -> bool {
+        self.compressed_results
+    }
+
+    /// Names `workspace_id` in every call (a workspace of a unified host). An id that cannot
+    /// be a header value was refused when the profile was saved; it is dropped here.
+    #[must_use]
+    pub fn routed_to(mut self, workspace_id: Option<String>) -> Self {
+        self.workspace_id = workspace_id
+            .filter(|id| crate::host::valid_workspace_id(id))
+            .and_then(|id| reqwest::header::HeaderValue::from_str(&id).ok());
+        self
+    }
+
+    /// The workspace id calls carry, if any.
+    pub fn workspace_id(&self) -> Option<&str> {
+        self.workspace_id.as_ref().and_then(|v| v.to_str().ok())
     }
 
     /// The plain HTTP client, for downloads that must not carry the workspace credential.
@@ -220,6 +282,9 @@ impl Api {
             &bytes[..]
         };
         serde_json::from_slice(bytes).map_err(|e| {
+            if looks_like_html(bytes) {
+                return self.web_page_instead_of_data();
+            }
             ErrorInfo::new(
                 ErrorCode::Server,
                 format!(
@@ -228,6 +293,29 @@ impl Api {
                 ),
             )
         })
+    }
+
+    /// A call answered with a web page (a sign-in page) where data was expected: what a
+    /// unified host does with a call that names no workspace (databricks-sdk-go #1699: "the
+    /// response came back as the login HTML page"), and what a captive portal or a proxy's
+    /// page does.
+    fn web_page_instead_of_data(&self) -> ErrorInfo {
+        let name = self.host.as_str();
+        let message = if self.workspace_id.is_some() {
+            format!(
+                "{name} answered with a web page instead of data. A network sign-in page (hotel \
+                 or guest Wi-Fi) or a company proxy may be in the way: open {name} in your \
+                 browser, then try again."
+            )
+        } else {
+            format!(
+                "{name} answered with a web page instead of data. If this address serves several \
+                 workspaces, remove it and add the workspace again with the address your browser \
+                 shows inside it (it ends in ?o= and the workspace's number). Otherwise a network \
+                 sign-in page or a company proxy may be in the way."
+            )
+        };
+        ErrorInfo::new(ErrorCode::Server, message)
     }
 
     /// The body of a successful call, with the retry rules above.
@@ -268,6 +356,9 @@ impl Api {
                 .request(method.clone(), url.clone())
                 .bearer_auth(token.expose())
                 .header("Accept", accept);
+            if let Some(workspace) = &self.workspace_id {
+                request = request.header(WORKSPACE_HEADER, workspace.clone());
+            }
             if let Some(body) = body {
                 request = request.json(body);
             }
@@ -290,6 +381,11 @@ impl Api {
                 tokio::time::sleep(retry_after(&response)).await;
                 continue;
             }
+            if status.is_redirection() {
+                // An API call is never redirected to data: this is a sign-in page (a unified
+                // host's, for a call that named no workspace) or a network portal.
+                return Err(self.web_page_instead_of_data());
+            }
             let wait = retry_after(&response);
             let bytes = http_body::read_prefix(response, http_body::ERROR_BODY).await;
             let refusal = Refusal::parse(status, &bytes);
@@ -309,6 +405,21 @@ impl Api {
         }
         if refusal.is_unavailable() {
             return ErrorInfo::new(ErrorCode::Unavailable, refusal.message);
+        }
+        if refusal.is_unrouted() {
+            return if self.workspace_id.is_some() {
+                ErrorInfo::new(
+                    ErrorCode::NotFound,
+                    format!(
+                        "{name} does not know workspace {}. Check the workspace's address in your \
+                         browser (the number after ?o=), then remove this workspace and add it \
+                         again with that address.",
+                        self.workspace_id().unwrap_or_default()
+                    ),
+                )
+            } else {
+                self.web_page_instead_of_data()
+            };
         }
         let message = refusal.message;
         match refusal.status {
@@ -343,9 +454,41 @@ impl Api {
     }
 }
 
+/// Whether a body is an HTML page rather than JSON (sdk-go's `ErrHTMLContent` test: it
+/// starts with `<`, after any blank space).
+fn looks_like_html(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'<')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_call_the_host_could_not_route_is_not_a_dead_sign_in() {
+        let unrouted = refusal(
+            401,
+            r#"{"error_code":401,"message":"Credential was not sent or was of an unsupported type for this API. [ReqId: 1]"}"#,
+        );
+        assert!(unrouted.is_unrouted());
+        assert!(
+            !unrouted.is_invalid_token(),
+            "refreshing the token would not help, and must not end the sign-in"
+        );
+        assert!(refusal(400, r#"{"message":"Unable to load OAuth Config"}"#).is_unrouted());
+        let expired = refusal(
+            401,
+            r#"{"error_code":"UNAUTHENTICATED","message":"Invalid access token."}"#,
+        );
+        assert!(expired.is_invalid_token() && !expired.is_unrouted());
+        assert!(looks_like_html(
+            b"  \n<!doctype html><title>Sign in</title>"
+        ));
+        assert!(!looks_like_html(br#"{"a":1}"#));
+        assert!(!looks_like_html(b""));
+    }
 
     fn refusal(status: u16, body: &str) -> Refusal {
         Refusal::parse(
@@ -391,6 +534,20 @@ mod tests {
         ] {
             assert_eq!(other.missing_scopes(), None, "{}", other.message);
         }
+    }
+
+    #[test]
+    fn an_empty_message_names_the_status_instead_of_a_blank() {
+        let parsed = refusal(500, r#"{"error_code":"INTERNAL_ERROR","message":""}"#);
+        assert_eq!(parsed.code, "INTERNAL_ERROR");
+        assert_eq!(
+            parsed.message,
+            "HTTP 500 Internal Server Error, with no details"
+        );
+        assert_eq!(
+            refusal(502, "<html>bad gateway</html>").message,
+            "HTTP 502 Bad Gateway, with no details"
+        );
     }
 
     #[test]

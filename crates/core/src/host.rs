@@ -1,8 +1,13 @@
 //! Workspace host URLs: parsing, normalising, and the TLS rule.
 //!
 //! A host is an origin (`https://dbc-123.cloud.databricks.com`): no path, query, fragment or
-//! credentials (an address pasted with them is cut back to its origin). Plain `http://` is accepted only for loopback addresses, which is how the local
-//! emulator runs; every real workspace needs TLS so tokens never cross a network in clear text.
+//! credentials (an address pasted with them is cut back to its origin). Plain `http://` is
+//! accepted only for loopback addresses, which is how the local emulator runs; every real
+//! workspace needs TLS so tokens never cross a network in clear text.
+//!
+//! One host may serve many workspaces (an account's custom URL, a "unified host"): the address
+//! the browser shows then names the workspace in its query (`?o=<workspace id>`), and
+//! [`WorkspaceAddress`] keeps that id while the host is cut back to its origin.
 
 use crate::{ErrorCode, ErrorInfo};
 use std::fmt;
@@ -55,8 +60,8 @@ impl WorkspaceHost {
             ));
         }
         // What follows the host is dropped, as the Go SDK and the CLI do (`fixHostIfNeeded`,
-        // `ExtractHostQueryParams`): an address copied from the browser (`/browse`,
-        // `?o=<workspace id>` on Azure, `#…`) names the same workspace.
+        // `ExtractHostQueryParams`): an address copied from the browser (`/browse`, `#…`)
+        // names the same host. The workspace id in its query is read by `WorkspaceAddress`.
         let mut url = url;
         url.set_path("/");
         url.set_query(None);
@@ -90,6 +95,62 @@ impl WorkspaceHost {
 impl fmt::Display for WorkspaceHost {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// A workspace id as `X-Databricks-Workspace-Id` carries it: letters, digits, `-` and `_`, at
+/// most 64 (a classic numeric id, or the opaque id `?w=` may carry).
+pub fn valid_workspace_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// What a pasted workspace address names: the host, and the workspace and account ids its
+/// query carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkspaceAddress {
+    pub host: WorkspaceHost,
+    pub workspace_id: Option<String>,
+    pub account_id: Option<String>,
+}
+
+impl WorkspaceAddress {
+    /// Parses an address as [`WorkspaceHost::parse`] does, keeping the ids its query names as
+    /// databricks-sdk-go's `fixHostIfNeeded` reads them: the workspace from `?w=` (any id),
+    /// else `?o=`, else `?workspace_id=` (both numeric only); the account from `?a=`, else
+    /// `?account_id=`. (The CLI's `ExtractHostQueryParams` prefers `?o=` to `?w=`; an address
+    /// with both, differing, names no real workspace.) Values that are not ids are ignored.
+    pub fn parse(input: &str) -> Result<Self, ErrorInfo> {
+        let host = WorkspaceHost::parse(input)?;
+        let trimmed = input.trim();
+        let with_scheme = if trimmed.contains("://") {
+            trimmed.to_owned()
+        } else {
+            format!("https://{trimmed}")
+        };
+        let pairs: Vec<(String, String)> = Url::parse(&with_scheme)
+            .map(|url| url.query_pairs().into_owned().collect())
+            .unwrap_or_default();
+        let first = |key: &str, numeric: bool| {
+            pairs
+                .iter()
+                .filter(|(k, _)| k == key)
+                .map(|(_, v)| v.trim())
+                .find(|v| {
+                    valid_workspace_id(v) && (!numeric || v.bytes().all(|b| b.is_ascii_digit()))
+                })
+                .map(str::to_owned)
+        };
+        Ok(Self {
+            host,
+            workspace_id: first("w", false)
+                .or_else(|| first("o", true))
+                .or_else(|| first("workspace_id", true)),
+            account_id: first("a", false).or_else(|| first("account_id", false)),
+        })
     }
 }
 
@@ -161,6 +222,48 @@ mod tests {
                 "https://adb-1234567890123456.7.azuredatabricks.net",
                 "{pasted}"
             );
+        }
+    }
+
+    #[test]
+    fn an_address_keeps_the_workspace_its_query_names() {
+        let parsed = |input: &str| WorkspaceAddress::parse(input).expect(input);
+        let unified = parsed("https://acme.cloud.databricks.com/?o=1234567890123456");
+        assert_eq!(unified.host.as_str(), "https://acme.cloud.databricks.com");
+        assert_eq!(unified.workspace_id.as_deref(), Some("1234567890123456"));
+        assert_eq!(
+            parsed("acme.cloud.databricks.com/sql/editor?o=42#tab")
+                .workspace_id
+                .as_deref(),
+            Some("42")
+        );
+        assert_eq!(
+            parsed("https://acme.example/?workspace_id=7&a=acct-1")
+                .workspace_id
+                .as_deref(),
+            Some("7")
+        );
+        assert_eq!(
+            parsed("https://acme.example/?workspace_id=7&a=acct-1")
+                .account_id
+                .as_deref(),
+            Some("acct-1")
+        );
+        // `?w=` takes an opaque id and comes first, as in databricks-sdk-go.
+        assert_eq!(
+            parsed("https://acme.example/?o=1&w=conn-9")
+                .workspace_id
+                .as_deref(),
+            Some("conn-9")
+        );
+        for none in [
+            "https://dbc-1.cloud.databricks.com",
+            "https://acme.example/?o=not-a-number",
+            "https://acme.example/?o=",
+            "https://acme.example/?w=a%0Ab",
+            "https://acme.example/?w=has%20space",
+        ] {
+            assert_eq!(parsed(none).workspace_id, None, "{none}");
         }
     }
 

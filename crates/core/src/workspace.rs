@@ -31,6 +31,11 @@ pub struct WorkspaceSummary {
     pub id: String,
     pub name: String,
     pub host: String,
+    /// The workspace on a host that serves several (`?o=<id>`), which every call names.
+    pub workspace_id: Option<String>,
+    /// Where it is, for people: the host without its scheme, and the workspace id when the
+    /// host serves several (`acme.cloud.databricks.com · workspace 1234`).
+    pub location: String,
     /// Pre-configured by IT: the user can sign in but cannot edit or remove it.
     pub managed: bool,
     pub auth: AuthKind,
@@ -49,7 +54,11 @@ impl WorkspaceSummary {
         Self {
             id: profile.id.clone(),
             name: profile.name.clone(),
-            host: profile.host.clone(),
+            host: profile
+                .workspace_host()
+                .map_or_else(|_| profile.host.clone(), |h| h.to_string()),
+            workspace_id: profile.workspace_id(),
+            location: profile.location(),
             managed,
             auth: profile.auth.clone(),
             redirect: profile.redirect,

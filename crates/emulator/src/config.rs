@@ -53,6 +53,64 @@ pub struct Config {
     /// `127.0.0.1`): real results come from cloud storage, another host, which a proxy
     /// auto-config script may route apart from the workspace.
     pub storage_host: Option<String>,
+    /// Serve several workspaces on this one host, as an account's custom URL does (a
+    /// "unified host"); `None` is a workspace's own host. See [`crate::unified`].
+    pub unified_host: Option<UnifiedHost>,
+    /// What the warehouse does with `result_compression: LZ4_FRAME`.
+    pub result_compression: ResultCompression,
+}
+
+/// How a statement's `result_compression` is treated.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResultCompression {
+    /// ARROW_STREAM chunks from links come as LZ4 frames and the manifest says
+    /// `result_compression: LZ4_FRAME` (databricks-jdbc's recordings from 2025).
+    #[default]
+    Honoured,
+    /// Asked for, but the manifest names none and the chunks are plain Arrow (a recording of
+    /// January 2025 in databricks-jdbc: all five requests asked for LZ4, none got it).
+    Ignored,
+    /// The field is refused as an invalid parameter (no source: a warehouse that does not
+    /// know it; the client must still get its rows).
+    Refused,
+}
+
+/// A host that serves several workspaces, each chosen per call by `X-Databricks-Workspace-Id`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnifiedHost {
+    /// The workspaces, each with its own warehouses, statements and Genie; users, app
+    /// connections and tokens are the account's, shared by all of them.
+    pub workspaces: Vec<UnifiedWorkspace>,
+    /// How a workspace call that names no workspace (or an unknown one) is answered.
+    #[serde(default)]
+    pub unrouted: Unrouted,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UnifiedWorkspace {
+    pub workspace_id: String,
+    /// Replaces the top-level `warehouses` for this workspace.
+    #[serde(default)]
+    pub warehouses: Option<Vec<WarehouseConfig>>,
+    /// Replaces the top-level `spaces` for this workspace.
+    #[serde(default)]
+    pub spaces: Option<Vec<SpaceConfig>>,
+}
+
+/// The answers sources describe for a call a unified host cannot route.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unrouted {
+    /// A redirect to the login page (databricks-sdk-go #1699: "the response came back as the
+    /// login HTML page"; databricks-sql-python `session.py`: "redirected to /login").
+    #[default]
+    LoginPage,
+    /// 401 "Credential was not sent or was of an unsupported type for this API." (a PAT
+    /// without the header, databricks/cli #5341; mlflow #22554 shows the status).
+    CredentialNotSent,
 }
 
 /// The answers seen from `/.well-known/databricks-config` across workspaces.
@@ -225,6 +283,8 @@ impl Default for Config {
         Self {
             workspace_id: "1234567890123456".into(),
             account_id: "00000000-0000-0000-0000-000000000000".into(),
+            unified_host: None,
+            result_compression: ResultCompression::Honoured,
             cloud: "AWS".into(),
             auto_approve: None,
             seed: 42,

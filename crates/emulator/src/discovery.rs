@@ -48,6 +48,18 @@ pub async fn databricks_config(State(shared): State<Shared>) -> Response {
                 .into_response();
         }
     };
+    if config.unified_host.is_some() {
+        // A unified host names the account's issuer and no single workspace; the shape of
+        // databricks-sdk-go's `config/auth_profiles_test.go` ("SPOGW") and the CLI's
+        // `cmd/auth/login_test.go` (`host_type` is compared lower-cased, `normalizeHostType`).
+        return Json(json!({
+            "oidc_endpoint": format!("{}/oidc/accounts/{{account_id}}", shared.base_url),
+            "account_id": config.account_id,
+            "cloud": config.cloud,
+            "host_type": "unified",
+        }))
+        .into_response();
+    }
     Json(json!({
         "oidc_endpoint": oidc_endpoint,
         "workspace_id": config.workspace_id,

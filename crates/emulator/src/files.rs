@@ -6,13 +6,13 @@
 
 use crate::faults::Fault;
 use crate::server::Shared;
-use crate::sql::statements::{Format, State as StatementState};
+use crate::sql::statements::{Format, State as StatementState, Statements};
 use crate::store::Store;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 /// The header every link requires, as cloud storage requires an encryption key header.
@@ -20,6 +20,9 @@ pub const KEY_HEADER: &str = "x-amz-server-side-encryption-customer-key";
 
 #[derive(Debug, Clone)]
 struct Grant {
+    /// The statements of the workspace that issued the link (one of several on a unified
+    /// host, whose downloads all come from this one route).
+    statements: Arc<Statements>,
     statement_id: String,
     chunk_index: usize,
     format: Format,
@@ -54,6 +57,7 @@ impl Links {
     pub fn issue(
         &self,
         store: &Store,
+        statements: &Arc<Statements>,
         statement_id: &str,
         chunk_index: usize,
         format: Format,
@@ -62,6 +66,7 @@ impl Links {
         let (token, key) = (digest[..40].to_owned(), digest[40..].to_owned());
         let expires_at = SystemTime::now() + self.ttl;
         let grant = Grant {
+            statements: statements.clone(),
             statement_id: statement_id.to_owned(),
             chunk_index,
             format,
@@ -132,7 +137,7 @@ pub async fn download(
             "The required encryption key header is missing or wrong.",
         );
     }
-    let Some(snapshot) = shared.statements.snapshot(&grant.statement_id) else {
+    let Some(snapshot) = grant.statements.snapshot(&grant.statement_id) else {
         return xml_error(
             StatusCode::NOT_FOUND,
             "NoSuchKey",

@@ -25,6 +25,7 @@ pub mod store;
 pub mod test_proxy;
 pub mod tls;
 mod token;
+mod unified;
 pub mod warehouses;
 
 pub use config::Config;

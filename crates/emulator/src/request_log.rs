@@ -1,6 +1,6 @@
 //! The request log: method, path, status, duration and any injected fault of each request,
-//! for tests to query at `GET /__emulator/requests`. Never query strings, headers or bodies:
-//! they carry codes, tokens and secrets.
+//! for tests to query at `GET /__emulator/requests`, and the workspace a unified host's call
+//! named. Never query strings, other headers or bodies: they carry codes, tokens and secrets.
 
 use serde::Serialize;
 use std::sync::Mutex;
@@ -17,6 +17,9 @@ pub struct LoggedRequest {
     pub millis: u64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fault: Option<&'static str>,
+    /// `X-Databricks-Workspace-Id` (or the legacy `X-Databricks-Org-Id`), when sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub workspace: Option<String>,
 }
 
 #[derive(Debug, Default)]
@@ -32,6 +35,7 @@ impl RequestLog {
         status: u16,
         millis: u64,
         fault: Option<&'static str>,
+        workspace: Option<String>,
     ) {
         let mut guard = self.entries.lock().unwrap_or_else(|p| p.into_inner());
         guard.0 += 1;
@@ -47,6 +51,7 @@ impl RequestLog {
             status,
             millis,
             fault,
+            workspace,
         });
     }
 

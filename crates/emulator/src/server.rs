@@ -34,20 +34,32 @@ pub struct SharedState {
     pub config: Config,
     /// `http://127.0.0.1:<port>` (or `https://`), the origin clients use.
     pub base_url: String,
-    pub store: Store,
-    pub faults: Faults,
-    pub log: RequestLog,
+    /// The account's sign-ins, shared by every workspace of a unified host.
+    pub store: Arc<Store>,
+    pub faults: Arc<Faults>,
+    pub log: Arc<RequestLog>,
     pub warehouses: Arc<Warehouses>,
     pub engine: Arc<Engine>,
     pub statements: Arc<Statements>,
-    pub links: Links,
+    /// Result downloads, served at one `/__files/` route for every workspace.
+    pub links: Arc<Links>,
     pub genie: Genie,
 }
 
 pub type Shared = Arc<SharedState>;
 
-/// Builds the router for an emulator reachable at `base_url`.
-pub fn router(config: Config, base_url: String) -> Router {
+/// What every workspace of a host shares: the account's sign-ins, faults, the request log and
+/// the download links.
+#[derive(Clone)]
+struct Account {
+    store: Arc<Store>,
+    faults: Arc<Faults>,
+    log: Arc<RequestLog>,
+    links: Arc<Links>,
+}
+
+/// One workspace's state.
+fn workspace_state(config: Config, base_url: String, account: &Account) -> Shared {
     let timings = &config.timings;
     let warehouses = Warehouses::new(
         config.warehouses.clone(),
@@ -60,20 +72,23 @@ pub fn router(config: Config, base_url: String) -> Router {
         min_run: Duration::from_millis(timings.statement_ms),
         memory_bytes: config.result_memory_mib.saturating_mul(1024 * 1024),
     });
-    let shared = Arc::new(SharedState {
-        store: Store::new(config.seed),
-        faults: Faults::new(&config.faults),
-        log: RequestLog::default(),
+    Arc::new(SharedState {
+        store: account.store.clone(),
+        faults: account.faults.clone(),
+        log: account.log.clone(),
         warehouses: Arc::new(warehouses),
         engine: Arc::new(Engine::new(config.seed, &config.session_time_zone)),
         statements: Arc::new(statements),
-        links: Links::new(Duration::from_secs(timings.external_link_secs)),
+        links: account.links.clone(),
         genie: Genie::new(config.genie.questions_per_minute),
         config,
         base_url,
-    });
-    // Everything under /api/2.0 needs a valid bearer token.
-    let api = Router::new()
+    })
+}
+
+/// A workspace's API: everything under `/api/` needs a valid bearer token.
+fn workspace_api(shared: Shared) -> Router {
+    Router::new()
         .route("/api/2.0/preview/scim/v2/Me", get(scim::me))
         .route("/api/2.0/sql/warehouses", get(warehouses::list))
         .route("/api/2.0/sql/warehouses/{id}", get(warehouses::get))
@@ -106,7 +121,35 @@ pub fn router(config: Config, base_url: String) -> Router {
         .route_layer(middleware::from_fn_with_state(
             shared.clone(),
             auth::require_bearer,
-        ));
+        ))
+        .with_state(shared)
+}
+
+/// Builds the router for an emulator reachable at `base_url`.
+pub fn router(config: Config, base_url: String) -> Router {
+    let account = Account {
+        store: Arc::new(Store::new(config.seed)),
+        faults: Arc::new(Faults::new(&config.faults)),
+        log: Arc::new(RequestLog::default()),
+        links: Arc::new(Links::new(Duration::from_secs(
+            config.timings.external_link_secs,
+        ))),
+    };
+    let shared = workspace_state(config.clone(), base_url.clone(), &account);
+    let api = match &config.unified_host {
+        None => workspace_api(shared.clone()),
+        Some(unified) => crate::unified::routes(unified, |workspace| {
+            let mut own = config.clone();
+            own.workspace_id.clone_from(&workspace.workspace_id);
+            if let Some(warehouses) = &workspace.warehouses {
+                own.warehouses.clone_from(warehouses);
+            }
+            if let Some(spaces) = &workspace.spaces {
+                own.spaces.clone_from(spaces);
+            }
+            workspace_api(workspace_state(own, base_url.clone(), &account))
+        }),
+    };
     let accounts = "/oidc/accounts/{account_id}";
     Router::new()
         .route(
@@ -137,6 +180,7 @@ pub fn router(config: Config, base_url: String) -> Router {
         .route(&format!("{accounts}/v1/token"), post(token::account_token))
         .route("/__files/{token}", get(files::download))
         .route("/__emulator/health", get(admin::health))
+        .route("/login.html", get(crate::unified::login_page))
         .route(
             "/__emulator/tokens/expire-access",
             post(admin::expire_access_tokens),
@@ -161,9 +205,9 @@ pub fn router(config: Config, base_url: String) -> Router {
             "/__emulator/requests",
             get(admin::requests).delete(admin::clear_requests),
         )
+        .with_state(shared.clone())
         .merge(api)
-        .layer(middleware::from_fn_with_state(shared.clone(), observe))
-        .with_state(shared)
+        .layer(middleware::from_fn_with_state(shared, observe))
 }
 
 /// Logs the request (method, path, status, duration; never the query or headers) and applies
@@ -172,6 +216,7 @@ async fn observe(State(shared): State<Shared>, request: Request, next: Next) -> 
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
     let path = request.uri().path().to_owned();
+    let workspace = crate::unified::named_workspace(request.headers()).map(str::to_owned);
     let fault = if path.starts_with("/__emulator/") {
         None
     } else {
@@ -206,7 +251,9 @@ async fn observe(State(shared): State<Shared>, request: Request, next: Next) -> 
     tracing::info!(%method, %path, status, millis, fault = fault_name.unwrap_or("-"), "request");
     // The log is for what clients did; the tests' own control requests stay out of it.
     if !path.starts_with("/__emulator/") {
-        shared.log.record(method, path, status, millis, fault_name);
+        shared
+            .log
+            .record(method, path, status, millis, fault_name, workspace);
     }
     response
 }

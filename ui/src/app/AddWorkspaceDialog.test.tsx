@@ -151,6 +151,29 @@ describe("AddWorkspaceDialog", () => {
     expect(screen.getByLabelText<HTMLInputElement>("Client secret").value).toBe("");
   });
 
+  it("keeps the workspace of a host that serves several in the address it fills in", async () => {
+    const profile: ImportReport["candidates"][number]["profile"] = {
+      id: "cfg-spog",
+      name: "spog",
+      host: "https://acme.cloud.databricks.com",
+      auth: { kind: "databricksCli" },
+      scopes: "all-apis offline_access",
+      redirect: { kind: "deepLink" },
+      accountId: "acct-1",
+      workspaceId: "1111",
+      defaultWarehouseId: null,
+      pinnedSpaces: [],
+    };
+    const onImport = vi.fn().mockResolvedValue({
+      candidates: [{ section: "spog", profile, secretLeftBehind: false }],
+      skipped: [],
+    } satisfies ImportReport);
+    renderOpen(vi.fn(), { onImport });
+    fireEvent.click(screen.getByTestId("import-databrickscfg"));
+    fireEvent.click(await screen.findByRole("button", { name: /spog https:\/\/acme/ }));
+    expect(screen.getByLabelText<HTMLInputElement>("Workspace URL").value).toBe("https://acme.cloud.databricks.com/?o=1111");
+  });
+
   it("shows the app's message as an alert and stays open when adding fails", async () => {
     const message = "Workspace URLs must start with https://.";
     const onAdd = vi.fn().mockRejectedValue(new AppError("invalid_input", message));

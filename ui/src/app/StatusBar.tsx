@@ -10,7 +10,9 @@ interface Props {
 export function StatusBar({ workspace, info }: Props) {
   return (
     <footer class="status-bar" data-testid="status-bar">
-      <span data-testid="status-workspace">{workspace ? workspace.host : "No workspace"}</span>
+      <span data-testid="status-workspace">
+        {workspace ? workspace.host + (workspace.workspaceId ? ` · workspace ${workspace.workspaceId}` : "") : "No workspace"}
+      </span>
       <span class="muted" data-testid="status-sign-in">
         {workspace && !workspace.blocked && workspace.status.state === "signedIn" && workspace.status.user ? (
           <>

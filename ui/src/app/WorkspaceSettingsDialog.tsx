@@ -114,7 +114,7 @@ export function WorkspaceSettingsDialog({ workspace, list, onClose, actions }: P
               onInput={(event) => setName(event.currentTarget.value)}
             />
           </label>
-          <p class="muted settings-host">{workspace.host}</p>
+          <p class="muted settings-host">{workspace.location}</p>
           {usesOAuth && (
             <label>
               What Brickdesk may use

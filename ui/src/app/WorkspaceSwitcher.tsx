@@ -74,7 +74,7 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
                 <span class="workspace-label">{workspace.name}</span>
                 {workspace.managed && <LockIcon label="Managed by your IT department" />}
               </span>
-              <span class="workspace-host">{workspace.host.replace(/^https?:\/\//, "")}</span>
+              <span class="workspace-host">{workspace.location}</span>
               <span
                 class="workspace-status"
                 data-testid="workspace-status"

@@ -86,7 +86,10 @@ export function isProblem(value: NewWorkspace | Problem): value is Problem {
 /** A profile from ~/.databrickscfg as a draft; its secret was never imported. */
 export function fromCandidate(candidate: Candidate): Draft {
   const { profile } = candidate;
-  const draft: Draft = { ...EMPTY_DRAFT, name: profile.name, host: profile.host };
+  // A workspace of a host that serves several keeps its id in the address, as the browser shows it.
+  const id = profile.workspaceId;
+  const host = id ? `${profile.host.replace(/\/+$/, "")}/?${/^\d+$/.test(id) ? "o" : "w"}=${encodeURIComponent(id)}` : profile.host;
+  const draft: Draft = { ...EMPTY_DRAFT, name: profile.name, host };
   switch (profile.auth.kind) {
     case "databricksCli":
       return draft;

@@ -6,6 +6,8 @@ export function workspace(
   fields: Pick<WorkspaceSummary, "id" | "name" | "host"> & Partial<WorkspaceSummary>,
 ): WorkspaceSummary {
   return {
+    workspaceId: null,
+    location: (fields.host ?? "").replace(/^https?:\/\//, "") + (fields.workspaceId ? ` · workspace ${fields.workspaceId}` : ""),
     managed: false,
     auth: { kind: "databricksCli" },
     redirect: { kind: "deepLink" },

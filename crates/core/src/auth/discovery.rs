@@ -2,6 +2,12 @@
 //! issuer, whose RFC 8414 metadata names the endpoints; when that document is missing or
 //! unusable for any reason, `/oidc/.well-known/oauth-authorization-server` is asked directly,
 //! as the official SDKs do.
+//!
+//! The document also says what kind of host this is (`host_type`) and, on a workspace's own
+//! host, its `workspace_id`. A unified host (an account's custom URL serving many workspaces)
+//! names the account's issuer (`/oidc/accounts/{account_id}`) and no single workspace, so the
+//! workspace must come from the address (`?o=`), as databricks-sdk-go's `resolveHostMetadata`
+//! and the CLI's `HasUnifiedHostSignal` read it.
 
 use crate::host::WorkspaceHost;
 use crate::http_body;
@@ -28,10 +34,41 @@ pub enum DiscoveryStep {
     Done,
 }
 
-#[derive(Deserialize)]
-struct HostMetadata {
+/// `/.well-known/databricks-config` (databricks-sdk-go `config/host_metadata.go`). Ids may be
+/// numbers or strings.
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct HostMetadata {
+    #[serde(default)]
     oidc_endpoint: Option<String>,
-    account_id: Option<String>,
+    #[serde(default, deserialize_with = "id_text")]
+    pub account_id: Option<String>,
+    #[serde(default, deserialize_with = "id_text")]
+    pub workspace_id: Option<String>,
+    /// `workspace`, `account` or `unified` (sdk-go lower-cases it before comparing).
+    #[serde(default)]
+    host_type: Option<String>,
+}
+
+fn id_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Option::<serde_json::Value>::deserialize(d)? {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => Some(s.trim().to_owned()),
+        Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+        _ => None,
+    })
+}
+
+impl HostMetadata {
+    /// Whether the host serves several workspaces: `host_type` says `unified`, or the issuer
+    /// is an account's (`/oidc/accounts/`), the signal the CLI keys on.
+    pub fn is_unified(&self) -> bool {
+        self.host_type
+            .as_deref()
+            .is_some_and(|t| t.trim().eq_ignore_ascii_case("unified"))
+            || self
+                .oidc_endpoint
+                .as_deref()
+                .is_some_and(|e| e.contains("/oidc/accounts/"))
+    }
 }
 
 #[derive(Deserialize)]
@@ -46,7 +83,7 @@ struct ServerMetadata {
 /// databricks-sdk-py `Config._resolve_host_metadata`): older workspaces answer 404, others a
 /// redirect to a login page, 401/403, 5xx or HTML. Only a failure to reach the host at all is
 /// an error, since the fallback would ask the same host.
-async fn host_metadata(
+pub async fn host_metadata(
     client: &reqwest::Client,
     host: &WorkspaceHost,
 ) -> Result<Option<HostMetadata>, ErrorInfo> {
@@ -103,11 +140,14 @@ async fn server_metadata(
 /// The OIDC issuer named by host metadata, with `{account_id}` filled in as the SDKs do (from
 /// the document's own `account_id`, else the profile's); `None` when it cannot be used.
 fn issuer_of(
-    metadata: HostMetadata,
+    metadata: &HostMetadata,
     account_id: Option<&str>,
     host: &WorkspaceHost,
 ) -> Option<Url> {
-    let raw = metadata.oidc_endpoint.filter(|e| !e.trim().is_empty())?;
+    let raw = metadata
+        .oidc_endpoint
+        .clone()
+        .filter(|e| !e.trim().is_empty())?;
     let raw = if raw.contains("{account_id}") {
         let account = metadata
             .account_id
@@ -151,6 +191,14 @@ fn endpoint(raw: &str, host: &WorkspaceHost) -> Result<Url, ErrorInfo> {
     })
 }
 
+/// What discovery found: the endpoints, and what the host's document says about it.
+#[derive(Debug, Clone)]
+pub struct Discovered {
+    pub endpoints: Endpoints,
+    /// `None` when the host has no usable document.
+    pub metadata: Option<HostMetadata>,
+}
+
 /// Discovers `host`'s endpoints, reporting each step to `progress`. `account_id` fills an
 /// `{account_id}` placeholder in the host metadata when the document does not name one.
 pub async fn discover(
@@ -158,10 +206,11 @@ pub async fn discover(
     host: &WorkspaceHost,
     account_id: Option<&str>,
     progress: impl Fn(DiscoveryStep),
-) -> Result<Endpoints, ErrorInfo> {
+) -> Result<Discovered, ErrorInfo> {
     progress(DiscoveryStep::Contacting);
-    let issuer = host_metadata(client, host)
-        .await?
+    let metadata = host_metadata(client, host).await?;
+    let issuer = metadata
+        .as_ref()
         .and_then(|metadata| issuer_of(metadata, account_id, host))
         .unwrap_or_else(|| host.join("/oidc"));
     progress(DiscoveryStep::ReadingSignInServer);
@@ -170,7 +219,7 @@ pub async fn discover(
         "{}/.well-known/oauth-authorization-server",
         issuer.path().trim_end_matches('/')
     ));
-    let Some(metadata) = server_metadata(client, metadata_url, host).await? else {
+    let Some(server) = server_metadata(client, metadata_url, host).await? else {
         return Err(ErrorInfo::new(
             ErrorCode::Server,
             format!(
@@ -181,11 +230,14 @@ pub async fn discover(
         ));
     };
     let endpoints = Endpoints {
-        authorization: endpoint(&metadata.authorization_endpoint, host)?,
-        token: endpoint(&metadata.token_endpoint, host)?,
+        authorization: endpoint(&server.authorization_endpoint, host)?,
+        token: endpoint(&server.token_endpoint, host)?,
     };
     progress(DiscoveryStep::Done);
-    Ok(endpoints)
+    Ok(Discovered {
+        endpoints,
+        metadata,
+    })
 }
 
 #[cfg(test)]
@@ -200,33 +252,56 @@ mod tests {
         HostMetadata {
             oidc_endpoint: Some(oidc.into()),
             account_id: account.map(str::to_owned),
+            ..HostMetadata::default()
         }
+    }
+
+    #[test]
+    fn a_unified_host_is_known_by_its_type_or_its_account_issuer() {
+        let read = |json: &str| serde_json::from_str::<HostMetadata>(json).expect(json);
+        // The shapes of databricks-sdk-go's tests (`auth_profiles_test.go`, "SPOGW") and the
+        // CLI's (`cmd/auth/login_test.go`); ids may be numbers.
+        let spog = read(
+            r#"{"oidc_endpoint":"https://acme.example/oidc/accounts/{account_id}","account_id":"acct-1","workspace_id":900800700600,"cloud":"AWS","host_type":"UNIFIED"}"#,
+        );
+        assert!(spog.is_unified());
+        assert_eq!(spog.workspace_id.as_deref(), Some("900800700600"));
+        assert!(
+            read(r#"{"oidc_endpoint":"https://spog.example.com/oidc/accounts/discovered-account","account_id":"discovered-account"}"#)
+                .is_unified()
+        );
+        assert!(read(r#"{"host_type":"unified","account_id":"acct-123"}"#).is_unified());
+        let workspace = read(
+            r#"{"oidc_endpoint":"https://dbc-1.example/oidc","workspace_id":"42","host_type":"workspace"}"#,
+        );
+        assert!(!workspace.is_unified());
+        assert_eq!(workspace.account_id, None);
     }
 
     #[test]
     fn the_account_placeholder_is_filled_as_the_sdks_do() {
         let placeholder = "https://dbc-1.cloud.databricks.com/oidc/accounts/{account_id}/";
         assert_eq!(
-            issuer_of(metadata(placeholder, Some("abc")), None, &host())
+            issuer_of(&metadata(placeholder, Some("abc")), None, &host())
                 .map(|u| u.to_string())
                 .as_deref(),
             Some("https://dbc-1.cloud.databricks.com/oidc/accounts/abc")
         );
         assert_eq!(
-            issuer_of(metadata(placeholder, None), Some("from-profile"), &host())
+            issuer_of(&metadata(placeholder, None), Some("from-profile"), &host())
                 .map(|u| u.path().to_owned())
                 .as_deref(),
             Some("/oidc/accounts/from-profile")
         );
         assert!(
-            issuer_of(metadata(placeholder, None), None, &host()).is_none(),
+            issuer_of(&metadata(placeholder, None), None, &host()).is_none(),
             "no account id: the standard paths"
         );
         assert!(
-            issuer_of(metadata("http://evil.example/oidc", None), None, &host()).is_none(),
+            issuer_of(&metadata("http://evil.example/oidc", None), None, &host()).is_none(),
             "a plain-http issuer is ignored"
         );
-        assert!(issuer_of(metadata("", None), None, &host()).is_none());
+        assert!(issuer_of(&metadata("", None), None, &host()).is_none());
     }
 
     #[test]

@@ -106,13 +106,38 @@ pub fn scopes_not_allowed(
         .map(|(scopes, _)| scopes.to_owned())
         .filter(|s| !s.is_empty());
     let asked = named
+        .as_ref()
         .map(|s| format!(" (\u{201c}{s}\u{201d})"))
         .unwrap_or_default();
+    let refused = |scope: &str| {
+        named
+            .as_deref()
+            .is_some_and(|n| n.split([',', ' ']).any(|s| s.trim() == scope))
+    };
+    // Advice on the scope the refusal names: `offline_access` is assigned per app connection
+    // too (databricks-sdk-py `CustomAppIntegrationAPI.create` takes it in `scopes`), and
+    // "SQL only" would not bring it back.
+    let advice = if refused("offline_access") && !refused("all-apis") {
+        "Ask your Databricks admin to add \u{201c}offline_access\u{201d} to the app \
+         connection: without it Brickdesk cannot stay signed in."
+            .to_owned()
+    } else if named.is_none() || refused("all-apis") || refused("genie") {
+        "In Workspace settings, choose \u{201c}SQL only\u{201d} if it is meant for SQL (Genie \
+         then stays off), or ask your Databricks admin to add \u{201c}all-apis\u{201d} to the \
+         app connection."
+            .to_owned()
+    } else {
+        format!(
+            "Ask your Databricks admin to add {} to the app connection.",
+            asked
+                .trim_start()
+                .trim_start_matches('(')
+                .trim_end_matches(')')
+        )
+    };
     Some(format!(
         "The app connection \u{201c}{client_id}\u{201d} does not allow the access Brickdesk asked \
-         for{asked}. In Workspace settings, choose \u{201c}SQL only\u{201d} if it is meant for SQL \
-         (Genie then stays off), or ask your Databricks admin to add \u{201c}all-apis\u{201d} to \
-         the app connection."
+         for{asked}. {advice}"
     ))
 }
 
@@ -312,6 +337,23 @@ mod tests {
         assert!(message.contains("\u{201c}all-apis\u{201d}"), "{message}");
         assert!(message.contains("SQL only"), "{message}");
         assert!(scopes_not_allowed("c", "invalid_scope", None).is_some());
+        let offline = scopes_not_allowed(
+            "brickdesk",
+            "access_denied",
+            Some("Scopes 'offline_access' are not assigned to the client brickdesk."),
+        )
+        .expect("a scope refusal");
+        assert!(
+            offline.contains("add \u{201c}offline_access\u{201d}") && !offline.contains("SQL only"),
+            "{offline}"
+        );
+        let sql = scopes_not_allowed(
+            "bi",
+            "access_denied",
+            Some("Scopes 'sql' are not assigned to the client bi."),
+        )
+        .expect("a scope refusal");
+        assert!(sql.contains("add \u{201c}sql\u{201d}"), "{sql}");
         assert!(scopes_not_allowed("c", "access_denied", Some("The user declined.")).is_none());
     }
 }

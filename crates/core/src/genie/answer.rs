@@ -200,16 +200,33 @@ pub fn query_of(message: &WireMessage) -> Option<QueryAnswer> {
     })
 }
 
-/// Builds the answer for `message`, fetching the query's rows when it completed.
-pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
+/// What Genie said, as its own client reads a message (databricks-ai-bridge 0.21
+/// `_parse_attachments`, PR #432): Genie may correct its SQL within one message, so text
+/// strictly between the first and the last query attachment belongs to a superseded attempt
+/// and is dropped; text before the first and after the last is kept, in order. The last
+/// suggestions count. The chart is the one drawn from the final query (`GenieVizAttachment.
+/// query_attachment_id`, databricks-sdk-py 0.162), or one that names no query.
+fn parts(
+    message: &WireMessage,
+    final_query: Option<&str>,
+) -> (Vec<AnswerText>, Vec<String>, Option<Visualization>) {
+    let queries: Vec<usize> = (message.attachments.iter().enumerate())
+        .filter(|(_, a)| a.query.is_some())
+        .map(|(i, _)| i)
+        .collect();
+    let superseded = |i: usize| matches!((queries.first(), queries.last()), (Some(first), Some(last)) if *first < i && i < *last);
     let mut texts = Vec::new();
-    let mut query = query_of(message);
     let mut suggestions = Vec::new();
     let mut visualization = None;
-    for attachment in &message.attachments {
+    for (index, attachment) in message.attachments.iter().enumerate() {
         if let (Some(viz), Some(id)) = (&attachment.viz, &attachment.attachment_id)
             && visualization.is_none()
             && !id.is_empty()
+            && viz
+                .query_attachment_id
+                .as_deref()
+                .filter(|q| !q.is_empty())
+                .is_none_or(|q| Some(q) == final_query)
         {
             visualization = Some(Visualization {
                 attachment_id: id.clone(),
@@ -219,7 +236,7 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
         if let Some(text) = attachment
             .text
             .as_ref()
-            .filter(|t| !t.content.trim().is_empty())
+            .filter(|t| !t.content.trim().is_empty() && !superseded(index))
         {
             texts.push(AnswerText {
                 purpose: TextPurpose::of(text.purpose.as_deref()),
@@ -227,9 +244,17 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
             });
         }
         if let Some(s) = &attachment.suggested_questions {
-            suggestions.extend(s.questions.iter().cloned());
+            suggestions.clone_from(&s.questions);
         }
     }
+    (texts, suggestions, visualization)
+}
+
+/// Builds the answer for `message`, fetching the query's rows when it completed.
+pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
+    let mut query = query_of(message);
+    let (texts, suggestions, visualization) =
+        parts(message, query.as_ref().map(|q| q.attachment_id.as_str()));
     let mut problem = problem(message);
     let mut can_run_again = message.status == MessageStatus::QueryResultExpired;
     if let Some(q) = query
@@ -277,6 +302,50 @@ pub async fn build(api: &Api, runs: &Runs, message: &WireMessage) -> Answer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// databricks-ai-bridge's own test case "Self-correction", with a chart per attempt.
+    #[test]
+    fn a_self_corrected_answer_shows_only_the_final_attempt_and_its_chart() {
+        let message: WireMessage = serde_json::from_value(serde_json::json!({
+            "message_id": "m", "conversation_id": "c", "space_id": "s", "content": "q",
+            "status": "COMPLETED",
+            "attachments": [
+                {"attachment_id": "0", "text": {"content": "Summary first"}},
+                {"attachment_id": "1", "query": {"query": "SELECT wrong"}},
+                {"attachment_id": "2", "text": {"content": "explains wrong"}},
+                {"attachment_id": "v1", "viz": {"title": "Wrong chart", "query_attachment_id": "1"}},
+                {"attachment_id": "3", "suggested_questions": {"questions": ["Q1?"]}},
+                {"attachment_id": "4", "query": {"query": "SELECT correct"}},
+                {"attachment_id": "5", "text": {"content": "explains correct"}},
+                {"attachment_id": "6", "text": {"content": "follow-up prompt"}},
+                {"attachment_id": "v2", "viz": {"title": "Right chart", "query_attachment_id": "4"}},
+                {"attachment_id": "7", "suggested_questions": {"questions": ["Q2?"]}}
+            ]
+        }))
+        .expect("message");
+        let query = query_of(&message).expect("the last query");
+        assert_eq!(query.sql, "SELECT correct");
+        let (texts, suggestions, viz) = parts(&message, Some(&query.attachment_id));
+        let texts: Vec<&str> = texts.iter().map(|t| t.html.trim()).collect();
+        assert_eq!(
+            texts,
+            [
+                "<p>Summary first</p>",
+                "<p>explains correct</p>",
+                "<p>follow-up prompt</p>"
+            ]
+        );
+        assert_eq!(suggestions, ["Q2?"]);
+        assert_eq!(viz.expect("a chart").attachment_id, "v2");
+        // A chart that names no query (an older workspace) is still shown.
+        let old: WireMessage = serde_json::from_value(serde_json::json!({
+            "message_id": "m", "conversation_id": "c", "space_id": "s", "content": "q",
+            "attachments": [{"attachment_id": "q", "query": {"query": "SELECT 1"}},
+                            {"attachment_id": "v", "viz": {"title": "Chart"}}]
+        }))
+        .expect("message");
+        assert_eq!(parts(&old, Some("q")).2.expect("chart").attachment_id, "v");
+    }
 
     #[test]
     fn every_incomplete_ending_says_what_to_do() {

@@ -148,6 +148,10 @@ pub struct WireSuggestions {
 pub struct WireViz {
     #[serde(default)]
     pub title: Option<String>,
+    /// The query attachment the chart was drawn from (a message that self-corrected has
+    /// several queries, and may have a chart per query).
+    #[serde(default)]
+    pub query_attachment_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -6,7 +6,7 @@
 //! one, so the user can enter it (or sign in) in Brickdesk instead.
 
 use super::{AuthKind, DEFAULT_SCOPES, Profile, RedirectMode};
-use crate::host::WorkspaceHost;
+use crate::host::WorkspaceAddress;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -105,8 +105,8 @@ pub fn parse(text: &str) -> ImportReport {
             report.skipped.push(skip("It has no host."));
             continue;
         };
-        let host = match WorkspaceHost::parse(host) {
-            Ok(host) => host,
+        let address = match WorkspaceAddress::parse(host) {
+            Ok(address) => address,
             Err(error) => {
                 report.skipped.push(skip(&error.message));
                 continue;
@@ -148,11 +148,23 @@ pub fn parse(text: &str) -> ImportReport {
             profile: Profile {
                 id,
                 name: section.clone(),
-                host: host.to_string(),
+                host: address.host.to_string(),
                 auth,
                 scopes: DEFAULT_SCOPES.into(),
                 redirect: RedirectMode::DeepLink,
-                account_id: keys.get("account_id").cloned(),
+                account_id: keys
+                    .get("account_id")
+                    .filter(|a| !a.is_empty())
+                    .cloned()
+                    .or(address.account_id),
+                // The CLI writes `workspace_id` for a workspace of a unified host; `none` is
+                // its own marker for "no workspace" (databricks/cli `libs/auth/headers.go`).
+                workspace_id: keys
+                    .get("workspace_id")
+                    .filter(|w| w.as_str() != "none" && crate::host::valid_workspace_id(w))
+                    .cloned()
+                    .or(address.workspace_id),
+                compressed_results: true,
                 default_warehouse_id: None,
                 pinned_spaces: vec![],
             },
@@ -205,6 +217,20 @@ account_id = 0000-1111
 [legacy]
 host = http://insecure.example.com
 
+[spog-one]
+host = https://acme.cloud.databricks.com
+account_id = acct-1
+workspace_id = 1111
+auth_type = databricks-cli
+
+[spog-two]
+host = https://acme.cloud.databricks.com/?o=2222
+auth_type = databricks-cli
+
+[spog-none]
+host = https://acme.cloud.databricks.com
+workspace_id = none
+
 [azure]
 host = https://adb-1.azuredatabricks.net
 auth_type = azure-cli
@@ -242,6 +268,21 @@ auth_type = azure-cli
             by_section["app"].profile.auth,
             AuthKind::AppConnection { .. }
         ));
+        // Workspaces of one unified host: the CLI's `workspace_id` key, or `?o=` in the host.
+        assert_eq!(
+            by_section["spog-one"].profile.workspace_id.as_deref(),
+            Some("1111")
+        );
+        assert_eq!(
+            by_section["spog-two"].profile.workspace_id.as_deref(),
+            Some("2222")
+        );
+        assert_eq!(
+            by_section["spog-two"].profile.host,
+            "https://acme.cloud.databricks.com"
+        );
+        assert_eq!(by_section["spog-none"].profile.workspace_id, None);
+        assert_eq!(by_section["sales"].profile.workspace_id, None);
         let skipped: Vec<&str> = report.skipped.iter().map(|s| s.section.as_str()).collect();
         assert_eq!(skipped, ["legacy", "azure"]);
         let serialized = serde_json::to_string(&report).expect("json");

@@ -211,6 +211,8 @@ mod tests {
             scopes: "all-apis offline_access".into(),
             redirect: RedirectMode::DeepLink,
             account_id: None,
+            workspace_id: None,
+            compressed_results: true,
             default_warehouse_id: None,
             pinned_spaces: vec![],
         }

@@ -8,7 +8,7 @@
 pub mod databrickscfg;
 pub mod file;
 
-use crate::host::WorkspaceHost;
+use crate::host::{WorkspaceAddress, WorkspaceHost};
 use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
 
@@ -112,10 +112,28 @@ pub struct Profile {
     /// For account-level endpoints.
     #[serde(default)]
     pub account_id: Option<String>,
+    /// The workspace on a host that serves several (an account's custom URL, `?o=<id>` in the
+    /// browser's address): every workspace call names it in `X-Databricks-Workspace-Id`.
+    /// A `?o=` left in `host` (a policy or a hand-edited file) counts too.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_id: Option<String>,
+    /// Statements ask for LZ4-compressed results (`result_compression`); IT or the user can
+    /// turn it off for a workspace whose warehouses mishandle it.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub compressed_results: bool,
     #[serde(default)]
     pub default_warehouse_id: Option<String>,
     #[serde(default)]
     pub pinned_spaces: Vec<String>,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde's `skip_serializing_if` passes a reference
+fn is_true(value: &bool) -> bool {
+    *value
 }
 
 fn default_scopes() -> String {
@@ -132,6 +150,32 @@ impl Profile {
         WorkspaceHost::parse(&self.host)
     }
 
+    /// The workspace id every workspace call carries, if the host serves several: the
+    /// profile's own, else one named in `host`'s query.
+    pub fn workspace_id(&self) -> Option<String> {
+        self.workspace_id
+            .clone()
+            .filter(|id| crate::host::valid_workspace_id(id))
+            .or_else(|| {
+                WorkspaceAddress::parse(&self.host)
+                    .ok()
+                    .and_then(|a| a.workspace_id)
+            })
+    }
+
+    /// Where the workspace is, for people: the host without its scheme, and the workspace id
+    /// when the host serves several (`acme.cloud.databricks.com · workspace 1234`).
+    pub fn location(&self) -> String {
+        let host = self
+            .workspace_host()
+            .map_or_else(|_| self.host.clone(), |h| h.to_string());
+        let host = host.split_once("://").map_or(host.as_str(), |(_, h)| h);
+        match self.workspace_id() {
+            Some(id) => format!("{host} \u{b7} workspace {id}"),
+            None => host.to_owned(),
+        }
+    }
+
     /// The redirect URI the authorize request names, exactly as the app connection registers it.
     pub fn redirect_uri(&self) -> String {
         match (&self.auth, self.redirect) {
@@ -145,8 +189,20 @@ impl Profile {
 
     /// What the profile's secrets are bound to: its host and OAuth client
     /// ([`crate::vault::Binding`]).
+    ///
+    /// Two workspaces of one host are bound apart by the workspace id, so a token kept for
+    /// one is never read as the other's. Without an id the binding is the host alone, as it
+    /// always was (secrets stored by earlier versions stay readable).
     pub fn binding(&self) -> crate::vault::Binding {
-        crate::vault::Binding::of(&self.host, self.client_id())
+        match self.workspace_id() {
+            Some(id) => {
+                let host = self
+                    .workspace_host()
+                    .map_or_else(|_| self.host.clone(), |h| h.to_string());
+                crate::vault::Binding::of(&format!("{host}?o={id}"), self.client_id())
+            }
+            None => crate::vault::Binding::of(&self.host, self.client_id()),
+        }
     }
 
     /// What the profile's scopes let Brickdesk use.
@@ -168,6 +224,16 @@ impl Profile {
     pub fn validate(&self) -> Result<(), ErrorInfo> {
         let invalid = |m: &str| Err(ErrorInfo::new(ErrorCode::InvalidInput, m));
         self.workspace_host()?;
+        if self
+            .workspace_id
+            .as_deref()
+            .is_some_and(|id| !crate::host::valid_workspace_id(id))
+        {
+            return invalid(
+                "A workspace id uses only letters, digits, '-' and '_' (at most 64), like the \
+                 number after ?o= in the workspace's address.",
+            );
+        }
         if self.name.trim().is_empty() || self.name.chars().count() > 80 {
             return invalid("Use a workspace name of 1 to 80 characters.");
         }
@@ -213,9 +279,38 @@ mod tests {
             scopes: DEFAULT_SCOPES.into(),
             redirect,
             account_id: None,
+            workspace_id: None,
+            compressed_results: true,
             default_warehouse_id: None,
             pinned_spaces: vec![],
         }
+    }
+
+    #[test]
+    fn two_workspaces_of_one_host_are_bound_apart_and_an_old_binding_is_unchanged() {
+        let mut first = profile(AuthKind::DatabricksCli, RedirectMode::DeepLink);
+        let plain = first.binding();
+        assert_eq!(
+            plain,
+            crate::vault::Binding::of("https://dbc-1.cloud.databricks.com", Some("databricks-cli")),
+            "a profile without a workspace id keeps the binding earlier versions stored"
+        );
+        first.workspace_id = Some("111".into());
+        let mut second = first.clone();
+        second.workspace_id = Some("222".into());
+        assert_ne!(first.binding(), second.binding());
+        assert_ne!(first.binding(), plain);
+        // A `?o=` in the host (from a policy file) is the same workspace as the field.
+        let mut in_host = profile(AuthKind::DatabricksCli, RedirectMode::DeepLink);
+        in_host.host = "https://dbc-1.cloud.databricks.com/?o=111".into();
+        assert_eq!(in_host.workspace_id().as_deref(), Some("111"));
+        assert_eq!(in_host.binding(), first.binding());
+        assert_eq!(
+            in_host.location(),
+            "dbc-1.cloud.databricks.com \u{b7} workspace 111"
+        );
+        second.workspace_id = Some("bad id".into());
+        assert!(second.validate().is_err());
     }
 
     #[test]

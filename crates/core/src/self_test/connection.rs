@@ -248,11 +248,11 @@ pub(super) async fn sign_in_discovery(http: &reqwest::Client, host: &WorkspaceHo
     )
     .await;
     match found {
-        Ok(endpoints) => CheckLine::pass(
+        Ok(found) => CheckLine::pass(
             kind,
             format!(
                 "The workspace names its sign-in server: {}.",
-                endpoints.authorization.host_str().unwrap_or_default()
+                found.endpoints.authorization.host_str().unwrap_or_default()
             ),
         ),
         Err(error) if error.code == ErrorCode::Network => {

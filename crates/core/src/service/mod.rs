@@ -11,7 +11,7 @@ use crate::auth::login::PendingLogins;
 use crate::auth::oauth::OAuthClient;
 use crate::auth::session::{Session, Source, blocking};
 use crate::deep_link::OAuthCallback;
-use crate::host::WorkspaceHost;
+use crate::host::{WorkspaceAddress, WorkspaceHost};
 use crate::policy::Policy;
 use crate::profiles::file::{self, ProfileFile};
 use crate::profiles::{Access, AuthKind, Profile, RedirectMode, valid_id};
@@ -139,6 +139,17 @@ fn not_found() -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::NotFound,
         "That workspace is no longer in your list. Pick another one in the sidebar.",
+    )
+}
+
+/// A unified host was added without saying which of its workspaces.
+fn several_workspaces(host: &WorkspaceHost) -> ErrorInfo {
+    ErrorInfo::new(
+        ErrorCode::InvalidInput,
+        format!(
+            "{host} serves several workspaces. Open the workspace you want in your browser and \
+             paste the address it shows there: it ends in ?o= and the workspace's number."
+        ),
     )
 }
 
@@ -352,21 +363,9 @@ impl Workspaces {
                  browser instead.",
             ));
         }
-        let host = WorkspaceHost::parse(&new.host)?;
-        if let Some((existing, _)) = self
-            .profiles(&self.lock())
-            .into_iter()
-            .find(|(p, _)| p.host == host.as_str())
-        {
-            return Err(ErrorInfo::new(
-                ErrorCode::InvalidInput,
-                format!(
-                    "{} is already in your list as \u{201c}{}\u{201d}.",
-                    host.as_str(),
-                    existing.name
-                ),
-            ));
-        }
+        let address = WorkspaceAddress::parse(&new.host)?;
+        let host = address.host.clone();
+        self.refuse_duplicate(&host, address.workspace_id.as_deref())?;
         let name = match new.name.trim() {
             "" => host
                 .as_str()
@@ -401,21 +400,43 @@ impl Workspaces {
             ));
         }
         let id = self.next_id(&host);
-        let profile = Profile {
+        let mut profile = Profile {
             id: id.clone(),
             name,
             host: host.to_string(),
             scopes: new.access.unwrap_or(Access::Everything).scopes(&new.auth),
             auth: new.auth,
             redirect: new.redirect.unwrap_or(RedirectMode::DeepLink),
-            account_id: None,
+            account_id: address.account_id.clone(),
+            workspace_id: address.workspace_id.clone(),
+            compressed_results: true,
             default_warehouse_id: None,
             pinned_spaces: vec![],
         };
         profile.validate()?;
-        if profile.auth != AuthKind::PersonalAccessToken {
-            let endpoints = discovery::discover(&self.http, &host, None, progress).await?;
-            self.lock().endpoints.insert(id.clone(), endpoints);
+        // What the host says about itself: a unified host needs a workspace id, and a
+        // workspace's own host names its id (kept, as databricks-sdk-go fills an empty one).
+        let metadata = if profile.auth == AuthKind::PersonalAccessToken {
+            discovery::host_metadata(&self.http, &host).await?
+        } else {
+            let found =
+                discovery::discover(&self.http, &host, profile.account_id.as_deref(), progress)
+                    .await?;
+            self.lock().endpoints.insert(id.clone(), found.endpoints);
+            found.metadata
+        };
+        if let Some(metadata) = metadata.filter(discovery::HostMetadata::is_unified) {
+            // A workspace's own host needs no id (its calls reach it without one); a unified
+            // host needs one, from the address or, failing that, from its document.
+            if profile.workspace_id.is_none() {
+                profile.workspace_id = metadata.workspace_id.clone();
+            }
+            if profile.workspace_id.is_none() {
+                self.lock().endpoints.remove(&id);
+                return Err(several_workspaces(&host));
+            }
+            self.refuse_duplicate(&host, profile.workspace_id.as_deref())?;
+            profile.account_id = profile.account_id.or(metadata.account_id);
         }
         if let Some(secret) = secret.filter(|_| needs_secret) {
             let kind = if profile.auth == AuthKind::PersonalAccessToken {
@@ -434,6 +455,30 @@ impl Workspaces {
         }
         self.notify();
         Ok(self.list())
+    }
+
+    /// Refuses a workspace that is already in the list: the same host and, on a host that
+    /// serves several, the same workspace id.
+    fn refuse_duplicate(
+        &self,
+        host: &WorkspaceHost,
+        workspace_id: Option<&str>,
+    ) -> Result<(), ErrorInfo> {
+        let existing = self.profiles(&self.lock()).into_iter().find(|(p, _)| {
+            p.workspace_host().is_ok_and(|h| &h == host)
+                && p.workspace_id().as_deref() == workspace_id
+        });
+        match existing {
+            Some((existing, _)) => Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "{} is already in your list as \u{201c}{}\u{201d}.",
+                    existing.location(),
+                    existing.name
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn next_id(&self, host: &WorkspaceHost) -> String {
@@ -603,7 +648,8 @@ impl Workspaces {
             profile.account_id.as_deref(),
             |_| {},
         )
-        .await?;
+        .await?
+        .endpoints;
         self.lock()
             .endpoints
             .insert(profile.id.clone(), endpoints.clone());
@@ -686,11 +732,11 @@ impl Workspaces {
     pub async fn api(&self, id: &str) -> Result<Api, ErrorInfo> {
         let profile = self.usable_profile(id)?;
         let session = self.session(&profile).await?;
-        Ok(Api::new(
-            self.http.clone(),
-            profile.workspace_host()?,
-            session,
-        ))
+        Ok(
+            Api::new(self.http.clone(), profile.workspace_host()?, session)
+                .routed_to(profile.workspace_id())
+                .with_compressed_results(profile.compressed_results),
+        )
     }
 
     /// Asks the workspace who we are (SCIM Me) and records the sign-in state that follows.
@@ -788,6 +834,8 @@ fn ensure_demo(file: &mut ProfileFile, host: &WorkspaceHost) {
                     scopes: crate::profiles::DEFAULT_SCOPES.into(),
                     redirect: RedirectMode::DeepLink,
                     account_id: None,
+                    workspace_id: None,
+                    compressed_results: true,
                     default_warehouse_id: None,
                     pinned_spaces: vec![],
                 },

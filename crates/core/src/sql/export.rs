@@ -297,7 +297,7 @@ enum XlsxValue {
 
 /// The typed value of `array[row]` (`text` is its displayed form, for other types).
 fn xlsx_value(array: &dyn Array, row: usize, text: Option<&str>) -> XlsxValue {
-    if array.is_null(row) {
+    if array.is_null(row) || array.data_type() == &DataType::Null {
         return XlsxValue::Blank;
     }
     let int = |v: i64| {

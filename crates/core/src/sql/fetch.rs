@@ -7,6 +7,8 @@
 //! endpoint; a connection that drops mid-download is retried. Each chunk must bring the rows
 //! the manifest promised, so nothing is lost or counted twice. JSON_ARRAY chunks (linked or
 //! INLINE, where they come from the API itself) are strings, typed by the column types.
+//! Chunks the manifest marks `LZ4_FRAME` are decompressed first ([`super::lz4`]); a chunk
+//! attached to an answer (`result.attachment`) is read from it, not downloaded again.
 
 use super::execute::{Cancel, Disposition, Succeeded};
 use super::result_set::SharedResult;
@@ -118,6 +120,7 @@ pub async fn fetch_classified(
     let total_rows = manifest.total_row_count;
     let columns = Arc::new(manifest.schema.columns.clone());
     let disposition = done.disposition;
+    let lz4 = manifest.is_lz4();
     let mut first = done.first;
     // The first response may already carry links for several chunks (the API returns a list
     // "to return multiple links in a single response", databricks-sdk-py `ResultData`): each
@@ -146,10 +149,24 @@ pub async fn fetch_classified(
         let task = tokio::spawn(async move {
             // Never closed, so the permit always comes.
             let _permit = permits.acquire_owned().await.ok();
+            let announced = chunk.byte_count;
+            let unpack = move |bytes: bytes::Bytes| unpack(bytes, lz4, announced);
             match disposition {
-                Disposition::ExternalArrow => linked_chunk(&api, &id, &chunk, link, decode).await,
+                Disposition::ExternalArrow => {
+                    let decode_arrow = |bytes: bytes::Bytes| decode(unpack(bytes)?);
+                    match given
+                        .as_ref()
+                        .map(ResultData::attached)
+                        .transpose()?
+                        .flatten()
+                    {
+                        Some(attached) => Ok(decode_arrow(attached)?),
+                        None => linked_chunk(&api, &id, &chunk, link, decode_arrow).await,
+                    }
+                }
                 Disposition::ExternalJson => {
                     let decode_json = |bytes: bytes::Bytes| {
+                        let bytes = unpack(bytes)?;
                         let rows: Vec<Vec<Option<String>>> = serde_json::from_slice(&bytes)
                             .map_err(|e| {
                                 server_error(format!("A result chunk is not valid JSON ({e})."))
@@ -160,6 +177,7 @@ pub async fn fetch_classified(
                 }
                 Disposition::ExternalCsv => {
                     let decode_csv = |bytes: bytes::Bytes| {
+                        let bytes = unpack(bytes)?;
                         let rows = csv_rows(&bytes, &columns)?;
                         Ok(Chunk::owned(vec![super::inline::batch(&columns, &rows)?]))
                     };
@@ -323,6 +341,22 @@ async fn download(
         })
 }
 
+/// A chunk as it was before compression: LZ4 frames are decompressed when the manifest says
+/// so, or when the body starts with the frame magic anyway (Arrow IPC streams start with
+/// `FF FF FF FF`, so the two cannot be confused).
+fn unpack(
+    bytes: bytes::Bytes,
+    lz4: bool,
+    announced: Option<u64>,
+) -> Result<bytes::Bytes, ErrorInfo> {
+    if lz4 || super::lz4::is_lz4(&bytes) {
+        let limit = super::lz4::expanded_limit(announced, bytes.len());
+        Ok(super::lz4::decompress(&bytes, limit)?.into())
+    } else {
+        Ok(bytes)
+    }
+}
+
 /// Arrow IPC stream bytes into batches, zero-copy: the arrays point into the downloaded
 /// buffer (unaligned buffers are copied by the decoder where Arrow requires alignment), so
 /// the chunk holds the download's size.
@@ -406,16 +440,18 @@ async fn linked_chunk(
     for attempt in 0..ATTEMPTS {
         let current = match link.take() {
             Some(l) if !l.is_expired() => l,
-            _ => link_for(
-                chunk_data(api, id, chunk.chunk_index).await?.external_links,
-                chunk.chunk_index,
-            )
-            .ok_or_else(|| {
-                server_error(format!(
-                    "The workspace sent no download link for result chunk {}.",
-                    chunk.chunk_index
-                ))
-            })?,
+            _ => {
+                let data = chunk_data(api, id, chunk.chunk_index).await?;
+                if let Some(attached) = data.attached()? {
+                    return Ok(decode(attached)?);
+                }
+                link_for(data.external_links, chunk.chunk_index).ok_or_else(|| {
+                    server_error(format!(
+                        "The workspace sent no download link for result chunk {}.",
+                        chunk.chunk_index
+                    ))
+                })?
+            }
         };
         match download(
             api.http(),

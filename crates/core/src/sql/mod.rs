@@ -3,8 +3,8 @@
 //! Boundary: everything between "run this SQL with these parameters on this warehouse" and
 //! rows in Arrow record batches: [`warehouses`] (list, start), [`params`] (markers, typed
 //! values), [`execute`] (submit, poll, cancel), [`fetch`] (chunks, links, retries) and
-//! [`result_set`] (the rows, read a window at a time, spilled to disk past a limit by
-//! [`spill`]), [`view`] (sort and filter), [`export`] (CSV, Excel; [`formulas`] keeps data
+//! [`lz4`] (compressed chunks), [`result_set`] (the rows, read a window at a time, spilled to
+//! disk past a limit by [`spill`]; [`intervals`] shown as Databricks shows them), [`view`] (sort and filter), [`export`] (CSV, Excel; [`formulas`] keeps data
 //! from running as spreadsheet formulas), [`catalogs`] (the
 //! pickers), and [`runs`] (the statements the UI started, by run id). History and editor tabs
 //! are stored by [`crate::local`]. Tauri and the grid live elsewhere.
@@ -16,6 +16,8 @@ mod external_sort;
 pub mod fetch;
 pub mod formulas;
 pub(crate) mod inline;
+pub mod intervals;
+pub mod lz4;
 pub mod params;
 pub mod read_only;
 pub mod result_set;

@@ -97,22 +97,96 @@ pub fn zone_label(zone: &str) -> String {
     }
 }
 
+/// How one column's cells become text.
+pub enum CellFormatter<'a> {
+    /// Arrow's display, with [`display_options`].
+    Arrow(ArrayFormatter<'a>),
+    /// A day-time INTERVAL (`Duration`), as Databricks' clients show it
+    /// ([`super::intervals`]); the unit's length in nanoseconds.
+    DayTime(&'a dyn Array, i128),
+    /// A year-month INTERVAL (`Interval(YearMonth)`), as `Y-M`.
+    YearMonth(&'a dyn Array),
+}
+
+impl std::fmt::Debug for CellFormatter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Arrow(_) => "Arrow",
+            Self::DayTime(..) => "DayTime",
+            Self::YearMonth(_) => "YearMonth",
+        })
+    }
+}
+
+impl CellFormatter<'_> {
+    fn text(&self, row: usize) -> String {
+        use arrow_array::cast::AsArray as _;
+        use arrow_array::types::{
+            DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
+            DurationSecondType, IntervalYearMonthType,
+        };
+        match self {
+            Self::Arrow(f) => f.value(row).to_string(),
+            Self::DayTime(array, unit) => {
+                let value = array
+                    .as_primitive_opt::<DurationMicrosecondType>()
+                    .map(|a| a.value(row))
+                    .or_else(|| {
+                        array
+                            .as_primitive_opt::<DurationSecondType>()
+                            .map(|a| a.value(row))
+                    })
+                    .or_else(|| {
+                        array
+                            .as_primitive_opt::<DurationMillisecondType>()
+                            .map(|a| a.value(row))
+                    })
+                    .or_else(|| {
+                        array
+                            .as_primitive_opt::<DurationNanosecondType>()
+                            .map(|a| a.value(row))
+                    })
+                    .unwrap_or_default();
+                super::intervals::day_time(i128::from(value) * unit)
+            }
+            Self::YearMonth(array) => super::intervals::year_month(
+                array
+                    .as_primitive_opt::<IntervalYearMonthType>()
+                    .map_or(0, |a| a.value(row)),
+            ),
+        }
+    }
+}
+
 /// Formatters for each column of `batch` (`None` for a type Arrow cannot display).
 pub fn formatters<'a>(
     batch: &'a RecordBatch,
     options: &'a FormatOptions<'a>,
-) -> Vec<Option<ArrayFormatter<'a>>> {
+) -> Vec<Option<CellFormatter<'a>>> {
+    use arrow_schema::{DataType, IntervalUnit};
     batch
         .columns()
         .iter()
-        .map(|array| ArrayFormatter::try_new(array.as_ref(), options).ok())
+        .map(|array| match array.data_type() {
+            DataType::Duration(unit) => Some(CellFormatter::DayTime(
+                array.as_ref(),
+                super::intervals::nanos_per(*unit),
+            )),
+            DataType::Interval(IntervalUnit::YearMonth) => {
+                Some(CellFormatter::YearMonth(array.as_ref()))
+            }
+            _ => ArrayFormatter::try_new(array.as_ref(), options)
+                .ok()
+                .map(CellFormatter::Arrow),
+        })
         .collect()
 }
 
-/// Cell `row` of every column, `None` for NULL.
+/// Cell `row` of every column, `None` for NULL (every cell of a `VOID` column: an Arrow
+/// `Null` array has no validity buffer, so `is_null` alone would call its cells values).
 pub fn cells(
     batch: &RecordBatch,
-    formatters: &[Option<ArrayFormatter<'_>>],
+    formatters: &[Option<CellFormatter<'_>>],
     row: usize,
 ) -> Vec<Option<String>> {
     batch
@@ -120,10 +194,10 @@ pub fn cells(
         .iter()
         .zip(formatters)
         .map(|(array, formatter)| {
-            if array.is_null(row) {
+            if array.is_null(row) || array.data_type() == &arrow_schema::DataType::Null {
                 None
             } else {
-                formatter.as_ref().map(|f| f.value(row).to_string())
+                formatter.as_ref().map(|f| f.text(row))
             }
         })
         .collect()

@@ -155,6 +155,19 @@ pub struct Manifest {
     pub chunks: Vec<ChunkInfo>,
     #[serde(default)]
     pub truncated: bool,
+    /// `LZ4_FRAME` when the chunks are LZ4 frames. The answer decides, not the request: a
+    /// warehouse may ignore the request (databricks-jdbc's recordings have both).
+    #[serde(default)]
+    pub result_compression: Option<String>,
+}
+
+impl Manifest {
+    /// Whether the chunks come as LZ4 frames.
+    pub fn is_lz4(&self) -> bool {
+        self.result_compression
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case("LZ4_FRAME"))
+    }
 }
 
 /// A pre-signed download: never logged, never given a Databricks credential.
@@ -207,4 +220,28 @@ pub struct ResultData {
     pub external_links: Option<Vec<ExternalLink>>,
     #[serde(default, deserialize_with = "maybe_count")]
     pub next_chunk_index: Option<u64>,
+    /// The chunk itself, base64 Arrow (LZ4 frames when the manifest says so), in answers to
+    /// `INLINE_OR_EXTERNAL_LINKS` (databricks-jdbc's recordings; sdk-py `ResultData.
+    /// attachment`): read as it is, never fetched again.
+    #[serde(default)]
+    pub attachment: Option<String>,
+}
+
+impl ResultData {
+    /// The attached chunk's bytes, if there is one.
+    pub fn attached(&self) -> Result<Option<bytes::Bytes>, crate::ErrorInfo> {
+        use base64::Engine as _;
+        let Some(text) = self.attachment.as_deref().filter(|t| !t.is_empty()) else {
+            return Ok(None);
+        };
+        base64::engine::general_purpose::STANDARD
+            .decode(text.trim())
+            .map(|b| Some(b.into()))
+            .map_err(|e| {
+                crate::ErrorInfo::new(
+                    crate::ErrorCode::Server,
+                    format!("A result chunk's attachment is not valid base64 ({e})."),
+                )
+            })
+    }
 }

@@ -219,6 +219,7 @@ pub fn statement(
         format,
         row_limit,
         byte_limit: None,
+        lz4: false,
     };
     crate::sql::submit(shared, owner.clone(), request)
 }

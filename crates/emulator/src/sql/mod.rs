@@ -14,6 +14,7 @@ pub mod statements;
 mod wire_types;
 
 use crate::auth::Caller;
+use crate::config::ResultCompression;
 use crate::errors::{ApiError, json_ok};
 use crate::server::Shared;
 use crate::store::Subject;
@@ -51,7 +52,7 @@ struct Wait {
     cancel_on_timeout: bool,
 }
 
-fn parse_request(body: &[u8]) -> Result<(Request, Wait), ApiError> {
+fn parse_request(body: &[u8], mode: ResultCompression) -> Result<(Request, Wait), ApiError> {
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return Err(invalid("The request body must be a JSON object."));
     };
@@ -126,6 +127,27 @@ fn parse_request(body: &[u8]) -> Result<(Request, Wait), ApiError> {
             ))
         })?,
     };
+    // `result_compression` (`LZ4_FRAME` or `NONE`, sdk-py `ResultCompression`; databricks-jdbc
+    // sends it on every request, databricks-sql-python only to ask for LZ4). Only linked
+    // ARROW_STREAM chunks are compressed: an INLINE JSON answer is text in the API's JSON.
+    let lz4 = match text("result_compression").as_deref() {
+        None | Some("NONE") => false,
+        Some("LZ4_FRAME") if mode == ResultCompression::Refused => {
+            return Err(invalid(
+                "Invalid result_compression: the field is not supported here.",
+            ));
+        }
+        Some("LZ4_FRAME") => {
+            mode == ResultCompression::Honoured
+                && disposition == Disposition::ExternalLinks
+                && format == Format::ArrowStream
+        }
+        Some(other) => {
+            return Err(invalid(format!(
+                "result_compression must be LZ4_FRAME or NONE, not {other}."
+            )));
+        }
+    };
     let request = Request {
         sql,
         warehouse_id,
@@ -136,6 +158,7 @@ fn parse_request(body: &[u8]) -> Result<(Request, Wait), ApiError> {
         format,
         row_limit,
         byte_limit,
+        lz4,
     };
     Ok((
         request,
@@ -152,7 +175,7 @@ pub async fn execute(
     Extension(caller): Extension<Caller>,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let (request, wait) = parse_request(&body)?;
+    let (request, wait) = parse_request(&body, shared.config.result_compression)?;
     warehouses::check_access(&shared, &caller, &request.warehouse_id)?;
     // A statement on a stopped warehouse starts it at once, as the real service does; an
     // injected start failure applies to that start too.
@@ -319,7 +342,7 @@ fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
         .enumerate()
         .map(|(index, chunk)| {
             let mut value = json!({ "chunk_index": index, "row_offset": chunk.row_offset, "row_count": chunk.row_count });
-            if let Some(bytes) = result.byte_count(index) {
+            if let Some(bytes) = result.uncompressed_byte_count(index) {
                 value["byte_count"] = json!(bytes);
             }
             value
@@ -335,9 +358,12 @@ fn manifest_json(snapshot: &Snapshot, result: &ResultSet) -> Value {
     });
     if external {
         let total: u64 = (0..result.chunks.len())
-            .filter_map(|index| result.byte_count(index))
+            .filter_map(|index| result.uncompressed_byte_count(index))
             .sum();
         manifest["total_byte_count"] = json!(total);
+    }
+    if snapshot.request.lz4 {
+        manifest["result_compression"] = json!("LZ4_FRAME");
     }
     manifest
 }
@@ -380,9 +406,13 @@ fn chunk_json(shared: &Shared, snapshot: &Snapshot, result: &ResultSet, index: u
         .filter_map(|at| {
             let chunk = &result.chunks[at];
             let bytes = result.byte_count(at)?;
-            let link = shared
-                .links
-                .issue(&shared.store, &snapshot.id, at, snapshot.request.format);
+            let link = shared.links.issue(
+                &shared.store,
+                &shared.statements,
+                &snapshot.id,
+                at,
+                snapshot.request.format,
+            );
             let mut value = json!({
                 "chunk_index": at,
                 "row_offset": chunk.row_offset,

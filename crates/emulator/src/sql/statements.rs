@@ -84,6 +84,9 @@ pub struct Request {
     pub format: Format,
     pub row_limit: Option<u64>,
     pub byte_limit: Option<u64>,
+    /// The external ARROW_STREAM chunks are LZ4 frames (`result_compression: LZ4_FRAME`,
+    /// asked for and honoured).
+    pub lz4: bool,
 }
 
 #[derive(Debug)]
@@ -102,6 +105,9 @@ pub struct Chunk {
     pub row_offset: u64,
     pub row_count: u64,
     pub data: ChunkData,
+    /// The Arrow stream's size before LZ4, for a compressed chunk: the manifest's
+    /// `chunks[].byte_count` is the uncompressed size, the link's the bytes served.
+    pub uncompressed: Option<u64>,
 }
 
 #[derive(Debug)]
@@ -115,6 +121,14 @@ pub struct ResultSet {
 }
 
 impl ResultSet {
+    /// The size of external chunk `index` before compression, as the manifest reports it.
+    pub fn uncompressed_byte_count(&self, index: usize) -> Option<u64> {
+        self.chunks
+            .get(index)?
+            .uncompressed
+            .or_else(|| self.byte_count(index))
+    }
+
     /// The rendered size of external chunk `index` (`None` for INLINE rows).
     pub fn byte_count(&self, index: usize) -> Option<u64> {
         match &self.chunks.get(index)?.data {
@@ -462,6 +476,7 @@ impl Chunker<'_> {
     /// Renders `rows` (`count` of them) as the next chunk, for the disposition and format.
     fn push(&mut self, rows: &[RecordBatch], count: u64) -> Result<(), Failure> {
         let schema = &self.schema;
+        let mut uncompressed = None;
         let data = match (self.request.disposition, self.request.format) {
             (Disposition::Inline, _) => {
                 let json = render::json_rows(rows);
@@ -480,6 +495,11 @@ impl Chunker<'_> {
             }
             (Disposition::ExternalLinks, Format::Csv) => {
                 ChunkData::External(render::csv_chunk(schema, rows, self.offset == 0).into())
+            }
+            (Disposition::ExternalLinks, Format::ArrowStream) if self.request.lz4 => {
+                let (frames, plain) = render::arrow_chunk_lz4(schema, rows);
+                uncompressed = Some(plain);
+                ChunkData::External(frames.into())
             }
             (Disposition::ExternalLinks, Format::ArrowStream) => {
                 ChunkData::External(render::arrow_chunk(schema, rows).into())
@@ -501,6 +521,7 @@ impl Chunker<'_> {
             row_offset: self.offset,
             row_count: count,
             data,
+            uncompressed,
         });
         self.offset += count;
         Ok(())

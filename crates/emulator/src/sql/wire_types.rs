@@ -10,10 +10,17 @@
 //! functions work in UTC), so tagging a column with the session zone changes no value: Arrow
 //! stores zoned timestamps as UTC instants too. TIMESTAMP_NTZ (`Timestamp(µs, None)`) is not
 //! produced: the sample data has none.
+//!
+//! INTERVALs: DataFusion computes them as `Interval(MonthDayNano)`; Databricks sends a
+//! day-time interval as `Duration(µs)` and a year-month one as `Interval(YearMonth)`
+//! (databricks-jdbc's recorded `testintervaltypes` bodies). The wire type must be known before
+//! the first row (the schema goes out first) and DataFusion's type does not tell the two
+//! apart, so every interval goes out as a day-time one, a month counted as 30 days: the
+//! business SQL the emulator serves (date differences, `INTERVAL n DAY/HOUR`) is day-time.
 
 use datafusion::arrow::array::{Array, ArrayRef, RecordBatch, TimestampMicrosecondArray};
 use datafusion::arrow::compute::cast;
-use datafusion::arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use datafusion::arrow::datatypes::{DataType, Field, IntervalUnit, Schema, SchemaRef, TimeUnit};
 use datafusion::arrow::error::ArrowError;
 use std::sync::Arc;
 
@@ -21,6 +28,9 @@ fn wire_type(data_type: &DataType, time_zone: &str) -> Option<DataType> {
     match data_type {
         DataType::Utf8View | DataType::LargeUtf8 => Some(DataType::Utf8),
         DataType::BinaryView | DataType::LargeBinary => Some(DataType::Binary),
+        DataType::Interval(IntervalUnit::MonthDayNano) => {
+            Some(DataType::Duration(TimeUnit::Microsecond))
+        }
         DataType::Timestamp(TimeUnit::Microsecond, Some(zone)) if zone.as_ref() == time_zone => {
             None
         }
@@ -48,8 +58,27 @@ fn convert(column: &ArrayRef, wire: &DataType) -> Result<ArrayRef, ArrowError> {
     }
 }
 
-/// `schema` and `batches` with view and large string/binary columns as `Utf8`/`Binary`, and
-/// timestamps in the session zone `time_zone`.
+/// A `MonthDayNano` column as `Duration(µs)`; a month counts as 30 days (see the module doc).
+fn convert_interval(column: &ArrayRef) -> Result<ArrayRef, ArrowError> {
+    use datafusion::arrow::array::{DurationMicrosecondArray, IntervalMonthDayNanoArray};
+    let Some(values) = column.as_any().downcast_ref::<IntervalMonthDayNanoArray>() else {
+        return cast(column, &DataType::Duration(TimeUnit::Microsecond));
+    };
+    Ok(Arc::new(
+        values
+            .iter()
+            .map(|v| {
+                v.map(|v| {
+                    (i64::from(v.months) * 30 + i64::from(v.days)) * 86_400_000_000
+                        + v.nanoseconds / 1_000
+                })
+            })
+            .collect::<DurationMicrosecondArray>(),
+    ))
+}
+
+/// `schema` and `batches` with view and large string/binary columns as `Utf8`/`Binary`,
+/// timestamps in the session zone `time_zone`, and intervals as Databricks sends them.
 pub fn to_wire_types(
     schema: SchemaRef,
     batches: Vec<RecordBatch>,
@@ -81,6 +110,8 @@ pub fn to_wire_types(
                 .map(|(column, field)| {
                     if column.data_type() == field.data_type() {
                         Ok(column.clone())
+                    } else if matches!(field.data_type(), DataType::Duration(_)) {
+                        convert_interval(column)
                     } else {
                         convert(column, field.data_type())
                     }
