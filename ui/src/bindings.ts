@@ -721,6 +721,8 @@ export type ResponseView = {
 	textHtml: string,
 	/**  The text is still streaming in. */
 	textStreaming: boolean,
+	/**  The text is a question Genie asks back: the reply goes in the box. */
+	asksBack?: boolean,
 	citations: Citation[],
 	tables: SupportingTable[],
 	problem: ErrorInfo | null,

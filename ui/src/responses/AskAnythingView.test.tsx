@@ -86,4 +86,13 @@ describe("Ask anything", () => {
     fireEvent.click(screen.getByTestId("ask-submit"));
     expect(platform.askGenieResponse).toHaveBeenLastCalledWith("demo", { kind: "askAnything" }, "now by year", "c1", expect.any(Function));
   });
+
+  it("marks a question Genie asks back as a question, not as the answer", async () => {
+    render(<AskAnythingView workspace={alice} onOpenAgent={vi.fn()} onOpenInSql={vi.fn()} />);
+    await waitFor(() => expect(screen.getAllByTestId("ask-sample")).toHaveLength(2));
+    fireEvent.click(screen.getAllByTestId("ask-sample")[1]);
+    await act(async () => finish(view("completed", { textHtml: "<p><strong>Which region?</strong></p>", asksBack: true })));
+    expect(screen.getByTestId("genie-asks").textContent).toContain("Genie asks");
+    expect(screen.getByTestId("genie-asks").textContent).toContain("Which region?");
+  });
 });

@@ -107,7 +107,15 @@ export function ResponseCard({ view, label, onOpenInSql }: Props) {
           <span class="spinner" aria-hidden="true" /> {status}
         </p>
       )}
-      {view.textHtml && (
+      {view.textHtml && view.asksBack && (
+        // A question back: marked as one, as in a Genie agent's answer; the reply goes in the box.
+        <div class="genie-asks" data-testid="genie-asks">
+          <p class="genie-asks-label">Genie asks</p>
+          {/* eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions */}
+          <div class="genie-text response-text" data-testid="response-text" onClick={onTextClick} dangerouslySetInnerHTML={{ __html: view.textHtml }} />
+        </div>
+      )}
+      {view.textHtml && !view.asksBack && (
         // eslint-disable-next-line jsx-a11y/click-events-have-key-events, jsx-a11y/no-static-element-interactions
         <div
           class={`genie-text response-text${view.textStreaming ? " streaming" : ""}`}

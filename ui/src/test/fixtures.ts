@@ -34,6 +34,7 @@ export function responseView(id: number, status: ResponseView["status"], fields:
     steps: [],
     textHtml: "",
     textStreaming: false,
+    asksBack: false,
     citations: [],
     tables: [],
     problem: null,

@@ -51,6 +51,11 @@ pub struct Session {
 }
 
 impl Session {
+    /// Whether the session's tokens are a personal access token (not OAuth).
+    pub fn is_personal_access_token(&self) -> bool {
+        matches!(self.source, Source::PersonalAccessToken)
+    }
+
     pub fn new(
         profile_id: &str,
         binding: Binding,

@@ -274,7 +274,7 @@ impl Genie {
             if started.elapsed() >= progress::GIVE_UP_AFTER {
                 return Err(Polled::Unfinished(ErrorInfo::new(
                     ErrorCode::Server,
-                    "Genie has not answered in 10 minutes. Brickdesk keeps the question and \
+                    "Genie has not answered in 20 minutes. Brickdesk keeps the question and \
                      looks again the next time you open this space; you can also open the \
                      conversation later, or ask again.",
                 )));

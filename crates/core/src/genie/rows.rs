@@ -18,8 +18,9 @@ use crate::sql::wire::{ResultData, StatementResponse};
 use crate::{ErrorCode, ErrorInfo};
 use std::time::{Duration, Instant};
 
-/// How long a result that is still running is waited for.
-const RESULT_WAIT: Duration = Duration::from_secs(120);
+/// How long a result that is still running is waited for: databricks-ai-bridge's
+/// `poll_query_results` waits 500 polls of 0.5 s, 250 s.
+const RESULT_WAIT: Duration = Duration::from_secs(250);
 /// Chunks followed at most (Genie caps answers at a few thousand rows).
 const MAX_CHUNKS: usize = 1_000;
 
@@ -90,7 +91,7 @@ pub async fn fetch_rows(
         if started.elapsed() >= RESULT_WAIT {
             return Err(ErrorInfo::new(
                 ErrorCode::Server,
-                "Genie's query is still running after two minutes. Open the conversation again \
+                "Genie's query is still running after four minutes. Open the conversation again \
                  later for its rows.",
             ));
         }

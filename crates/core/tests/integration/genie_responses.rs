@@ -378,3 +378,181 @@ async fn a_response_in_flight_when_the_app_quit_is_finished_after_the_restart() 
         "the unconfirmed one is not sent"
     );
 }
+
+/// Ask anything streamed in the dialect databricks/cli reads (`metadata.ui_type`, query
+/// previews, a chart referenced from the text, the answer as a message or as an
+/// `output_final_response` call, a question back as `ask_user_questions`): thoughts are
+/// progress, the answer is never lost, the chart is a table, and a question looks like one.
+#[tokio::test]
+async fn ask_anything_in_the_clis_dialect_shows_thoughts_the_answer_its_chart_and_questions() {
+    use brickdesk_emulator::genie::GenieOneDialect;
+    for dialect in [GenieOneDialect::UiType, GenieOneDialect::UiTypeFinalCall] {
+        let mut config = quick(20);
+        config.genie_previews = GeniePreviews {
+            genie_one_dialect: dialect,
+            ..GeniePreviews::default()
+        };
+        let (_f, api) = signed_in_demo("responses-cli-dialect", config).await;
+        let db = Arc::new(LocalDb::in_memory());
+        let r = responses(&db);
+        let (last, seen) = ask(
+            &r,
+            &api,
+            Surface::AskAnything,
+            "What is the revenue by region?",
+        )
+        .await;
+        assert_eq!(
+            last.status,
+            ResponseStatus::Completed,
+            "{dialect:?}: {:?}",
+            last.problem
+        );
+        assert!(
+            last.text_html.contains("EUROPE"),
+            "{dialect:?}: {}",
+            last.text_html
+        );
+        assert!(
+            !last.text_html.contains("#viz_"),
+            "{dialect:?}: the chart reference left the text"
+        );
+        assert!(!last.asks_back, "{dialect:?}");
+        let notes: Vec<&str> = last
+            .steps
+            .iter()
+            .filter(|s| s.kind == StepKind::Note)
+            .map(|s| s.title.as_str())
+            .collect();
+        assert!(
+            notes.iter().any(|n| n.starts_with("Searching the data")),
+            "{dialect:?}: thoughts are progress: {notes:?}"
+        );
+        assert!(
+            !last.text_html.contains("Searching the data"),
+            "{dialect:?}: a thought never shows as the answer"
+        );
+        let query = last
+            .steps
+            .iter()
+            .find(|s| s.kind == StepKind::Query)
+            .expect("the query as a step");
+        assert!(query.sql.as_deref().is_some_and(|s| s.contains("SELECT")));
+        assert!(
+            query
+                .detail_html
+                .as_deref()
+                .is_some_and(|d| d.contains("<table>"))
+        );
+        assert_eq!(
+            last.tables.len(),
+            1,
+            "{dialect:?}: the chart's data is a supporting table"
+        );
+        assert!(
+            last.tables[0]
+                .summary
+                .as_ref()
+                .is_some_and(|s| s.loaded_rows > 1)
+        );
+        assert!(
+            seen.iter()
+                .any(|v| v.status == ResponseStatus::Working && !v.steps.is_empty()),
+            "{dialect:?}: live progress"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_question_back_in_the_clis_dialect_reads_as_a_question() {
+    use brickdesk_emulator::genie::GenieOneDialect;
+    let mut config = quick(20);
+    config.genie_previews = GeniePreviews {
+        genie_one_dialect: GenieOneDialect::UiType,
+        ..GeniePreviews::default()
+    };
+    let (_f, api) = signed_in_demo("responses-cli-question", config).await;
+    let r = responses(&Arc::new(LocalDb::in_memory()));
+    let (first, _) = ask(
+        &r,
+        &api,
+        Surface::AskAnything,
+        "What is the revenue by region?",
+    )
+    .await;
+    assert!(!first.asks_back);
+    // A follow-up the data cannot answer: Genie asks back what to change.
+    let last = r
+        .ask(
+            &api,
+            DEMO_ID,
+            Surface::AskAnything,
+            "Show me the weather",
+            first.conversation_id.as_deref(),
+            &|_| {},
+        )
+        .await
+        .expect("an answer");
+    assert_eq!(last.status, ResponseStatus::Completed, "{:?}", last.problem);
+    assert!(last.asks_back, "{}", last.text_html);
+    assert!(last.text_html.contains("<strong>"), "{}", last.text_html);
+}
+
+/// The Genie One API takes OAuth sign-ins only: a workspace signed in with a personal access
+/// token says so (and what to do) instead of failing, and asks nothing.
+#[tokio::test]
+async fn ask_anything_on_a_personal_access_token_says_it_needs_a_browser_sign_in() {
+    let f = fixture("responses-pat", quick(20), false).await;
+    // A token the emulator accepts, standing in for a personal access token.
+    let token: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/oidc/v1/token", f.emulator.base_url))
+        .basic_auth("kpi-bot", Some("kpi-bot-secret"))
+        .form(&[("grant_type", "client_credentials"), ("scope", "all-apis")])
+        .send()
+        .await
+        .expect("token")
+        .json()
+        .await
+        .expect("json");
+    let id = f
+        .service
+        .add(
+            brickdesk_core::service::NewWorkspace {
+                name: "Token".into(),
+                host: f.emulator.base_url.clone(),
+                auth: brickdesk_core::profiles::AuthKind::PersonalAccessToken,
+                redirect: None,
+                access: None,
+                secret: token["access_token"].as_str().map(str::to_owned),
+            },
+            |_| {},
+        )
+        .await
+        .expect("added")
+        .active_id
+        .expect("active");
+    let api = f.service.api(&id).await.expect("api");
+    let r = responses(&Arc::new(LocalDb::in_memory()));
+    let features = r.check_features(&api, &id).await;
+    let Availability::Unavailable { reason } = features.ask_anything else {
+        panic!("{features:?}");
+    };
+    assert!(reason.contains("browser sign-in"), "{reason}");
+    let error = r
+        .ask(
+            &api,
+            &id,
+            Surface::AskAnything,
+            "What is the revenue by region?",
+            None,
+            &|_| {},
+        )
+        .await
+        .expect_err("not asked");
+    assert_eq!(error.code, ErrorCode::Unavailable);
+    assert_eq!(
+        posts(&logged_requests(&f, ONE).await, "/responses"),
+        0,
+        "nothing was sent"
+    );
+}

@@ -106,6 +106,24 @@ pub enum PreviewOff {
     FeatureDisabled,
 }
 
+/// How Genie One's stream marks progress and the answer. The API reference's examples use
+/// `phase`; the only Databricks-written client of the engine (databricks/cli
+/// `libs/genie/adapter.go`, fixture `acceptance/genie/ask`) reads `metadata.ui_type`
+/// (`THOUGHT`, `FINAL_RESPONSE`), query previews as `function_call_output` items with
+/// `ui_type: QUERY_EXECUTION`, charts as `ui_type: VIZ` referenced as `![title](#viz_1)`,
+/// an answer delivered as an `output_final_response` call and questions back as
+/// `ask_user_questions`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum GenieOneDialect {
+    #[default]
+    Phase,
+    /// The CLI's dialect, the answer as a `FINAL_RESPONSE` message.
+    UiType,
+    /// The CLI's dialect, the answer as an `output_final_response` call.
+    UiTypeFinalCall,
+}
+
 /// The Genie previews a workspace admin turns on in the workspace's Previews page.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -120,6 +138,8 @@ pub struct GeniePreviews {
     /// A `: keep-alive` comment on a response stream after this long without an event; 0
     /// sends none.
     pub keep_alive_ms: u64,
+    /// How Genie One's stream is written.
+    pub genie_one_dialect: GenieOneDialect,
 }
 
 impl Default for GeniePreviews {
@@ -130,6 +150,7 @@ impl Default for GeniePreviews {
             off_answer: PreviewOff::NotFound,
             agent_timeout_secs: 30 * 60,
             keep_alive_ms: 15_000,
+            genie_one_dialect: GenieOneDialect::Phase,
         }
     }
 }

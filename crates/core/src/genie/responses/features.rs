@@ -64,6 +64,15 @@ pub fn off_reason(feature: Feature) -> String {
     }
 }
 
+/// Why Ask anything cannot be used with a personal access token: "The Genie One API supports
+/// OAuth tokens only" (docs, "Use the Genie One API").
+pub fn needs_oauth() -> String {
+    "Ask anything needs a browser sign-in: Databricks' Genie One API accepts OAuth sign-ins \
+     only, not personal access tokens. Remove this workspace and add it again with \
+     \u{201c}My browser\u{201d}; the Genie agents work with either."
+        .into()
+}
+
 /// Whether `error` says the feature is off (or this sign-in may not use it), and why.
 pub fn unavailable_because(feature: Feature, error: &ErrorInfo) -> Option<String> {
     if is_scope_refusal(error) {
@@ -118,6 +127,9 @@ impl Features {
     /// Both features for the workspace, checking Genie One if its answer is not cached.
     pub async fn check(&self, api: &Api, workspace: &str) -> GenieFeatures {
         let ask_anything = match self.cached(workspace, Feature::AskAnything) {
+            _ if api.session().is_personal_access_token() => Availability::Unavailable {
+                reason: needs_oauth(),
+            },
             Some(known) => known,
             None => {
                 let probe = api

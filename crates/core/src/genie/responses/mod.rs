@@ -10,6 +10,7 @@
 //! whether the workspace has each preview ([`features`]). Tokens stay in [`Api`].
 
 pub mod features;
+mod onechat;
 mod recover;
 pub mod state;
 mod stream;
@@ -104,6 +105,7 @@ impl Driving {
             steps: rendered.steps,
             text_html: rendered.text_html,
             text_streaming: rendered.text_streaming && !self.status.is_over(),
+            asks_back: rendered.asks_back,
             citations: rendered.citations,
             tables: self.tables.clone(),
             problem: self.problem.clone(),
@@ -201,6 +203,12 @@ impl Responses {
         sink: &(impl Fn(ResponseView) + Sync),
     ) -> Result<ResponseView, ErrorInfo> {
         let question = check_question(question)?;
+        if surface == Surface::AskAnything && api.session().is_personal_access_token() {
+            return Err(ErrorInfo::new(
+                ErrorCode::Unavailable,
+                features::needs_oauth(),
+            ));
+        }
         let surface_json = serde_json::to_string(&surface).unwrap_or_default();
         let id = self.store.add(
             workspace_id,

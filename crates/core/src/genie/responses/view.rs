@@ -6,6 +6,7 @@
 //! with links like `\[[1](https://…/genie/rooms/{agent}/chats/{c}?…&gra_focus={call_id})\]`
 //! whose `gra_focus` names the query; they become numbered references to that query.
 
+use super::onechat;
 use super::state::{Ending, ResponseState};
 use crate::ErrorInfo;
 use crate::genie::markdown;
@@ -142,6 +143,9 @@ pub struct ResponseView {
     pub text_html: String,
     /// The text is still streaming in.
     pub text_streaming: bool,
+    /// The text is a question Genie asks back: the reply goes in the box.
+    #[serde(default)]
+    pub asks_back: bool,
     pub citations: Vec<Citation>,
     pub tables: Vec<SupportingTable>,
     pub problem: Option<ErrorInfo>,
@@ -459,7 +463,8 @@ fn type_family(type_text: &str) -> String {
 
 /// The supporting tables of the answer, in order.
 pub fn tables(state: &ResponseState) -> Vec<(SupportingTable, TableData)> {
-    answer_item(&state.output)
+    let (output, _) = onechat::normalize(&state.output);
+    answer_item(&output)
         .filter(|a| is_done(a))
         .map(|a| {
             a["content"]
@@ -524,11 +529,14 @@ pub struct Rendered {
     pub text_html: String,
     pub text_streaming: bool,
     pub citations: Vec<Citation>,
+    /// The text is a question Genie asks back.
+    pub asks_back: bool,
 }
 
 pub fn render(state: &ResponseState) -> Rendered {
-    let steps = steps(&state.output);
-    let answer = answer_item(&state.output);
+    let (output, read) = onechat::normalize(&state.output);
+    let steps = steps(&output);
+    let answer = answer_item(&output);
     let (text_html, text_streaming, citations) = match answer {
         Some(answer) => {
             let text = answer_text(answer);
@@ -549,6 +557,7 @@ pub fn render(state: &ResponseState) -> Rendered {
         text_html,
         text_streaming,
         citations,
+        asks_back: read.asks_back,
     }
 }
 

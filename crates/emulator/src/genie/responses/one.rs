@@ -6,16 +6,17 @@
 //!
 //! The answer comes from the readable dataset the question matches best; data the caller may
 //! not read is never searched, named or cited. Progress arrives as assistant messages whose
-//! `phase` is not `final_answer` (the phase values other than `final_answer` are unconfirmed).
+//! `phase` is not `final_answer` (the phase values other than `final_answer` are unconfirmed),
+//! or, in the CLI's dialect (`genie_previews.genie_one_dialect`), as `ui_type` items.
 
 use super::script::{self, Table};
 use super::{Api, continued, only_fields, question_of, require_preview, start_run};
 use crate::auth::Caller;
 use crate::errors::{ApiError, json_ok};
 use crate::faults::Fault;
-use crate::genie::SpaceConfig;
 use crate::genie::analyst::{self, Answer};
 use crate::genie::spaces::dataset_of;
+use crate::genie::{GenieOneDialect, SpaceConfig};
 use crate::server::Shared;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -134,9 +135,97 @@ fn message(id: &str, text: &str, phase: &str, done: bool, annotations: &[Value])
     })
 }
 
+/// A message of the CLI's dialect: `metadata.ui_type` instead of `phase`.
+fn ui_typed(mut item: Value, ui_type: &str) -> Value {
+    if let Value::Object(map) = &mut item {
+        map.remove("phase");
+        map.insert(
+            "metadata".into(),
+            json!({ "ui_type": ui_type, "source_internal_ids": [] }),
+        );
+    }
+    item
+}
+
+fn dialect(shared: &Shared) -> GenieOneDialect {
+    shared.config.genie_previews.genie_one_dialect
+}
+
 fn progress(shared: &Shared, run_id: &str, text: &str) -> bool {
     let id = super::new_id(shared, "item");
-    script::add_done(shared, run_id, message(&id, text, "commentary", true, &[]))
+    let item = message(&id, text, "commentary", true, &[]);
+    let item = match dialect(shared) {
+        GenieOneDialect::Phase => item,
+        _ => ui_typed(item, "THOUGHT"),
+    };
+    script::add_done(shared, run_id, item)
+}
+
+/// The final answer's item in the stream's dialect.
+fn final_item(
+    dialect: GenieOneDialect,
+    id: &str,
+    text: &str,
+    done: bool,
+    annotations: &[Value],
+) -> Value {
+    let item = message(id, text, "final_answer", done, annotations);
+    match dialect {
+        GenieOneDialect::Phase => item,
+        GenieOneDialect::UiType => ui_typed(item, "FINAL_RESPONSE"),
+        GenieOneDialect::UiTypeFinalCall => json!({
+            "type": "function_call",
+            "id": id,
+            "call_id": id,
+            "status": if done { "completed" } else { "in_progress" },
+            "name": "output_final_response",
+            "arguments": json!({ "response": text }).to_string(),
+        }),
+    }
+}
+
+/// The query as the CLI's dialect shows it: an `execute_sql` call, its `QUERY_EXECUTION`
+/// preview and, for more than one row, a `VIZ` chart; the reference the answer's text carries.
+fn query_items(
+    shared: &Shared,
+    run_id: &str,
+    sql: &str,
+    title: &str,
+    table: &Table,
+) -> Option<String> {
+    let call = super::new_id(shared, "call");
+    let statement = super::new_id(shared, "stmt");
+    let arguments = json!({ "sql": sql, "title": title }).to_string();
+    let added = script::add_done(
+        shared,
+        run_id,
+        json!({"type": "function_call", "id": call, "call_id": call, "status": "completed",
+               "name": "execute_sql", "arguments": arguments}),
+    ) && script::add_done(
+        shared,
+        run_id,
+        json!({"type": "function_call_output", "id": format!("{call}_output"), "call_id": call,
+        "status": "completed", "metadata": {
+            "ui_type": "QUERY_EXECUTION", "statement_id": statement,
+            "result_data": {
+                "columns": table.columns.iter().map(|(n, _)| json!({"name": n})).collect::<Vec<_>>(),
+                "preview_rows": table.rows.iter().take(100).collect::<Vec<_>>(),
+            }}}),
+    );
+    if !added || table.rows.len() < 2 || table.columns.len() < 2 {
+        return None;
+    }
+    let viz = super::new_id(shared, "viz");
+    let definition = json!({"renderSpec": {"widgetType": "bar", "frame": {"title": title},
+        "encodings": {"x": {"fieldName": table.columns[0].0}, "y": {"fieldName": table.columns[1].0}}}});
+    script::add_done(
+        shared,
+        run_id,
+        json!({"type": "function_call_output", "id": format!("{viz}_output"), "call_id": viz,
+               "status": "completed", "metadata": {"ui_type": "VIZ", "sql_id": statement,
+               "embed_id": "viz_1", "viz_definition": definition.to_string()}}),
+    )
+    .then(|| format!("\n\n![{title}](#viz_1)"))
 }
 
 /// The tables a query reads, as Genie One's `asset` annotations.
@@ -188,8 +277,8 @@ async fn answer(shared: Shared, caller: Caller, job: Job) {
         let shared = shared.clone();
         let final_id = final_id.clone();
         async move {
-            let build =
-                |t: &str, done: bool| message(&final_id, t, "final_answer", done, &annotations);
+            let dialect = dialect(&shared);
+            let build = |t: &str, done: bool| final_item(dialect, &final_id, t, done, &annotations);
             if script::stream_message(&shared, run_id, &text, step, build).await {
                 script::finish(&shared, run_id, None);
             }
@@ -221,6 +310,21 @@ async fn answer(shared: Shared, caller: Caller, job: Job) {
         plan.as_ref(),
         &space.sample_questions,
     ) {
+        Answer::Clarify { text, .. } if dialect(&shared) != GenieOneDialect::Phase => {
+            // The CLI's dialect asks back with a tool call (`adapter.go`, `ask_user_questions`).
+            tokio::time::sleep(step).await;
+            let id = super::new_id(&shared, "call");
+            let arguments = json!({"questions": [{"question": text, "type": "text"}]}).to_string();
+            if script::add_done(
+                &shared,
+                run_id,
+                json!({"type": "function_call", "id": id, "call_id": id, "status": "completed",
+                       "name": "ask_user_questions", "arguments": arguments}),
+            ) {
+                script::finish(&shared, run_id, None);
+            }
+            return;
+        }
         Answer::Clarify { text, .. } => {
             say(text, Vec::new()).await;
             return;
@@ -240,7 +344,13 @@ async fn answer(shared: Shared, caller: Caller, job: Job) {
     }
     match script::run_query(&shared, &caller.subject, &query.sql, &space.warehouse_id).await {
         Ok(table) => {
-            let text = answer_text(space, &query.plan, &table, query.listing);
+            let mut text = answer_text(space, &query.plan, &table, query.listing);
+            if dialect(&shared) != GenieOneDialect::Phase
+                && let Some(reference) =
+                    query_items(&shared, run_id, &query.sql, &space.title, &table)
+            {
+                text.push_str(&reference);
+            }
             let remembered = (dataset.name, query.plan);
             let conversation = shared
                 .genie
