@@ -140,18 +140,38 @@ async fn pages<P: serde::de::DeserializeOwned, T>(
 
 /// `GET /api/2.0/genie/agents` in its full view, every page: the agents with their sample
 /// questions (`definition.config.sample_questions[].question`). The ids are the spaces' ids.
+/// An agent the page names in `unreachable` ("to see why, get the Genie Agent by name",
+/// databricks-sdk-py 0.162) is read on its own, in the basic view if the full one fails
+/// again, so it is never dropped.
 async fn agents(api: &Api) -> Result<Vec<Space>, ErrorInfo> {
     let path = "/api/2.0/genie/agents?view=GENIE_AGENT_VIEW_FULL&page_size=50";
-    let listed = pages(api, path, |page: wire::AgentsPage| {
-        if !page.unreachable.is_empty() {
-            tracing::info!(
-                count = page.unreachable.len(),
-                "Genie agents that could not be read"
-            );
-        }
+    let unreachable = std::sync::Mutex::new(Vec::new());
+    let mut listed = pages(api, path, |page: wire::AgentsPage| {
+        unreachable
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend(page.unreachable);
         (page.genie_agents, page.next_page_token)
     })
     .await?;
+    let unreachable = unreachable.into_inner().unwrap_or_else(|p| p.into_inner());
+    for name in unreachable.iter().take(100) {
+        let Some(id) = name.strip_prefix("agents/").filter(|id| !id.is_empty()) else {
+            continue;
+        };
+        let one = format!("/api/2.0/genie/agents/{}", segment(id));
+        let agent = match api
+            .get::<wire::WireAgent>(&format!("{one}?view=GENIE_AGENT_VIEW_FULL"))
+            .await
+        {
+            Ok(agent) => Ok(agent),
+            Err(_) => api.get::<wire::WireAgent>(&one).await,
+        };
+        match agent {
+            Ok(agent) => listed.push(agent),
+            Err(error) => tracing::info!(error = %error.message, "a Genie agent could not be read"),
+        }
+    }
     Ok(listed
         .into_iter()
         .filter_map(|agent| {
@@ -252,17 +272,45 @@ impl Genie {
     /// Genie Agents list in one request a page where the workspace has it, else from the
     /// spaces list and one request per space.
     pub async fn spaces(&self, api: &Api) -> Result<Vec<Space>, ErrorInfo> {
+        let listed_spaces = || {
+            pages(api, "/api/2.0/genie/spaces", |page: wire::SpacesPage| {
+                (page.spaces, page.next_page_token)
+            })
+        };
         match agents(api).await {
-            Ok(found) => return Ok(found),
+            // The agents list never shows agents made from a dashboard (databricks-sdk-py
+            // 0.162 `list_genie_agents`); the spaces list does: they are added from it.
+            Ok(mut found) => {
+                match listed_spaces().await {
+                    Ok(spaces) => {
+                        let missing: Vec<Space> = spaces
+                            .into_iter()
+                            .filter(|s| {
+                                !s.space_id.is_empty()
+                                    && !found.iter().any(|f| f.space_id == s.space_id)
+                            })
+                            .map(|s| Space {
+                                space_id: s.space_id,
+                                title: s.title,
+                                description: s.description.filter(|d| !d.trim().is_empty()),
+                                sample_questions: Vec::new(),
+                                warehouse_id: s.warehouse_id.filter(|w| !w.is_empty()),
+                            })
+                            .collect();
+                        found.extend(missing);
+                    }
+                    Err(error) => {
+                        tracing::info!(error = %error.message, "the Genie spaces list failed");
+                    }
+                }
+                return Ok(found);
+            }
             Err(error) => tracing::info!(
                 error = %error.message,
                 "no Genie Agents list here; listing Genie spaces"
             ),
         }
-        let spaces = pages(api, "/api/2.0/genie/spaces", |page: wire::SpacesPage| {
-            (page.spaces, page.next_page_token)
-        })
-        .await?;
+        let spaces = listed_spaces().await?;
         let details = spaces.iter().map(|s| self.space(api, &s.space_id));
         let details = futures_util::future::join_all(details).await;
         Ok(spaces

@@ -8,10 +8,10 @@
 //! `DESCRIBE TABLE` on the chosen warehouse instead. Only what the UI shows is kept; unknown
 //! table types read as tables.
 
-use super::wire::{ResultData, StatementResponse};
+use super::wire::ResultData;
+use crate::ErrorInfo;
 use crate::api::{Api, is_scope_refusal};
 use crate::api_path::segment;
-use crate::{ErrorCode, ErrorInfo};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize)]
@@ -156,41 +156,43 @@ async fn first_column(
     ))
 }
 
-/// `statement`'s rows (INLINE), on `warehouse`.
+/// `statement`'s rows (INLINE), on `warehouse`: submitted and polled like the SQL runner's
+/// statements, so a warehouse that is starting (a Pro or classic one, on the first open of the
+/// day) is waited for instead of cancelled after 30 seconds.
 async fn sql_rows(
     api: &Api,
     warehouse: &str,
     statement: &str,
 ) -> Result<Vec<Vec<Option<String>>>, ErrorInfo> {
-    let body = serde_json::json!({
-        "statement": statement,
-        "warehouse_id": warehouse,
-        "disposition": "INLINE",
-        "format": "JSON_ARRAY",
-        "wait_timeout": "30s",
-        "on_wait_timeout": "CANCEL",
-    });
-    let response: StatementResponse = api.post("/api/2.0/sql/statements", &body).await?;
-    if response.status.state != super::StatementState::Succeeded {
-        let said = response
-            .status
-            .error
-            .and_then(|e| e.message)
-            .unwrap_or_else(|| "the warehouse did not answer in time".into());
-        return Err(ErrorInfo::new(
-            ErrorCode::Server,
-            format!("The catalog list could not be read through SQL ({said})."),
-        ));
-    }
+    let request = super::StatementRequest {
+        warehouse_id: warehouse.to_owned(),
+        statement: statement.to_owned(),
+        catalog: None,
+        schema: None,
+        parameters: Vec::new(),
+        row_limit: None,
+        disposition: super::Disposition::InlineJson,
+    };
+    let done = super::execute::run(api, &request, &super::Cancel::new(), |_| {})
+        .await
+        .map_err(|e| {
+            ErrorInfo::new(
+                e.code,
+                format!(
+                    "The catalog list could not be read through SQL ({}).",
+                    e.message
+                ),
+            )
+        })?;
     let mut values = Vec::new();
-    let mut data = response.result;
+    let mut data = done.first;
     for _ in 0..MAX_PAGES {
         let Some(chunk) = data.take() else { break };
         values.extend(chunk.data_array.unwrap_or_default());
         if let Some(next) = chunk.next_chunk_index {
             let path = format!(
                 "/api/2.0/sql/statements/{}/result/chunks/{next}",
-                segment(&response.statement_id)
+                segment(&done.statement_id)
             );
             data = Some(api.get::<ResultData>(&path).await?);
         }

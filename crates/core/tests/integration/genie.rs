@@ -443,3 +443,36 @@ async fn agents_come_from_the_genie_agents_list_in_one_request_or_else_from_the_
     let fallback = genie.spaces(&api).await.expect("spaces");
     assert_eq!(fallback, listed, "the same agents either way");
 }
+
+/// The Genie Agents list leaves out what it cannot read (named in `unreachable`) and agents
+/// made from a dashboard (databricks-sdk-py 0.162 `list_genie_agents`): neither is missing
+/// from Brickdesk's list.
+#[tokio::test]
+async fn unreachable_and_dashboard_agents_are_listed_too() {
+    let mut config = quick(100);
+    let mut dashboard = config.spaces[0].clone();
+    dashboard.space_id = "01f0da5hb0a4d0000000000000000003".into();
+    dashboard.title = "Sales dashboard".into();
+    dashboard.from_dashboard = true;
+    config.spaces.push(dashboard);
+    config.spaces[1].unreachable_in_list = true;
+    let sales = config.spaces[1].space_id.clone();
+    let (_f, api) = signed_in("genie-agents-complete", config).await;
+    let spaces = genie().spaces(&api).await.expect("spaces");
+    let ids: Vec<&str> = spaces.iter().map(|s| s.space_id.as_str()).collect();
+    assert!(ids.contains(&TAXI), "{ids:?}");
+    assert!(
+        ids.contains(&sales.as_str()),
+        "the unreachable agent, read on its own: {ids:?}"
+    );
+    let read_alone = spaces.iter().find(|s| s.space_id == sales).expect("sales");
+    assert!(
+        !read_alone.sample_questions.is_empty(),
+        "read in the full view"
+    );
+    assert!(
+        spaces.iter().any(|s| s.title == "Sales dashboard"),
+        "the dashboard's agent, from the spaces list: {ids:?}"
+    );
+    assert_eq!(ids.len(), 3, "{ids:?}");
+}

@@ -219,3 +219,33 @@ async fn a_service_principal_with_a_sql_scoped_secret() {
     let again_id = again.active_id.expect("active");
     assert_eq!(f.service.begin_sign_in(&again_id).await.expect("sql"), None);
 }
+
+/// The first open of the day on a SQL-only sign-in: the warehouse is stopped and takes longer
+/// to start than one 30-second wait. The catalog list waits for it (submitted and polled, as
+/// the SQL runner does) instead of being cancelled at the 30th second.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalog_list_waits_for_a_warehouse_that_is_starting() {
+    const STOPPED: &str = "5f6e7d8c9b0a1234";
+    let port = free_port();
+    let mut config = sql_only_connection(port);
+    config.timings.warehouse_start_ms = 32_000;
+    let f = fixture("scopes-waking", config, false).await;
+    let id = f
+        .service
+        .add(
+            workspace(&f.emulator.base_url, port, Access::SqlOnly),
+            |_| {},
+        )
+        .await
+        .expect("added")
+        .active_id
+        .expect("active");
+    sign_in(&f, &id).await;
+    let api = f.service.api(&id).await.expect("api");
+    assert_eq!(
+        catalogs::catalogs(&api, Some(STOPPED))
+            .await
+            .expect("waited for the warehouse"),
+        ["samples"]
+    );
+}

@@ -101,14 +101,31 @@ async fn list(
     };
     let max = if full { 50 } else { 100 }.min(shared.config.genie.max_page_size);
     let window = page.window(20, max)?;
-    let agents = shared
+    let listed: Vec<&SpaceConfig> = shared
         .config
         .spaces
         .iter()
-        .filter(|s| !shared.config.is_denied(&caller.subject, &s.space_id))
-        .map(|s| agent_json(s, full))
+        .filter(|s| !s.from_dashboard && !shared.config.is_denied(&caller.subject, &s.space_id))
         .collect();
-    Ok(super::spaces::paged("genie_agents", agents, window))
+    let (offset, size) = window;
+    let on_page = listed.iter().skip(offset).take(size);
+    let (unreachable, readable): (Vec<&&SpaceConfig>, Vec<&&SpaceConfig>) =
+        on_page.partition(|s| full && s.unreachable_in_list);
+    let mut body = json!({
+        "genie_agents": readable.iter().map(|s| agent_json(s, full)).collect::<Vec<_>>(),
+    });
+    if !unreachable.is_empty() {
+        body["unreachable"] = json!(
+            unreachable
+                .iter()
+                .map(|s| format!("agents/{}", s.space_id))
+                .collect::<Vec<_>>()
+        );
+    }
+    if offset + size < listed.len() {
+        body["next_page_token"] = json!((offset + size).to_string());
+    }
+    Ok(json_ok(body))
 }
 
 #[derive(Debug, Deserialize)]

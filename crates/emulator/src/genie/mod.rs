@@ -49,6 +49,15 @@ pub struct SpaceConfig {
     pub create_time: String,
     #[serde(default = "default_time")]
     pub update_time: String,
+    /// Made from a dashboard (its companion Genie): "Genie Agents created from an
+    /// integration (for example, from a dashboard) are not listed" by `GET /api/2.0/genie/
+    /// agents` (databricks-sdk-py 0.162 `list_genie_agents`); the spaces list has it.
+    #[serde(default)]
+    pub from_dashboard: bool,
+    /// Could not be read for the full view: named in the page's `unreachable`
+    /// (`agents/{id}`, sdk-py 0.162 `ListGenieAgentsResponse.unreachable`) instead of listed.
+    #[serde(default)]
+    pub unreachable_in_list: bool,
 }
 
 fn default_time() -> String {
@@ -177,6 +186,8 @@ pub fn demo_spaces() -> Vec<SpaceConfig> {
             editors: vec!["alice@example.com".into()],
             create_time: "2025-06-02T09:00:00Z".into(),
             update_time: "2025-09-15T14:30:00Z".into(),
+            from_dashboard: false,
+            unreachable_in_list: false,
         },
         SpaceConfig {
             space_id: SALES_SPACE_ID.into(),
@@ -194,6 +205,8 @@ pub fn demo_spaces() -> Vec<SpaceConfig> {
             editors: vec!["alice@example.com".into()],
             create_time: "2025-07-10T08:00:00Z".into(),
             update_time: "2025-10-01T11:45:00Z".into(),
+            from_dashboard: false,
+            unreachable_in_list: false,
         },
     ]
 }
