@@ -180,3 +180,58 @@ fn an_unregistered_brickdesk_link_gets_the_loopback_offer_before_any_browser() -
         Ok(())
     })
 }
+
+/// An account's custom URL serving several workspaces: the workspace pasted as the browser
+/// shows it (`?o=<id>`) signs in through the account, lists its own warehouses, runs SQL and
+/// answers a Genie question; a second workspace of the same host sits beside it with its own
+/// warehouses, and the switcher tells the two apart.
+#[test]
+fn two_workspaces_of_one_unified_host_sign_in_run_sql_and_ask_genie() -> Result<()> {
+    const SALES: &str = "1111111111111111";
+    const FINANCE: &str = "2222222222222222";
+    let options = Options {
+        emulator_config: Some(json!({
+            "unified_host": { "workspaces": [
+                { "workspace_id": SALES },
+                { "workspace_id": FINANCE,
+                  "warehouses": [{ "id": "f1f2f3f4f5f6f7f8", "name": "Finance warehouse" }] },
+            ]},
+            "timings": { "genie_step_ms": 150 },
+        })),
+        ..Options::default()
+    };
+    run_with("real-unified-host", options, |app| {
+        let d = &app.driver;
+        let base = app.emulator.base_url.clone();
+        ui::add_app_connection(d, "Sales", &format!("{base}/?o={SALES}"), "brickdesk")?;
+        ui::open_sql(d)?;
+        ui::type_sql(d, "SELECT 40 + 2 AS answer")?;
+        ui::run_and_wait(d)?;
+        d.wait_for_text("[role=gridcell]", "42", WAIT)?;
+        d.click("[data-testid=nav-genie]", WAIT)?;
+        d.wait_for_text("[data-testid=genie-space-title]", "NYC Taxi Trips", WAIT)?;
+        ask(d, "How many trips were there?")?;
+        let text = answer(d, 0)?;
+        assert!(text.contains("21,932"), "{text}");
+
+        ui::add_app_connection(
+            d,
+            "Finance",
+            &format!("{base}/sql/editor?o={FINANCE}"),
+            "brickdesk",
+        )?;
+        ui::sign_in(d, "alice@example.com")?;
+        d.click("[data-testid=nav-sql]", WAIT)?;
+        ui::choose_warehouse(d, "Finance warehouse")?;
+        let places = d
+            .texts("[data-testid=workspace-item] .workspace-host")?
+            .join(" | ");
+        assert!(
+            places.contains(&format!("workspace {SALES}"))
+                && places.contains(&format!("workspace {FINANCE}")),
+            "{places}"
+        );
+        app.screenshot("two-workspaces")?;
+        Ok(())
+    })
+}

@@ -17,6 +17,7 @@ mod genie_shapes;
 mod large_results;
 mod network;
 mod preflight;
+mod recorded_traffic;
 mod result_bytes;
 mod scopes;
 mod self_test;
