@@ -74,6 +74,7 @@ ROUTES = {
     "visualization": Route("GET", _ATTACHMENT + "/download-visualization", "a PNG (raw bytes, image/png)"),
     # Genie Agents (databricks-sdk-py 0.162 genieagents.py) and Agent mode's cancel (GenieAPI).
     "genie_agents": Route("GET", "/api/2.0/genie/agents", genieagents.ListGenieAgentsResponse),
+    "genie_agent": Route("GET", "/api/2.0/genie/agents/{agent}", genieagents.GenieAgent),
     "agent_mode_cancel": Route("POST", _AGENT + "/responses/{response}/cancel", dashboards.GenieMessage),
     # Beta routes the SDK has no class or method for: their events are checked against the
     # API reference's names and order instead (test_shapes_agents.py, docs/api-fidelity.md).

@@ -62,6 +62,10 @@ def test_the_genie_agents_list_is_the_sdks(alice):
     assert taxi.definition.config.sample_questions[0].question == "How many trips were there?"
     assert taxi.definition.data_sources.tables[0].identifier == "samples.nyctaxi.trips"
     assert full.next_page_token
+    # One agent by name, as a client reads an agent the list named `unreachable`.
+    one = alice.check("genie_agent", query={"view": "GENIE_AGENT_VIEW_FULL"}, agent=SALES)
+    assert one.name == f"agents/{SALES}"
+    assert one.definition.config.sample_questions
 
 
 def test_an_agent_mode_report_streams_in_the_documented_order(alice):

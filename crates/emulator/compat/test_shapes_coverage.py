@@ -32,6 +32,8 @@ COMPOSED = {
     "{}/{}/attachments/{}": None,  # messages_path + message: the base of the next two
     "{}/query-result": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/query-result",
     "{}/execute-query": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/execute-query",
+    "{}?view=GENIE_AGENT_VIEW_FULL": "/api/2.0/genie/agents/{}",  # one agent (genie/mod.rs)
+    "{}?o={}": None,  # a keychain binding's text (profiles/mod.rs), not a request
     "{}/cancel": "/api/2.0/sql/statements/{}/cancel",  # sql/execute.rs, on the statement's path
     "{}/attachments/{}": None,  # MessageRef::path + attachment (genie/all_rows.rs): the next two
     "{}/downloads": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/downloads",
@@ -39,7 +41,7 @@ COMPOSED = {
     "{}/attachments/{}/download-visualization": "/api/2.0/genie/spaces/{}/conversations/{}/messages/{}/attachments/{}/download-visualization",  # MessageRef::path
 }
 # Not routes: the issuer the OIDC paths hang off, and prefixes api.rs sorts errors by.
-NOT_ROUTES = {"/oidc", "/api/2.0/genie/", "/api/2.0/sql/", "/api/2.1/unity-catalog/"}
+NOT_ROUTES = {"/oidc", "/oidc/accounts/", "/api/2.0/genie/", "/api/2.0/sql/", "/api/2.1/unity-catalog/"}
 
 
 def template(path):
