@@ -38,6 +38,14 @@ describe("WorkspaceSwitcher", () => {
     expect(screen.getByRole("img", { name: "Managed by your IT department" })).toBeTruthy();
   });
 
+  it("keeps the workspace id of a host that serves several in view", () => {
+    const spog = workspace({ id: "s", name: "Sales", host: "https://acme.cloud.databricks.com", workspaceId: "1111" });
+    render(<WorkspaceSwitcher list={workspaceList([spog], "s")} onSelect={vi.fn()} onAdd={vi.fn()} />);
+    const place = screen.getByTestId("workspace-item").querySelector(".workspace-host");
+    expect(place?.querySelector(".workspace-host-id")?.textContent).toBe(" · workspace 1111");
+    expect(place?.getAttribute("title")).toBe("acme.cloud.databricks.com · workspace 1111");
+  });
+
   it("moves focus with the arrow keys (roving tabindex) and selects on click", () => {
     const onSelect = vi.fn();
     const three: WorkspaceList = {

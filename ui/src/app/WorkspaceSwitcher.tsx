@@ -74,7 +74,18 @@ export function WorkspaceSwitcher({ list, onSelect, onAdd }: Props) {
                 <span class="workspace-label">{workspace.name}</span>
                 {workspace.managed && <LockIcon label="Managed by your IT department" />}
               </span>
-              <span class="workspace-host">{workspace.location}</span>
+              <span class={workspace.workspaceId ? "workspace-host split" : "workspace-host"} title={workspace.location}>
+                {workspace.workspaceId ? (
+                  // The host gives way to the workspace id: on a host serving several, the id
+                  // is what tells two entries apart.
+                  <>
+                    <span class="workspace-host-name">{workspace.host.replace(/^https?:\/\//, "")}</span>
+                    <span class="workspace-host-id"> · workspace {workspace.workspaceId}</span>
+                  </>
+                ) : (
+                  workspace.location
+                )}
+              </span>
               <span
                 class="workspace-status"
                 data-testid="workspace-status"
