@@ -199,8 +199,8 @@ pub async fn add_faults(f: &Fixture, rules: serde_json::Value) {
     assert!(response.status().is_success());
 }
 
-/// The emulator's request log under `prefix`: `(method, path, status)` in order.
-pub async fn logged_requests(f: &Fixture, prefix: &str) -> Vec<(String, String, u64)> {
+/// The emulator's request log under `prefix`, as it records each request, in order.
+pub async fn request_log(f: &Fixture, prefix: &str) -> Vec<serde_json::Value> {
     let log: serde_json::Value = reqwest::Client::new()
         .get(format!(
             "{}/__emulator/requests?path_prefix={prefix}",
@@ -212,9 +212,13 @@ pub async fn logged_requests(f: &Fixture, prefix: &str) -> Vec<(String, String, 
         .json()
         .await
         .expect("json");
-    log["requests"]
-        .as_array()
-        .expect("requests")
+    log["requests"].as_array().expect("requests").clone()
+}
+
+/// The emulator's request log under `prefix`: `(method, path, status)` in order.
+pub async fn logged_requests(f: &Fixture, prefix: &str) -> Vec<(String, String, u64)> {
+    request_log(f, prefix)
+        .await
         .iter()
         .map(|r| {
             (

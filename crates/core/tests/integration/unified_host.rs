@@ -105,20 +105,8 @@ async fn warehouse_names(api: &Api) -> Vec<String> {
 
 /// The workspace ids the emulator saw on `/api/` calls, one per call (`None`: no header).
 async fn routed(f: &Fixture) -> Vec<Option<String>> {
-    let log: serde_json::Value = reqwest::Client::new()
-        .get(format!(
-            "{}/__emulator/requests?path_prefix=/api/",
-            f.emulator.base_url
-        ))
-        .send()
+    request_log(f, "/api/")
         .await
-        .expect("log")
-        .json()
-        .await
-        .expect("json");
-    log["requests"]
-        .as_array()
-        .expect("requests")
         .iter()
         .map(|r| r["workspace"].as_str().map(str::to_owned))
         .collect()
