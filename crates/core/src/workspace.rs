@@ -54,9 +54,7 @@ impl WorkspaceSummary {
         Self {
             id: profile.id.clone(),
             name: profile.name.clone(),
-            host: profile
-                .workspace_host()
-                .map_or_else(|_| profile.host.clone(), |h| h.to_string()),
+            host: profile.origin(),
             workspace_id: profile.workspace_id(),
             location: profile.location(),
             managed,

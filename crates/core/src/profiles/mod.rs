@@ -163,12 +163,16 @@ impl Profile {
             })
     }
 
+    /// The host's origin (as written, if it does not parse).
+    pub fn origin(&self) -> String {
+        self.workspace_host()
+            .map_or_else(|_| self.host.clone(), |h| h.to_string())
+    }
+
     /// Where the workspace is, for people: the host without its scheme, and the workspace id
     /// when the host serves several (`acme.cloud.databricks.com · workspace 1234`).
     pub fn location(&self) -> String {
-        let host = self
-            .workspace_host()
-            .map_or_else(|_| self.host.clone(), |h| h.to_string());
+        let host = self.origin();
         let host = host.split_once("://").map_or(host.as_str(), |(_, h)| h);
         match self.workspace_id() {
             Some(id) => format!("{host} \u{b7} workspace {id}"),
@@ -196,10 +200,7 @@ impl Profile {
     pub fn binding(&self) -> crate::vault::Binding {
         match self.workspace_id() {
             Some(id) => {
-                let host = self
-                    .workspace_host()
-                    .map_or_else(|_| self.host.clone(), |h| h.to_string());
-                crate::vault::Binding::of(&format!("{host}?o={id}"), self.client_id())
+                crate::vault::Binding::of(&format!("{}?o={id}", self.origin()), self.client_id())
             }
             None => crate::vault::Binding::of(&self.host, self.client_id()),
         }

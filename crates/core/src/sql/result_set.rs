@@ -102,10 +102,10 @@ pub enum CellFormatter<'a> {
     /// Arrow's display, with [`display_options`].
     Arrow(ArrayFormatter<'a>),
     /// A day-time INTERVAL (`Duration`), as Databricks' clients show it
-    /// ([`super::intervals`]); the unit's length in nanoseconds.
-    DayTime(&'a dyn Array, i128),
-    /// A year-month INTERVAL (`Interval(YearMonth)`), as `Y-M`.
-    YearMonth(&'a dyn Array),
+    /// ([`super::intervals`]): the values, and the unit's length in nanoseconds.
+    DayTime(&'a [i64], i128),
+    /// A year-month INTERVAL (`Interval(YearMonth)`) in months, as `Y-M`.
+    YearMonth(&'a [i32]),
 }
 
 impl std::fmt::Debug for CellFormatter<'_> {
@@ -120,40 +120,12 @@ impl std::fmt::Debug for CellFormatter<'_> {
 
 impl CellFormatter<'_> {
     fn text(&self, row: usize) -> String {
-        use arrow_array::cast::AsArray as _;
-        use arrow_array::types::{
-            DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
-            DurationSecondType, IntervalYearMonthType,
-        };
         match self {
             Self::Arrow(f) => f.value(row).to_string(),
-            Self::DayTime(array, unit) => {
-                let value = array
-                    .as_primitive_opt::<DurationMicrosecondType>()
-                    .map(|a| a.value(row))
-                    .or_else(|| {
-                        array
-                            .as_primitive_opt::<DurationSecondType>()
-                            .map(|a| a.value(row))
-                    })
-                    .or_else(|| {
-                        array
-                            .as_primitive_opt::<DurationMillisecondType>()
-                            .map(|a| a.value(row))
-                    })
-                    .or_else(|| {
-                        array
-                            .as_primitive_opt::<DurationNanosecondType>()
-                            .map(|a| a.value(row))
-                    })
-                    .unwrap_or_default();
-                super::intervals::day_time(i128::from(value) * unit)
+            Self::DayTime(values, unit) => {
+                super::intervals::day_time(i128::from(values[row]) * unit)
             }
-            Self::YearMonth(array) => super::intervals::year_month(
-                array
-                    .as_primitive_opt::<IntervalYearMonthType>()
-                    .map_or(0, |a| a.value(row)),
-            ),
+            Self::YearMonth(months) => super::intervals::year_month(months[row]),
         }
     }
 }
@@ -163,21 +135,46 @@ pub fn formatters<'a>(
     batch: &'a RecordBatch,
     options: &'a FormatOptions<'a>,
 ) -> Vec<Option<CellFormatter<'a>>> {
-    use arrow_schema::{DataType, IntervalUnit};
+    use arrow_array::cast::AsArray as _;
+    use arrow_array::types::{
+        DurationMicrosecondType, DurationMillisecondType, DurationNanosecondType,
+        DurationSecondType, IntervalYearMonthType,
+    };
+    use arrow_schema::{DataType, IntervalUnit, TimeUnit};
     batch
         .columns()
         .iter()
-        .map(|array| match array.data_type() {
-            DataType::Duration(unit) => Some(CellFormatter::DayTime(
-                array.as_ref(),
-                super::intervals::nanos_per(*unit),
-            )),
-            DataType::Interval(IntervalUnit::YearMonth) => {
-                Some(CellFormatter::YearMonth(array.as_ref()))
+        .map(|array| {
+            let day_time = |values: &'a [i64], unit| {
+                Some(CellFormatter::DayTime(
+                    values,
+                    super::intervals::nanos_per(unit),
+                ))
+            };
+            match array.data_type() {
+                DataType::Duration(TimeUnit::Second) => day_time(
+                    array.as_primitive::<DurationSecondType>().values(),
+                    TimeUnit::Second,
+                ),
+                DataType::Duration(TimeUnit::Millisecond) => day_time(
+                    array.as_primitive::<DurationMillisecondType>().values(),
+                    TimeUnit::Millisecond,
+                ),
+                DataType::Duration(TimeUnit::Microsecond) => day_time(
+                    array.as_primitive::<DurationMicrosecondType>().values(),
+                    TimeUnit::Microsecond,
+                ),
+                DataType::Duration(TimeUnit::Nanosecond) => day_time(
+                    array.as_primitive::<DurationNanosecondType>().values(),
+                    TimeUnit::Nanosecond,
+                ),
+                DataType::Interval(IntervalUnit::YearMonth) => Some(CellFormatter::YearMonth(
+                    array.as_primitive::<IntervalYearMonthType>().values(),
+                )),
+                _ => ArrayFormatter::try_new(array.as_ref(), options)
+                    .ok()
+                    .map(CellFormatter::Arrow),
             }
-            _ => ArrayFormatter::try_new(array.as_ref(), options)
-                .ok()
-                .map(CellFormatter::Arrow),
         })
         .collect()
 }
