@@ -49,6 +49,13 @@ for os in windows macos; do
 done
 rm -rf "$ROOT/target/ffi-check"
 
+# Recorded real Databricks traffic (crates/core/tests/integration/recorded_traffic.rs) is never
+# committed; when the steering repository holds a copy under shared/recordings, it is replayed.
+if [ -z "${BRICKDESK_RECORDINGS:-}" ] && [ -d "$ROOT/../shared/recordings" ]; then
+  export BRICKDESK_RECORDINGS="$ROOT/../shared/recordings"
+fi
+say "recorded traffic: ${BRICKDESK_RECORDINGS:-none (set BRICKDESK_RECORDINGS to replay it)}"
+
 # `cargo test` also builds the brickdesk-emulator binary that the compatibility suite and the
 # end-to-end tests launch.
 step "Rust tests (unit, bindings freshness, emulator routes)"

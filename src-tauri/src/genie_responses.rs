@@ -79,6 +79,23 @@ pub async fn open_genie_response(
     state.responses.response(&api, &workspace_id, id)
 }
 
+/// An Agent-mode conversation from the agent's history (started in Databricks or elsewhere),
+/// read back whole; read-only.
+#[tauri::command]
+#[specta::specta]
+pub async fn open_agent_conversation(
+    state: State<'_, AppState>,
+    workspace_id: String,
+    agent_id: String,
+    conversation_id: String,
+) -> Result<Vec<ResponseView>, ErrorInfo> {
+    let api = state.workspaces.api(&workspace_id).await?;
+    state
+        .responses
+        .agent_conversation(&api, &agent_id, &conversation_id)
+        .await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub fn delete_genie_response(state: State<'_, AppState>, id: u32) -> Result<(), ErrorInfo> {

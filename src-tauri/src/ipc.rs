@@ -54,6 +54,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             genie_responses::resume_genie_responses,
             genie_responses::genie_response_history,
             genie_responses::open_genie_response,
+            genie_responses::open_agent_conversation,
             genie_responses::delete_genie_response,
             chart_image::copy_chart_image,
             chart_image::save_chart_image,

@@ -64,6 +64,11 @@ export const commands = {
 	resumeGenieResponses: (workspaceId: string, updates: Channel<ResponseView>) => typedError<null, ErrorInfo>(__TAURI_INVOKE("resume_genie_responses", { workspaceId, updates })),
 	genieResponseHistory: (workspaceId: string) => typedError<ResponseSummary[], ErrorInfo>(__TAURI_INVOKE("genie_response_history", { workspaceId })),
 	openGenieResponse: (workspaceId: string, id: number) => typedError<ResponseView, ErrorInfo>(__TAURI_INVOKE("open_genie_response", { workspaceId, id })),
+	/**
+	 *  An Agent-mode conversation from the agent's history (started in Databricks or elsewhere),
+	 *  read back whole; read-only.
+	 */
+	openAgentConversation: (workspaceId: string, agentId: string, conversationId: string) => typedError<ResponseView[], ErrorInfo>(__TAURI_INVOKE("open_agent_conversation", { workspaceId, agentId, conversationId })),
 	deleteGenieResponse: (id: number) => typedError<null, ErrorInfo>(__TAURI_INVOKE("delete_genie_response", { id })),
 	/**  Puts a PNG of the chart on the clipboard as an image. */
 	copyChartImage: (png: number[]) => typedError<null, ErrorInfo>(__TAURI_INVOKE("copy_chart_image", { png })),
@@ -329,6 +334,13 @@ export type ConversationSummary = {
 	conversationId: string,
 	title: string,
 	createdAtMs: number | null,
+	/**  When it last changed, if the server says. */
+	updatedAtMs: number | null,
+	/**
+	 *  Started in Agent mode (`agent_type: GENIE_CONVERSATION_TYPE_AGENT`): opened through its
+	 *  items, continued in Agent mode only.
+	 */
+	agentMode: boolean,
 };
 
 /**  A link was accepted and acted on. */

@@ -4,7 +4,7 @@
 import { act, fireEvent, render, screen, waitFor } from "@testing-library/preact";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 import { AppError, type Answer, type GenieEvent } from "../platform";
-import { workspace } from "../test/fixtures";
+import { responseView, workspace } from "../test/fixtures";
 
 let emit: (event: GenieEvent) => void = () => {};
 let finish: (answer: Answer) => void = () => {};
@@ -28,6 +28,10 @@ vi.mock("../platform", async (importActual) => {
     }),
     sendFeedback: vi.fn().mockResolvedValue(null),
     openSpace: vi.fn(),
+    genieFeatures: vi.fn().mockResolvedValue({ askAnything: { state: "available" }, agentMode: { state: "unknown" } }),
+    openAgentConversation: vi.fn(),
+    openConversation: vi.fn().mockResolvedValue([]),
+    askGenieResponse: vi.fn(() => new Promise(() => {})),
     resultWindow: vi.fn(async () => ({ offset: 0, rows: [["21932"]] })),
     closeResult: vi.fn().mockResolvedValue(undefined),
   };
@@ -164,5 +168,39 @@ describe("GenieView", () => {
     await waitFor(() => expect(screen.getByTestId("genie-view").getAttribute("data-side")).toBe("closed"));
     fireEvent.click(screen.getByTestId("genie-side-toggle"));
     expect(await screen.findByTestId("genie-space")).toBeTruthy();
+  });
+
+  it("opens an Agent-mode conversation from the history as its reports, and continues it in Agent mode", async () => {
+    vi.mocked(platform.listConversations).mockResolvedValue([
+      { conversationId: "ac1", title: "Why did revenue dip?", createdAtMs: 0, updatedAtMs: null, agentMode: true },
+      { conversationId: "c1", title: "How many trips were there?", createdAtMs: 0, updatedAtMs: null, agentMode: false },
+    ]);
+    const agent = { kind: "agentMode" as const, agentId: "s1" };
+    vi.mocked(platform.openAgentConversation).mockResolvedValue([
+      responseView(0, "completed", { surface: agent, question: "Why did revenue dip?", conversationId: "ac1", responseId: "r1", textHtml: "<p>Fewer trips in <strong>March</strong>.</p>" }),
+      responseView(0, "stopped", { surface: agent, question: "And in April?", conversationId: "ac1", responseId: "r2", problem: { code: "cancelled", message: "Stopped." } }),
+    ]);
+    render(<GenieView workspace={alice} onOpenInSql={() => {}} />);
+    await waitFor(() => expect(screen.getAllByTestId("genie-conversation")).toHaveLength(2));
+    const [research, chat] = screen.getAllByTestId("genie-conversation");
+    expect(research.textContent).toContain("Agent mode");
+    expect(chat.textContent).not.toContain("Agent mode");
+
+    fireEvent.click(research);
+    await waitFor(() => expect(screen.getAllByTestId("response-card")).toHaveLength(2));
+    expect(platform.openAgentConversation).toHaveBeenCalledWith("demo", "s1", "ac1");
+    expect(platform.openConversation).not.toHaveBeenCalled();
+    expect(screen.getAllByTestId("response-card")[0].textContent).toContain("Fewer trips in March.");
+    expect((screen.getByTestId("agent-mode-toggle") as HTMLInputElement).checked).toBe(true);
+    expect(research.closest("li")?.className).toBe("active");
+
+    fireEvent.input(screen.getByTestId("genie-question"), { target: { value: "And in May?" } });
+    fireEvent.click(screen.getByTestId("genie-ask"));
+    expect(platform.askGenieResponse).toHaveBeenCalledWith("demo", agent, "And in May?", "ac1", expect.any(Function));
+
+    // A chat conversation replaces the reports it had.
+    fireEvent.click(chat);
+    await waitFor(() => expect(platform.openConversation).toHaveBeenCalledWith("demo", "s1", "c1"));
+    await waitFor(() => expect(screen.queryAllByTestId("response-card")).toHaveLength(0));
   });
 });

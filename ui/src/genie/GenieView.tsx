@@ -14,6 +14,7 @@ import {
   listConversations,
   listSpaces,
   listWarehouses,
+  openAgentConversation,
   openConversation,
   openSpace,
   pendingQuestions,
@@ -65,6 +66,8 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
   const [favourites, setFavourites] = useState<Favourite[]>([]);
   const [space, setSpace] = useState<Space | null>(null);
   const [conversationId, setConversationId] = useState<string | null>(null);
+  // An Agent-mode conversation opened from the history (its reports are in `research`).
+  const [agentConversation, setAgentConversation] = useState<string | null>(null);
   const [conversations, setConversations] = useState<ConversationSummary[]>([]);
   const [turns, setTurns] = useState<Turn[]>([]);
   const [question, setQuestion] = useState("");
@@ -158,6 +161,7 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
     setTurns([]);
     setResearch([]);
     setConversationId(null);
+    setAgentConversation(null);
     setError(null);
     localStorage.setItem(lastSpaceKey(workspaceId), next.spaceId);
     refreshConversations(next.spaceId);
@@ -203,8 +207,21 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
   const open = async (id: string) => {
     if (!space) return;
     setError(null);
+    const inAgentMode = conversations.find((c) => c.conversationId === id)?.agentMode ?? false;
     try {
+      if (inAgentMode) {
+        // Read back through its items; a follow-up continues it in Agent mode.
+        const reports = await openAgentConversation(workspaceId, space.spaceId, id);
+        setConversationId(null);
+        setTurns([]);
+        setAgentConversation(id);
+        setResearch(reports.map((view) => ({ view, after: 0 })));
+        if (!agentModeOff) setAgentMode(true);
+        return;
+      }
       const answers = await openConversation(workspaceId, space.spaceId, id);
+      setAgentConversation(null);
+      setResearch((current) => current.filter((r) => !isOver(r.view)));
       setConversationId(id);
       setTurns(answers.map(answeredTurn));
     } catch (e) {
@@ -214,6 +231,7 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
 
   const newConversation = () => {
     setConversationId(null);
+    setAgentConversation(null);
     setTurns([]);
     setResearch((current) => current.filter((r) => !isOver(r.view)));
   };
@@ -242,6 +260,7 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
         setConversationId(null);
         setTurns([]);
       }
+      if (id === agentConversation) newConversation();
       refreshConversations();
     } catch (e) {
       setError(toAppError(e));
@@ -266,7 +285,8 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
   const reportsAfter = (count: number) =>
     research
       .filter((r) => r.after === count)
-      .map((r) => <ResponseCard key={`r${r.view.id}`} view={r.view} label={`Agent mode · ${space?.title ?? ""}`} onOpenInSql={onOpenInSql} />);
+      // Reports read back from the history share id 0: their response id tells them apart.
+      .map((r) => <ResponseCard key={`r${r.view.id}:${r.view.responseId ?? ""}`} view={r.view} label={`Agent mode · ${space?.title ?? ""}`} onOpenInSql={onOpenInSql} />);
 
   return (
     <div class="genie-view" data-testid="genie-view" data-side={sideOpen ? "open" : "closed"}>
@@ -275,7 +295,7 @@ export function GenieView({ workspace, onOpenInSql, incoming = null }: Props) {
         favourites={favourites}
         selected={space?.spaceId ?? null}
         conversations={conversations}
-        activeConversation={conversationId}
+        activeConversation={conversationId ?? agentConversation}
         onSelect={choose}
         onPin={pin}
         onOpenLink={openLinkedSpace}

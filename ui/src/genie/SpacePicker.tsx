@@ -81,8 +81,16 @@ export function SpacePicker(props: Props) {
           <ul class="conversation-list">
             {conversations.map((c) => (
               <li key={c.conversationId} class={c.conversationId === activeConversation ? "active" : undefined}>
-                <button type="button" class="space-button" data-testid="genie-conversation" onClick={() => props.onOpenConversation(c.conversationId)}>
+                <button
+                  type="button"
+                  class="space-button"
+                  data-testid="genie-conversation"
+                  data-agent-mode={c.agentMode ? "true" : undefined}
+                  title={c.agentMode ? "Researched in Agent mode: opens its reports; a follow-up continues in Agent mode" : undefined}
+                  onClick={() => props.onOpenConversation(c.conversationId)}
+                >
                   {c.title}
+                  {c.agentMode && <span class="badge conversation-mode">Agent mode</span>}
                 </button>
                 <button type="button" class="ghost" aria-label={`Delete ${c.title}`} onClick={() => props.onDeleteConversation(c.conversationId)}>
                   ×

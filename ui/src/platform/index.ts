@@ -352,6 +352,9 @@ export const listConversations = (workspaceId: string, spaceId: string): Promise
   unwrap(() => commands.listConversations(workspaceId, spaceId));
 export const openConversation = (workspaceId: string, spaceId: string, conversationId: string): Promise<Answer[]> =>
   unwrap(() => commands.openConversation(workspaceId, spaceId, conversationId));
+/** An Agent-mode conversation from the history, read back whole (read-only views). */
+export const openAgentConversation = (workspaceId: string, agentId: string, conversationId: string): Promise<ResponseView[]> =>
+  unwrap(() => commands.openAgentConversation(workspaceId, agentId, conversationId));
 export const deleteConversation = (workspaceId: string, spaceId: string, conversationId: string): Promise<null> =>
   unwrap(() => commands.deleteConversation(workspaceId, spaceId, conversationId));
 export const sendFeedback = (workspaceId: string, message: MessageRef, rating: Rating): Promise<null> =>

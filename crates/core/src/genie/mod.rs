@@ -49,6 +49,11 @@ pub struct ConversationSummary {
     pub conversation_id: String,
     pub title: String,
     pub created_at_ms: f64,
+    /// When it last changed, if the server says.
+    pub updated_at_ms: Option<f64>,
+    /// Started in Agent mode (`agent_type: GENIE_CONVERSATION_TYPE_AGENT`): opened through its
+    /// items, continued in Agent mode only.
+    pub agent_mode: bool,
 }
 
 /// What happens to a question, for the UI.
@@ -351,7 +356,11 @@ impl Genie {
         })
     }
 
-    /// Past conversations in a space, newest first.
+    /// Past conversations in a space, chat and Agent mode, most recently updated first.
+    ///
+    /// The server's order is kept (Databricks lists them most recent first; the summary has
+    /// no update time in the reference); a list whose every entry has `last_updated_timestamp`
+    /// is ordered by it.
     pub async fn conversations(
         &self,
         api: &Api,
@@ -366,13 +375,8 @@ impl Genie {
         .map_err(denied_space)?;
         let mut list: Vec<ConversationSummary> = conversations
             .into_iter()
-            // Agent-mode conversations cannot be continued through the chat endpoints.
-            .filter(|c| {
-                c.agent_type
-                    .as_deref()
-                    .is_none_or(|t| t != "GENIE_CONVERSATION_TYPE_AGENT")
-            })
             .map(|c| ConversationSummary {
+                agent_mode: c.agent_type.as_deref() == Some("GENIE_CONVERSATION_TYPE_AGENT"),
                 conversation_id: c.conversation_id,
                 title: if c.title.is_empty() {
                     "Untitled conversation".into()
@@ -380,9 +384,17 @@ impl Genie {
                     c.title
                 },
                 created_at_ms: c.created_timestamp.unwrap_or_default() as f64,
+                updated_at_ms: c.last_updated_timestamp.map(|t| t as f64),
             })
             .collect();
-        list.sort_by(|a, b| b.created_at_ms.total_cmp(&a.created_at_ms));
+        if list.iter().all(|c| c.updated_at_ms.is_some()) {
+            // Stable: equal times keep the server's order.
+            list.sort_by(|a, b| {
+                b.updated_at_ms
+                    .unwrap_or_default()
+                    .total_cmp(&a.updated_at_ms.unwrap_or_default())
+            });
+        }
         Ok(list)
     }
 

@@ -252,6 +252,10 @@ pub struct WireConversation {
     pub title: String,
     #[serde(default, deserialize_with = "lenient_i64")]
     pub created_timestamp: Option<i64>,
+    /// Not in the list's documented summary (only on the full `GenieConversation`): read when
+    /// a server sends it.
+    #[serde(default, deserialize_with = "lenient_i64")]
+    pub last_updated_timestamp: Option<i64>,
     #[serde(default)]
     pub agent_type: Option<String>,
 }

@@ -556,3 +556,108 @@ async fn ask_anything_on_a_personal_access_token_says_it_needs_a_browser_sign_in
         "nothing was sent"
     );
 }
+
+#[tokio::test]
+async fn an_agent_mode_conversation_started_elsewhere_is_in_the_history_and_opens_read_only() {
+    let (f, api) = signed_in_demo("responses-elsewhere", quick(20)).await;
+    let genie = brickdesk_core::genie::Genie::new(
+        brickdesk_core::local::genie::GenieStore::new(Arc::new(LocalDb::in_memory())),
+        Arc::new(Runs::default()),
+        5,
+    );
+    // A chat first, then research "on another machine" (its own local store), then a
+    // follow-up to it: the research conversation was updated last.
+    let chat = genie
+        .ask(
+            &api,
+            DEMO_ID,
+            SALES,
+            None,
+            "What is the revenue by region?",
+            &|_| {},
+        )
+        .await
+        .expect("chat");
+    let elsewhere = responses(&Arc::new(LocalDb::in_memory()));
+    let (first, _) = ask(&elsewhere, &api, agent(SALES), "How has revenue developed?").await;
+    assert_eq!(
+        first.status,
+        ResponseStatus::Completed,
+        "{:?}",
+        first.problem
+    );
+    let conversation = first.conversation_id.clone().expect("a conversation");
+    let follow_up = elsewhere
+        .ask(
+            &api,
+            DEMO_ID,
+            agent(SALES),
+            "Which region grew fastest?",
+            Some(&conversation),
+            &|_| {},
+        )
+        .await
+        .expect("follow-up");
+    assert_eq!(follow_up.status, ResponseStatus::Completed);
+
+    // Here, with nothing kept locally: both conversations, the research first.
+    let history = genie.conversations(&api, SALES).await.expect("history");
+    assert_eq!(history.len(), 2, "{history:?}");
+    assert_eq!(history[0].conversation_id, conversation);
+    assert!(history[0].agent_mode);
+    assert_eq!(history[1].conversation_id, chat.conversation_id);
+    assert!(!history[1].agent_mode);
+
+    let here = responses(&Arc::new(LocalDb::in_memory()));
+    let views = here
+        .agent_conversation(&api, SALES, &conversation)
+        .await
+        .expect("opened");
+    assert_eq!(views.len(), 2);
+    assert_eq!(views[0].question, "How has revenue developed?");
+    assert_eq!(views[1].question, "Which region grew fastest?");
+    for (view, asked) in views.iter().zip([&first, &follow_up]) {
+        assert_eq!(view.status, ResponseStatus::Completed);
+        assert_eq!(
+            view.text_html, asked.text_html,
+            "the same report as streamed"
+        );
+        assert_eq!(view.steps.len(), asked.steps.len());
+        assert_eq!(view.citations, asked.citations);
+        assert_eq!(view.tables.len(), asked.tables.len());
+        let run = view.tables[0].run_id.expect("its rows in the grid");
+        assert!(
+            !here
+                .runs()
+                .window(run, 0, 10)
+                .expect("rows")
+                .rows
+                .is_empty()
+        );
+    }
+    assert!(
+        here.history(DEMO_ID).expect("local").is_empty(),
+        "read-only: nothing kept"
+    );
+
+    // Deleted like a chat; then it cannot be opened, in words.
+    genie
+        .delete_conversation(&api, SALES, &conversation)
+        .await
+        .expect("deleted");
+    let gone = here
+        .agent_conversation(&api, SALES, &conversation)
+        .await
+        .expect_err("gone");
+    assert_eq!(gone.code, ErrorCode::NotFound);
+    assert!(
+        gone.message.contains("cannot be opened"),
+        "{}",
+        gone.message
+    );
+    assert_eq!(
+        genie.conversations(&api, SALES).await.expect("list").len(),
+        1
+    );
+    drop(f);
+}

@@ -1,22 +1,75 @@
-//! Recorded real traffic replayed through the core: databricks-jdbc's WireMock recordings of
-//! the Statement Execution API and their cloud-storage Arrow bodies (repository
-//! `databricks/databricks-jdbc`, `src/test/resources`, commit `e3d0d8d`; captured 2024-11 to
-//! 2025-07 against real workspaces). Every recorded body must read (LZ4 frames or plain), and
-//! the recorded interval table must read as the JDBC driver's own test expects it.
+//! Recorded real traffic replayed through the core:
+//! - databricks-jdbc's WireMock recordings of the Statement Execution API and their
+//!   cloud-storage Arrow bodies (repository `databricks/databricks-jdbc`,
+//!   `src/test/resources`, commit `e3d0d8d`; captured 2024-11 to 2025-07 against real
+//!   workspaces). Every recorded body must read (LZ4 frames or plain), and the recorded
+//!   interval table must read as the JDBC driver's own test expects it.
+//! - Agent-mode streams recorded from a real workspace (`mbihani/nurix-agent`,
+//!   `tests/fixtures/genie_agent_{singlestep,multistep}.sse`, commit `042a9c7`): each must
+//!   read to a completed report with its steps, its text, its citations and its tables,
+//!   whichever way the network cuts the bytes.
 //!
 //! The recordings are not committed (the team's rule for what the library brings: nothing
-//! fetched is committed); a developer who has them points `BRICKDESK_RECORDINGS` at the
-//! folder holding `src/test/resources` (docs/api-fidelity.md says where they come from).
+//! fetched is committed, data only under the steering repository's `shared/`).
+//! `scripts/test.sh` points `BRICKDESK_RECORDINGS` at `../shared/recordings` when that
+//! exists; a developer who has them elsewhere sets it to the folder holding them (the JDBC
+//! driver's `src/test/resources`, and the `.sse` files, at any depth up to four).
 //! Without them these tests say so and check nothing.
 
+use brickdesk_core::genie::responses::state::{Ending, ResponseState};
+use brickdesk_core::genie::responses::stream::MAX_EVENT_BYTES;
+use brickdesk_core::genie::responses::view::{render, tables};
 use brickdesk_core::sql::lz4;
 use brickdesk_core::sql::result_set::{cells, display_options, formatters};
+use brickdesk_core::sse::SseDecoder;
 use std::path::{Path, PathBuf};
 
+fn root() -> Option<PathBuf> {
+    Some(PathBuf::from(std::env::var_os("BRICKDESK_RECORDINGS")?))
+}
+
+/// Every file under `dir`, up to `depth` folders down.
+fn files_under(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            if depth > 0 {
+                files_under(&path, depth - 1, out);
+            }
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+/// The JDBC driver's `src/test/resources`: under the root itself or a folder of it.
 fn recordings() -> Option<PathBuf> {
-    let root = PathBuf::from(std::env::var_os("BRICKDESK_RECORDINGS")?);
-    let resources = root.join("src/test/resources");
-    resources.is_dir().then_some(resources)
+    let root = root()?;
+    std::iter::once(root.clone())
+        .chain(
+            std::fs::read_dir(&root)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path()),
+        )
+        .map(|dir| dir.join("src/test/resources"))
+        .find(|resources| resources.is_dir())
+}
+
+/// The recorded Agent-mode streams, by name.
+fn agent_streams() -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Some(root) = root() {
+        files_under(&root, 4, &mut files);
+    }
+    files.retain(|f| {
+        f.file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.starts_with("genie_agent_") && n.ends_with(".sse"))
+    });
+    files.sort();
+    files
 }
 
 /// Every mapping file under `dir`.
@@ -139,6 +192,186 @@ fn the_recorded_interval_table_reads_as_the_jdbc_driver_shows_it() {
         assert!(
             shown.iter().any(|s| s == expected),
             "{expected} in {shown:?}"
+        );
+    }
+}
+
+/// A recorded stream through the decoder in pieces of `piece` bytes, into a response's state.
+fn replay(bytes: &[u8], piece: usize) -> ResponseState {
+    let mut decoder = SseDecoder::new(MAX_EVENT_BYTES);
+    let mut state = ResponseState::default();
+    for chunk in bytes.chunks(piece) {
+        for event in decoder.push(chunk).expect("the recorded stream decodes") {
+            state.apply_sse(&event);
+        }
+    }
+    for event in decoder.finish() {
+        state.apply_sse(&event);
+    }
+    state
+}
+
+/// Text without Markdown's marks and HTML's tags, words one space apart: what a reader sees.
+fn words(text: &str) -> String {
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if in_tag => {}
+            '*' | '`' | '\\' | '#' | '|' => plain.push(' '),
+            c => plain.push(c),
+        }
+    }
+    plain
+        .replace("&amp;", "&")
+        .replace("&#39;", "'")
+        .replace("&quot;", "\"")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[test]
+fn every_recorded_agent_mode_stream_reads_to_its_report() {
+    let streams = agent_streams();
+    if streams.is_empty() {
+        eprintln!("BRICKDESK_RECORDINGS holds no recorded Agent-mode stream: nothing to replay");
+        return;
+    }
+    for file in &streams {
+        let name = file.file_name().unwrap_or_default().to_string_lossy();
+        let bytes = std::fs::read(file).expect("recording");
+        let state = replay(&bytes, bytes.len());
+        // What the recording itself says, read straight from its terminal event.
+        let completed: serde_json::Value = bytes
+            .split(|b| *b == b'\n')
+            .filter_map(|line| line.strip_prefix(b"data:"))
+            .filter_map(|data| serde_json::from_slice::<serde_json::Value>(data).ok())
+            .find(|event| event["type"] == "response.completed")
+            .unwrap_or_else(|| panic!("{name}: no response.completed"));
+        let output = completed["response"]["output"].as_array().expect("output");
+        let calls = output
+            .iter()
+            .filter(|i| i["type"] == "function_call")
+            .count();
+        let message = output
+            .iter()
+            .rfind(|i| i["type"] == "message")
+            .expect("a report");
+        let parts = message["content"].as_array().expect("parts");
+        let prose: Vec<&str> = parts
+            .iter()
+            .filter(|p| p["metadata"]["columns"].is_null())
+            .filter_map(|p| p["text"].as_str())
+            .collect();
+        let previews: Vec<&serde_json::Value> = parts
+            .iter()
+            .filter(|p| p["metadata"]["columns"].is_array())
+            .collect();
+
+        assert_eq!(state.ending, Some(Ending::Completed), "{name}");
+        assert_eq!(
+            state.conversation_id.as_deref(),
+            completed["response"]["conversation_id"].as_str(),
+            "{name}"
+        );
+        let rendered = render(&state);
+        assert!(!rendered.text_streaming, "{name}");
+        assert!(
+            !rendered.asks_back,
+            "{name}: a report is not a question back"
+        );
+        let shown = words(&rendered.text_html);
+        // Every prose part's opening words are in the answer; no thought is.
+        for text in &prose {
+            let opening: Vec<String> = words(text)
+                .split(' ')
+                .filter(|w| w.chars().all(char::is_alphanumeric))
+                .take(6)
+                .map(str::to_owned)
+                .collect();
+            let opening_seen = opening.iter().all(|w| shown.contains(w.as_str()));
+            assert!(opening_seen, "{name}: {opening:?} in the answer: {shown}");
+        }
+        for thought in output.iter().filter(|i| i["type"] == "reasoning") {
+            let thought = thought["content"][0]["text"].as_str().unwrap_or_default();
+            if thought.len() > 40 && !prose.iter().any(|p| p.contains(thought)) {
+                assert!(
+                    !shown.contains(&words(thought)),
+                    "{name}: a thought shown as the answer: {thought}"
+                );
+            }
+        }
+        // Each query is a step; each reasoning item too.
+        let queries = rendered.steps.iter().filter(|s| s.sql.is_some()).count();
+        assert_eq!(queries, calls, "{name}: one step per query");
+        assert!(
+            rendered.steps.iter().all(|s| s.done),
+            "{name}: {:#?}",
+            rendered
+                .steps
+                .iter()
+                .map(|s| (&s.kind, &s.title, s.done))
+                .collect::<Vec<_>>()
+        );
+        // Inline references `[n](…gra_focus=…)` become numbered citations.
+        let references = prose
+            .iter()
+            .map(|p| p.matches("gra_focus=").count())
+            .sum::<usize>();
+        if references > 0 {
+            assert!(
+                rendered.citations.iter().any(|c| c.number.is_some()),
+                "{name}: {references} references, citations {:?}",
+                rendered.citations
+            );
+        }
+        // Each preview table arrives with its columns, its rows and its total.
+        let read = tables(&state);
+        assert_eq!(read.len(), previews.len(), "{name}");
+        for ((table, data), preview) in read.iter().zip(&previews) {
+            let metadata = &preview["metadata"];
+            assert_eq!(
+                data.columns.len(),
+                metadata["columns"].as_array().map_or(0, Vec::len),
+                "{name}: {}",
+                table.title
+            );
+            assert_eq!(
+                data.rows.len(),
+                metadata["preview_rows"].as_array().map_or(0, Vec::len),
+                "{name}: {}",
+                table.title
+            );
+            assert_eq!(
+                table.total_rows.map(u64::from),
+                metadata["total_row_count"].as_u64(),
+                "{name}"
+            );
+            assert_eq!(table.sql.as_deref(), metadata["sql"].as_str(), "{name}");
+            assert!(!table.title.is_empty() && table.title != "Supporting table");
+        }
+        // The network may cut the bytes anywhere: the same report comes out.
+        for piece in [1, 7, 4096] {
+            let again = replay(&bytes, piece);
+            assert_eq!(
+                again.output, state.output,
+                "{name} in pieces of {piece} bytes"
+            );
+            assert_eq!(again.ending, state.ending, "{name}");
+        }
+        eprintln!(
+            "{name}: {} bytes, {} steps ({calls} queries), {} tables, {} citations, {} characters of answer",
+            bytes.len(),
+            rendered.steps.len(),
+            read.len(),
+            rendered.citations.len(),
+            shown.len()
         );
     }
 }

@@ -330,7 +330,8 @@ pub struct ListConversations {
     include_all: bool,
 }
 
-/// `GET /api/2.0/genie/spaces/{space_id}/conversations`: the caller's, most recent first.
+/// `GET /api/2.0/genie/spaces/{space_id}/conversations`: the caller's chats and Agent-mode
+/// conversations (`agent_type`), most recently updated first.
 pub async fn list(
     State(shared): State<Shared>,
     Extension(caller): Extension<Caller>,
@@ -350,12 +351,22 @@ pub async fn list(
         page_token: query.page_token,
     };
     let window = page.window(20, shared.config.genie.max_page_size)?;
-    let inner = shared.genie.lock();
-    let conversations = inner
-        .conversations_of(&space_id, &caller.subject)
-        .into_iter()
-        .map(conversation_summary_json)
-        .collect();
+    let mut conversations: Vec<(i64, Value)> = {
+        let inner = shared.genie.lock();
+        inner
+            .conversations_of(&space_id, &caller.subject)
+            .into_iter()
+            .map(|c| (c.updated_ms, conversation_summary_json(c)))
+            .collect()
+    };
+    conversations.extend(super::responses::agent::summaries(
+        &shared,
+        &space_id,
+        &caller.subject,
+    ));
+    // Stable: chats updated in the same millisecond keep their store order.
+    conversations.sort_by_key(|(updated, _)| std::cmp::Reverse(*updated));
+    let conversations = conversations.into_iter().map(|(_, c)| c).collect();
     Ok(paged("conversations", conversations, window))
 }
 
@@ -389,6 +400,22 @@ pub async fn delete(
     Extension(caller): Extension<Caller>,
     Path((space_id, conversation_id)): Path<(String, String)>,
 ) -> Result<Response, ApiError> {
+    if !shared
+        .genie
+        .lock()
+        .conversations
+        .contains_key(&conversation_id)
+    {
+        accessible(&shared, &caller, &space_id)?;
+        if super::responses::agent::delete_conversation(
+            &shared,
+            &space_id,
+            &conversation_id,
+            &caller.subject,
+        ) {
+            return Ok(json_ok(json!({})));
+        }
+    }
     owned_conversation(&shared, &caller, &space_id, &conversation_id)?;
     let statements: Vec<Option<String>> = {
         let mut inner = shared.genie.lock();

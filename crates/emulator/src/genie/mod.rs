@@ -15,7 +15,7 @@ pub mod datasets;
 mod feedback;
 mod lifecycle;
 mod rate_limit;
-mod responses;
+pub(crate) mod responses;
 mod results;
 mod spaces;
 mod store;

@@ -4,16 +4,19 @@
 //!
 //! Boundary: asking (the request, exactly the documented fields), reading the stream into a
 //! view the UI shows as it grows ([`state`], [`view`]), reading a response back when its
-//! stream ends early instead of asking twice ([`recover`]), Stop (Agent mode's cancel),
+//! stream ends early instead of asking twice ([`recover`]), an Agent-mode conversation
+//! started elsewhere opened read-only from its items ([`elsewhere`]), Stop (Agent mode's cancel),
 //! keeping every response in the local store so one in flight survives a restart and a
 //! finished one stays in the history, the supporting tables as results the grid reads, and
 //! whether the workspace has each preview ([`features`]). Tokens stay in [`Api`].
 
+mod elsewhere;
 pub mod features;
+mod items;
 mod onechat;
 mod recover;
 pub mod state;
-mod stream;
+pub mod stream;
 pub mod view;
 
 use crate::api::Api;

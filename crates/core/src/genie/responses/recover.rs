@@ -7,7 +7,8 @@
 //! items (`GET /api/2.0/genie/agents/{a}/conversations/{c}/items`) hold the question
 //! (`{response_id}_input`) and then the response's items, the report last.
 
-use super::state::{Ending, ResponseState};
+use super::items;
+use super::state::ResponseState;
 use super::view::Surface;
 use crate::api::Api;
 use crate::api_path::segment;
@@ -116,44 +117,6 @@ async fn read_one(
     Ok(())
 }
 
-/// Every item of the conversation, following `has_more` / `last_id` (at most 50 pages).
-async fn all_items(api: &Api, agent: &str, conversation: &str) -> Result<Vec<Value>, ErrorInfo> {
-    let base = format!(
-        "/api/2.0/genie/agents/{}/conversations/{}/items?limit=100",
-        segment(agent),
-        segment(conversation)
-    );
-    let mut items = Vec::new();
-    let mut after: Option<String> = None;
-    for _ in 0..50 {
-        let path = match &after {
-            None => base.clone(),
-            Some(id) => format!(
-                "{base}&after={}",
-                url::form_urlencoded::byte_serialize(id.as_bytes()).collect::<String>()
-            ),
-        };
-        let page: Value = api.get(&path).await?;
-        let data = page["data"]
-            .as_array()
-            .or_else(|| page["items"].as_array())
-            .cloned()
-            .unwrap_or_default();
-        let last = page["last_id"].as_str().map(str::to_owned).or_else(|| {
-            data.last()
-                .and_then(|i| i["id"].as_str())
-                .map(str::to_owned)
-        });
-        let more = page["has_more"].as_bool().unwrap_or(false) && !data.is_empty();
-        items.extend(data);
-        match (more, last) {
-            (true, Some(last)) => after = Some(last),
-            _ => break,
-        }
-    }
-    Ok(items)
-}
-
 async fn read_items(
     api: &Api,
     agent: &str,
@@ -161,45 +124,12 @@ async fn read_items(
     response: &str,
     state: &mut ResponseState,
 ) -> Result<(), ErrorInfo> {
-    let items = all_items(api, agent, conversation).await?;
-    let input = format!("{response}_input");
-    let Some(start) = items.iter().position(|i| i["id"] == input.as_str()) else {
-        return Ok(());
-    };
-    let ours: Vec<Value> = items[start + 1..]
-        .iter()
-        .take_while(|i| !(i["role"] == "user" && i["type"] == "message"))
-        .cloned()
-        .collect();
-    let system = ours
-        .iter()
-        .find(|i| i["type"] == "message" && i["role"] == "system");
-    let report = ours.iter().find(|i| {
-        i["type"] == "message" && i["role"] == "assistant" && i["status"] != "in_progress"
-    });
-    let output: Vec<Value> = ours
-        .iter()
-        .filter(|i| i["role"] != "system")
-        .cloned()
-        .collect();
-    if !output.is_empty() {
-        state.output = output;
-    }
-    if let Some(system) = system {
-        let text = system["content"][0]["text"].as_str().map(str::to_owned);
-        let cancelled = text
-            .as_deref()
-            .is_some_and(|t| t.to_lowercase().contains("cancel"));
-        state.ending = Some(if cancelled {
-            Ending::Cancelled
-        } else {
-            Ending::Failed {
-                code: None,
-                message: text,
-            }
-        });
-    } else if report.is_some() {
-        state.ending = Some(Ending::Completed);
+    let all = items::all(api, agent, conversation).await?;
+    if let Some(turn) = items::turns(&all)
+        .into_iter()
+        .find(|t| t.response_id.as_deref() == Some(response))
+    {
+        items::state_of(&turn, state);
     }
     Ok(())
 }

@@ -201,7 +201,10 @@ fn result_markdown(output: &str) -> &str {
 }
 
 /// The steps, in output order.
-fn steps(output: &[Value]) -> Vec<ResponseStep> {
+/// The steps of `output`; once the response is `over`, a query that never got a result (in
+/// recorded Agent-mode streams, one Genie issued again with other arguments) is shown as not
+/// run instead of running forever.
+fn steps(output: &[Value], over: bool) -> Vec<ResponseStep> {
     let mut steps = Vec::new();
     for item in output {
         let id = item["id"].as_str().unwrap_or_default().to_owned();
@@ -250,11 +253,16 @@ fn steps(output: &[Value]) -> Vec<ResponseStep> {
                 let result = output.iter().find(|o| {
                     o["type"] == "function_call_output" && o["call_id"].as_str() == Some(&call_id)
                 });
-                let done = result.is_some_and(is_done);
-                let detail_html = result
-                    .filter(|r| is_done(r))
-                    .and_then(|r| r["output"].as_str())
-                    .map(|o| markdown::to_html(result_markdown(o)));
+                let not_run = over && result.is_none();
+                let done = result.is_some_and(is_done) || not_run;
+                let detail_html = if not_run {
+                    Some(NOT_RUN_HTML.to_owned())
+                } else {
+                    result
+                        .filter(|r| is_done(r))
+                        .and_then(|r| r["output"].as_str())
+                        .map(|o| markdown::to_html(result_markdown(o)))
+                };
                 steps.push(ResponseStep {
                     id: call_id,
                     kind: StepKind::Query,
@@ -270,6 +278,9 @@ fn steps(output: &[Value]) -> Vec<ResponseStep> {
     }
     steps
 }
+
+/// What a query step that never ran says.
+const NOT_RUN_HTML: &str = "<p><em>Not run: Genie went on without this query's result.</em></p>";
 
 /// Genie One's progress messages: an assistant message whose `phase` says it is not the
 /// final answer. Agent mode's report has no `phase`.
@@ -535,7 +546,7 @@ pub struct Rendered {
 
 pub fn render(state: &ResponseState) -> Rendered {
     let (output, read) = onechat::normalize(&state.output);
-    let steps = steps(&output);
+    let steps = steps(&output, state.ending.is_some());
     let answer = answer_item(&output);
     let (text_html, text_streaming, citations) = match answer {
         Some(answer) => {
@@ -570,6 +581,42 @@ mod tests {
         let mut state = ResponseState::default();
         state.take_snapshot(&json!({ "id": "r", "status": "completed", "output": output }));
         state
+    }
+
+    #[test]
+    fn a_query_genie_issued_again_shows_as_not_run_once_the_report_is_over() {
+        // As in a recorded Agent-mode stream: two calls with no output, retried.
+        let output = json!([
+            {"type":"function_call","id":"a","call_id":"a","status":"completed","name":"execute_sql",
+             "arguments":"{\"title\":\"First try\",\"sql\":\"SELECT 1\"}"},
+            {"type":"reasoning","id":"r","status":"completed",
+             "content":[{"type":"reasoning_text","text":"Let me retry that query"}]},
+            {"type":"function_call","id":"b","call_id":"b","status":"completed","name":"execute_sql",
+             "arguments":"{\"title\":\"Second try\",\"sql\":\"SELECT 1\"}"},
+            {"type":"function_call_output","id":"b_output","call_id":"b","status":"completed","output":"**Second try**"}
+        ]);
+        let mut running = ResponseState::default();
+        running.take_snapshot(&json!({ "id": "r", "status": "in_progress", "output": output }));
+        let first = &render(&running).steps[0];
+        assert!(!first.done, "still running while the response goes on");
+        let over = state(output);
+        let steps = render(&over).steps;
+        assert!(steps.iter().all(|s| s.done));
+        assert!(
+            steps[0]
+                .detail_html
+                .as_deref()
+                .is_some_and(|d| d.contains("Not run")),
+            "{:?}",
+            steps[0]
+        );
+        assert!(
+            !steps[2]
+                .detail_html
+                .as_deref()
+                .unwrap_or_default()
+                .contains("Not run")
+        );
     }
 
     #[test]

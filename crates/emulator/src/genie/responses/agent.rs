@@ -17,6 +17,7 @@ use crate::genie::SpaceConfig;
 use crate::genie::analyst::{self, Query};
 use crate::genie::spaces::{accessible, dataset_of};
 use crate::server::Shared;
+use crate::store::Subject;
 use axum::body::Bytes;
 use axum::extract::{Path, Query as QueryString, State};
 use axum::http::StatusCode;
@@ -495,4 +496,55 @@ async fn items(
         "last_id": page.last().map(|i| i["id"].clone()),
         "has_more": has_more,
     })))
+}
+
+/// The caller's Agent-mode conversations in `agent_id`, as list-conversations shows them
+/// beside the chats (`agent_type: GENIE_CONVERSATION_TYPE_AGENT`, API reference "List
+/// conversations"), each with its last update in milliseconds for the merged order.
+pub fn summaries(shared: &Shared, agent_id: &str, owner: &Subject) -> Vec<(i64, Value)> {
+    let api = Api::Agent {
+        agent_id: agent_id.to_owned(),
+    };
+    let inner = shared.genie.responses.lock();
+    inner
+        .threads
+        .values()
+        .filter(|t| t.api == api && &t.owner == owner)
+        .map(|t| {
+            (
+                t.updated_secs * 1000,
+                json!({
+                    "conversation_id": t.id,
+                    "title": t.title,
+                    "created_timestamp": t.created_secs * 1000,
+                    "agent_type": "GENIE_CONVERSATION_TYPE_AGENT",
+                }),
+            )
+        })
+        .collect()
+}
+
+/// Deletes the caller's Agent-mode conversation (conversation management "supports both
+/// modes", API reference); `false` when there is none.
+pub fn delete_conversation(
+    shared: &Shared,
+    agent_id: &str,
+    conversation_id: &str,
+    owner: &Subject,
+) -> bool {
+    let api = Api::Agent {
+        agent_id: agent_id.to_owned(),
+    };
+    let mut inner = shared.genie.responses.lock();
+    match inner.threads.get(conversation_id) {
+        Some(t) if t.api == api && &t.owner == owner => {
+            if let Some(thread) = inner.threads.remove(conversation_id) {
+                for run in &thread.runs {
+                    inner.runs.remove(run);
+                }
+            }
+            true
+        }
+        _ => false,
+    }
 }

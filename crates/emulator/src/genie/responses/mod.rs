@@ -8,7 +8,7 @@
 //! repeated in the JSON, as recorded agent-mode streams show (docs/api-fidelity.md). A test can
 //! cut a stream after a number of events ([`Fault::StreamCut`]) cleanly or abruptly.
 
-mod agent;
+pub mod agent;
 mod one;
 mod script;
 
