@@ -598,7 +598,12 @@ async fn an_agent_mode_conversation_started_elsewhere_is_in_the_history_and_open
         )
         .await
         .expect("follow-up");
-    assert_eq!(follow_up.status, ResponseStatus::Completed);
+    assert_eq!(
+        follow_up.status,
+        ResponseStatus::Completed,
+        "{:?}",
+        follow_up.problem
+    );
 
     // Here, with nothing kept locally: both conversations, the research first.
     let history = genie.conversations(&api, SALES).await.expect("history");

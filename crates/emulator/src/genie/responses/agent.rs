@@ -512,7 +512,7 @@ pub fn summaries(shared: &Shared, agent_id: &str, owner: &Subject) -> Vec<(i64, 
         .filter(|t| t.api == api && &t.owner == owner)
         .map(|t| {
             (
-                t.updated_secs * 1000,
+                t.updated_ms,
                 json!({
                     "conversation_id": t.id,
                     "title": t.title,

@@ -104,6 +104,8 @@ pub struct Thread {
     pub title: String,
     pub created_secs: i64,
     pub updated_secs: i64,
+    /// The same, in milliseconds: list-conversations orders chats and these together by it.
+    pub updated_ms: i64,
     pub runs: Vec<String>,
     /// The dataset and plan of the last answer, for follow-ups.
     pub context: Option<(&'static str, super::analyst::Plan)>,
@@ -405,11 +407,13 @@ pub fn start_run(
         title: question.chars().take(80).collect(),
         created_secs: now,
         updated_secs: now,
+        updated_ms: crate::genie::store::now_ms(),
         runs: Vec::new(),
         context: None,
     });
     thread.runs.push(run_id.clone());
     thread.updated_secs = now;
+    thread.updated_ms = crate::genie::store::now_ms();
     let run = Run {
         id: run_id.clone(),
         conversation_id: thread.id.clone(),
