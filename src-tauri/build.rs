@@ -42,6 +42,7 @@ const COMMANDS: &[&str] = &[
     "resume_genie_responses",
     "genie_response_history",
     "open_genie_response",
+    "open_agent_conversation",
     "delete_genie_response",
     "copy_chart_image",
     "save_chart_image",

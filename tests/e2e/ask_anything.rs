@@ -3,7 +3,8 @@
 //! cited, then followed up; an Agent-mode research whose plan, query steps, streamed text,
 //! report, sources and supporting tables appear, and a second one that Stop ends; a stream cut
 //! mid-way that still shows the whole report (read back, not asked again); a report in flight
-//! when the app quits, finished after the restart; and a workspace without the previews, which
+//! when the app quits, finished after the restart; research done on another machine, found in
+//! the agent's history and opened from Databricks; and a workspace without the previews, which
 //! says so in one line and offers the Genie agents.
 
 use anyhow::Result;
@@ -252,6 +253,63 @@ fn a_report_in_flight_when_the_app_quits_is_finished_after_the_restart() -> Resu
             .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
             .count();
         assert_eq!(asked, 1, "not asked again: {requests:?}");
+        assert!(
+            requests
+                .iter()
+                .any(|(m, p)| m == "GET" && p.ends_with("/items")),
+            "{requests:?}"
+        );
+        Ok(())
+    })
+}
+
+#[test]
+fn research_started_on_another_machine_is_in_the_agents_history_and_opens() -> Result<()> {
+    run("agent-mode-elsewhere", |app| {
+        let d = &app.driver;
+        ui::sign_in(d, "alice@example.com")?;
+        sales_in_agent_mode(d)?;
+        research(d, "How has revenue developed?")?;
+        let (report, status) = response(d, GENIE, 0)?;
+        assert_eq!(status, "completed", "{report}");
+
+        // The same user on a machine that never saw this research.
+        app.restart_without_local_store()?;
+        let d = &app.driver;
+        d.wait_for_text("[data-testid=signed-in-user]", "alice@example.com", WAIT)?;
+        d.click("[data-testid=nav-genie]", WAIT)?;
+        ui::click_containing(d, "[data-testid=genie-space]", "Sales")?;
+        d.wait_for(
+            "[data-testid=genie-conversation][data-agent-mode=true]",
+            WAIT,
+        )?;
+        let history = d.texts("[data-testid=genie-conversation]")?;
+        assert!(
+            history[0].contains("How has revenue developed?") && history[0].contains("Agent mode"),
+            "{history:?}"
+        );
+        d.click(
+            "[data-testid=genie-conversation][data-agent-mode=true]",
+            WAIT,
+        )?;
+        let (opened, status) = response(d, GENIE, 0)?;
+        assert_eq!(status, "completed", "{opened}");
+        assert!(opened.contains("[1]"), "its citations: {opened}");
+        d.wait_for(
+            "[data-testid=response-table] [data-testid=result-row]",
+            WAIT,
+        )?;
+        let checked = d.execute_async(
+            "done(document.querySelector('[data-testid=agent-mode-toggle]').checked)",
+        )?;
+        assert_eq!(checked, true, "a follow-up continues it in Agent mode");
+        app.screenshot("agent-mode-elsewhere")?;
+        let requests = genie_requests(app)?;
+        let asked = requests
+            .iter()
+            .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
+            .count();
+        assert_eq!(asked, 1, "opened, not asked again: {requests:?}");
         assert!(
             requests
                 .iter()

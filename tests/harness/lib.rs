@@ -189,6 +189,36 @@ impl AppSession {
         Ok(())
     }
 
+    /// Quits the app and starts it again as on another machine of the same user: the same
+    /// settings and keychain, but no local store (the questions, history and results Brickdesk
+    /// keeps on this machine).
+    pub fn restart_without_local_store(&mut self) -> Result<()> {
+        self.driver.quit();
+        self.tauri_driver.stop();
+        let mut removed = 0;
+        let mut dirs = vec![self.world.scratch.join("data")];
+        while let Some(dir) = dirs.pop() {
+            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    dirs.push(path);
+                } else if entry
+                    .file_name()
+                    .to_string_lossy()
+                    .starts_with("brickdesk.sqlite3")
+                {
+                    std::fs::remove_file(&path)?;
+                    removed += 1;
+                }
+            }
+        }
+        anyhow::ensure!(removed > 0, "no local store found under the scratch folder");
+        let (tauri_driver, driver) = launch(&self.name, &self.world, &[])?;
+        self.tauri_driver = tauri_driver;
+        self.driver = driver;
+        Ok(())
+    }
+
     /// Saves a screenshot now under `artifacts/e2e/<name>-<label>.png`.
     pub fn screenshot(&self, label: &str) -> Result<()> {
         self.driver
