@@ -154,6 +154,9 @@ pub struct Timings {
     pub external_links_per_response: u64,
     /// How long a Genie message stays in each status before the next one.
     pub genie_step_ms: u64,
+    /// Result downloads share a line of this many megabits a second (an office line or a VPN);
+    /// unlimited when not set.
+    pub storage_link_mbit: Option<f64>,
 }
 
 impl Default for Timings {
@@ -167,6 +170,7 @@ impl Default for Timings {
             chunk_rows: 100_000,
             external_links_per_response: 1,
             genie_step_ms: 700,
+            storage_link_mbit: None,
         }
     }
 }

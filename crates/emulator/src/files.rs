@@ -5,6 +5,7 @@
 //! expire (`timings.external_link_secs`, or an `expired_link` fault). Errors are S3-style XML.
 
 use crate::faults::Fault;
+use crate::link_speed::Link;
 use crate::server::Shared;
 use crate::sql::statements::{Format, State as StatementState, Statements};
 use crate::store::Store;
@@ -43,13 +44,18 @@ pub struct IssuedLink {
 pub struct Links {
     grants: Mutex<HashMap<String, Grant>>,
     ttl: Duration,
+    /// The emulated line every download shares, if one is set.
+    line: Option<Arc<Link>>,
 }
 
 impl Links {
-    pub fn new(ttl: Duration) -> Self {
+    pub fn new(ttl: Duration, line_mbit: Option<f64>) -> Self {
         Self {
             grants: Mutex::new(HashMap::new()),
             ttl,
+            line: line_mbit
+                .filter(|m| *m > 0.0)
+                .map(|m| Arc::new(Link::new(m))),
         }
     }
 
@@ -175,7 +181,17 @@ pub async fn download(
         Format::Csv => "text/csv",
         Format::JsonArray => "application/json",
     };
-    let mut response = bytes.into_response();
+    let mut response = match &shared.links.line {
+        None => bytes.into_response(),
+        Some(line) => {
+            let length = bytes.len();
+            let mut response = line.clone().body(bytes).into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_LENGTH, HeaderValue::from(length));
+            response
+        }
+    };
     response
         .headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));

@@ -16,6 +16,7 @@ mod errors;
 pub mod faults;
 mod files;
 pub mod genie;
+mod link_speed;
 mod pages;
 mod request_log;
 mod scim;

@@ -1,5 +1,5 @@
 //! `brickdesk-emulator [--port N] [--config FILE] [--auto-approve EMAIL] [--seed N]
-//! [--tls [--ca-out FILE]] [--storage-host HOST] [--test-proxy AUTH]`
+//! [--tls [--ca-out FILE]] [--storage-host HOST] [--test-proxy AUTH] [--link-mbit MBIT]`
 //!
 //! The first line on stdout is `Brickdesk emulator listening on http://127.0.0.1:<port>`
 //! (`https://` with `--tls`); scripts and tests read the URL from it. With `--test-proxy`, the
@@ -44,6 +44,9 @@ struct Args {
     /// sends `localhost` direct and everything else through it.
     #[arg(long, value_name = "AUTH")]
     test_proxy: Option<String>,
+    /// Result downloads share a line of this many megabits a second (`timings.storage_link_mbit`).
+    #[arg(long, value_name = "MBIT")]
+    link_mbit: Option<f64>,
 }
 
 #[tokio::main]
@@ -71,6 +74,9 @@ async fn run(args: Args) -> anyhow::Result<()> {
     }
     if let Some(seed) = args.seed {
         config.seed = seed;
+    }
+    if args.link_mbit.is_some() {
+        config.timings.storage_link_mbit = args.link_mbit;
     }
     if args.storage_host.is_some() {
         config.storage_host = args.storage_host.clone();

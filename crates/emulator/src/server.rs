@@ -131,9 +131,10 @@ pub fn router(config: Config, base_url: String) -> Router {
         store: Arc::new(Store::new(config.seed)),
         faults: Arc::new(Faults::new(&config.faults)),
         log: Arc::new(RequestLog::default()),
-        links: Arc::new(Links::new(Duration::from_secs(
-            config.timings.external_link_secs,
-        ))),
+        links: Arc::new(Links::new(
+            Duration::from_secs(config.timings.external_link_secs),
+            config.timings.storage_link_mbit,
+        )),
     };
     let shared = workspace_state(config.clone(), base_url.clone(), &account);
     let api = match &config.unified_host {
