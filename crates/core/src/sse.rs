@@ -12,6 +12,11 @@
 
 use crate::{ErrorCode, ErrorInfo};
 
+/// The longest `id:` and `event:` values kept. Each dispatched event carries the last id, so
+/// an unbounded id copied into thousands of tiny events could take gigabytes; Genie's ids are
+/// short, and a longer one is ignored (an event name is kept cut short, to be logged).
+const MAX_FIELD_BYTES: usize = 256;
+
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
@@ -98,7 +103,7 @@ impl SseDecoder {
             None => (line.as_ref(), ""),
         };
         match field {
-            "event" => self.event = Some(value.to_owned()),
+            "event" => self.event = Some(cut(value, MAX_FIELD_BYTES).to_owned()),
             "data" => {
                 if self.has_data {
                     self.data.push('\n');
@@ -107,7 +112,9 @@ impl SseDecoder {
                 self.has_data = true;
             }
             // An id with NUL is ignored, as the standard says.
-            "id" if !value.contains('\0') => self.id = Some(value.to_owned()),
+            "id" if !value.contains('\0') && value.len() <= MAX_FIELD_BYTES => {
+                self.id = Some(value.to_owned());
+            }
             _ => {}
         }
         None
@@ -126,6 +133,18 @@ impl SseDecoder {
     }
 }
 
+/// `text` cut to at most `max` bytes, at a character boundary.
+fn cut(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 fn too_large(limit: usize) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::Server,
@@ -138,6 +157,30 @@ fn too_large(limit: usize) -> ErrorInfo {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_huge_id_is_not_copied_into_every_event() {
+        // One 1 MB id, then 10,000 tiny events in the same chunk: before, each carried a copy
+        // (10 GB); now the id is ignored and the events stay small.
+        let mut stream = format!("id: {}\n", "x".repeat(1 << 20)).into_bytes();
+        for _ in 0..10_000 {
+            stream.extend_from_slice(b"data:1\n\n");
+        }
+        let mut decoder = super::SseDecoder::new(8 << 20);
+        let events = decoder.push(&stream).expect("decoded");
+        assert_eq!(events.len(), 10_000);
+        assert!(events.iter().all(|e| e.id.is_none()));
+        let mut decoder = super::SseDecoder::new(8 << 20);
+        let stream = format!("id: r-42\nevent: é{}\ndata:1\n\n", "x".repeat(400));
+        let events = decoder.push(stream.as_bytes()).expect("decoded");
+        assert_eq!(events[0].id.as_deref(), Some("r-42"), "a short id is kept");
+        assert!(
+            events[0]
+                .event
+                .as_ref()
+                .is_some_and(|e| e.len() <= 256 && e.starts_with('é'))
+        );
+    }
+
     use super::*;
     use proptest::prelude::*;
 

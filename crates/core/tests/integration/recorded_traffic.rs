@@ -8,12 +8,17 @@
 //!   `tests/fixtures/genie_agent_{singlestep,multistep}.sse`, commit `042a9c7`): each must
 //!   read to a completed report with its steps, its text, its citations and its tables,
 //!   whichever way the network cuts the bytes.
+//! - The Databricks CLI's Genie One acceptance fixture (`databricks/cli`,
+//!   `acceptance/genie/ask/test.toml`, commit `72cdfde`): the stream its `genie ask` reads,
+//!   in the `ui_type` dialect, must read to its thought as progress, its answer without the
+//!   chart reference, and the chart's rows as a supporting table.
 //!
 //! The recordings are not committed (the team's rule for what the library brings: nothing
 //! fetched is committed, data only under the steering repository's `shared/`).
 //! `scripts/test.sh` points `BRICKDESK_RECORDINGS` at `../shared/recordings` when that
 //! exists; a developer who has them elsewhere sets it to the folder holding them (the JDBC
-//! driver's `src/test/resources`, and the `.sse` files, at any depth up to four).
+//! driver's `src/test/resources`, the `.sse` files and the CLI's `acceptance/genie/ask`, at
+//! any depth up to four).
 //! Without them these tests say so and check nothing.
 
 use brickdesk_core::genie::responses::state::{Ending, ResponseState};
@@ -372,6 +377,82 @@ fn every_recorded_agent_mode_stream_reads_to_its_report() {
             read.len(),
             rendered.citations.len(),
             shown.len()
+        );
+    }
+}
+
+/// The CLI's `genie ask` fixture, if present: the SSE body its test server answers with.
+fn cli_fixture() -> Option<(PathBuf, String)> {
+    let mut files = Vec::new();
+    files_under(&root()?, 4, &mut files);
+    let path = files
+        .into_iter()
+        .find(|f| f.ends_with("acceptance/genie/ask/test.toml"))?;
+    let text = std::fs::read_to_string(&path).ok()?;
+    // `Response.Body = '''…'''`: a TOML literal string, taken as it is.
+    let body = text.split_once("Response.Body = '''")?.1;
+    let body = body.split_once("'''")?.0.trim_start_matches('\n');
+    Some((path, body.to_owned()))
+}
+
+#[test]
+fn the_cli_genie_one_fixture_reads_to_a_thought_an_answer_and_its_chart_table() {
+    let Some((path, body)) = cli_fixture() else {
+        eprintln!("BRICKDESK_RECORDINGS holds no databricks/cli Genie fixture: nothing to replay");
+        return;
+    };
+    for piece in [body.len(), 5] {
+        let state = replay(body.as_bytes(), piece);
+        assert_eq!(state.ending, Some(Ending::Completed), "{}", path.display());
+        assert_eq!(state.conversation_id.as_deref(), Some("conv_1"));
+        let rendered = render(&state);
+        let shown = words(&rendered.text_html);
+        assert!(
+            shown.contains("Alpha leads with 1,250 total sales."),
+            "{shown}"
+        );
+        assert!(
+            !shown.contains("Looking at the sales data"),
+            "a thought is not the answer: {shown}"
+        );
+        assert!(
+            !rendered.text_html.contains("#viz_1"),
+            "{}",
+            rendered.text_html
+        );
+        assert!(!rendered.asks_back);
+        assert!(
+            rendered
+                .steps
+                .iter()
+                .any(|s| s.title.contains("Looking at the sales data")),
+            "the thought is progress: {:?}",
+            rendered.steps
+        );
+        let query = rendered
+            .steps
+            .iter()
+            .find(|s| s.sql.is_some())
+            .expect("the query is a step");
+        assert_eq!(query.title, "Total by Franchise");
+        assert!(query.done);
+        let read = tables(&state);
+        assert_eq!(read.len(), 1, "the chart's data: {read:?}");
+        let (table, data) = &read[0];
+        assert_eq!(table.title, "Total by Franchise");
+        assert_eq!(
+            data.columns
+                .iter()
+                .map(|(n, _)| n.as_str())
+                .collect::<Vec<_>>(),
+            ["franchise", "total"]
+        );
+        assert_eq!(
+            data.rows,
+            [
+                vec![Some("Alpha".to_owned()), Some("1250".to_owned())],
+                vec![Some("Beta".to_owned()), Some("640".to_owned())]
+            ]
         );
     }
 }
