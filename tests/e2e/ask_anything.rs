@@ -31,6 +31,23 @@ fn add_fault(app: &AppSession, rule: serde_json::Value) -> Result<()> {
     Ok(())
 }
 
+/// The research was asked once, and read back through the conversation's items.
+fn asked_once_then_read_back(app: &AppSession) -> Result<()> {
+    let requests = genie_requests(app)?;
+    let asked = requests
+        .iter()
+        .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
+        .count();
+    assert_eq!(asked, 1, "not asked again: {requests:?}");
+    assert!(
+        requests
+            .iter()
+            .any(|(m, p)| m == "GET" && p.ends_with("/items")),
+        "{requests:?}"
+    );
+    Ok(())
+}
+
 /// Opens the Sales agent in Genie with Agent mode on.
 fn sales_in_agent_mode(d: &WebDriver) -> Result<()> {
     d.click("[data-testid=nav-genie]", WAIT)?;
@@ -247,18 +264,7 @@ fn a_report_in_flight_when_the_app_quits_is_finished_after_the_restart() -> Resu
             text.to_lowercase().contains("agent mode") && text.contains("[1]"),
             "{text}"
         );
-        let requests = genie_requests(app)?;
-        let asked = requests
-            .iter()
-            .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
-            .count();
-        assert_eq!(asked, 1, "not asked again: {requests:?}");
-        assert!(
-            requests
-                .iter()
-                .any(|(m, p)| m == "GET" && p.ends_with("/items")),
-            "{requests:?}"
-        );
+        asked_once_then_read_back(app)?;
         Ok(())
     })
 }
@@ -304,18 +310,7 @@ fn research_started_on_another_machine_is_in_the_agents_history_and_opens() -> R
         )?;
         assert_eq!(checked, true, "a follow-up continues it in Agent mode");
         app.screenshot("agent-mode-elsewhere")?;
-        let requests = genie_requests(app)?;
-        let asked = requests
-            .iter()
-            .filter(|(m, p)| m == "POST" && p.ends_with("/responses"))
-            .count();
-        assert_eq!(asked, 1, "opened, not asked again: {requests:?}");
-        assert!(
-            requests
-                .iter()
-                .any(|(m, p)| m == "GET" && p.ends_with("/items")),
-            "{requests:?}"
-        );
+        asked_once_then_read_back(app)?;
         Ok(())
     })
 }

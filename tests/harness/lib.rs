@@ -181,8 +181,18 @@ impl AppSession {
     /// Quits the app and starts it again with `args`, as the OS does for a clicked link
     /// (`brickdesk '<url>'`) when Brickdesk is not running.
     pub fn restart_with_args(&mut self, args: &[String]) -> Result<()> {
+        self.relaunch(args, |_| Ok(()))
+    }
+
+    /// Quits the app, does `meanwhile` to its world, and starts it again with `args`.
+    fn relaunch(
+        &mut self,
+        args: &[String],
+        meanwhile: impl FnOnce(&AppWorld) -> Result<()>,
+    ) -> Result<()> {
         self.driver.quit();
         self.tauri_driver.stop();
+        meanwhile(&self.world)?;
         let (tauri_driver, driver) = launch(&self.name, &self.world, args)?;
         self.tauri_driver = tauri_driver;
         self.driver = driver;
@@ -193,30 +203,27 @@ impl AppSession {
     /// settings and keychain, but no local store (the questions, history and results Brickdesk
     /// keeps on this machine).
     pub fn restart_without_local_store(&mut self) -> Result<()> {
-        self.driver.quit();
-        self.tauri_driver.stop();
-        let mut removed = 0;
-        let mut dirs = vec![self.world.scratch.join("data")];
-        while let Some(dir) = dirs.pop() {
-            for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let path = entry.path();
-                if path.is_dir() {
-                    dirs.push(path);
-                } else if entry
-                    .file_name()
-                    .to_string_lossy()
-                    .starts_with("brickdesk.sqlite3")
-                {
-                    std::fs::remove_file(&path)?;
-                    removed += 1;
+        self.relaunch(&[], |world| {
+            let mut removed = 0;
+            let mut dirs = vec![world.scratch.join("data")];
+            while let Some(dir) = dirs.pop() {
+                for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                    let path = entry.path();
+                    if path.is_dir() {
+                        dirs.push(path);
+                    } else if entry
+                        .file_name()
+                        .to_string_lossy()
+                        .starts_with("brickdesk.sqlite3")
+                    {
+                        std::fs::remove_file(&path)?;
+                        removed += 1;
+                    }
                 }
             }
-        }
-        anyhow::ensure!(removed > 0, "no local store found under the scratch folder");
-        let (tauri_driver, driver) = launch(&self.name, &self.world, &[])?;
-        self.tauri_driver = tauri_driver;
-        self.driver = driver;
-        Ok(())
+            anyhow::ensure!(removed > 0, "no local store found under the scratch folder");
+            Ok(())
+        })
     }
 
     /// Saves a screenshot now under `artifacts/e2e/<name>-<label>.png`.

@@ -13,30 +13,17 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Result, bail};
-use brickdesk_bench::measure::{fetch_into_result, raw_download};
+use brickdesk_bench::measure::{fetch_into_result, median, raw_download, six_columns};
 use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest};
 use std::time::{Duration, Instant};
-
-fn query(rows: u64) -> String {
-    format!(
-        "SELECT id, id * 3 AS tripled, cast(id AS DOUBLE) / 7 AS ratio, \
-         concat('customer-', cast(id AS STRING)) AS label, id % 5 = 0 AS flagged, \
-         date_add(DATE'2020-01-01', cast(id % 1000 AS INT)) AS day FROM range({rows})"
-    )
-}
 
 struct Measured {
     wire_bytes: u64,
     compressed: bool,
     download: Duration,
     raw: Duration,
-}
-
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
 }
 
 fn flag<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
@@ -50,7 +37,7 @@ async fn measure(api: &Api, rows: u64, lz4: bool, rounds: usize) -> Result<Measu
     let api = api.clone().with_compressed_results(lz4);
     let request = StatementRequest {
         warehouse_id: "a1b2c3d4e5f60718".into(),
-        statement: query(rows),
+        statement: six_columns(rows),
         catalog: None,
         schema: None,
         parameters: vec![],

@@ -11,6 +11,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The scale benchmarks' six columns (numbers, a ratio, text, a flag, a date) of `range(rows)`.
+pub fn six_columns(rows: u64) -> String {
+    format!(
+        "SELECT id, id * 3 AS tripled, cast(id AS DOUBLE) / 7 AS ratio, \
+         concat('customer-', cast(id AS STRING)) AS label, id % 5 = 0 AS flagged, \
+         date_add(DATE'2020-01-01', cast(id % 1000 AS INT)) AS day FROM range({rows})"
+    )
+}
+
+/// The median of `times` (sorted in place).
+pub fn median(times: &mut [Duration]) -> Duration {
+    times.sort();
+    times.get(times.len() / 2).copied().unwrap_or_default()
+}
+
 /// Peak resident memory since the last reset, in MiB (Linux; `None` elsewhere).
 pub fn peak_rss_mib() -> Option<f64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;

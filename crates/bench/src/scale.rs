@@ -16,7 +16,9 @@
 #![allow(clippy::print_stdout)]
 
 use anyhow::{Result, bail};
-use brickdesk_bench::measure::{fetch_into_result, peak_rss_mib, raw_download, reset_peak_rss};
+use brickdesk_bench::measure::{
+    fetch_into_result, median, peak_rss_mib, raw_download, reset_peak_rss, six_columns,
+};
 use brickdesk_bench::{api, emulator};
 use brickdesk_core::api::Api;
 use brickdesk_core::sql::execute::{self, Cancel, Disposition, StatementRequest};
@@ -25,14 +27,6 @@ use brickdesk_core::sql::formulas::FormulaSafety;
 use brickdesk_core::sql::result_set::SharedResult;
 use brickdesk_core::sql::view::{self, ViewSpec};
 use std::time::{Duration, Instant};
-
-fn query(rows: u64) -> String {
-    format!(
-        "SELECT id, id * 3 AS tripled, cast(id AS DOUBLE) / 7 AS ratio, \
-         concat('customer-', cast(id AS STRING)) AS label, id % 5 = 0 AS flagged, \
-         date_add(DATE'2020-01-01', cast(id % 1000 AS INT)) AS day FROM range({rows})"
-    )
-}
 
 #[derive(Debug)]
 struct Row {
@@ -119,11 +113,6 @@ fn sort_phase(set: &SharedResult) -> Result<Phase> {
 /// Rounds of the download phase and the raw download, interleaved.
 const ROUNDS: usize = 5;
 
-fn median(times: &mut [Duration]) -> Duration {
-    times.sort();
-    times.get(times.len() / 2).copied().unwrap_or_default()
-}
-
 /// What to measure besides the download.
 #[derive(Debug, Clone, Copy)]
 struct Options<'a> {
@@ -141,7 +130,7 @@ async fn measure(api: &Api, rows: u64, options: Options<'_>) -> Result<Row> {
     reset_peak_rss();
     let request = StatementRequest {
         warehouse_id: "a1b2c3d4e5f60718".into(),
-        statement: query(rows),
+        statement: six_columns(rows),
         catalog: None,
         schema: None,
         parameters: vec![],

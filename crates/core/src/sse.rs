@@ -103,7 +103,10 @@ impl SseDecoder {
             None => (line.as_ref(), ""),
         };
         match field {
-            "event" => self.event = Some(cut(value, MAX_FIELD_BYTES).to_owned()),
+            "event" => {
+                let end = value.floor_char_boundary(MAX_FIELD_BYTES);
+                self.event = Some(value[..end].to_owned());
+            }
             "data" => {
                 if self.has_data {
                     self.data.push('\n');
@@ -131,18 +134,6 @@ impl SseDecoder {
             id: self.id.clone(),
         })
     }
-}
-
-/// `text` cut to at most `max` bytes, at a character boundary.
-fn cut(text: &str, max: usize) -> &str {
-    if text.len() <= max {
-        return text;
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    &text[..end]
 }
 
 fn too_large(limit: usize) -> ErrorInfo {

@@ -210,7 +210,7 @@ fn replay(bytes: &[u8], piece: usize) -> ResponseState {
             state.apply_sse(&event);
         }
     }
-    for event in decoder.finish() {
+    if let Some(event) = decoder.finish() {
         state.apply_sse(&event);
     }
     state

@@ -8,7 +8,7 @@
 //! nothing is asked: the views are read-only, and a follow-up in Agent mode continues the
 //! conversation on the server like any other.
 
-use super::state::{Ending, ResponseState};
+use super::state::ResponseState;
 use super::view::{self, ResponseStatus, ResponseView, Surface};
 use super::{Responses, items};
 use crate::api::Api;
@@ -34,12 +34,7 @@ impl Responses {
                 ResponseState::resumed(Some(conversation_id.to_owned()), turn.response_id.clone());
             items::state_of(&turn, &mut state);
             let (status, problem) = match &state.ending {
-                Some(Ending::Completed) => (ResponseStatus::Completed, None),
-                Some(Ending::Cancelled) => (
-                    ResponseStatus::Stopped,
-                    view::problem_of(&Ending::Cancelled, &surface),
-                ),
-                Some(ending) => (ResponseStatus::Failed, view::problem_of(ending, &surface)),
+                Some(ending) => view::outcome(ending, &surface),
                 None => (
                     ResponseStatus::Stopped,
                     Some(ErrorInfo::new(

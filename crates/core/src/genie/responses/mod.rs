@@ -29,7 +29,7 @@ use crate::{ErrorCode, ErrorInfo};
 use features::{Availability, Feature, Features, GenieFeatures};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
-use state::{Ending, ResponseState};
+use state::ResponseState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -363,15 +363,9 @@ impl Responses {
                 }
             }
         }
-        match driving.state.ending.clone() {
-            Some(Ending::Completed) => driving.status = ResponseStatus::Completed,
-            Some(Ending::Cancelled) => {
-                driving.status = ResponseStatus::Stopped;
-                driving.problem = view::problem_of(&Ending::Cancelled, &driving.surface);
-            }
+        match &driving.state.ending {
             Some(ending) => {
-                driving.status = ResponseStatus::Failed;
-                driving.problem = view::problem_of(&ending, &driving.surface);
+                (driving.status, driving.problem) = view::outcome(ending, &driving.surface);
             }
             None => driving.status = ResponseStatus::Failed,
         }

@@ -500,6 +500,16 @@ fn answer_text(answer: &Value) -> String {
         .join("\n\n")
 }
 
+/// The status a response that ended this way has, and its problem in plain words.
+pub fn outcome(ending: &Ending, surface: &Surface) -> (ResponseStatus, Option<ErrorInfo>) {
+    let status = match ending {
+        Ending::Completed => ResponseStatus::Completed,
+        Ending::Cancelled => ResponseStatus::Stopped,
+        Ending::Failed { .. } | Ending::Incomplete => ResponseStatus::Failed,
+    };
+    (status, problem_of(ending, surface))
+}
+
 /// The problem an ending stands for, in plain words.
 pub fn problem_of(ending: &Ending, surface: &Surface) -> Option<ErrorInfo> {
     use crate::ErrorCode;
