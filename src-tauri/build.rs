@@ -9,6 +9,7 @@ const COMMANDS: &[&str] = &[
     "copy_self_test_report",
     "save_self_test_report",
     "save_proxy_sign_in",
+    "dismiss_proxy_sign_in",
     "list_workspaces",
     "select_workspace",
     "add_workspace",

@@ -27,25 +27,23 @@ fn invalid(what: &str) -> ErrorInfo {
     )
 }
 
-/// The bytes, if they are a PNG or an SVG document as `format` says, within the size limit.
-fn checked(format: ImageFormat, bytes: &[u8]) -> Result<(), ErrorInfo> {
+/// The bytes to write, if they are a PNG or an SVG document as `format` says, within the
+/// size limit: a PNG as it came, an SVG written again with only what a picture holds (no
+/// script, handler, link or outside reference: `brickdesk_core::svg`).
+fn checked(format: ImageFormat, bytes: Vec<u8>) -> Result<Vec<u8>, ErrorInfo> {
     if bytes.is_empty() || bytes.len() > MAX_BYTES {
         return Err(invalid("a picture"));
     }
     match format {
-        ImageFormat::Png if bytes.starts_with(PNG_SIGNATURE) => Ok(()),
+        ImageFormat::Png if bytes.starts_with(PNG_SIGNATURE) => Ok(bytes),
         ImageFormat::Svg => {
-            let text = std::str::from_utf8(bytes).map_err(|_| invalid("an SVG file"))?;
-            let lower = text.to_ascii_lowercase();
-            // A picture, not a page: no script and no links out that a viewer might follow.
-            if lower.trim_start().starts_with("<svg")
-                && !lower.contains("<script")
-                && !lower.contains("<foreignobject")
-            {
-                Ok(())
-            } else {
-                Err(invalid("an SVG file"))
-            }
+            let text = std::str::from_utf8(&bytes).map_err(|_| invalid("an SVG file"))?;
+            brickdesk_core::svg::sanitized(text)
+                .map(String::into_bytes)
+                .map_err(|reason| {
+                    tracing::warn!(%reason, "a chart's SVG was refused");
+                    invalid("an SVG file")
+                })
         }
         ImageFormat::Png => Err(invalid("a PNG image")),
     }
@@ -55,7 +53,7 @@ fn checked(format: ImageFormat, bytes: &[u8]) -> Result<(), ErrorInfo> {
 #[tauri::command]
 #[specta::specta]
 pub fn copy_chart_image(app: tauri::AppHandle, png: Vec<u8>) -> Result<(), ErrorInfo> {
-    checked(ImageFormat::Png, &png)?;
+    let png = checked(ImageFormat::Png, png)?;
     let image = tauri::image::Image::from_bytes(&png).map_err(|_| invalid("a PNG image"))?;
     app.clipboard().write_image(&image).map_err(|e| {
         ErrorInfo::new(
@@ -75,7 +73,7 @@ pub async fn save_chart_image(
     format: ImageFormat,
     bytes: Vec<u8>,
 ) -> Result<Option<String>, ErrorInfo> {
-    checked(format, &bytes)?;
+    let bytes = checked(format, bytes)?;
     let (label, extension) = match format {
         ImageFormat::Png => ("PNG image", "png"),
         ImageFormat::Svg => ("SVG image", "svg"),
@@ -89,7 +87,9 @@ pub async fn save_chart_image(
     let Some(path) = save_dialog::ask(&app, what).await else {
         return Ok(None);
     };
-    std::fs::write(&path, &bytes).map_err(|e| {
+    // Through a new file beside it, renamed over it: never through a link planted at the
+    // chosen name, as exports are written.
+    brickdesk_core::files::write_replacing(&path, &bytes).map_err(|e| {
         ErrorInfo::new(
             ErrorCode::InvalidInput,
             format!(
@@ -108,12 +108,17 @@ mod tests {
     #[test]
     fn only_the_picture_claimed_is_accepted() {
         let png = [PNG_SIGNATURE, b"rest"].concat();
-        assert!(checked(ImageFormat::Png, &png).is_ok());
-        assert!(checked(ImageFormat::Png, b"<svg/>").is_err());
-        assert!(checked(ImageFormat::Svg, b"<svg xmlns='x'><rect/></svg>").is_ok());
-        assert!(checked(ImageFormat::Svg, b"<svg><script>alert(1)</script></svg>").is_err());
-        assert!(checked(ImageFormat::Svg, b"<html><svg/></html>").is_err());
-        assert!(checked(ImageFormat::Svg, &[0xff, 0xfe]).is_err());
-        assert!(checked(ImageFormat::Png, &[]).is_err());
+        assert!(checked(ImageFormat::Png, png).is_ok());
+        assert!(checked(ImageFormat::Png, b"<svg/>".to_vec()).is_err());
+        assert!(checked(ImageFormat::Svg, b"<svg xmlns='x'><rect/></svg>".to_vec()).is_ok());
+        let scripted = checked(
+            ImageFormat::Svg,
+            b"<svg><script>alert(1)</script><rect onload='x'/></svg>".to_vec(),
+        )
+        .expect("written again");
+        assert_eq!(scripted, b"<svg><rect/></svg>");
+        assert!(checked(ImageFormat::Svg, b"<html><svg/></html>".to_vec()).is_err());
+        assert!(checked(ImageFormat::Svg, vec![0xff, 0xfe]).is_err());
+        assert!(checked(ImageFormat::Png, Vec::new()).is_err());
     }
 }

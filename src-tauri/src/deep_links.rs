@@ -8,7 +8,6 @@
 
 use crate::sign_in::SignInFailed;
 use crate::state::AppState;
-use crate::workspaces::WorkspacesChanged;
 use brickdesk_core::deep_link::{self, DeepLink, Rejection};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager};
@@ -126,10 +125,9 @@ pub fn on_second_instance(app: &AppHandle, argv: Vec<String>, _cwd: String) {
 pub fn route(app: &AppHandle, raw: &str) {
     match deep_link::parse(raw) {
         Ok(DeepLink::Open { workspace }) => {
+            // Brought to the front, but not switched: any web page can fire this link, so the
+            // window asks the user before it changes the workspace (`DeepLinkHandled`).
             focus_main_window(app);
-            if let Some(id) = &workspace {
-                select_workspace(app, id);
-            }
             tracing::info!(route = "open", "handled a link");
             emit(
                 app,
@@ -140,12 +138,14 @@ pub fn route(app: &AppHandle, raw: &str) {
             );
         }
         Ok(DeepLink::OAuthCallback(callback)) => {
-            focus_main_window(app);
+            // The window comes forward only for the sign-in it was waiting for: a page that
+            // fires a bogus callback must not pull Brickdesk over what the user is doing.
             let workspaces = app.state::<AppState>().workspaces.clone();
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
                 match workspaces.complete_sign_in(callback).await {
                     Ok(id) => {
+                        focus_main_window(&app);
                         tracing::info!(route = "oauth_callback", "completed a sign-in");
                         emit(
                             &app,
@@ -169,15 +169,6 @@ pub fn route(app: &AppHandle, raw: &str) {
 fn reject(app: &AppHandle, reason: Rejection, bytes: usize) {
     tracing::warn!(reason = reason.as_str(), bytes, "ignored an incoming link");
     emit(app, DeepLinkRejected { reason });
-}
-
-fn select_workspace(app: &AppHandle, id: &str) {
-    let state = app.state::<AppState>();
-    let changed = state.workspaces.select(id);
-    match changed {
-        Ok(list) => emit(app, WorkspacesChanged(list)),
-        Err(error) => tracing::info!(%error, "a link named a workspace that is not listed"),
-    }
 }
 
 fn emit<E: Event + Serialize + Clone>(app: &AppHandle, event: E) {

@@ -34,6 +34,7 @@ pub fn specta_builder() -> Builder<tauri::Wry> {
             sign_in::cancel_sign_in,
             sign_in::sign_out,
             proxy_sign_in::save_proxy_sign_in,
+            proxy_sign_in::dismiss_proxy_sign_in,
             genie::list_spaces,
             genie::open_space,
             genie::genie_favourites,

@@ -1,6 +1,7 @@
 //! A proxy that asks for the user's network password: the core tells (`ProxySignInNeeded`, at
-//! most every 30 seconds per proxy), the UI asks, and the answer goes straight into the
-//! keychain through one command. The password only ever travels into Rust.
+//! most every 30 seconds per proxy, never after "Not now" for an hour), the UI asks, and the
+//! answer goes straight into the keychain through one command. The password only ever
+//! travels into Rust.
 
 use crate::state::AppState;
 use brickdesk_core::ErrorInfo;
@@ -33,4 +34,11 @@ pub fn save_proxy_sign_in(
     state
         .workspaces
         .save_proxy_sign_in(&proxy, &username, Sensitive::new(password))
+}
+
+/// The user closed the sign-in without answering: not asked again for a while.
+#[tauri::command]
+#[specta::specta]
+pub fn dismiss_proxy_sign_in(state: State<'_, AppState>, proxy: String) -> Result<(), ErrorInfo> {
+    state.workspaces.dismiss_proxy_sign_in(&proxy)
 }

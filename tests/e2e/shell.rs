@@ -78,17 +78,27 @@ fn a_second_launch_with_a_link_reaches_the_running_app() -> Result<()> {
         // The OS starts a second process for a clicked link; it must hand the link over and exit.
         let status = second_launch("dev.brickdesk.app:/open?workspace=demo", &app.app_env())?;
         assert!(status.success(), "the second launch exited with {status}");
+        // A link from anywhere does not switch by itself: the user is asked.
+        let notice = d.wait_for_text(
+            "[data-testid=notice][data-kind=deep-link-handled]",
+            "A link asks to open",
+            WAIT,
+        )?;
+        assert!(notice.contains("Demo workspace"), "{notice}");
+        d.wait_for_text("[data-testid=switch-confirm]", "Demo workspace", WAIT)?;
+        let still = d.wait_for_text(
+            "[data-testid=workspace-item][aria-current=true]",
+            "Finance",
+            WAIT,
+        )?;
+        assert!(still.contains("Finance"), "{still}");
+        app.screenshot("link-asks-to-switch")?;
+        d.click("[data-testid=switch-confirm-yes]", WAIT)?;
         d.wait_for_text(
             "[data-testid=workspace-item][aria-current=true]",
             "Demo workspace",
             WAIT,
         )?;
-        let notice = d.wait_for_text(
-            "[data-testid=notice][data-kind=deep-link-handled]",
-            "Opened from a link",
-            WAIT,
-        )?;
-        assert!(notice.contains("Demo workspace"), "{notice}");
         Ok(())
     })
 }

@@ -167,7 +167,7 @@ fn exports_open_as_csv_and_excel_and_history_runs_a_statement_again() -> Result<
         assert!(text.starts_with('\u{feff}'), "a byte-order mark for Excel");
         assert!(
             text.trim_start_matches('\u{feff}')
-                .starts_with("tpep_pickup_datetime (UTC),"),
+                .starts_with("\"tpep_pickup_datetime (UTC)\","),
             "a header row: {}",
             &text[..80.min(text.len())]
         );

@@ -37,6 +37,8 @@ export const commands = {
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
 	saveProxySignIn: (proxy: string, username: string, password: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("save_proxy_sign_in", { proxy, username, password })),
+	/**  The user closed the sign-in without answering: not asked again for a while. */
+	dismissProxySignIn: (proxy: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("dismiss_proxy_sign_in", { proxy })),
 	listSpaces: (workspaceId: string) => typedError<Space[], ErrorInfo>(__TAURI_INVOKE("list_spaces", { workspaceId })),
 	/**  A space by a pasted Genie link or its id (a space shared by a colleague). */
 	openSpace: (workspaceId: string, link: string) => typedError<Space, ErrorInfo>(__TAURI_INVOKE("open_space", { workspaceId, link })),

@@ -27,6 +27,7 @@ pub mod sensitive;
 pub mod service;
 pub mod sql;
 pub mod sse;
+pub mod svg;
 pub mod vault;
 pub mod workspace;
 

@@ -28,6 +28,12 @@ pub struct NetworkSettings {
     pub pac_url: Option<String>,
     /// For proxies that ask for a user name and password (`Basic`, or `NTLM` off Windows).
     pub proxy_credentials: Option<ProxyCredentials>,
+    /// IT allows `Basic` (a password in clear text over plain HTTP) for the user's saved
+    /// password and a domain account's, and as a fallback after a refused NTLM or Negotiate.
+    pub proxy_allow_basic: bool,
+    /// IT's proxy or auto-config script must be used: when it cannot be, requests fail
+    /// instead of going direct.
+    pub proxy_required: bool,
     /// PEM certificates to trust in addition to the OS store.
     pub extra_ca_pem: Option<Vec<u8>>,
 }

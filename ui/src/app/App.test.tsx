@@ -12,6 +12,7 @@ import {
   type ProxySignInRequest,
   type WorkspaceList,
   saveProxySignIn,
+  dismissProxySignIn,
 } from "../platform";
 
 type Listener<T> = (payload: T) => void;
@@ -44,6 +45,7 @@ vi.mock("../platform", async (importActual) => {
     onSignInFailed: vi.fn(async () => () => {}),
     onProxySignInNeeded: vi.fn(async (cb: Listener<ProxySignInRequest>) => ((listeners.proxy = cb), () => {})),
     saveProxySignIn: vi.fn().mockResolvedValue(null),
+    dismissProxySignIn: vi.fn().mockResolvedValue(null),
     startupNotices: vi.fn().mockResolvedValue([]),
   };
 });
@@ -136,7 +138,26 @@ describe("App", () => {
     const notices = within(screen.getByTestId("notices")).getAllByTestId("notice");
     expect(notices.map((n) => n.getAttribute("data-kind"))).toEqual(["deep-link-rejected", "deep-link-handled"]);
     expect(notices[0].textContent).toContain("Brickdesk ignored a link it could not use: it is not a Brickdesk link.");
-    expect(notices[1].textContent).toContain("Opened from a link — switched to Finance");
+    expect(notices[1].textContent).toContain("Opened from a link (Finance)");
+    // Finance is active already: nothing to ask.
+    expect(screen.queryByTestId("switch-confirm")).toBeNull();
+  });
+
+  it("asks before a link switches the workspace, and switches only on yes", async () => {
+    vi.mocked(selectWorkspace).mockReset().mockResolvedValue(workspaceList([...initial.workspaces, finance], "ws-1"));
+    await renderLoaded();
+    act(() => listeners.workspaces?.(workspaceList([...initial.workspaces, finance], "demo")));
+    act(() => listeners.handled?.({ route: "open", workspaceId: "ws-1" }));
+    expect(screen.getByTestId("switch-confirm").textContent).toContain("A link asks to open Finance");
+    expect(selectWorkspace).not.toHaveBeenCalled();
+    fireEvent.click(screen.getByTestId("switch-confirm-no"));
+    expect(screen.queryByTestId("switch-confirm")).toBeNull();
+    expect(selectWorkspace).not.toHaveBeenCalled();
+    act(() => listeners.handled?.({ route: "open", workspaceId: "ws-1" }));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId("switch-confirm-yes"));
+    });
+    expect(selectWorkspace).toHaveBeenCalledWith("ws-1");
   });
 
   it("shows a command's AppError as an error notice", async () => {
@@ -185,6 +206,15 @@ describe("App", () => {
     });
     expect(saveProxySignIn).toHaveBeenCalledWith("proxy.corp:8080", "alice", "pw");
     expect(await screen.findByText("Signed in to your company network. Try again what did not work.")).toBeTruthy();
+    expect(screen.queryByTestId("proxy-sign-in-user")).toBeNull();
+  });
+  it("tells Rust when the user closes the network sign-in without answering", async () => {
+    await renderLoaded();
+    await act(() => listeners.proxy?.({ proxy: "proxy.corp:8080", schemes: ["NTLM"], refused: false }));
+    await act(async () => {
+      fireEvent.click(screen.getByTestId("proxy-sign-in-cancel"));
+    });
+    expect(dismissProxySignIn).toHaveBeenCalledWith("proxy.corp:8080");
     expect(screen.queryByTestId("proxy-sign-in-user")).toBeNull();
   });
 });

@@ -16,6 +16,7 @@ import {
   removeWorkspace,
   runSelfTest,
   saveProxySignIn,
+  dismissProxySignIn,
   saveSelfTestReport,
   renameWorkspace,
   reorderWorkspaces,
@@ -37,6 +38,7 @@ import {
 import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
 import { SelfTestDialog, type SelfTestActions } from "./SelfTestDialog";
 import { ProxySignInDialog } from "./ProxySignInDialog";
+import { SwitchConfirm } from "./SwitchConfirm";
 import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
 import { Notices } from "./Notices";
 import { useCommands } from "./commands";
@@ -62,6 +64,7 @@ export function App() {
   const [selfTestId, setSelfTestId] = useState<string | null>(null);
   const [notices, setNotices] = useState<Notice[]>([]);
   const [proxySignIn, setProxySignIn] = useState<ProxySignInRequest | null>(null);
+  const [switchTo, setSwitchTo] = useState<string | null>(null);
   const listRef = useRef<WorkspaceList>(EMPTY);
   const nextNoticeId = useRef(1);
 
@@ -105,7 +108,13 @@ export function App() {
         pushed = true;
         apply(next);
       }),
-      onDeepLinkHandled((payload) => notify("deep-link-handled", handledText(payload, listRef.current))),
+      onDeepLinkHandled((payload) => {
+        notify("deep-link-handled", handledText(payload, listRef.current));
+        // Rust does not switch for a link: the user says whether to.
+        const target = payload.route === "open" ? payload.workspaceId : null;
+        const current = listRef.current;
+        if (target && target !== current.activeId && current.workspaces.some((w) => w.id === target)) setSwitchTo(target);
+      }),
       onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason))),
       onSignInFailed((error) => notify("error", error.message)),
       onProxySignInNeeded(setProxySignIn),
@@ -206,6 +215,14 @@ export function App() {
           setSection("genie");
         }}
       />
+      <SwitchConfirm
+        workspace={list.workspaces.find((w) => w.id === switchTo)}
+        onSwitch={() => {
+          if (switchTo) void select(switchTo);
+          setSwitchTo(null);
+        }}
+        onStay={() => setSwitchTo(null)}
+      />
       <Notices notices={notices} onDismiss={dismiss} />
       <CommandPalette onSection={setSection} />
       <StatusBar workspace={active} info={info} />
@@ -227,7 +244,12 @@ export function App() {
           setProxySignIn(null);
           notify("info", "Signed in to your company network. Try again what did not work.");
         }}
-        onClose={() => setProxySignIn(null)}
+        onClose={() => {
+          // "Not now": Rust does not ask again for this proxy for an hour. If that cannot be
+          // recorded, the only cost is that the dialog may come back: nothing to tell.
+          if (proxySignIn) void dismissProxySignIn(proxySignIn.proxy).catch(() => undefined);
+          setProxySignIn(null);
+        }}
       />
       <AddWorkspaceDialog
         open={adding}

@@ -27,7 +27,8 @@ describe("notice texts", () => {
   });
 
   it("names the workspace a link switched to", () => {
-    expect(handledText({ route: "open", workspaceId: "demo" }, list)).toBe("Opened from a link — switched to Demo workspace");
+    expect(handledText({ route: "open", workspaceId: "demo" }, { ...list, activeId: "demo" })).toBe("Opened from a link (Demo workspace)");
+    expect(handledText({ route: "open", workspaceId: "demo" }, { ...list, activeId: "other" })).toBe("A link asks to open Demo workspace");
     expect(handledText({ route: "open", workspaceId: null }, list)).toBe("Opened from a link");
     expect(handledText({ route: "sign_in_callback", workspaceId: null }, list)).toContain("sign-in response");
   });

@@ -40,7 +40,8 @@ export function rejectionText(reason: Rejection): string {
 export function handledText(payload: DeepLinkHandled, list: WorkspaceList): string {
   if (payload.route === "sign_in_callback") return "Received a sign-in response from your browser.";
   const workspace = list.workspaces.find((w) => w.id === payload.workspaceId);
-  return workspace ? `Opened from a link — switched to ${workspace.name}` : "Opened from a link";
+  if (!workspace) return "Opened from a link";
+  return workspace.id === list.activeId ? `Opened from a link (${workspace.name})` : `A link asks to open ${workspace.name}`;
 }
 
 export function addNotice(notices: Notice[], notice: Notice): Notice[] {

@@ -438,3 +438,6 @@ export const onProxySignInNeeded = (cb: (request: ProxySignInRequest) => void): 
 /** Saves the user's network sign-in for `proxy` in the keychain; it never comes back. */
 export const saveProxySignIn = (proxy: string, username: string, password: string): Promise<null> =>
   unwrap(() => commands.saveProxySignIn(proxy, username, password));
+/** "Not now": the app does not ask about this proxy again for an hour. */
+export const dismissProxySignIn = (proxy: string): Promise<null> =>
+  unwrap(() => commands.dismissProxySignIn(proxy));

@@ -82,6 +82,11 @@ pub async fn bind(
         let port = listeners[0].local_addr().map(|a| a.port()).unwrap_or(port);
         match TcpListener::bind(SocketAddr::from((Ipv6Addr::LOCALHOST, port))).await {
             Ok(v6) => listeners.push(v6),
+            // Someone else holds `[::1]:port`: a browser that tries `::1` first would hand
+            // them the code. The same refusal as a taken IPv4 port.
+            Err(error) if error.kind() == std::io::ErrorKind::AddrInUse => {
+                return Err(bind_error(port, &error));
+            }
             Err(error) => tracing::debug!(%error, "no IPv6 loopback for the sign-in"),
         }
     }
@@ -350,6 +355,24 @@ mod tests {
         let first = bind(0, "/", "s", false).await.expect("bind");
         let error = bind(first.port(), "/", "s", false).await.expect_err("busy");
         assert_eq!(error.code, ErrorCode::Network);
+        assert!(
+            error.message.contains("Another program"),
+            "{}",
+            error.message
+        );
+    }
+
+    #[tokio::test]
+    async fn a_port_taken_on_ipv6_alone_is_refused_like_a_taken_ipv4_port() {
+        // Another user's program listens on [::1]:port only.
+        let Ok(other) = std::net::TcpListener::bind(("::1", 0)) else {
+            return; // no IPv6 on this machine
+        };
+        let port = other.local_addr().expect("address").port();
+        if std::net::TcpListener::bind(("127.0.0.1", port)).is_err() {
+            return; // the IPv4 port is taken too: nothing to tell apart
+        }
+        let error = bind(port, "/", "s", true).await.expect_err("refused");
         assert!(
             error.message.contains("Another program"),
             "{}",

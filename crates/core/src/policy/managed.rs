@@ -29,6 +29,8 @@ pub const KEYS: &[&str] = &[
     "proxyUsername",
     "proxyPassword",
     "caBundle",
+    "proxyAllowBasic",
+    "proxyRequired",
 ];
 
 /// `allowUserWorkspaces` → `AllowUserWorkspaces`.
@@ -59,9 +61,13 @@ pub fn from_registry(values: &[(String, RegistryValue)]) -> Result<Map<String, V
         let value = match (key.as_str(), value) {
             ("workspaces", RegistryValue::String(json)) => serde_json::from_str(json)
                 .map_err(|e| format!("the registry value Workspaces is not a JSON array ({e})"))?,
-            ("allowUserWorkspaces" | "allowPersonalAccessTokens", RegistryValue::Dword(n)) => {
-                Value::Bool(*n != 0)
-            }
+            (
+                "allowUserWorkspaces"
+                | "allowPersonalAccessTokens"
+                | "proxyAllowBasic"
+                | "proxyRequired",
+                RegistryValue::Dword(n),
+            ) => Value::Bool(*n != 0),
             (_, RegistryValue::String(text)) => Value::String(text.clone()),
             (_, RegistryValue::Dword(n)) => Value::from(*n),
         };
@@ -310,6 +316,8 @@ mod tests {
             ("proxyUsername", serde_json::json!("CORP\\svc-brickdesk")),
             ("proxyPassword", serde_json::json!("s3cret")),
             ("caBundle", serde_json::json!("/etc/ssl/corp.pem")),
+            ("proxyAllowBasic", serde_json::json!(true)),
+            ("proxyRequired", serde_json::json!(true)),
         ];
         assert_eq!(samples.len(), KEYS.len());
         for (key, sample) in &samples {

@@ -46,6 +46,10 @@ pub struct Policy {
     pub proxy_password: Option<Sensitive<String>>,
     /// A PEM file of extra root certificates (TLS inspection).
     pub ca_bundle: Option<PathBuf>,
+    /// `Basic` may carry a saved or domain password over plain HTTP (off by default).
+    pub proxy_allow_basic: bool,
+    /// The policy's proxy or script is required: no falling back to direct.
+    pub proxy_required: bool,
 }
 
 impl Default for Policy {
@@ -60,6 +64,8 @@ impl Default for Policy {
             proxy_username: None,
             proxy_password: None,
             ca_bundle: None,
+            proxy_allow_basic: false,
+            proxy_required: false,
         }
     }
 }
@@ -205,6 +211,22 @@ fn apply(policy: &mut Policy, object: PolicyObject, place: &str, notices: &mut V
                     problem(format!("{key} must be true or false; it is taken as false"));
                 }
             },
+            "proxyAllowBasic" | "proxyRequired" => match value {
+                serde_json::Value::Bool(on) if key == "proxyAllowBasic" => {
+                    policy.proxy_allow_basic = on;
+                }
+                serde_json::Value::Bool(on) => policy.proxy_required = on,
+                // Unreadable: the safer reading (no clear-text passwords; IT's proxy kept).
+                _ => {
+                    if key == "proxyRequired" {
+                        policy.proxy_required = true;
+                    }
+                    problem(format!(
+                        "{key} must be true or false; it is taken as {}",
+                        key == "proxyRequired"
+                    ));
+                }
+            },
             "proxy" | "noProxy" | "caBundle" | "proxyAutoConfigUrl" | "proxyUsername"
             | "proxyPassword" => match value {
                 serde_json::Value::String(text) => match key.as_str() {
@@ -292,6 +314,8 @@ impl Policy {
             no_proxy: self.no_proxy.clone(),
             pac_url: self.proxy_auto_config_url.clone(),
             proxy_credentials,
+            proxy_allow_basic: self.proxy_allow_basic,
+            proxy_required: self.proxy_required,
             extra_ca_pem,
         })
     }

@@ -108,11 +108,38 @@ pub trait Responder: Send + std::fmt::Debug {
     fn respond(&mut self, token: Option<&[u8]>) -> Result<Option<Sensitive<String>>, String>;
 }
 
-/// The best answer to `challenges` this computer can give with `credentials`, or `None`.
+/// What may answer one proxy, from how it was found and what it accepted before (the
+/// resolver decides; see `docs/security.md`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Allowed {
+    /// `Basic`: the password in clear text, readable by whoever answers for the proxy.
+    pub basic: bool,
+    /// `Basic` next, after the proxy refused an NTLM or Negotiate answer (a downgrade an
+    /// attacker in the middle can force).
+    pub basic_fallback: bool,
+    /// The signed-in Windows user by NTLM as well as Kerberos. A proxy that a WPAD answer
+    /// chose gets Kerberos only: Kerberos names the proxy's service and cannot be relayed to
+    /// another, while an NTLM answer can be cracked or relayed by whoever gets it.
+    pub windows_ntlm: bool,
+}
+
+impl Allowed {
+    /// Everything: the proxy's own setting carries its password (tests, and credentials
+    /// written into a proxy URL).
+    pub const ALL: Self = Self {
+        basic: true,
+        basic_fallback: true,
+        windows_ntlm: true,
+    };
+}
+
+/// The best answer to `challenges` this computer can give with `credentials`, within
+/// `allowed`, or `None`.
 pub fn choose(
     challenges: &[Challenge],
     credentials: Option<&ProxyCredentials>,
     proxy_host: &str,
+    allowed: Allowed,
 ) -> Option<Box<dyn Responder>> {
     let negotiate = Scheme::Negotiate.offered(challenges);
     let ntlm = Scheme::Ntlm.offered(challenges);
@@ -128,7 +155,7 @@ pub fn choose(
                 return Some(Box::new(responder));
             }
         }
-        if Scheme::Basic.offered(challenges) {
+        if Scheme::Basic.offered(challenges) && allowed.basic {
             return Some(Box::new(BasicResponder {
                 value: Some(basic_value(credentials)),
             }));
@@ -141,11 +168,15 @@ pub fn choose(
         } else {
             Scheme::Ntlm
         };
-        if let Ok(responder) = windows_sspi::CurrentUser::for_proxy(scheme, proxy_host) {
+        let kerberos_only = !allowed.windows_ntlm;
+        if (negotiate || !kerberos_only)
+            && let Ok(responder) =
+                windows_sspi::CurrentUser::for_proxy(scheme, proxy_host, kerberos_only)
+        {
             return Some(Box::new(responder));
         }
     }
-    let _ = proxy_host;
+    let _ = (proxy_host, allowed);
     None
 }
 
@@ -304,8 +335,8 @@ mod tests {
     #[test]
     fn ntlm_is_chosen_over_basic_and_sends_each_message_once() {
         let offered = parse(&["Basic realm=\"x\"".into(), "NTLM".into()]);
-        let mut responder =
-            choose(&offered, Some(&credentials()), "proxy.corp").expect("a responder");
+        let mut responder = choose(&offered, Some(&credentials()), "proxy.corp", Allowed::ALL)
+            .expect("a responder");
         assert_eq!(responder.scheme(), Scheme::Ntlm);
         let first = responder.respond(None).expect("type 1").expect("sent");
         let first = first.expose();
@@ -323,7 +354,7 @@ mod tests {
     #[test]
     fn windows_signs_in_to_a_proxy_as_the_current_user() {
         let offered = parse(&["Negotiate".into(), "NTLM".into()]);
-        let mut responder = choose(&offered, None, "proxy.example").expect("SSPI");
+        let mut responder = choose(&offered, None, "proxy.example", Allowed::ALL).expect("SSPI");
         assert_eq!(responder.scheme(), Scheme::Negotiate);
         let first = responder
             .respond(None)
@@ -339,7 +370,8 @@ mod tests {
     #[test]
     fn basic_is_sent_once_and_only_when_offered() {
         let offered = parse(&["Basic realm=\"x\"".into()]);
-        let mut responder = choose(&offered, Some(&credentials()), "proxy.corp").expect("basic");
+        let mut responder =
+            choose(&offered, Some(&credentials()), "proxy.corp", Allowed::ALL).expect("basic");
         let value = responder.respond(None).expect("ok").expect("sent");
         assert_eq!(
             value.expose(),
@@ -350,12 +382,29 @@ mod tests {
             choose(
                 &parse(&["Digest realm=\"x\"".into()]),
                 Some(&credentials()),
-                "proxy.corp"
+                "proxy.corp",
+                Allowed::ALL
             )
             .is_none()
         );
         #[cfg(not(windows))]
-        assert!(choose(&parse(&["NTLM".into()]), None, "proxy.corp").is_none());
+        assert!(choose(&parse(&["NTLM".into()]), None, "proxy.corp", Allowed::ALL).is_none());
+        let no_basic = Allowed {
+            basic: false,
+            ..Allowed::ALL
+        };
+        assert!(
+            choose(&offered, Some(&credentials()), "proxy.corp", no_basic).is_none(),
+            "Basic only where allowed"
+        );
+        let wpad = Allowed {
+            windows_ntlm: false,
+            ..Allowed::ALL
+        };
+        assert!(
+            choose(&parse(&["NTLM".into()]), None, "proxy.lan", wpad).is_none(),
+            "no NTLM answer as the Windows user to a proxy a WPAD answer chose"
+        );
         assert!(!format!("{responder:?}").contains("Secr3t"));
     }
 }

@@ -52,6 +52,10 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
         auth: None,
         failures: Vec::new(),
     };
+    if route.hops.is_empty() {
+        // Nowhere to go (IT requires a proxy that cannot be used): the route says why.
+        reached.failures.extend(route.problem.clone());
+    }
     for hop in &route.hops {
         match hop {
             Hop::Direct => match tokio::time::timeout(
@@ -77,9 +81,19 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                  the policy's proxy"
             )),
             Hop::Proxy(proxy) => {
-                let credentials = resolver.credentials(proxy, &route).await;
-                match tunnel::open(proxy, &target, credentials.as_ref()).await {
+                let sign_in = resolver.sign_in_for(proxy, &route).await;
+                match tunnel::open(
+                    proxy,
+                    &target,
+                    sign_in.credentials.as_ref(),
+                    sign_in.allowed,
+                )
+                .await
+                {
                     Ok(tunnel) => {
+                        if let Some(scheme) = tunnel.auth.as_ref().and_then(|a| a.used) {
+                            resolver.accepted(proxy, scheme);
+                        }
                         reached.used = Some(hop.clone());
                         reached.auth = tunnel.auth;
                         return (Some(tunnel.stream), reached);
@@ -101,6 +115,7 @@ pub async fn reach(resolver: &Resolver, host: &str, port: u16) -> (Option<TcpStr
                         {
                             resolver.sign_in_needed(
                                 proxy,
+                                &route,
                                 offered,
                                 matches!(error, TunnelError::Rejected { .. }),
                             );

@@ -6,6 +6,7 @@
 //! else direct, and the route says why.
 
 pub use super::bypass::bypasses;
+use super::challenge::{Allowed, Scheme};
 use super::pac::{self, PacAnswer};
 use super::scripts::{Scripts, shown};
 use super::system::{self, SystemSettings};
@@ -19,6 +20,9 @@ const ROUTE_KEPT: Duration = Duration::from_secs(5 * 60);
 /// A proxy that keeps refusing is asked about once in this long (every request in between
 /// would otherwise open a dialog).
 const ASK_AGAIN_AFTER: Duration = Duration::from_secs(30);
+/// A proxy whose sign-in the user closed without answering is not asked about again for this
+/// long (they said "not now"; every failed request must not bring the dialog back).
+const DISMISSED_FOR: Duration = Duration::from_secs(60 * 60);
 
 /// Proxy sign-ins the user saved (the keychain, in the app).
 pub trait SavedSignIns: Send + Sync + std::fmt::Debug {
@@ -65,6 +69,22 @@ impl Fixed {
     }
 }
 
+/// Whether a script address is fetched over plain HTTP from another host.
+fn plain_http(script_url: &str) -> bool {
+    match url::Url::parse(script_url.trim()) {
+        Ok(url) => {
+            url.scheme() == "http"
+                && !url.host().is_some_and(|h| match h {
+                    url::Host::Domain(d) => d.eq_ignore_ascii_case("localhost"),
+                    url::Host::Ipv4(ip) => ip.is_loopback(),
+                    url::Host::Ipv6(ip) => ip.is_loopback(),
+                })
+        }
+        // Not a URL WinHTTP could fetch over TLS either.
+        Err(_) => true,
+    }
+}
+
 /// Chooses each request's route. Cheap to ask: answers are cached.
 #[derive(Debug)]
 pub struct Resolver {
@@ -80,6 +100,26 @@ pub struct Resolver {
     listener: std::sync::RwLock<Option<Listener>>,
     /// When each proxy's sign-in was last asked for.
     asked: Mutex<HashMap<ProxyAddress, Instant>>,
+    /// When the user closed each proxy's sign-in without answering.
+    dismissed: Mutex<HashMap<ProxyAddress, Instant>>,
+    /// The connection-bound scheme (NTLM, Negotiate) each proxy accepted: it never gets
+    /// `Basic` after that, whatever it offers later (a downgrade is an attack's sign).
+    accepted: Mutex<HashMap<ProxyAddress, Scheme>>,
+    allow_basic: bool,
+    required: bool,
+}
+
+/// What one proxy may be answered with: credentials, and which schemes may carry them.
+#[derive(Debug, Clone)]
+pub struct SignIn {
+    pub credentials: Option<ProxyCredentials>,
+    pub allowed: Allowed,
+}
+
+/// `DOMAIN\user` or `user@domain`: a Windows account, whose password must not travel in
+/// clear text unless IT says so.
+fn domain_account(username: &str) -> bool {
+    username.contains('\\') || username.contains('@')
 }
 
 impl Resolver {
@@ -119,6 +159,10 @@ impl Resolver {
             saved: std::sync::RwLock::new(None),
             listener: std::sync::RwLock::new(None),
             asked: Mutex::new(HashMap::new()),
+            dismissed: Mutex::new(HashMap::new()),
+            accepted: Mutex::new(HashMap::new()),
+            allow_basic: settings.proxy_allow_basic,
+            required: settings.proxy_required,
         }
     }
 
@@ -177,8 +221,18 @@ impl Resolver {
             RouteRule::SystemPac => self.system_fixed.as_ref(),
             _ => None,
         };
+        let required = rule == RouteRule::PolicyPac && self.required;
         let fail = |problem: String| {
             let host = url.host_str().unwrap_or_default();
+            if required {
+                // IT's script or nothing: no hop, and the reason for the error.
+                let mut route = Route::new(rule, Vec::new());
+                route.problem = Some(format!(
+                    "{problem}; Brickdesk's policy requires its proxy (proxyRequired), so \
+                     Brickdesk does not go direct"
+                ));
+                return route;
+            }
             let mut route = match fallback {
                 Some(fixed) => fixed.route(rule, host),
                 None => Route::new(rule, vec![Hop::Direct]),
@@ -268,34 +322,87 @@ impl Resolver {
             .and_then(|f| f.credentials.clone())
     }
 
-    /// The credentials for `proxy` on `route`: written into its setting, else the ones the
-    /// user saved for it (their own account wins over a shared one from policy), else the
-    /// policy's, except for a proxy found by WPAD: anyone on the local network can answer
-    /// WPAD's DHCP and DNS questions, and the policy's password is not for their proxy.
-    pub async fn credentials(
-        &self,
-        proxy: &ProxyAddress,
-        route: &Route,
-    ) -> Option<ProxyCredentials> {
+    /// Whether a WPAD answer or a script fetched over plain HTTP could have chosen `route`:
+    /// anyone on the local network can answer WPAD's DHCP and DNS questions, or change such a
+    /// script on its way, and name a proxy of their own. (Brickdesk fetches no plain-HTTP
+    /// script itself; on Windows, WinHTTP fetches the OS's, and tries WPAD first when both
+    /// are set.)
+    pub fn discovered(&self, route: &Route) -> bool {
+        route.rule == RouteRule::SystemPac
+            && (self.system.auto_detect || self.system.pac_url.as_deref().is_none_or(plain_http))
+    }
+
+    /// What `proxy` on `route` may be answered with. Credentials: those written into its own
+    /// setting, else the ones the user saved for it (their own account wins over a shared
+    /// one from policy), else the policy's; none of those for a proxy that was
+    /// [discovered](Self::discovered). Schemes: `Basic` (clear text) never to a proxy that
+    /// accepted NTLM or Negotiate before, and for a saved or domain password only where IT
+    /// allows it (`proxyAllowBasic`), as the fallback after a refused NTLM or Negotiate too;
+    /// the Windows user's NTLM never to a discovered proxy.
+    pub async fn sign_in_for(&self, proxy: &ProxyAddress, route: &Route) -> SignIn {
+        let bound_before = self
+            .accepted
+            .lock()
+            .expect("accepted")
+            .get(proxy)
+            .is_some_and(|s| *s != Scheme::Basic);
+        let discovered = self.discovered(route);
+        let allowed = |basic: bool| Allowed {
+            basic: basic && !bound_before,
+            basic_fallback: self.allow_basic && !bound_before,
+            windows_ntlm: !discovered,
+        };
         if let Some(written) = self.written_into(proxy) {
-            return Some(written);
+            return SignIn {
+                credentials: Some(written),
+                allowed: allowed(true),
+            };
+        }
+        if discovered {
+            return SignIn {
+                credentials: None,
+                allowed: allowed(false),
+            };
         }
         let saved = self.saved.read().expect("saved").clone();
         if let Some(saved) = saved {
-            let proxy = proxy.clone();
-            let found = tokio::task::spawn_blocking(move || saved.get(&proxy))
+            let address = proxy.clone();
+            let found = tokio::task::spawn_blocking(move || saved.get(&address))
                 .await
                 .ok()
                 .flatten();
-            if found.is_some() {
-                return found;
+            if let Some(found) = found {
+                // The dialog asks for a network password: in clear text only by policy, or
+                // for an account that is not a domain one.
+                let basic = self.allow_basic || !domain_account(&found.username);
+                return SignIn {
+                    credentials: Some(found),
+                    allowed: allowed(basic),
+                };
             }
         }
-        let discovered = route.rule == RouteRule::SystemPac && self.system.pac_url.is_none();
-        if discovered {
-            return None;
+        let credentials = self.credentials.clone();
+        let basic = self.allow_basic
+            || credentials
+                .as_ref()
+                .is_some_and(|c| !domain_account(&c.username));
+        SignIn {
+            credentials,
+            allowed: allowed(basic),
         }
-        self.credentials.clone()
+    }
+
+    /// `proxy` accepted Brickdesk's `scheme` sign-in.
+    pub fn accepted(&self, proxy: &ProxyAddress, scheme: &str) {
+        let scheme = match scheme {
+            "NTLM" => Scheme::Ntlm,
+            "Negotiate" => Scheme::Negotiate,
+            _ => return,
+        };
+        self.accepted
+            .lock()
+            .expect("accepted")
+            .insert(proxy.clone(), scheme);
     }
 
     /// Where the user's saved proxy sign-ins are read from.
@@ -308,8 +415,52 @@ impl Resolver {
         *self.listener.write().expect("listener") = Some(Listener(listener));
     }
 
-    /// Tells the listener, at most once per proxy in [`ASK_AGAIN_AFTER`].
-    pub(crate) fn sign_in_needed(&self, proxy: &ProxyAddress, schemes: Vec<String>, refused: bool) {
+    /// Whether the user may be asked to sign in to `proxy` on `route`: only for a proxy IT's
+    /// policy or the OS's own fixed settings name, where the user's network password belongs.
+    /// Never for one a WPAD answer or a script could have picked, nor a loopback port the
+    /// policy does not name (on a shared computer, any user can listen there).
+    fn may_ask(&self, proxy: &ProxyAddress, route: &Route) -> bool {
+        let loopback = proxy.host.eq_ignore_ascii_case("localhost")
+            || proxy
+                .host
+                .parse::<std::net::IpAddr>()
+                .is_ok_and(|ip| ip.is_loopback());
+        match route.rule {
+            RouteRule::Policy => true,
+            RouteRule::PolicyPac | RouteRule::System => !loopback,
+            RouteRule::Environment | RouteRule::SystemPac | RouteRule::Unconfigured => false,
+        }
+    }
+
+    /// The user closed `proxy`'s sign-in without answering: not asked again for an hour.
+    pub fn dismissed(&self, proxy: &ProxyAddress) {
+        self.dismissed
+            .lock()
+            .expect("dismissed")
+            .insert(proxy.clone(), Instant::now());
+    }
+
+    /// Tells the listener, at most once per proxy in [`ASK_AGAIN_AFTER`], never while the
+    /// user's "not now" holds, and only where [`Self::may_ask`].
+    pub(crate) fn sign_in_needed(
+        &self,
+        proxy: &ProxyAddress,
+        route: &Route,
+        schemes: Vec<String>,
+        refused: bool,
+    ) {
+        if !self.may_ask(proxy, route) {
+            return;
+        }
+        if self
+            .dismissed
+            .lock()
+            .expect("dismissed")
+            .get(proxy)
+            .is_some_and(|at| at.elapsed() < DISMISSED_FOR)
+        {
+            return;
+        }
         let Some(listener) = self
             .listener
             .read()
@@ -339,6 +490,7 @@ impl Resolver {
     /// The user answered for `proxy`: the next refusal may ask again at once.
     pub fn signed_in(&self, proxy: &ProxyAddress) {
         self.asked.lock().expect("asked").remove(proxy);
+        self.dismissed.lock().expect("dismissed").remove(proxy);
     }
 
     /// What went wrong choosing routes lately (a script that could not be fetched or run), once
@@ -450,8 +602,9 @@ mod tests {
             None,
         );
         assert!(
-            wpad.credentials(&proxy, &route(RouteRule::SystemPac))
+            wpad.sign_in_for(&proxy, &route(RouteRule::SystemPac))
                 .await
+                .credentials
                 .is_none()
         );
         let named = resolver(
@@ -468,7 +621,11 @@ mod tests {
             RouteRule::PolicyPac,
         ] {
             assert!(
-                named.credentials(&proxy, &route(rule)).await.is_some(),
+                named
+                    .sign_in_for(&proxy, &route(rule))
+                    .await
+                    .credentials
+                    .is_some(),
                 "{rule:?}"
             );
         }
@@ -511,5 +668,171 @@ mod tests {
             );
             assert!(route.problem.expect("problem").contains("WPAD"));
         }
+    }
+
+    #[derive(Debug)]
+    struct Saved(ProxyCredentials);
+
+    impl SavedSignIns for Saved {
+        fn get(&self, _proxy: &ProxyAddress) -> Option<ProxyCredentials> {
+            Some(self.0.clone())
+        }
+    }
+
+    fn account(username: &str) -> ProxyCredentials {
+        ProxyCredentials {
+            username: username.into(),
+            password: crate::sensitive::Sensitive::new("pw".into()),
+        }
+    }
+
+    fn proxy_at(host: &str) -> ProxyAddress {
+        ProxyAddress {
+            scheme: "http".into(),
+            host: host.into(),
+            port: 8080,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_route_wpad_or_a_plain_http_script_chose_gets_no_password_and_no_windows_ntlm() {
+        let proxy = proxy_at("proxy.lan");
+        let route = Route::new(RouteRule::SystemPac, vec![Hop::Proxy(proxy.clone())]);
+        for system in [
+            // WPAD and a named script both on: WinHTTP asks WPAD first.
+            SystemSettings {
+                auto_detect: true,
+                pac_url: Some("https://pac.corp/p.pac".into()),
+                ..SystemSettings::default()
+            },
+            SystemSettings {
+                pac_url: Some("http://pac.corp/p.pac".into()),
+                ..SystemSettings::default()
+            },
+        ] {
+            let resolver = resolver(
+                NetworkSettings {
+                    proxy_credentials: Some(account("CORP\\svc")),
+                    ..NetworkSettings::default()
+                },
+                system.clone(),
+                None,
+            );
+            resolver.use_saved_sign_ins(std::sync::Arc::new(Saved(account("CORP\\alice"))));
+            assert!(resolver.discovered(&route), "{system:?}");
+            let sign_in = resolver.sign_in_for(&proxy, &route).await;
+            assert!(sign_in.credentials.is_none(), "{system:?}");
+            assert!(!sign_in.allowed.windows_ntlm, "{system:?}");
+        }
+    }
+
+    #[tokio::test]
+    async fn basic_carries_a_domain_password_only_by_policy_and_never_after_ntlm_worked() {
+        let proxy = proxy_at("proxy.corp");
+        let route = Route::new(RouteRule::Policy, vec![Hop::Proxy(proxy.clone())]);
+        let with = |allow_basic, username: &str| {
+            resolver(
+                NetworkSettings {
+                    proxy_credentials: Some(account(username)),
+                    proxy_allow_basic: allow_basic,
+                    ..NetworkSettings::default()
+                },
+                SystemSettings::default(),
+                None,
+            )
+        };
+        let domain = with(false, "CORP\\alice").sign_in_for(&proxy, &route).await;
+        assert!(!domain.allowed.basic && !domain.allowed.basic_fallback);
+        assert!(
+            domain.allowed.windows_ntlm,
+            "NTLM is what a domain account is for"
+        );
+        let upn = with(false, "alice@corp.example")
+            .sign_in_for(&proxy, &route)
+            .await;
+        assert!(!upn.allowed.basic);
+        let service = with(false, "svc-brickdesk")
+            .sign_in_for(&proxy, &route)
+            .await;
+        assert!(service.allowed.basic && !service.allowed.basic_fallback);
+        let allowed = with(true, "CORP\\alice");
+        let sign_in = allowed.sign_in_for(&proxy, &route).await;
+        assert!(sign_in.allowed.basic && sign_in.allowed.basic_fallback);
+        // Once NTLM worked, Basic is an attack's sign, whatever the policy.
+        allowed.accepted(&proxy, "NTLM");
+        let after = allowed.sign_in_for(&proxy, &route).await;
+        assert!(!after.allowed.basic && !after.allowed.basic_fallback);
+        let other = allowed.sign_in_for(&proxy_at("other.corp"), &route).await;
+        assert!(other.allowed.basic, "remembered per proxy");
+        // The user's saved domain password: the same rule.
+        let saved = with(false, "svc");
+        saved.use_saved_sign_ins(std::sync::Arc::new(Saved(account("CORP\\bob"))));
+        let sign_in = saved.sign_in_for(&proxy, &route).await;
+        assert_eq!(
+            sign_in.credentials.map(|c| c.username).as_deref(),
+            Some("CORP\\bob")
+        );
+        assert!(!sign_in.allowed.basic);
+    }
+
+    #[test]
+    fn the_user_is_asked_only_for_it_and_os_proxies_and_not_again_after_not_now() {
+        let asked = std::sync::Arc::new(Mutex::new(Vec::<String>::new()));
+        let heard = asked.clone();
+        let resolver = resolver(NetworkSettings::default(), SystemSettings::default(), None);
+        resolver.on_sign_in_needed(std::sync::Arc::new(move |request| {
+            heard.lock().expect("asked").push(request.proxy);
+        }));
+        let ask = |host: &str, rule| {
+            let proxy = proxy_at(host);
+            let route = Route::new(rule, vec![Hop::Proxy(proxy.clone())]);
+            resolver.sign_in_needed(&proxy, &route, vec!["Basic".into()], false);
+        };
+        ask("wpad.lan", RouteRule::SystemPac);
+        ask("127.0.0.1", RouteRule::System);
+        ask("localhost", RouteRule::PolicyPac);
+        ask("env.corp", RouteRule::Environment);
+        assert!(asked.lock().expect("asked").is_empty(), "{asked:?}");
+        ask("os.corp", RouteRule::System);
+        ask("policy.corp", RouteRule::Policy);
+        ask("127.0.0.1", RouteRule::Policy);
+        assert_eq!(
+            *asked.lock().expect("asked"),
+            ["os.corp:8080", "policy.corp:8080", "127.0.0.1:8080"]
+        );
+        // "Not now": not asked again, even once the 30 seconds are over.
+        let os = proxy_at("os.corp");
+        resolver.dismissed(&os);
+        resolver.asked.lock().expect("asked").clear();
+        ask("os.corp", RouteRule::System);
+        assert_eq!(asked.lock().expect("asked").len(), 3);
+        // Until the user signs in themselves.
+        resolver.signed_in(&os);
+        ask("os.corp", RouteRule::System);
+        assert_eq!(asked.lock().expect("asked").len(), 4);
+    }
+
+    #[tokio::test]
+    async fn a_required_policy_script_that_fails_leaves_no_way_out_but_says_why() {
+        let required = resolver(
+            NetworkSettings {
+                pac_url: Some("file:///nonexistent/brickdesk-test/proxy.pac".into()),
+                proxy_required: true,
+                ..NetworkSettings::default()
+            },
+            SystemSettings::default(),
+            None,
+        );
+        let route = required
+            .route(&url::Url::parse("https://h.example/").expect("url"))
+            .await;
+        assert!(route.hops.is_empty(), "{route:?}");
+        assert!(
+            route
+                .problem
+                .as_deref()
+                .is_some_and(|p| p.contains("proxyRequired")),
+            "{route:?}"
+        );
     }
 }

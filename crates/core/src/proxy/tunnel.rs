@@ -4,7 +4,7 @@
 //! Boundary: one proxy, one target. Choosing the proxy is the resolver's; trying the next hop
 //! when one fails is the relay's.
 
-use super::challenge::{self, Challenge, Responder};
+use super::challenge::{self, Allowed, Challenge, Responder};
 use super::{ProxyAddress, ProxyCredentials};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
@@ -75,11 +75,13 @@ struct Answer {
     closes: bool,
 }
 
-/// Opens a tunnel to `target` (`host:port`) through the plain-HTTP `proxy`.
+/// Opens a tunnel to `target` (`host:port`) through the plain-HTTP `proxy`, answering its
+/// challenges with `credentials` within `allowed`.
 pub async fn open(
     proxy: &ProxyAddress,
     target: &str,
     credentials: Option<&ProxyCredentials>,
+    allowed: Allowed,
 ) -> Result<Tunnel, (TunnelError, Option<AuthReport>)> {
     let mut report: Option<AuthReport> = None;
     let mut responder: Option<Box<dyn Responder>> = None;
@@ -138,9 +140,16 @@ pub async fn open(
             accepted: false,
         });
         if responder.is_none() {
-            responder = challenge::choose(&answer.challenges, credentials, &proxy.host);
+            responder = challenge::choose(&answer.challenges, credentials, &proxy.host, allowed);
             let Some(chosen) = &responder else {
-                let hint = if credentials.is_none() {
+                let basic_only = report
+                    .offered
+                    .iter()
+                    .all(|s| s.eq_ignore_ascii_case("basic"));
+                let hint = if credentials.is_some() && basic_only && !allowed.basic {
+                    ", because it would send the password in clear text; IT can allow that \
+                     with the proxyAllowBasic policy key"
+                } else if credentials.is_none() {
                     "; IT can set proxyUsername and proxyPassword in Brickdesk's policy"
                 } else {
                     ""
@@ -189,14 +198,15 @@ pub async fn open(
             Ok(None) => {
                 // Refused. A proxy that offers Basic beside a connection-bound scheme (Squid
                 // with a Kerberos-only Negotiate, say) gets Basic next, once, on a fresh
-                // connection: the refused handshake's state went with the old one.
+                // connection (the refused handshake's state went with the old one), where IT
+                // allows that downgrade.
                 let basic_offered = answer
                     .challenges
                     .iter()
                     .any(|c| c.scheme.eq_ignore_ascii_case("basic"));
-                let Some(credentials) =
-                    credentials.filter(|_| chosen.connection_bound() && basic_offered)
-                else {
+                let Some(credentials) = credentials.filter(|_| {
+                    chosen.connection_bound() && basic_offered && allowed.basic_fallback
+                }) else {
                     return Err(rejected());
                 };
                 let mut basic = challenge::basic(credentials);
@@ -365,10 +375,11 @@ async fn skip_chunked(stream: &mut TcpStream) -> Result<(), String> {
         let line = read_line(stream).await?;
         let size = usize::from_str_radix(line.split(';').next().unwrap_or("").trim(), 16)
             .map_err(|_| "its answer's body is not well formed".to_owned())?;
-        total += size;
-        if total > BODY_LIMIT {
-            return Err("its answer's body is too large".into());
-        }
+        // Checked: a hostile size near usize::MAX must be refused, not overflow.
+        total = match total.checked_add(size) {
+            Some(total) if total <= BODY_LIMIT => total,
+            _ => return Err("its answer's body is too large".into()),
+        };
         if size == 0 {
             // Trailers, up to the blank line.
             while !read_line(stream).await?.is_empty() {}
@@ -410,4 +421,41 @@ async fn read_line(stream: &mut TcpStream) -> Result<String, String> {
     }
     line.truncate(line.len() - 2);
     Ok(String::from_utf8_lossy(&line).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A proxy whose 407 carries a chunked body with a size meant to overflow the count.
+    #[tokio::test]
+    async fn a_chunk_size_meant_to_overflow_is_refused_not_a_panic() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let port = listener.local_addr().expect("address").port();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.expect("accept");
+            let mut request = [0u8; 1024];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 407 Proxy Authentication Required\r\n\
+                      Proxy-Authenticate: Basic realm=\"x\"\r\n\
+                      Transfer-Encoding: chunked\r\n\r\n\
+                      1\r\nx\r\nffffffffffffffff\r\n",
+                )
+                .await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        });
+        let proxy = ProxyAddress {
+            scheme: "http".into(),
+            host: "127.0.0.1".into(),
+            port,
+        };
+        let Err((error, _)) = open(&proxy, "h.example:443", None, Allowed::ALL).await else {
+            panic!("a tunnel through a broken proxy");
+        };
+        assert!(error.to_string().contains("too large"), "{error}");
+    }
 }

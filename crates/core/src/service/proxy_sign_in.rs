@@ -28,7 +28,8 @@ impl SavedSignIns for VaultSignIns {
 }
 
 impl Workspaces {
-    /// Calls `listener` when a proxy needs the user's sign-in (at most every 30 s per proxy).
+    /// Calls `listener` when a proxy IT's policy or the OS's settings name needs the user's
+    /// sign-in (at most every 30 s per proxy, and not while the user's "Not now" holds).
     pub fn on_proxy_sign_in_needed(&self, listener: Arc<dyn Fn(ProxySignInRequest) + Send + Sync>) {
         self.proxies.on_sign_in_needed(listener);
     }
@@ -64,6 +65,19 @@ impl Workspaces {
         )?;
         self.proxies.signed_in(&address);
         tracing::info!(proxy = %address, "a proxy sign-in was saved");
+        Ok(())
+    }
+
+    /// The user closed the sign-in for `proxy` without answering ("Not now"): it is not asked
+    /// for again for an hour, however many requests fail meanwhile.
+    pub fn dismiss_proxy_sign_in(&self, proxy: &str) -> Result<(), ErrorInfo> {
+        let Some(Hop::Proxy(address)) = ProxyAddress::parse("http", proxy) else {
+            return Err(ErrorInfo::new(
+                ErrorCode::InvalidInput,
+                "That is not a proxy address (proxy.example.com:8080).",
+            ));
+        };
+        self.proxies.dismissed(&address);
         Ok(())
     }
 }

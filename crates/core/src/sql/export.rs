@@ -223,6 +223,16 @@ fn wall_clock(micros: i64, zone: Option<&str>) -> Option<chrono::NaiveDateTime> 
     )
 }
 
+/// A text field, always quoted: where a spreadsheet's list separator is `;` (much of Europe),
+/// an unquoted `x;=HYPERLINK(…)` would split into a second cell that starts a formula, past
+/// the check on the field's first character.
+fn csv_text(out: &mut Vec<u8>, text: &str) {
+    out.push(b'"');
+    out.extend_from_slice(text.replace('"', "\"\"").as_bytes());
+    out.push(b'"');
+}
+
+/// A number as it is written (quoted only if its text needs it, which a number's never does).
 fn csv_field(out: &mut Vec<u8>, text: &str) {
     if text.contains([',', '"', '\n', '\r', '\t']) {
         out.push(b'"');
@@ -249,7 +259,7 @@ fn write_csv(
         if i > 0 {
             line.push(b',');
         }
-        csv_field(&mut line, &safety.cell(&heading(column)));
+        csv_text(&mut line, &safety.cell(&heading(column)));
     }
     line.extend_from_slice(b"\r\n");
     out.write_all(&line).map_err(|e| io_error(path, &e))?;
@@ -269,7 +279,7 @@ fn write_csv(
                 }
                 match cell {
                     Some(text) if numeric[i] => csv_field(&mut line, text),
-                    Some(text) => csv_field(&mut line, &safety.cell(text)),
+                    Some(text) => csv_text(&mut line, &safety.cell(text)),
                     None => {}
                 }
             }
@@ -608,18 +618,21 @@ mod tests {
         let text = std::fs::read_to_string(&path).expect("read");
         let text = text.strip_prefix('\u{feff}').expect("byte-order mark");
         let lines: Vec<&str> = text.split("\r\n").collect();
-        assert_eq!(lines[0], "id,fare,amount,day,at (UTC),paid,note");
         assert_eq!(
-            lines[1],
-            "3,12.5,10.50,2016-01-05,2016-01-05 13:15:00,true,plain"
+            lines[0],
+            "\"id\",\"fare\",\"amount\",\"day\",\"at (UTC)\",\"paid\",\"note\""
         );
         assert_eq!(
-            lines[2], "1,,-0.25,,,false,\"comma, \"\"quote\"\"\nline\"",
+            lines[1], "3,12.5,10.50,\"2016-01-05\",\"2016-01-05 13:15:00\",\"true\",\"plain\"",
+            "numbers bare, every text quoted"
+        );
+        assert_eq!(
+            lines[2], "1,,-0.25,,,\"false\",\"comma, \"\"quote\"\"\nline\"",
             "NULL is empty; quotes doubled; newline kept inside quotes"
         );
         assert_eq!(
             lines[3],
-            "9007199254740993,0.1,,1970-01-01,1970-01-01 00:00:00,,"
+            "9007199254740993,0.1,,\"1970-01-01\",\"1970-01-01 00:00:00\",,"
         );
         assert_eq!(progress.first(), Some(&0));
         assert_eq!(progress.last(), Some(&3));
@@ -696,7 +709,7 @@ mod tests {
         let text = std::fs::read_to_string(&csv).expect("read");
         assert_eq!(
             text.trim_start_matches('\u{feff}'),
-            "pickup (America/New_York)\r\n2016-01-05 08:15:00\r\n2016-07-01 08:00:00\r\n"
+            "\"pickup (America/New_York)\"\r\n\"2016-01-05 08:15:00\"\r\n\"2016-07-01 08:00:00\"\r\n"
         );
         let (xlsx, _) = export_to(&set, ExportFormat::Xlsx, dir.path());
         let mut book: calamine::Xlsx<_> = calamine::open_workbook(&xlsx).expect("open xlsx");
@@ -732,8 +745,9 @@ mod tests {
                     Some("=HYPERLINK(\"http://evil.example\",\"click\")"),
                     Some("@SUM(A1)"),
                     Some("-12.5"),
+                    Some("x;=HYPERLINK(\"http://evil.example\")"),
                 ])),
-                Arc::new(Int64Array::from(vec![Some(-3), Some(4), None])),
+                Arc::new(Int64Array::from(vec![Some(-3), Some(4), None, Some(1)])),
             ],
         )
         .expect("batch");
@@ -741,20 +755,24 @@ mod tests {
             column("=cmd|'/C calc'!A0", "STRING"),
             column("delta", "BIGINT"),
         ];
-        let mut set = ResultSet::new(columns, 3, false);
+        let mut set = ResultSet::new(columns, 4, false);
         set.push(batch).expect("rows kept");
         set.finish();
         let dir = tempfile::tempdir().expect("dir");
         let (csv, _) = export_to(&set, ExportFormat::Csv, dir.path());
         let text = std::fs::read_to_string(&csv).expect("read");
         let lines: Vec<&str> = text.trim_start_matches('\u{feff}').split("\r\n").collect();
-        assert_eq!(lines[0], "'=cmd|'/C calc'!A0,delta", "headings too");
+        assert_eq!(lines[0], "\"'=cmd|'/C calc'!A0\",\"delta\"", "headings too");
         assert_eq!(
             lines[1], "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"click\"\")\",-3",
             "a negative number stays a number"
         );
-        assert_eq!(lines[2], "'@SUM(A1),4");
-        assert_eq!(lines[3], "-12.5,", "a number as text is left alone");
+        assert_eq!(lines[2], "\"'@SUM(A1)\",4");
+        assert_eq!(lines[3], "\"-12.5\",", "a number as text is left alone");
+        assert_eq!(
+            lines[4], "\"x;=HYPERLINK(\"\"http://evil.example\"\")\",1",
+            "quoted, so a `;` list separator cannot split a formula off"
+        );
         let copied = set.tsv(0, 3, FormulaSafety::default()).expect("tsv");
         assert!(
             copied.starts_with("'=cmd|'/C calc'!A0\tdelta\n'=HYPERLINK("),

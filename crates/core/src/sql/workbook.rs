@@ -136,18 +136,18 @@ pub fn add_about(
         ChartKind::Line => ChartType::Line,
         ChartKind::Bar => ChartType::Column,
     });
+    // Every name points at a cell that holds it as a string (the title on this sheet, the
+    // headings on the data sheet): a chart name given as text is read as a formula when it
+    // starts with `=` and as a reference when it looks like `Sheet!A1`, and Genie's titles
+    // and SQL aliases are not ours to trust.
     chart
         .add_series()
-        .set_name(columns[usize::from(y)].name.as_str())
+        .set_name((data_sheet, 0, y))
         .set_categories((data_sheet, 1, x, last, x))
         .set_values((data_sheet, 1, y, last, y));
-    chart.title().set_name(report.title.as_str());
-    chart
-        .x_axis()
-        .set_name(columns[usize::from(x)].name.as_str());
-    chart
-        .y_axis()
-        .set_name(columns[usize::from(y)].name.as_str());
+    chart.title().set_name(("About", 0, 0));
+    chart.x_axis().set_name((data_sheet, 0, x));
+    chart.y_axis().set_name((data_sheet, 0, y));
     chart.legend().set_hidden();
     sheet.insert_chart(row + 1, 0, &chart)?;
     Ok(true)
@@ -253,6 +253,50 @@ mod tests {
         let has = |name: &str| bytes.windows(name.len()).any(|w| w == name.as_bytes());
         assert!(has("xl/charts/chart1.xml"), "a native chart");
         assert!(!has("xl/charts/chart2.xml"), "one chart");
+    }
+
+    #[test]
+    fn chart_names_from_an_answer_stay_text() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("answer.xlsx");
+        let report = AnswerReport {
+            title: "=HYPERLINK(\"http://evil.example\",\"x\")".into(),
+            about: Vec::new(),
+            chart: Some(ChartChoice {
+                kind: ChartKind::Bar,
+                x: "region".into(),
+                y: "revenue".into(),
+            }),
+        };
+        write(&report, &path);
+        let file = std::fs::File::open(&path).expect("open");
+        let mut zip = zip::ZipArchive::new(file).expect("a zip");
+        let mut xml = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/charts/chart1.xml").expect("the chart"),
+            &mut xml,
+        )
+        .expect("read");
+        let formulas: Vec<&str> = xml
+            .split("<c:f>")
+            .skip(1)
+            .filter_map(|f| f.split("</c:f>").next())
+            .collect();
+        assert!(!formulas.is_empty(), "{xml}");
+        for formula in &formulas {
+            let cell = formula.split('!').next_back().unwrap_or_default();
+            assert!(
+                (formula.starts_with("About!") || formula.starts_with("Data!"))
+                    && cell
+                        .chars()
+                        .all(|c| c == '$' || c == ':' || c.is_ascii_alphanumeric()),
+                "only references to this workbook's own cells: {formula}"
+            );
+        }
+        assert!(
+            formulas.contains(&"About!$A$1"),
+            "the title is its cell: {formulas:?}"
+        );
     }
 
     #[test]

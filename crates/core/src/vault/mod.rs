@@ -10,7 +10,9 @@
 //! of both is stored with it, and a read for another host or client finds nothing. Profiles
 //! live in a file the user (or malware running as the user) can edit; changing a workspace's
 //! host there must not send its refresh token, client secret or PAT to the new host. Values
-//! stored before binding existed are accepted once and rewritten bound.
+//! stored before binding existed say nothing of their host, so none is adopted (that would
+//! hand it to whatever host the file names at that moment): it is removed, and the user signs
+//! in once more.
 //!
 //! A proxy sign-in the user saved lives beside them as `proxy/<host:port>`, bound to that
 //! proxy.
@@ -132,9 +134,14 @@ impl Vault {
             return Ok(None);
         };
         let Some(bound) = stored.expose().strip_prefix(BOUND) else {
-            // Stored before secrets were bound: adopt it for this binding from now on.
-            self.write(profile_id, kind, &stored, binding)?;
-            return Ok(Some(stored));
+            // Stored before secrets were bound: no record says which host it was for, so it
+            // is not given to the host the profile names now. One more sign-in binds anew.
+            tracing::warn!(
+                profile = %profile_id,
+                "a stored secret from before host binding is removed; sign in once more"
+            );
+            self.delete(profile_id, kind)?;
+            return Ok(None);
         };
         match bound.split_once(':') {
             Some((digest, secret)) if digest == binding.0 => {
@@ -397,22 +404,27 @@ mod tests {
                 .expect("read"),
             Some(token)
         );
-        // Stored before binding: adopted once, then bound.
+        // Stored before binding: it names no host, so none gets it, whichever the profile
+        // names now; it is removed and a sign-in binds anew.
         chunked::write(&*store, "q/personal-access-token", "dapi-old").expect("plant");
-        let pat = Binding::of("https://dbc-1.cloud.databricks.com", None);
-        assert!(
-            vault
-                .read("q", SecretKind::PersonalAccessToken, &pat)
-                .expect("read")
-                .is_some()
-        );
+        assert!(vault.has_any("q"));
+        let pat = Binding::of("https://attacker.example", None);
         assert_eq!(
             vault
-                .read("q", SecretKind::PersonalAccessToken, &attacker)
+                .read("q", SecretKind::PersonalAccessToken, &pat)
                 .expect("read"),
             None,
-            "bound from the first read on"
+            "an unbound secret is never adopted"
         );
+        assert!(!vault.has_any("q"), "and it is gone");
+        vault
+            .write(
+                "q",
+                SecretKind::PersonalAccessToken,
+                &Sensitive::new("dapi-new".into()),
+                &pat,
+            )
+            .expect("write");
         assert!(vault.has_any("q") && !vault.has_any("nobody"));
     }
 }

@@ -379,9 +379,10 @@ async fn proxies_asking_for_basic_ntlm_or_negotiate_are_passed_and_no_secret_is_
 }
 
 /// Squid with a Kerberos-only `Negotiate` and an LDAP `Basic` fallback: the NTLM answer
-/// (there is no Kerberos ticket) is refused, and Basic goes next.
+/// (there is no Kerberos ticket) is refused, and Basic goes next where IT allows that
+/// downgrade; without `proxyAllowBasic` the domain password never goes in clear text.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_proxy_that_refuses_ntlm_in_negotiate_gets_basic_when_it_offers_it() {
+async fn a_proxy_that_refuses_ntlm_in_negotiate_gets_basic_only_where_it_allows_it() {
     let proxy = TestProxy::start(
         ProxyAuth::KerberosOrBasic {
             user: "CORP\\alice".into(),
@@ -399,6 +400,34 @@ async fn a_proxy_that_refuses_ntlm_in_negotiate_gets_basic_when_it_offers_it() {
         "CORP\\alice",
         "ldap-pa55",
     );
+    let refused = fixture_with(
+        "negotiate-no-basic",
+        policy.clone(),
+        true,
+        Config::default(),
+    )
+    .await;
+    let error = refused
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect_err("no downgrade to Basic");
+    assert!(
+        error
+            .message
+            .contains("did not accept Brickdesk's Negotiate sign-in"),
+        "{}",
+        error.message
+    );
+    let tried = proxy.authorizations();
+    assert!(
+        !tried.iter().any(|t| t.starts_with("Basic ")),
+        "the password was sent in clear text: {tried:?}"
+    );
+    let policy = Policy {
+        proxy_allow_basic: true,
+        ..policy
+    };
     let f = fixture_with("negotiate-then-basic", policy, true, Config::default()).await;
     let state = sign_in(&f).await;
     assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");

@@ -14,6 +14,7 @@ mod elsewhere;
 pub mod features;
 mod items;
 mod onechat;
+mod record;
 mod recover;
 pub mod state;
 pub mod stream;
@@ -27,7 +28,8 @@ use crate::sql::result_set::ResultSet;
 use crate::sql::runs::Runs;
 use crate::{ErrorCode, ErrorInfo};
 use features::{Availability, Feature, Features, GenieFeatures};
-use serde::{Deserialize, Serialize};
+use record::Record;
+use serde::Serialize;
 use serde_json::{Value, json};
 use state::ResponseState;
 use std::collections::HashMap;
@@ -54,13 +56,6 @@ pub struct ResponseSummary {
     pub conversation_id: Option<String>,
     pub status: ResponseStatus,
     pub created_at_ms: f64,
-}
-
-/// What the local store keeps of a finished response.
-#[derive(Debug, Serialize, Deserialize)]
-struct Record {
-    view: ResponseView,
-    tables: Vec<TableData>,
 }
 
 pub struct Responses {
@@ -422,6 +417,7 @@ impl Responses {
         let record = Record {
             view: view.clone(),
             tables: driving.table_data.clone(),
+            output: Some(driving.state.output.clone()),
         };
         match serde_json::to_string(&record) {
             Ok(json) => {
@@ -533,14 +529,15 @@ impl Responses {
                 "This answer has not finished yet.",
             ));
         };
-        let mut record: Record = serde_json::from_str(record).map_err(|e| {
+        let record: Record = serde_json::from_str(record).map_err(|e| {
             ErrorInfo::new(
                 ErrorCode::Internal,
                 format!("A kept answer could not be read ({e})."),
             )
         })?;
-        self.adopt_tables(api, &mut record.view.tables, &record.tables);
-        Ok(record.view)
+        let (mut view, tables) = record.shown();
+        self.adopt_tables(api, &mut view.tables, &tables);
+        Ok(view)
     }
 
     pub fn delete(&self, id: u32) -> Result<(), ErrorInfo> {

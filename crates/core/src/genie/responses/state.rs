@@ -10,6 +10,14 @@
 use crate::sse::SseEvent;
 use serde_json::Value;
 
+/// The most text parts one item may have through deltas: real answers have one or a few, and
+/// a `content_index` of billions must not build billions of empty parts.
+pub const MAX_PARTS: usize = 64;
+/// Unknown event names are kept (and logged) up to this many, each up to this many bytes:
+/// a stream naming a new event in every event must not grow the list or the log without end.
+pub const MAX_UNKNOWN: usize = 32;
+pub const MAX_NAME_BYTES: usize = 80;
+
 /// How a response ended, as far as its events tell.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ending {
@@ -138,12 +146,13 @@ impl ResponseState {
                 Applied::Changed
             }
             other => {
-                if !self.unknown.iter().any(|u| u == other) {
+                let name = &other[..other.floor_char_boundary(MAX_NAME_BYTES)];
+                if self.unknown.len() < MAX_UNKNOWN && !self.unknown.iter().any(|u| u == name) {
                     tracing::info!(
-                        event = other,
+                        event = name,
                         "a Genie stream event Brickdesk does not know; skipped"
                     );
-                    self.unknown.push(other.to_owned());
+                    self.unknown.push(name.to_owned());
                 }
                 Applied::Nothing
             }
@@ -223,7 +232,14 @@ impl ResponseState {
         let Some(item) = item else {
             return Applied::Nothing;
         };
-        let part = event["content_index"].as_u64().unwrap_or(0) as usize;
+        let part = event["content_index"].as_u64().unwrap_or(0);
+        let Some(part) = usize::try_from(part).ok().filter(|p| *p < MAX_PARTS) else {
+            tracing::warn!(
+                part,
+                "a Genie text delta names a part beyond any answer's; skipped"
+            );
+            return Applied::Nothing;
+        };
         if !item["content"].is_array() {
             item["content"] = Value::Array(Vec::new());
         }
@@ -233,8 +249,12 @@ impl ResponseState {
         while parts.len() <= part {
             parts.push(serde_json::json!({ "type": "output_text", "text": "" }));
         }
-        let old = parts[part]["text"].as_str().unwrap_or_default().to_owned();
-        parts[part]["text"] = Value::String(old + delta);
+        // In place: copying the text so far for each delta would make a long answer
+        // quadratic in its number of deltas.
+        match &mut parts[part]["text"] {
+            Value::String(text) => text.push_str(delta),
+            other => *other = Value::String(delta.to_owned()),
+        }
         Applied::Changed
     }
 
@@ -351,5 +371,37 @@ mod tests {
             );
         }
         assert_eq!(state.output[0]["content"][0]["text"], "Revenue rose.");
+    }
+
+    #[test]
+    fn a_huge_part_index_is_skipped_and_unknown_names_are_bounded() {
+        let mut state = ResponseState::default();
+        state.apply(
+            "response.output_item.added",
+            &json!({"item":{"id":"m","type":"message","content":[]}}),
+        );
+        let far = state.apply(
+            "response.output_text.delta",
+            &json!({"item_id":"m","content_index":4_000_000_000u64,"delta":"x"}),
+        );
+        assert_eq!(far, Applied::Nothing);
+        assert_eq!(state.output[0]["content"].as_array().map(Vec::len), Some(0));
+        let last = state.apply(
+            "response.output_text.delta",
+            &json!({"item_id":"m","content_index":MAX_PARTS - 1,"delta":"y"}),
+        );
+        assert_eq!(last, Applied::Changed);
+        assert_eq!(state.output[0]["content"][MAX_PARTS - 1]["text"], "y");
+        let long = "é".repeat(10_000);
+        for i in 0..1_000 {
+            state.apply(&format!("{long}{i}"), &json!({}));
+            state.apply(&format!("x.{i}"), &json!({}));
+        }
+        assert_eq!(state.unknown.len(), MAX_UNKNOWN);
+        assert!(
+            state.unknown.iter().all(|u| u.len() <= MAX_NAME_BYTES),
+            "{:?}",
+            state.unknown[0].len()
+        );
     }
 }

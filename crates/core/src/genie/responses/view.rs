@@ -205,6 +205,15 @@ fn result_markdown(output: &str) -> &str {
 /// recorded Agent-mode streams, one Genie issued again with other arguments) is shown as not
 /// run instead of running forever.
 fn steps(output: &[Value], over: bool) -> Vec<ResponseStep> {
+    // Each call's result by its call id, found once: a report can hold thousands of calls.
+    let mut results: std::collections::HashMap<&str, &Value> = std::collections::HashMap::new();
+    for o in output {
+        if o["type"] == "function_call_output"
+            && let Some(call_id) = o["call_id"].as_str()
+        {
+            results.entry(call_id).or_insert(o);
+        }
+    }
     let mut steps = Vec::new();
     for item in output {
         let id = item["id"].as_str().unwrap_or_default().to_owned();
@@ -250,9 +259,7 @@ fn steps(output: &[Value], over: bool) -> Vec<ResponseStep> {
             Some("function_call") => {
                 let call_id = item["call_id"].as_str().unwrap_or(&id).to_owned();
                 let (title, sql) = call_arguments(item);
-                let result = output.iter().find(|o| {
-                    o["type"] == "function_call_output" && o["call_id"].as_str() == Some(&call_id)
-                });
+                let result = results.get(call_id.as_str()).copied();
                 let not_run = over && result.is_none();
                 let done = result.is_some_and(is_done) || not_run;
                 let detail_html = if not_run {
@@ -301,27 +308,66 @@ fn answer_item(output: &[Value]) -> Option<&Value> {
         .or_else(|| output.iter().filter(assistant).rfind(|i| !is_progress(i)))
 }
 
-/// `\[[n](url)\]` (and a plain `[n](url)`) cites `url`: found in `text`, with the number.
-fn inline_citations(text: &str) -> Vec<(u32, String)> {
-    let mut found = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('[') {
-        rest = &rest[start + 1..];
-        let Some(close) = rest.find("](") else {
-            break;
-        };
-        let number = rest[..close].trim_start_matches('[');
-        let Ok(number) = number.parse::<u32>() else {
+/// One inline citation in a text: `[n](url)`, with its byte span in the text widened over a
+/// wrapping `\[…\]` or `[…]` when there is one.
+struct Cited<'t> {
+    span: std::ops::Range<usize>,
+    number: u32,
+    url: &'t str,
+}
+
+/// Every `[n](url)` in `text`, left to right, in one pass: a report can hold tens of
+/// thousands of citations and stray brackets, and is read again as it streams.
+fn cited(text: &str) -> Vec<Cited<'_>> {
+    let bytes = text.as_bytes();
+    let mut found: Vec<Cited<'_>> = Vec::new();
+    let mut at = 0;
+    while let Some(offset) = text[at..].find('[') {
+        let open = at + offset;
+        let digits = bytes[open + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let close = open + 1 + digits;
+        at = open + 1;
+        if digits == 0 || !text[close..].starts_with("](") {
+            continue;
+        }
+        let Ok(number) = text[open + 1..close].parse::<u32>() else {
             continue;
         };
-        let after = &rest[close + 2..];
-        let Some(end) = after.find(')') else {
+        let url_start = close + 2;
+        let Some(url_len) = text[url_start..].find(')') else {
+            // No link ends before the text does: nothing further can.
             break;
         };
-        found.push((number, after[..end].to_owned()));
-        rest = &after[end..];
+        let end = url_start + url_len + 1;
+        let mut span = open..end;
+        let after_prior = found.last().map_or(0, |c| c.span.end);
+        if open >= 2 && bytes[open - 2..open] == *b"\\[" && text[end..].starts_with("\\]") {
+            span = open - 2..end + 2;
+        } else if open >= 1 && bytes[open - 1] == b'[' && bytes.get(end) == Some(&b']') {
+            span = open - 1..end + 1;
+        }
+        if span.start < after_prior {
+            span = open..end;
+        }
+        at = span.end;
+        found.push(Cited {
+            span,
+            number,
+            url: &text[url_start..end - 1],
+        });
     }
     found
+}
+
+/// `\[[n](url)\]` (and a plain `[n](url)`) cites `url`: found in `text`, with the number.
+fn inline_citations(text: &str) -> Vec<(u32, String)> {
+    cited(text)
+        .into_iter()
+        .map(|c| (c.number, c.url.to_owned()))
+        .collect()
 }
 
 fn query_param(url: &str, name: &str) -> Option<String> {
@@ -333,23 +379,26 @@ fn query_param(url: &str, name: &str) -> Option<String> {
 }
 
 /// The text with inline citation links turned into plain `[n]` markers (the list below the
-/// text holds the links), rendered to sanitized HTML.
+/// text holds the links), rendered to sanitized HTML. One pass, however many citations.
 fn report_html(text: &str) -> String {
-    let mut plain = text.to_owned();
-    for (number, url) in inline_citations(text) {
-        for form in [
-            format!("\\[[{number}]({url})\\]"),
-            format!("[[{number}]({url})]"),
-            format!("[{number}]({url})"),
-        ] {
-            plain = plain.replace(&form, &format!("\\[{number}\\]"));
-        }
+    let mut plain = String::with_capacity(text.len());
+    let mut copied = 0;
+    for citation in cited(text) {
+        plain.push_str(&text[copied..citation.span.start]);
+        plain.push_str(&format!("\\[{}\\]", citation.number));
+        copied = citation.span.end;
     }
+    plain.push_str(&text[copied..]);
     markdown::to_html(&plain)
 }
 
 fn citations(answer: &Value, steps: &[ResponseStep]) -> Vec<Citation> {
     let mut citations = Vec::new();
+    // What is listed already, looked up in constant time: a report can cite 50,000 times.
+    let mut annotated = std::collections::HashSet::new();
+    let mut numbered = std::collections::HashSet::new();
+    let steps: std::collections::HashMap<&str, &ResponseStep> =
+        steps.iter().map(|s| (s.id.as_str(), s)).collect();
     for part in answer["content"].as_array().into_iter().flatten() {
         for annotation in part["annotations"].as_array().into_iter().flatten() {
             let title = annotation["title"]
@@ -373,19 +422,22 @@ fn citations(answer: &Value, steps: &[ResponseStep]) -> Vec<Citation> {
                 sql: None,
                 link,
             };
-            if !citations.contains(&citation) {
+            let key = (
+                citation.title.clone(),
+                citation.asset_type.clone(),
+                citation.identifier.clone(),
+            );
+            if annotated.insert(key) {
                 citations.push(citation);
             }
         }
         if let Some(text) = part["text"].as_str() {
             for (number, url) in inline_citations(text) {
-                if citations.iter().any(|c| c.number == Some(number)) {
+                if !numbered.insert(number) {
                     continue;
                 }
                 let focus = query_param(&url, "gra_focus");
-                let step = focus
-                    .as_deref()
-                    .and_then(|f| steps.iter().find(|s| s.id == f));
+                let step = focus.as_deref().and_then(|f| steps.get(f).copied());
                 citations.push(Citation {
                     number: Some(number),
                     title: step.map_or_else(|| format!("Source {number}"), |s| s.title.clone()),
@@ -743,5 +795,32 @@ mod tests {
         assert_eq!(rendered.steps.len(), 1);
         assert_eq!(rendered.steps[0].title, "execute_sql");
         assert_eq!(rendered.text_html, "");
+    }
+
+    #[test]
+    fn a_report_with_fifty_thousand_citations_and_stray_brackets_reads_whole() {
+        let link = |n: u32| format!("https://h.example/genie?gra_focus=call_{n}");
+        let mut text = String::from("Revenue [[ rose [ again");
+        for n in 1..=50_000u32 {
+            text.push_str(&format!(" fact \\[[{n}]({})\\] [[ [x] [", link(n)));
+        }
+        text.push_str(&"[".repeat(200_000));
+        let answer = json!({"type":"message","role":"assistant","status":"completed",
+            "content":[{"type":"output_text","text":text,"annotations":[]}]});
+        let found = cited(&text);
+        assert_eq!(found.len(), 50_000);
+        assert_eq!(found[49_999].number, 50_000);
+        assert_eq!(found[0].url, link(1));
+        let html = report_html(&text);
+        assert!(html.contains("[50000]"), "the last marker is there");
+        assert!(!html.contains("gra_focus"), "no link stays inline");
+        let listed = citations(&answer, &[]);
+        assert_eq!(listed.len(), 50_000);
+        assert_eq!(listed[123].number, Some(124));
+        // The wrapped, bracketed and plain forms all become a plain marker.
+        for form in ["\\[[7](https://a)\\]", "[[7](https://a)]", "[7](https://a)"] {
+            let html = report_html(&format!("x {form} y"));
+            assert!(html.contains("x [7] y"), "{form}: {html}");
+        }
     }
 }

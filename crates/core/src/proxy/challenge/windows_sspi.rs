@@ -48,8 +48,19 @@ impl std::fmt::Debug for CurrentUser {
 unsafe impl Send for CurrentUser {}
 
 impl CurrentUser {
-    pub(super) fn for_proxy(scheme: Scheme, proxy_host: &str) -> Result<Self, String> {
-        let package = wide(scheme.name());
+    /// `kerberos_only`: SSPI's `Kerberos` package instead of `Negotiate`, so that no NTLM
+    /// answer (which whoever receives it can crack or relay) can come out; the header still
+    /// says `Negotiate`, which accepts a Kerberos token.
+    pub(super) fn for_proxy(
+        scheme: Scheme,
+        proxy_host: &str,
+        kerberos_only: bool,
+    ) -> Result<Self, String> {
+        let package = wide(if kerberos_only {
+            "Kerberos"
+        } else {
+            scheme.name()
+        });
         let mut credentials = SecHandle::default();
         let mut expiry = 0i64;
         // SAFETY: no principal or auth data: the current logon session's credentials.

@@ -55,6 +55,9 @@ pub(super) fn read() -> SystemSettings {
     }
 }
 
+/// WinHTTP's "the script's server asked for a sign-in" (`winhttp.h`).
+const ERROR_WINHTTP_LOGIN_FAILURE: i32 = 12015;
+
 /// WinHTTP's proxy list for `url` (`"a:8080;b:8080"`, or empty for direct).
 pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result<String, String> {
     let agent = wide("Brickdesk");
@@ -75,30 +78,45 @@ pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result
         ));
     }
     let script = settings.pac_url.as_deref().map(wide);
-    let mut options = WINHTTP_AUTOPROXY_OPTIONS {
-        // A script on a server that asks for Windows sign-in is fetched as the user, as the
-        // browser does.
-        fAutoLogonIfChallenged: 1,
-        ..WINHTTP_AUTOPROXY_OPTIONS::default()
-    };
-    // Both set: WinHTTP tries WPAD first, then the named script, as Windows' own settings do.
-    if settings.auto_detect || script.is_none() {
-        options.dwFlags |= WINHTTP_AUTOPROXY_AUTO_DETECT;
-        options.dwAutoDetectFlags = WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
-    }
-    if let Some(script) = &script {
-        options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
-        options.lpszAutoConfigUrl = script.as_ptr();
-    }
     // The script must not see a path or query: the origin only, port included.
     let origin = wide(&crate::proxy::pac::origin(url));
-    let mut info = WINHTTP_PROXY_INFO::default();
-    // SAFETY: every pointer outlives the call; `info`'s strings are ours to free on success.
-    let ok = unsafe { WinHttpGetProxyForUrl(session, origin.as_ptr(), &mut options, &mut info) };
-    let error = std::io::Error::last_os_error();
+    let ask = |auto_logon: bool| {
+        let mut options = WINHTTP_AUTOPROXY_OPTIONS {
+            fAutoLogonIfChallenged: i32::from(auto_logon),
+            ..WINHTTP_AUTOPROXY_OPTIONS::default()
+        };
+        // Both set: WinHTTP tries WPAD first, then the named script, as Windows' own
+        // settings do.
+        if settings.auto_detect || script.is_none() {
+            options.dwFlags |= WINHTTP_AUTOPROXY_AUTO_DETECT;
+            options.dwAutoDetectFlags =
+                WINHTTP_AUTO_DETECT_TYPE_DHCP | WINHTTP_AUTO_DETECT_TYPE_DNS_A;
+        }
+        if let Some(script) = &script {
+            options.dwFlags |= WINHTTP_AUTOPROXY_CONFIG_URL;
+            options.lpszAutoConfigUrl = script.as_ptr();
+        }
+        let mut info = WINHTTP_PROXY_INFO::default();
+        // SAFETY: every pointer outlives the call; `info`'s strings are ours to free on
+        // success.
+        let ok =
+            unsafe { WinHttpGetProxyForUrl(session, origin.as_ptr(), &mut options, &mut info) };
+        (ok != 0, info, std::io::Error::last_os_error())
+    };
+    // Without the user's Windows sign-in first, as Chromium asks: a script server that wants
+    // it is answered only when the script is one the OS's settings name and WPAD is off
+    // (a WPAD answer can come from anyone on the network).
+    let (mut ok, mut info, mut error) = ask(false);
+    if !ok
+        && error.raw_os_error() == Some(ERROR_WINHTTP_LOGIN_FAILURE)
+        && script.is_some()
+        && !settings.auto_detect
+    {
+        (ok, info, error) = ask(true);
+    }
     // SAFETY: the handle came from WinHttpOpen and is closed once.
     unsafe { WinHttpCloseHandle(session) };
-    if ok == 0 {
+    if !ok {
         return Err(format!(
             "Windows could not find or run the proxy auto-config script ({error})"
         ));
