@@ -1,15 +1,17 @@
 //! The route to each host: the first rule that applies, among policy, environment and OS,
 //! and the credentials a proxy on it may be given.
 //!
-//! Scripts come from [`super::scripts`]; each host's answer is kept for 5 minutes. A script
-//! that fails falls back the way browsers fall back: to the OS's fixed proxy if there is one,
-//! else direct, and the route says why.
+//! Scripts come from [`super::scripts`]; each host's answer is kept for 5 minutes, or until
+//! the OS's settings change ([`system::Current`]). A script that fails falls back the way
+//! browsers fall back: to the OS's fixed proxy if there is one, else direct, and the route
+//! says why. Auto-detection that finds no script is no failure: it is how a network without
+//! WPAD answers (Windows has it on by default).
 
 pub use super::bypass::bypasses;
 use super::challenge::{Allowed, Scheme};
 use super::pac::{self, PacAnswer};
 use super::scripts::{Scripts, shown};
-use super::system::{self, SystemSettings};
+use super::system::{self, OsFailure, SystemSettings};
 use super::{Hop, ProxyAddress, ProxyCredentials, ProxySignInRequest, Route, RouteRule};
 use crate::net::NetworkSettings;
 use std::collections::HashMap;
@@ -69,6 +71,14 @@ impl Fixed {
     }
 }
 
+/// The OS's fixed proxy, if its settings name one.
+fn system_fixed(system: &SystemSettings) -> Option<Fixed> {
+    system
+        .fixed
+        .as_deref()
+        .and_then(|p| Fixed::from(p, system.bypass.clone()))
+}
+
 /// Whether a script address is fetched over plain HTTP from another host.
 fn plain_http(script_url: &str) -> bool {
     match url::Url::parse(script_url.trim()) {
@@ -91,8 +101,8 @@ pub struct Resolver {
     policy: Option<Fixed>,
     policy_pac: Option<String>,
     environment: Option<Fixed>,
-    system: SystemSettings,
-    system_fixed: Option<Fixed>,
+    /// The OS's settings, read again when they change.
+    system: system::Current,
     credentials: Option<ProxyCredentials>,
     scripts: Scripts,
     routes: Mutex<HashMap<String, (Instant, Route)>>,
@@ -132,7 +142,7 @@ impl Resolver {
         };
         let environment = env(&["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy"])
             .and_then(|p| Fixed::from(&p, env(&["NO_PROXY", "no_proxy"])));
-        Self::with_system(settings, fetch, environment, system::read())
+        Self::with_system(settings, fetch, environment, system::Current::os())
     }
 
     /// [`Resolver::new`] with the environment's and the OS's settings given (tests).
@@ -140,19 +150,14 @@ impl Resolver {
         settings: &NetworkSettings,
         fetch: reqwest::Client,
         environment: Option<Fixed>,
-        system: SystemSettings,
+        system: system::Current,
     ) -> Self {
         let text = |v: &Option<String>| v.clone().filter(|v| !v.trim().is_empty());
-        let system_fixed = system
-            .fixed
-            .as_deref()
-            .and_then(|p| Fixed::from(p, system.bypass.clone()));
         Self {
             policy: text(&settings.proxy).and_then(|p| Fixed::from(&p, settings.no_proxy.clone())),
             policy_pac: text(&settings.pac_url).map(|u| u.trim().to_owned()),
             environment,
             system,
-            system_fixed,
             credentials: settings.proxy_credentials.clone(),
             scripts: Scripts::new(fetch),
             routes: Mutex::new(HashMap::new()),
@@ -178,10 +183,11 @@ impl Resolver {
         if let Some(environment) = &self.environment {
             return Some(environment.route(RouteRule::Environment, host));
         }
-        if self.system.pac_url.is_some() || self.system.auto_detect {
+        let system = self.system.settings();
+        if system.pac_url.is_some() || system.auto_detect {
             return None;
         }
-        if let Some(fixed) = &self.system_fixed {
+        if let Some(fixed) = system_fixed(&system) {
             return Some(fixed.route(RouteRule::System, host));
         }
         Some(Route::new(RouteRule::Unconfigured, vec![Hop::Direct]))
@@ -189,6 +195,9 @@ impl Resolver {
 
     /// The route to `url`'s host.
     pub async fn route(&self, url: &url::Url) -> Route {
+        if self.system.refresh().await {
+            self.routes.lock().expect("routes").clear();
+        }
         let host = url.host_str().unwrap_or_default().to_owned();
         if let Some(route) = self.fixed_route(&host) {
             return route;
@@ -213,12 +222,14 @@ impl Resolver {
     }
 
     async fn scripted(&self, url: &url::Url) -> Route {
+        let system = self.system.settings();
         let (rule, script_url) = match &self.policy_pac {
             Some(pac) => (RouteRule::PolicyPac, Some(pac.clone())),
-            None => (RouteRule::SystemPac, self.system.pac_url.clone()),
+            None => (RouteRule::SystemPac, system.pac_url.clone()),
         };
+        let system_fixed = system_fixed(&system);
         let fallback = match rule {
-            RouteRule::SystemPac => self.system_fixed.as_ref(),
+            RouteRule::SystemPac => system_fixed.as_ref(),
             _ => None,
         };
         let required = rule == RouteRule::PolicyPac && self.required;
@@ -245,10 +256,19 @@ impl Resolver {
         };
         let shown_url = script_url.as_deref().map(shown);
         let answer = if rule == RouteRule::SystemPac {
-            if let Some(answer) = self.os_answer(url).await {
-                answer.map(|text| system::winhttp_answer(&text))
-            } else {
-                self.run_script(script_url.as_deref(), url).await
+            match self.system.evaluate(url).await {
+                Some(Ok(text)) => Ok(system::winhttp_answer(&text)),
+                // No script on this network: the OS's fixed proxy, else direct, as the OS's
+                // own settings say; nothing a user or IT must hear about.
+                Some(Err(OsFailure::NothingDetected)) => {
+                    let host = url.host_str().unwrap_or_default();
+                    return match &system_fixed {
+                        Some(fixed) => fixed.route(RouteRule::System, host),
+                        None => Route::new(RouteRule::Unconfigured, vec![Hop::Direct]),
+                    };
+                }
+                Some(Err(OsFailure::Failed(problem))) => Err(problem),
+                None => self.run_script(script_url.as_deref(), url).await,
             }
         } else {
             self.run_script(script_url.as_deref(), url).await
@@ -270,20 +290,9 @@ impl Resolver {
             )),
             Err(problem) => fail(problem),
         };
-        route.script = shown_url.or_else(|| {
-            self.system
-                .auto_detect
-                .then(|| "WPAD auto-detection".to_owned())
-        });
+        route.script =
+            shown_url.or_else(|| system.auto_detect.then(|| "WPAD auto-detection".to_owned()));
         route
-    }
-
-    async fn os_answer(&self, url: &url::Url) -> Option<Result<String, String>> {
-        let settings = self.system.clone();
-        let url = url.clone();
-        tokio::task::spawn_blocking(move || system::os_evaluates(&settings, &url))
-            .await
-            .unwrap_or(None)
     }
 
     async fn run_script(
@@ -328,8 +337,9 @@ impl Resolver {
     /// script itself; on Windows, WinHTTP fetches the OS's, and tries WPAD first when both
     /// are set.)
     pub fn discovered(&self, route: &Route) -> bool {
+        let system = self.system.settings();
         route.rule == RouteRule::SystemPac
-            && (self.system.auto_detect || self.system.pac_url.as_deref().is_none_or(plain_http))
+            && (system.auto_detect || system.pac_url.as_deref().is_none_or(plain_http))
     }
 
     /// What `proxy` on `route` may be answered with. Credentials: those written into its own
@@ -523,7 +533,10 @@ mod tests {
             &settings,
             reqwest::Client::new(),
             env.and_then(|e| Fixed::from(e, None)),
-            system,
+            system::Current::new(
+                std::sync::Arc::new(move || system.clone()),
+                std::sync::Arc::new(|_, _| None),
+            ),
         )
     }
 
@@ -684,6 +697,94 @@ mod tests {
             username: username.into(),
             password: crate::sensitive::Sensitive::new("pw".into()),
         }
+    }
+
+    /// A resolver whose OS settings come from `settings` (changeable) and whose OS evaluator
+    /// answers `answer`, counting its calls.
+    fn resolver_over(
+        settings: std::sync::Arc<Mutex<SystemSettings>>,
+        answer: Option<Result<String, OsFailure>>,
+    ) -> (Resolver, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
+        let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counter = asked.clone();
+        let resolver = Resolver::with_system(
+            &NetworkSettings::default(),
+            reqwest::Client::new(),
+            None,
+            system::Current::new(
+                std::sync::Arc::new(move || settings.lock().expect("settings").clone()),
+                std::sync::Arc::new(move |_, _| {
+                    counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                    answer.clone()
+                }),
+            ),
+        );
+        (resolver, asked)
+    }
+
+    #[tokio::test]
+    async fn wpad_finding_nothing_is_the_os_fixed_proxy_or_direct_asked_once_and_no_problem() {
+        for fixed in [None, Some("proxy.corp:8080")] {
+            let settings = std::sync::Arc::new(Mutex::new(SystemSettings {
+                auto_detect: true,
+                fixed: fixed.map(str::to_owned),
+                ..SystemSettings::default()
+            }));
+            let (resolver, asked) = resolver_over(settings, Some(Err(OsFailure::NothingDetected)));
+            for host in ["a.cloud.databricks.com", "b.cloud.databricks.com"] {
+                let url = url::Url::parse(&format!("https://{host}/")).expect("url");
+                let route = resolver.route(&url).await;
+                assert_eq!(route.problem, None, "{route:?}");
+                let shown: Vec<String> = route.hops.iter().map(ToString::to_string).collect();
+                match fixed {
+                    None => assert_eq!(route.hops, vec![Hop::Direct]),
+                    Some(_) => {
+                        assert_eq!(shown, ["the proxy http://proxy.corp:8080"]);
+                        // The OS's own fixed proxy, not one a WPAD answer chose.
+                        assert!(!resolver.discovered(&route));
+                    }
+                }
+            }
+            assert_eq!(
+                asked.load(std::sync::atomic::Ordering::SeqCst),
+                1,
+                "a network without WPAD is asked about once, not per host"
+            );
+            assert!(resolver.problems().is_empty(), "{:?}", resolver.problems());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_network_change_is_seen_without_a_restart() {
+        let settings = std::sync::Arc::new(Mutex::new(SystemSettings {
+            fixed: Some("office-proxy.corp:8080".into()),
+            ..SystemSettings::default()
+        }));
+        let (resolver, _) = resolver_over(settings.clone(), None);
+        let url = url::Url::parse("https://a.cloud.databricks.com/").expect("url");
+        let proxy = |route: Route| {
+            route
+                .hops
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            proxy(resolver.route(&url).await),
+            ["the proxy http://office-proxy.corp:8080"]
+        );
+        // At home: no proxy any more, and the OS says the network changed.
+        *settings.lock().expect("settings") = SystemSettings::default();
+        system::changed();
+        assert_eq!(resolver.route(&url).await.hops, vec![Hop::Direct]);
+        // The VPN's script: a scripted route, chosen again after the next change.
+        *settings.lock().expect("settings") = SystemSettings {
+            auto_detect: true,
+            ..SystemSettings::default()
+        };
+        system::changed();
+        let route = resolver.route(&url).await;
+        assert_eq!(route.rule, RouteRule::SystemPac, "{route:?}");
     }
 
     fn proxy_at(host: &str) -> ProxyAddress {

@@ -2,11 +2,16 @@
 //! back a batch at a time when the grid or an export needs them. A few recently read batches
 //! are kept, since scrolling reads the same batch many times.
 //!
-//! The file is anonymous (`tempfile::tempfile_in`: unlinked at once on Unix, delete-on-close
-//! on Windows), so the OS removes it when the result is closed, when the app quits and when it
-//! crashes; nothing named is left to clean. The app gives each user a private folder for them
-//! ([`SpillFolder`]) and sweeps it at start, for the one case where a name could be left: a
-//! crash in the instant between creating and unlinking on file systems without `O_TMPFILE`.
+//! The file is made by `tempfile::tempfile_in`, so the OS removes it when the result is
+//! closed, when the app quits and when it crashes; nothing is left to clean:
+//! - on Unix it is unlinked at once (it has no name while open);
+//! - on Windows it keeps a random name while open, opened delete-on-close and shared with no
+//!   one (another program, or a second open by name, is refused), and Windows deletes it when
+//!   the last handle closes, a crash included.
+//!
+//! The app gives each user a private folder for them ([`SpillFolder`]) and sweeps it at start,
+//! for the one case where a name could be left: a crash in the instant between creating and
+//! unlinking on Unix file systems without `O_TMPFILE`.
 //!
 //! Before each spilled batch the free space is checked: a result stops while
 //! [`KEEP_FREE`] is still free on that disk, so a large result never fills the laptop's disk.
@@ -450,10 +455,27 @@ mod tests {
         assert_eq!(std::fs::read_dir(&dir).expect("dir").count(), 0);
         let mut spill = SpillFile::create(folder.shared(), 0).expect("file");
         spill.write(&batch(0..10), u64::MAX).expect("written");
+        let named: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .expect("dir")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        #[cfg(unix)]
+        assert!(named.is_empty(), "a spill file has no name: {named:?}");
+        // Windows keeps the name while the file is open, and lets no one else open it.
+        #[cfg(windows)]
+        {
+            assert_eq!(named.len(), 1, "{named:?}");
+            assert!(
+                std::fs::File::open(&named[0]).is_err(),
+                "no one else may open a spill file"
+            );
+        }
+        drop(spill);
         assert_eq!(
             std::fs::read_dir(&dir).expect("dir").count(),
             0,
-            "a spill file has no name"
+            "gone when the result is closed"
         );
         #[cfg(unix)]
         {

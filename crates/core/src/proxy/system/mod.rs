@@ -16,12 +16,17 @@
     allow(unreachable_code, dead_code)
 )]
 
+mod current;
 #[cfg(any(target_os = "linux", test))]
 mod linux;
 #[cfg(any(target_os = "macos", brickdesk_check_macos))]
 mod macos;
 #[cfg(any(windows, brickdesk_check_windows))]
 mod windows;
+
+pub use current::Current;
+
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// What the OS is set to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,9 +54,23 @@ pub fn read() -> SystemSettings {
     SystemSettings::default()
 }
 
+/// Why the OS gave no proxy for a URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OsFailure {
+    /// Auto-detection (WPAD) found no script on this network. Windows has it on by default,
+    /// and Microsoft documents this answer (`ERROR_WINHTTP_AUTODETECTION_FAILED`) as the
+    /// normal case of a network without one: a direct connection, not a problem.
+    NothingDetected,
+    /// Anything else, in words.
+    Failed(String),
+}
+
 /// The OS's own answer for `url` under `settings`' auto-config, where the OS evaluates
 /// scripts itself (Windows). `None` elsewhere: Brickdesk fetches and runs the script.
-pub fn os_evaluates(settings: &SystemSettings, url: &url::Url) -> Option<Result<String, String>> {
+pub fn os_evaluates(
+    settings: &SystemSettings,
+    url: &url::Url,
+) -> Option<Result<String, OsFailure>> {
     #[cfg(any(windows, brickdesk_check_windows))]
     return Some(windows::proxy_for_url(settings, url));
     #[allow(unreachable_code)]
@@ -59,6 +78,60 @@ pub fn os_evaluates(settings: &SystemSettings, url: &url::Url) -> Option<Result<
         let _ = (settings, url);
         None
     }
+}
+
+/// A WinHTTP auto-proxy error code (`winhttp.h`) as what it means for the user; any other
+/// code by its number (Windows' own text for these codes is not in the system's message
+/// table, and reads "OS Error 12180 (FormatMessageW() returned error 317)").
+pub fn winhttp_failure(code: Option<i32>) -> OsFailure {
+    let words = match code {
+        Some(12180) => return OsFailure::NothingDetected,
+        Some(12002) => "the script's server did not answer in time",
+        Some(12005) => "the script's address is not a valid URL",
+        Some(12006) => "the script's address does not start with http:// or https://",
+        Some(12007) => "the script's server name could not be found",
+        Some(12015) => "the script's server asked for a sign-in",
+        Some(12029) => "the script's server could not be reached",
+        Some(12166) => "the script has an error",
+        Some(12167) => "the script could not be downloaded",
+        Some(12178) => "Windows' WinHTTP auto-proxy service is not running",
+        _ => "",
+    };
+    let code = code.map_or_else(
+        || "no error code".to_owned(),
+        |c| format!("WinHTTP error {c}"),
+    );
+    OsFailure::Failed(if words.is_empty() {
+        format!("Windows could not find or run the proxy auto-config script ({code})")
+    } else {
+        format!("Windows could not use the proxy auto-config script: {words} ({code})")
+    })
+}
+
+/// How many times the OS said its network or proxy settings changed since start-up (the
+/// watchers of [`watch`] count them; [`Current`] reads the settings again when it moves).
+static CHANGES: AtomicU64 = AtomicU64::new(0);
+
+pub fn changes() -> u64 {
+    CHANGES.load(Ordering::Relaxed)
+}
+
+/// The network or the proxy settings changed (a watcher, or a test).
+pub fn changed() {
+    CHANGES.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Starts listening, once per process, for the OS's word that the network changed: IP
+/// addresses on Windows (`NotifyAddrChange`), the proxy and IPv4 keys of SystemConfiguration
+/// on macOS. Linux has no such watcher; settings are read again every minute there.
+pub fn watch() {
+    static STARTED: std::sync::Once = std::sync::Once::new();
+    STARTED.call_once(|| {
+        #[cfg(any(windows, brickdesk_check_windows))]
+        windows::watch();
+        #[cfg(any(target_os = "macos", brickdesk_check_macos))]
+        macos::watch();
+    });
 }
 
 /// WinHTTP's answer for a URL (`"a:8080;b:8080"`, `"http=a:8080"`, `"http://a:8080"`, or
@@ -190,10 +263,35 @@ mod tests {
                 },
                 &url,
             );
-            if let Err(problem) = answer {
-                assert!(problem.contains("auto-config"), "{problem}");
+            // A runner has no WPAD server: WinHTTP's 12180, which is no problem.
+            match answer {
+                Ok(_) | Err(OsFailure::NothingDetected) => {}
+                Err(OsFailure::Failed(problem)) => {
+                    assert!(problem.contains("auto-config"), "{problem}");
+                    assert!(!problem.contains("FormatMessage"), "{problem}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn winhttp_codes_read_as_words_and_wpad_finding_nothing_is_no_failure() {
+        assert_eq!(winhttp_failure(Some(12180)), OsFailure::NothingDetected);
+        let OsFailure::Failed(download) = winhttp_failure(Some(12167)) else {
+            panic!("a failure");
+        };
+        assert_eq!(
+            download,
+            "Windows could not use the proxy auto-config script: the script could not be \
+             downloaded (WinHTTP error 12167)"
+        );
+        let OsFailure::Failed(other) = winhttp_failure(Some(12999)) else {
+            panic!("a failure");
+        };
+        assert!(other.contains("WinHTTP error 12999"), "{other}");
+        assert!(
+            matches!(winhttp_failure(None), OsFailure::Failed(t) if t.contains("no error code"))
+        );
     }
 
     #[test]

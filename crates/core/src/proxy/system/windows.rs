@@ -5,8 +5,9 @@
 //! allocates and the caller frees with `GlobalFree`, each freed here exactly once.
 #![allow(unsafe_code)]
 
-use super::SystemSettings;
-use windows_sys::Win32::Foundation::GlobalFree;
+use super::{OsFailure, SystemSettings};
+use windows_sys::Win32::Foundation::{GlobalFree, NO_ERROR};
+use windows_sys::Win32::NetworkManagement::IpHelper::NotifyAddrChange;
 use windows_sys::Win32::Networking::WinHttp::{
     WINHTTP_ACCESS_TYPE_NO_PROXY, WINHTTP_AUTO_DETECT_TYPE_DHCP, WINHTTP_AUTO_DETECT_TYPE_DNS_A,
     WINHTTP_AUTOPROXY_AUTO_DETECT, WINHTTP_AUTOPROXY_CONFIG_URL, WINHTTP_AUTOPROXY_OPTIONS,
@@ -59,7 +60,10 @@ pub(super) fn read() -> SystemSettings {
 const ERROR_WINHTTP_LOGIN_FAILURE: i32 = 12015;
 
 /// WinHTTP's proxy list for `url` (`"a:8080;b:8080"`, or empty for direct).
-pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result<String, String> {
+pub(super) fn proxy_for_url(
+    settings: &SystemSettings,
+    url: &url::Url,
+) -> Result<String, OsFailure> {
     let agent = wide("Brickdesk");
     // SAFETY: a session handle with no proxy of its own; closed below.
     let session = unsafe {
@@ -72,10 +76,12 @@ pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result
         )
     };
     if session.is_null() {
-        return Err(format!(
-            "WinHTTP could not start ({})",
+        return Err(OsFailure::Failed(format!(
+            "Windows' WinHTTP could not start (error {})",
             std::io::Error::last_os_error()
-        ));
+                .raw_os_error()
+                .unwrap_or_default()
+        )));
     }
     let script = settings.pac_url.as_deref().map(wide);
     // The script must not see a path or query: the origin only, port included.
@@ -117,10 +123,30 @@ pub(super) fn proxy_for_url(settings: &SystemSettings, url: &url::Url) -> Result
     // SAFETY: the handle came from WinHttpOpen and is closed once.
     unsafe { WinHttpCloseHandle(session) };
     if !ok {
-        return Err(format!(
-            "Windows could not find or run the proxy auto-config script ({error})"
-        ));
+        return Err(super::winhttp_failure(error.raw_os_error()));
     }
     let _ = take(info.lpszProxyBypass);
     Ok(take(info.lpszProxy).unwrap_or_default())
+}
+
+/// Counts every change of the computer's IP addresses (joining a VPN or another network) on
+/// a thread of its own, for as long as the app runs.
+pub(super) fn watch() {
+    let started = std::thread::Builder::new()
+        .name("network-changes".into())
+        .spawn(|| {
+            loop {
+                // SAFETY: with no handle and no OVERLAPPED the call blocks until an IPv4
+                // address changes, and holds no pointer of ours.
+                let result = unsafe { NotifyAddrChange(std::ptr::null_mut(), std::ptr::null()) };
+                if result != NO_ERROR {
+                    tracing::warn!("Windows stopped telling of network changes (error {result})");
+                    return;
+                }
+                super::changed();
+            }
+        });
+    if let Err(error) = started {
+        tracing::warn!("could not watch for network changes ({error})");
+    }
 }
