@@ -1,14 +1,18 @@
 //! Policy delivered by the operating system's management tools, beside the policy file:
 //!
-//! - Windows: values under `HKLM\Software\Policies\Brickdesk` (Group Policy, Intune). Names are
-//!   the policy keys in PascalCase (`AllowUserWorkspaces`); booleans are `REG_DWORD` 0/1, text is
-//!   `REG_SZ`, and `Workspaces` is a `REG_SZ` holding the JSON array of the policy file.
-//! - macOS: `/Library/Managed Preferences/dev.brickdesk.app.plist`, as a configuration profile
-//!   installs it (binary or XML), with the policy file's camelCase keys and plist types.
+//! - Windows: values under `Software\Policies\Brickdesk` in `HKLM` (the computer) and `HKCU`
+//!   (the user; Group Policy's user configuration, Intune's user scope), read by
+//!   [`super::registry`].
+//! - macOS: `/Library/Managed Preferences/dev.brickdesk.app.plist` (the computer) and
+//!   `/Library/Managed Preferences/<user>/dev.brickdesk.app.plist` (a user-scoped profile), as
+//!   configuration profiles install them (binary or XML), with the policy file's camelCase
+//!   keys and plist types.
 //!
-//! Both become the same JSON object as the policy file, and [`merge`] lays them over it key by
-//! key (the OS-managed value wins), so one parser validates everything. Only the readers that
-//! touch the registry or the file system are per-OS; the shapes are tested everywhere.
+//! Each becomes the same JSON object as the policy file, so one parser validates everything.
+//! Sources rise in precedence: the file, the user's scope, the computer's scope, each winning
+//! key by key over those below. A user-scoped source may add and restrict but never loosen
+//! (see [`Scope`]). Only the readers that touch the registry or the file system are per-OS;
+//! the shapes are tested everywhere.
 
 use serde_json::{Map, Value};
 
@@ -16,6 +20,20 @@ use serde_json::{Map, Value};
 pub type PolicyObject = Map<String, Value>;
 /// An OS source of policy: where it came from, and its settings or why they are unusable.
 pub type OsPolicy = (String, Result<PolicyObject, String>);
+
+pub use super::registry::{RegistryValue, from_registry};
+
+/// Whom an OS source of policy applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Set for one user (HKCU, a user-scoped profile): it may add workspaces and settings and
+    /// restrict, never loosen what a source below it restricted or what the defaults hold
+    /// (see [`super::LOOSENING`]). Only administrators write these places, but a user-scoped
+    /// assignment is the easier one to get wrong, and the computer's word is IT's last.
+    User,
+    /// Set for the computer (HKLM, a device profile): every key, over everything else.
+    Machine,
+}
 
 /// Every policy key, as the policy file and the plist spell it. The admin guide documents each
 /// (a test checks), and the registry uses [`registry_name`].
@@ -40,40 +58,6 @@ pub fn registry_name(key: &str) -> String {
         .next()
         .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
         .unwrap_or_default()
-}
-
-/// A registry value as read (only the kinds a policy uses).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RegistryValue {
-    Dword(u32),
-    String(String),
-}
-
-/// The values of the policy key, as `(name, value)`, into a policy object. Unknown names are
-/// kept so that the parser reports them (a typo is never silently ignored).
-pub fn from_registry(values: &[(String, RegistryValue)]) -> Result<Map<String, Value>, String> {
-    let mut object = Map::new();
-    for (name, value) in values {
-        let key = KEYS
-            .iter()
-            .find(|k| registry_name(k).eq_ignore_ascii_case(name))
-            .map_or_else(|| name.clone(), |k| (*k).to_owned());
-        let value = match (key.as_str(), value) {
-            ("workspaces", RegistryValue::String(json)) => serde_json::from_str(json)
-                .map_err(|e| format!("the registry value Workspaces is not a JSON array ({e})"))?,
-            (
-                "allowUserWorkspaces"
-                | "allowPersonalAccessTokens"
-                | "proxyAllowBasic"
-                | "proxyRequired",
-                RegistryValue::Dword(n),
-            ) => Value::Bool(*n != 0),
-            (_, RegistryValue::String(text)) => Value::String(text.clone()),
-            (_, RegistryValue::Dword(n)) => Value::from(*n),
-        };
-        object.insert(key, value);
-    }
-    Ok(object)
 }
 
 /// A managed-preferences plist (binary or XML) into a policy object. Keys the OS adds to every
@@ -128,69 +112,49 @@ pub fn merge(file: Map<String, Value>, managed: Map<String, Value>) -> Map<Strin
 
 /// Where macOS configuration profiles put this app's managed preferences.
 pub const MACOS_MANAGED_PLIST: &str = "/Library/Managed Preferences/dev.brickdesk.app.plist";
-/// The Windows policy key (under `HKEY_LOCAL_MACHINE`).
+/// The Windows policy key (under `HKEY_LOCAL_MACHINE`, and `HKEY_CURRENT_USER` for a user).
 pub const WINDOWS_POLICY_KEY: &str = r"Software\Policies\Brickdesk";
 
-/// This OS's managed settings, if any: `(where, object or why not)`.
-pub fn read_os() -> Option<OsPolicy> {
+/// This OS's managed settings, lowest first: `(scope, (where, object or why not))`.
+pub fn read_os() -> Vec<(Scope, OsPolicy)> {
     read_platform()
 }
 
 #[cfg(target_os = "macos")]
-fn read_platform() -> Option<OsPolicy> {
-    if let Err(reason) = super::trust::check(std::path::Path::new(MACOS_MANAGED_PLIST)) {
-        if std::path::Path::new(MACOS_MANAGED_PLIST).exists() {
-            return Some((MACOS_MANAGED_PLIST.to_owned(), Err(reason)));
+fn read_platform() -> Vec<(Scope, OsPolicy)> {
+    let user = std::env::var("USER")
+        .ok()
+        .filter(|u| !u.is_empty() && !u.contains(['/', '.']))
+        .map(|u| (Scope::User, format!("/Library/Managed Preferences/{u}/dev.brickdesk.app.plist")));
+    user.into_iter()
+        .chain([(Scope::Machine, MACOS_MANAGED_PLIST.to_owned())])
+        .filter_map(|(scope, place)| read_plist(&place).map(|read| (scope, (place, read))))
+        .collect()
+}
+
+#[cfg(target_os = "macos")]
+fn read_plist(place: &str) -> Option<Result<PolicyObject, String>> {
+    let path = std::path::Path::new(place);
+    if let Err(reason) = super::trust::check(path) {
+        if path.exists() {
+            return Some(Err(reason));
         }
     }
-    let bytes = match std::fs::read(MACOS_MANAGED_PLIST) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => return Some((MACOS_MANAGED_PLIST.to_owned(), Err(e.to_string()))),
-    };
-    Some((MACOS_MANAGED_PLIST.to_owned(), from_plist(&bytes)))
+    match std::fs::read(path) {
+        Ok(bytes) => Some(from_plist(&bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => Some(Err(e.to_string())),
+    }
 }
 
 #[cfg(windows)]
-fn read_platform() -> Option<OsPolicy> {
-    use winreg::RegKey;
-    use winreg::enums::{HKEY_LOCAL_MACHINE, REG_DWORD, REG_EXPAND_SZ, REG_SZ};
-    let place = format!(r"HKLM\{WINDOWS_POLICY_KEY}");
-    let key = RegKey::predef(HKEY_LOCAL_MACHINE)
-        .open_subkey(WINDOWS_POLICY_KEY)
-        .ok()?;
-    let mut values = Vec::new();
-    for item in key.enum_values() {
-        let (name, raw) = match item {
-            Ok(item) => item,
-            Err(e) => return Some((place, Err(e.to_string()))),
-        };
-        let value = match raw.vtype {
-            REG_DWORD => match key.get_value::<u32, _>(&name) {
-                Ok(n) => RegistryValue::Dword(n),
-                Err(e) => return Some((place, Err(format!("{name}: {e}")))),
-            },
-            REG_SZ | REG_EXPAND_SZ => match key.get_value::<String, _>(&name) {
-                Ok(s) => RegistryValue::String(s),
-                Err(e) => return Some((place, Err(format!("{name}: {e}")))),
-            },
-            other => {
-                return Some((
-                    place,
-                    Err(format!(
-                        "{name} has type {other:?}; use REG_SZ or REG_DWORD"
-                    )),
-                ));
-            }
-        };
-        values.push((name, value));
-    }
-    Some((place.clone(), from_registry(&values)))
+fn read_platform() -> Vec<(Scope, OsPolicy)> {
+    super::registry::read()
 }
 
 #[cfg(not(any(target_os = "macos", windows)))]
-fn read_platform() -> Option<OsPolicy> {
-    None
+fn read_platform() -> Vec<(Scope, OsPolicy)> {
+    Vec::new()
 }
 
 #[cfg(test)]
@@ -207,10 +171,10 @@ mod tests {
                 "Workspaces".to_owned(),
                 RegistryValue::String(WORKSPACES.into()),
             ),
-            ("AllowUserWorkspaces".to_owned(), RegistryValue::Dword(0)),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
             (
                 "allowpersonalaccesstokens".to_owned(),
-                RegistryValue::Dword(1),
+                RegistryValue::Number(1),
             ),
             (
                 "Proxy".to_owned(),
@@ -223,7 +187,7 @@ mod tests {
         assert!(!policy.allow_user_workspaces);
         assert!(policy.allow_personal_access_tokens, "names ignore case");
         assert_eq!(policy.proxy.as_deref(), Some("http://proxy.corp:8080"));
-        let typo = vec![("AllowUserWorkspace".to_owned(), RegistryValue::Dword(0))];
+        let typo = vec![("AllowUserWorkspace".to_owned(), RegistryValue::Number(0))];
         let error = parse_value(Value::Object(from_registry(&typo).expect("shape")))
             .expect_err("unknown value");
         assert!(error.contains("AllowUserWorkspace"), "{error}");
@@ -274,7 +238,7 @@ mod tests {
         )
         .expect("write");
         let os = from_registry(&[
-            ("AllowUserWorkspaces".to_owned(), RegistryValue::Dword(0)),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
             (
                 "Proxy".to_owned(),
                 RegistryValue::String("http://registry:2".into()),
@@ -299,6 +263,42 @@ mod tests {
             "{}",
             notices[0].message
         );
+    }
+
+    #[test]
+    fn a_user_scope_adds_and_restricts_but_never_loosens_and_the_computer_wins() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"allowPersonalAccessTokens": false}"#).expect("write");
+        let user = from_registry(&[
+            ("Workspaces".to_owned(), RegistryValue::String(WORKSPACES.into())),
+            ("AllowPersonalAccessTokens".to_owned(), RegistryValue::Number(1)),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
+            ("ProxyRequired".to_owned(), RegistryValue::Number(0)),
+            ("Proxy".to_owned(), RegistryValue::String("http://user:1".into())),
+        ])
+        .expect("user");
+        let machine = from_registry(&[(
+            "Proxy".to_owned(),
+            RegistryValue::String("http://machine:2".into()),
+        )])
+        .expect("machine");
+        let (policy, notices) = crate::policy::load_with_scopes(
+            &path,
+            vec![
+                (Scope::User, ("HKCU".into(), Ok(user))),
+                (Scope::Machine, ("HKLM".into(), Ok(machine))),
+            ],
+        );
+        assert!(policy.is_managed("corp"), "a user scope adds workspaces");
+        assert!(!policy.allow_user_workspaces, "and restricts");
+        assert!(!policy.allow_personal_access_tokens, "but does not loosen the file");
+        assert_eq!(policy.proxy.as_deref(), Some("http://machine:2"), "the computer wins");
+        let shown: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown.iter().all(|n| n.contains("HKCU") && n.contains("for this user alone")));
+        assert!(shown.iter().any(|n| n.contains("allowPersonalAccessTokens")));
+        assert!(shown.iter().any(|n| n.contains("proxyRequired")));
     }
 
     #[test]

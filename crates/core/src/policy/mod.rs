@@ -3,8 +3,9 @@
 //! Sources, in rising precedence: a policy file on macOS (`/Library/Application
 //! Support/Brickdesk/policy.json`) and Linux (`/etc/brickdesk/policy.json`), read only when it
 //! and every folder above it are root's and writable by nobody else ([`trust`]); then the OS's
-//! managed settings ([`managed`]: the Windows registry `HKLM\Software\Policies\Brickdesk`,
-//! macOS managed preferences), which win key by key. On Windows there is no policy file:
+//! managed settings ([`managed`]: the Windows registry's `Software\Policies\Brickdesk` in
+//! `HKCU` then `HKLM`, macOS managed preferences for the user then the computer), which win
+//! key by key; a user-scoped source never loosens ([`LOOSENING`]). On Windows there is no policy file:
 //! `C:\ProgramData` lets every user create files, so only the registry (which Group Policy and
 //! Intune write, and only administrators can) is read. `BRICKDESK_POLICY_FILE` replaces every
 //! source in debug and test builds only: in a release build no user can switch policy off.
@@ -18,13 +19,14 @@
 //! (a test checks).
 
 pub mod managed;
+pub mod registry;
 pub mod trust;
 
 use crate::net::NetworkSettings;
 use crate::profiles::Profile;
 use crate::sensitive::Sensitive;
 use crate::{ErrorCode, ErrorInfo};
-use managed::PolicyObject;
+use managed::{PolicyObject, Scope};
 use std::path::{Path, PathBuf};
 
 /// Every key the policy understands (the admin guide documents each).
@@ -116,8 +118,14 @@ pub fn load() -> (Policy, Vec<ErrorInfo>) {
 }
 
 /// The policy from the file at `path` (not checked for ownership: the caller chose it) with
-/// the OS-managed settings `os` over it.
+/// the computer-scoped OS-managed settings `os` over it.
 pub fn load_with(path: &Path, os: Option<managed::OsPolicy>) -> (Policy, Vec<ErrorInfo>) {
+    load_with_scopes(path, os.map(|os| (Scope::Machine, os)).into_iter().collect())
+}
+
+/// The policy from the file at `path` with the OS-managed settings `os` over it, lowest
+/// first.
+pub fn load_with_scopes(path: &Path, os: Vec<(Scope, managed::OsPolicy)>) -> (Policy, Vec<ErrorInfo>) {
     let file = Some((path.display().to_string(), read_object(path)));
     combine(file, os)
 }
@@ -136,20 +144,48 @@ fn read_object(path: &Path) -> Read {
     }
 }
 
-/// The file (lower) and the OS settings (higher) combined, key by key, failing closed.
+/// The values a user-scoped source may not set: each loosens a restriction.
+pub const LOOSENING: &[(&str, bool)] = &[
+    ("allowUserWorkspaces", true),
+    ("allowPersonalAccessTokens", true),
+    ("proxyAllowBasic", true),
+    ("proxyRequired", false),
+];
+
+/// The file (lowest) and the OS settings (rising) combined, key by key, failing closed.
 fn combine(
     file: Option<(String, Read)>,
-    os: Option<managed::OsPolicy>,
+    os: Vec<(Scope, managed::OsPolicy)>,
 ) -> (Policy, Vec<ErrorInfo>) {
-    let os = os.map(|(place, read)| (place, read.map(Some)));
+    let sources = file
+        .map(|(place, read)| (Scope::Machine, place, read))
+        .into_iter()
+        .chain(
+            os.into_iter()
+                .map(|(scope, (place, read))| (scope, place, read.map(Some))),
+        );
     let mut notices = Vec::new();
     let mut policy = Policy::default();
     // Restrictive keys a broken source might have set, unless a higher source sets them.
     let mut unknown_restrictions = false;
-    for (place, read) in [file, os].into_iter().flatten() {
+    for (scope, place, read) in sources {
         match read {
             Ok(None) => {}
-            Ok(Some(object)) => {
+            Ok(Some(mut object)) => {
+                if scope == Scope::User {
+                    for (key, loose) in LOOSENING {
+                        if object.get(*key) == Some(&serde_json::Value::Bool(*loose)) {
+                            object.remove(*key);
+                            notices.push(key_problem(
+                                &place,
+                                &format!(
+                                    "{key} is set to {loose} for this user alone, which may \
+                                     restrict but not loosen; set it for the computer"
+                                ),
+                            ));
+                        }
+                    }
+                }
                 if unknown_restrictions {
                     // A higher source that sets a key decides it.
                     for key in RESTRICTIONS {
@@ -242,6 +278,14 @@ fn apply(policy: &mut Policy, object: PolicyObject, place: &str, notices: &mut V
             other => problem(format!("{other} is not a Brickdesk policy key")),
         }
     }
+}
+
+/// [`apply`]'s problems for one object, as text (tests of the OS readers).
+#[cfg(test)]
+pub(crate) fn apply_for_tests(policy: &mut Policy, object: PolicyObject) -> Vec<String> {
+    let mut notices = Vec::new();
+    apply(policy, object, "the test", &mut notices);
+    notices.into_iter().map(|n| n.message).collect()
 }
 
 fn ignored(place: &str, reason: &str) -> ErrorInfo {
@@ -397,7 +441,7 @@ mod tests {
         // ... unless a source that outranks it says otherwise.
         let os = managed::from_registry(&[(
             "AllowPersonalAccessTokens".to_owned(),
-            managed::RegistryValue::Dword(1),
+            managed::RegistryValue::Number(1),
         )])
         .expect("shape");
         let (policy, _) = load_with(&path, Some(("HKLM".into(), Ok(os))));

@@ -528,10 +528,17 @@ impl Resolver {
 mod tests {
     use super::*;
 
+    /// A client for the script fetcher (reqwest needs rustls' provider installed first, which
+    /// the app's own client builder does; a test run alone must not depend on another).
+    fn client() -> reqwest::Client {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        reqwest::Client::new()
+    }
+
     fn resolver(settings: NetworkSettings, system: SystemSettings, env: Option<&str>) -> Resolver {
         Resolver::with_system(
             &settings,
-            reqwest::Client::new(),
+            client(),
             env.and_then(|e| Fixed::from(e, None)),
             system::Current::new(
                 std::sync::Arc::new(move || system.clone()),
@@ -709,7 +716,7 @@ mod tests {
         let counter = asked.clone();
         let resolver = Resolver::with_system(
             &NetworkSettings::default(),
-            reqwest::Client::new(),
+            client(),
             None,
             system::Current::new(
                 std::sync::Arc::new(move || settings.lock().expect("settings").clone()),

@@ -1,0 +1,183 @@
+//! Policy in the Windows registry: the values under `Software\Policies\Brickdesk`, in `HKLM`
+//! for the computer and `HKCU` for the user (only administrators, Group Policy and Intune may
+//! write either), as a policy object.
+//!
+//! Names are the policy keys in PascalCase (`AllowUserWorkspaces`); booleans are `REG_DWORD`
+//! 0/1 (`REG_QWORD` is read the same), text is `REG_SZ` or `REG_EXPAND_SZ` (its `%VARIABLES%`
+//! expanded as Windows does), `NoProxy` may also be a `REG_MULTI_SZ` list, and `Workspaces`
+//! is a `REG_SZ` holding the JSON array of the policy file. A value of another type, or of a
+//! type its key cannot take, is reported and dropped alone, like any bad key.
+
+use super::managed::{KEYS, PolicyObject, registry_name};
+use serde_json::Value;
+
+/// A registry value as read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RegistryValue {
+    /// `REG_DWORD` or `REG_QWORD`.
+    Number(u64),
+    /// `REG_SZ`, or `REG_EXPAND_SZ` already expanded.
+    String(String),
+    /// `REG_MULTI_SZ`.
+    List(Vec<String>),
+    /// Any other type, by its name (`REG_BINARY`…).
+    Other(String),
+}
+
+/// The values of the policy key, as `(name, value)`, into a policy object. Unknown names are
+/// kept so that the parser reports them (a typo is never silently ignored); a value its key
+/// cannot take becomes `null`, which the parser reports and drops alone.
+pub fn from_registry(values: &[(String, RegistryValue)]) -> Result<PolicyObject, String> {
+    let mut object = PolicyObject::new();
+    for (name, value) in values {
+        let key = KEYS
+            .iter()
+            .find(|k| registry_name(k).eq_ignore_ascii_case(name))
+            .map_or_else(|| name.clone(), |k| (*k).to_owned());
+        let value = match (key.as_str(), value) {
+            ("workspaces", RegistryValue::String(json)) => serde_json::from_str(json)
+                .map_err(|e| format!("the registry value Workspaces is not a JSON array ({e})"))?,
+            (
+                "allowUserWorkspaces"
+                | "allowPersonalAccessTokens"
+                | "proxyAllowBasic"
+                | "proxyRequired",
+                RegistryValue::Number(n),
+            ) => Value::Bool(*n != 0),
+            ("noProxy", RegistryValue::List(hosts)) => Value::String(hosts.join(",")),
+            (_, RegistryValue::String(text)) => Value::String(text.clone()),
+            (_, RegistryValue::Number(n)) => Value::from(*n),
+            (_, RegistryValue::List(_) | RegistryValue::Other(_)) => Value::Null,
+        };
+        object.insert(key, value);
+    }
+    Ok(object)
+}
+
+/// `%NAME%` replaced by `lookup(NAME)`, as `ExpandEnvironmentStrings` does: a name it does
+/// not know, or a lone `%`, stays as written.
+pub fn expand_environment(text: &str, lookup: impl Fn(&str) -> Option<String>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('%') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + 1..];
+        match after.find('%') {
+            Some(end) if end > 0 => match lookup(&after[..end]) {
+                Some(value) => {
+                    out.push_str(&value);
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    // Unknown: the first `%` stays, and the second may open another name.
+                    out.push('%');
+                    out.push_str(&after[..end]);
+                    rest = &after[end..];
+                }
+            },
+            _ => {
+                out.push('%');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The user's and the computer's policy keys, lowest first.
+#[cfg(windows)]
+pub fn read() -> Vec<(super::managed::Scope, super::managed::OsPolicy)> {
+    use super::managed::{Scope, WINDOWS_POLICY_KEY};
+    use winreg::RegKey;
+    use winreg::enums::{HKEY_CURRENT_USER, HKEY_LOCAL_MACHINE};
+    [
+        (Scope::User, HKEY_CURRENT_USER, "HKCU"),
+        (Scope::Machine, HKEY_LOCAL_MACHINE, "HKLM"),
+    ]
+    .into_iter()
+    .filter_map(|(scope, hive, name)| {
+        let key = RegKey::predef(hive).open_subkey(WINDOWS_POLICY_KEY).ok()?;
+        let place = format!(r"{name}\{WINDOWS_POLICY_KEY}");
+        Some((scope, (place, read_key(&key))))
+    })
+    .collect()
+}
+
+#[cfg(windows)]
+fn read_key(key: &winreg::RegKey) -> Result<PolicyObject, String> {
+    use winreg::enums::{REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_QWORD, REG_SZ};
+    let mut values = Vec::new();
+    for item in key.enum_values() {
+        let (name, raw) = item.map_err(|e| e.to_string())?;
+        let read = match raw.vtype {
+            REG_DWORD => key
+                .get_value::<u32, _>(&name)
+                .map(|n| RegistryValue::Number(u64::from(n))),
+            REG_QWORD => key.get_value::<u64, _>(&name).map(RegistryValue::Number),
+            REG_SZ => key.get_value::<String, _>(&name).map(RegistryValue::String),
+            REG_EXPAND_SZ => key.get_value::<String, _>(&name).map(|raw| {
+                RegistryValue::String(expand_environment(&raw, |n| std::env::var(n).ok()))
+            }),
+            REG_MULTI_SZ => key.get_value::<Vec<String>, _>(&name).map(RegistryValue::List),
+            other => Ok(RegistryValue::Other(format!("{other:?}"))),
+        };
+        // One unreadable value is that value's problem, not the whole key's.
+        values.push((name, read.unwrap_or_else(|e| RegistryValue::Other(e.to_string()))));
+    }
+    from_registry(&values)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::parse_value;
+
+    #[test]
+    fn environment_variables_expand_as_windows_expands_them() {
+        let lookup = |name: &str| match name {
+            "ProgramData" => Some(r"C:\ProgramData".to_owned()),
+            "USERDNSDOMAIN" => Some("CORP.EXAMPLE".to_owned()),
+            _ => None,
+        };
+        assert_eq!(
+            expand_environment(r"%ProgramData%\Brickdesk\corp.pem", lookup),
+            r"C:\ProgramData\Brickdesk\corp.pem"
+        );
+        assert_eq!(
+            expand_environment("%UNKNOWN%;*.%USERDNSDOMAIN%", lookup),
+            "%UNKNOWN%;*.CORP.EXAMPLE"
+        );
+        assert_eq!(expand_environment("100% sure %", lookup), "100% sure %");
+        assert_eq!(expand_environment("%%", lookup), "%%");
+    }
+
+    #[test]
+    fn a_value_of_a_type_its_key_cannot_take_is_dropped_alone() {
+        let values = vec![
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::List(vec!["http://a:1".into()]),
+            ),
+            (
+                "NoProxy".to_owned(),
+                RegistryValue::List(vec!["localhost".into(), "*.corp".into()]),
+            ),
+            ("CaBundle".to_owned(), RegistryValue::Other("REG_BINARY".into())),
+            ("ProxyRequired".to_owned(), RegistryValue::Number(1 << 40)),
+        ];
+        let object = from_registry(&values).expect("the key is read, value by value");
+        let mut policy = crate::policy::Policy::default();
+        let notices = crate::policy::apply_for_tests(&mut policy, object);
+        assert_eq!(notices.len(), 2, "{notices:?}");
+        assert!(notices.iter().any(|n| n.contains("proxy must be text")), "{notices:?}");
+        assert!(notices.iter().any(|n| n.contains("caBundle must be text")), "{notices:?}");
+        assert!(!policy.allow_user_workspaces, "the good values still apply");
+        assert!(policy.proxy_required, "a REG_QWORD is a number too");
+        assert_eq!(policy.no_proxy.as_deref(), Some("localhost,*.corp"));
+        assert_eq!(policy.proxy, None);
+        // Strict parsing (tools) still fails on them.
+        assert!(parse_value(Value::Object(from_registry(&values).expect("read"))).is_err());
+    }
+}
