@@ -119,7 +119,16 @@ fn read_key(key: &winreg::RegKey) -> Result<PolicyObject, String> {
             REG_EXPAND_SZ => key.get_value::<String, _>(&name).map(|raw| {
                 RegistryValue::String(expand_environment(&raw, |n| std::env::var(n).ok()))
             }),
-            REG_MULTI_SZ => key.get_value::<Vec<String>, _>(&name).map(RegistryValue::List),
+            // winreg reads a REG_MULTI_SZ as its strings joined by line breaks.
+            REG_MULTI_SZ => key.get_value::<String, _>(&name).map(|joined| {
+                RegistryValue::List(
+                    joined
+                        .lines()
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned)
+                        .collect(),
+                )
+            }),
             other => Ok(RegistryValue::Other(format!("{other:?}"))),
         };
         // One unreadable value is that value's problem, not the whole key's.
