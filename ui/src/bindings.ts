@@ -964,6 +964,11 @@ export type WorkspaceList = {
 	canAdd: boolean,
 	/**  False when IT forbids personal access tokens. */
 	canUseTokens: boolean,
+	/**
+	 *  True when the OS keeps no sign-ins (a hardened Windows policy): they last until the
+	 *  app quits, and the user is told so.
+	 */
+	signInsEndOnQuit: boolean,
 };
 
 /**  One workspace in the sidebar switcher. */

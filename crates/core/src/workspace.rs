@@ -77,6 +77,9 @@ pub struct WorkspaceList {
     pub can_add: bool,
     /// False when IT forbids personal access tokens.
     pub can_use_tokens: bool,
+    /// True when the OS keeps no sign-ins (a hardened Windows policy): they last until the
+    /// app quits, and the user is told so.
+    pub sign_ins_end_on_quit: bool,
 }
 
 /// Id of the workspace that points at the local emulator in the demo.

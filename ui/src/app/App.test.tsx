@@ -28,6 +28,7 @@ const initial: WorkspaceList = {
   activeId: "demo",
   canAdd: true,
   canUseTokens: true,
+  signInsEndOnQuit: false,
 };
 const finance = workspace({ id: "ws-1", name: "Finance", host: "https://f.example", managed: false });
 
@@ -207,6 +208,19 @@ describe("App", () => {
     expect(saveProxySignIn).toHaveBeenCalledWith("proxy.corp:8080", "alice", "pw");
     expect(await screen.findByText("Signed in to your company network. Try again what did not work.")).toBeTruthy();
     expect(screen.queryByTestId("proxy-sign-in-user")).toBeNull();
+  });
+  it("says once, and until dismissed, that sign-ins end on quit where Windows keeps none", async () => {
+    await renderLoaded();
+    expect(screen.queryAllByTestId("notice")).toHaveLength(0);
+    await act(() => listeners.workspaces?.({ ...initial, signInsEndOnQuit: true }));
+    await act(() => listeners.workspaces?.({ ...initial, signInsEndOnQuit: true }));
+    const notices = screen.getAllByTestId("notice");
+    expect(notices).toHaveLength(1);
+    expect(notices[0].textContent).toContain("sign in again after that");
+    await act(async () => {
+      vi.advanceTimersByTime(20_000);
+    });
+    expect(screen.getAllByTestId("notice")).toHaveLength(1);
   });
   it("tells Rust when the user closes the network sign-in without answering", async () => {
     await renderLoaded();

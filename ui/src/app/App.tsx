@@ -39,7 +39,15 @@ import { AddWorkspaceDialog } from "./AddWorkspaceDialog";
 import { SelfTestDialog, type SelfTestActions } from "./SelfTestDialog";
 import { ProxySignInDialog } from "./ProxySignInDialog";
 import { SwitchConfirm } from "./SwitchConfirm";
-import { addNotice, dismissNotice, handledText, rejectionText, type Notice, type NoticeKind } from "./notices";
+import {
+  addNotice,
+  dismissNotice,
+  handledText,
+  rejectionText,
+  SIGN_INS_END_ON_QUIT,
+  type Notice,
+  type NoticeKind,
+} from "./notices";
 import { Notices } from "./Notices";
 import { useCommands } from "./commands";
 import { CommandPalette } from "./CommandPalette";
@@ -51,7 +59,7 @@ import { StatusBar } from "./StatusBar";
 import { WorkspaceSettingsDialog, type SettingsActions } from "./WorkspaceSettingsDialog";
 import { setLocale } from "./locale";
 
-const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
+const EMPTY: WorkspaceList = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true, signInsEndOnQuit: false };
 
 export function App() {
   const [list, setList] = useState<WorkspaceList>(EMPTY);
@@ -74,10 +82,14 @@ export function App() {
   const dismiss = useCallback((id: number) => setNotices((current) => dismissNotice(current, id)), []);
   // The ref follows every change at once, so a link event right after a list change names
   // the right workspace.
-  const apply = useCallback((next: WorkspaceList) => {
-    listRef.current = next;
-    setList(next);
-  }, []);
+  const apply = useCallback(
+    (next: WorkspaceList) => {
+      if (next.signInsEndOnQuit && !listRef.current.signInsEndOnQuit) notify("lasting", SIGN_INS_END_ON_QUIT);
+      listRef.current = next;
+      setList(next);
+    },
+    [notify],
+  );
   const report = useCallback((error: unknown) => notify("error", toAppError(error).message), [notify]);
 
   // Anything that escapes a handler is shown, not swallowed: it is a bug worth reporting.

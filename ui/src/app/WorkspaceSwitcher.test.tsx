@@ -12,7 +12,7 @@ const two: WorkspaceList = {
   ],
   activeId: "fin",
   canAdd: true,
-  canUseTokens: true,
+  canUseTokens: true, signInsEndOnQuit: false,
 };
 
 describe("WorkspaceSwitcher", () => {
@@ -52,7 +52,7 @@ describe("WorkspaceSwitcher", () => {
       workspaces: [...two.workspaces, workspace({ id: "ops", name: "Ops", host: "https://ops.example", managed: false })],
       activeId: "demo",
       canAdd: true,
-      canUseTokens: true,
+      canUseTokens: true, signInsEndOnQuit: false,
     };
     render(<WorkspaceSwitcher list={three} onSelect={onSelect} onAdd={vi.fn()} />);
     const [first, second, third] = screen.getAllByTestId("workspace-item");

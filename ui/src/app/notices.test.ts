@@ -13,7 +13,7 @@ const list: WorkspaceList = {
   workspaces: [workspace({ id: "demo", name: "Demo workspace", host: "http://127.0.0.1:1", managed: false })],
   activeId: "demo",
   canAdd: true,
-  canUseTokens: true,
+  canUseTokens: true, signInsEndOnQuit: false,
 };
 
 describe("notice texts", () => {

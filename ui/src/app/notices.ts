@@ -1,7 +1,7 @@
 // Notices (toasts): what each event says to the user, and the list's pure update rules.
 import type { DeepLinkHandled, Rejection, WorkspaceList } from "../platform";
 
-export type NoticeKind = "deep-link-handled" | "deep-link-rejected" | "error" | "info";
+export type NoticeKind = "deep-link-handled" | "deep-link-rejected" | "error" | "info" | "lasting";
 
 export interface Notice {
   id: number;
@@ -14,8 +14,13 @@ export const MAX_NOTICES = 5;
 /** How long an informational notice stays before it dismisses itself. */
 export const NOTICE_TIMEOUT_MS = 8000;
 
-/** Errors stay until the user dismisses them: one that vanished unread would be lost. */
-export const dismissesItself = (kind: NoticeKind): boolean => kind !== "error";
+/** Errors, and news the user must not miss ("lasting"), stay until the user dismisses them. */
+export const dismissesItself = (kind: NoticeKind): boolean => kind !== "error" && kind !== "lasting";
+
+/** Shown once when the OS keeps no sign-ins (a hardened Windows policy). */
+export const SIGN_INS_END_ON_QUIT =
+  "Windows on this computer does not let apps keep sign-ins (a security policy of your " +
+  "organisation). You stay signed in until you quit Brickdesk, and sign in again after that.";
 
 const REJECTION_TEXT: Record<Rejection, string> = {
   too_long: "it is far longer than any Brickdesk link",

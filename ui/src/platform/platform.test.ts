@@ -26,7 +26,7 @@ describe("platform commands", () => {
   it("passes the arguments through", async () => {
     // A Channel registers its callback with the Tauri runtime, which tests stand in for.
     Object.assign(window, { __TAURI_INTERNALS__: { transformCallback: () => 1 } });
-    const list = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true };
+    const list = { workspaces: [], activeId: null, canAdd: true, canUseTokens: true, signInsEndOnQuit: false };
     addWorkspaceCmd.mockResolvedValue({ status: "ok", data: list });
     const workspace = { name: "", host: "https://dbc-1.cloud.databricks.com", auth: { kind: "databricksCli" as const }, redirect: null, secret: null };
     await expect(addWorkspace(workspace)).resolves.toBe(list);

@@ -19,7 +19,7 @@ export function workspace(
 }
 
 export function workspaceList(workspaces: WorkspaceSummary[], activeId: string | null): WorkspaceList {
-  return { workspaces, activeId, canAdd: true, canUseTokens: true };
+  return { workspaces, activeId, canAdd: true, canUseTokens: true, signInsEndOnQuit: false };
 }
 
 /** A streamed answer (Ask anything unless `fields` say otherwise). */

@@ -125,7 +125,12 @@ fn read_platform() -> Vec<(Scope, OsPolicy)> {
     let user = std::env::var("USER")
         .ok()
         .filter(|u| !u.is_empty() && !u.contains(['/', '.']))
-        .map(|u| (Scope::User, format!("/Library/Managed Preferences/{u}/dev.brickdesk.app.plist")));
+        .map(|u| {
+            (
+                Scope::User,
+                format!("/Library/Managed Preferences/{u}/dev.brickdesk.app.plist"),
+            )
+        });
     user.into_iter()
         .chain([(Scope::Machine, MACOS_MANAGED_PLIST.to_owned())])
         .filter_map(|(scope, place)| read_plist(&place).map(|read| (scope, (place, read))))
@@ -271,11 +276,20 @@ mod tests {
         let path = dir.path().join("policy.json");
         std::fs::write(&path, r#"{"allowPersonalAccessTokens": false}"#).expect("write");
         let user = from_registry(&[
-            ("Workspaces".to_owned(), RegistryValue::String(WORKSPACES.into())),
-            ("AllowPersonalAccessTokens".to_owned(), RegistryValue::Number(1)),
+            (
+                "Workspaces".to_owned(),
+                RegistryValue::String(WORKSPACES.into()),
+            ),
+            (
+                "AllowPersonalAccessTokens".to_owned(),
+                RegistryValue::Number(1),
+            ),
             ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
             ("ProxyRequired".to_owned(), RegistryValue::Number(0)),
-            ("Proxy".to_owned(), RegistryValue::String("http://user:1".into())),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://user:1".into()),
+            ),
         ])
         .expect("user");
         let machine = from_registry(&[(
@@ -292,12 +306,27 @@ mod tests {
         );
         assert!(policy.is_managed("corp"), "a user scope adds workspaces");
         assert!(!policy.allow_user_workspaces, "and restricts");
-        assert!(!policy.allow_personal_access_tokens, "but does not loosen the file");
-        assert_eq!(policy.proxy.as_deref(), Some("http://machine:2"), "the computer wins");
+        assert!(
+            !policy.allow_personal_access_tokens,
+            "but does not loosen the file"
+        );
+        assert_eq!(
+            policy.proxy.as_deref(),
+            Some("http://machine:2"),
+            "the computer wins"
+        );
         let shown: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
         assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(shown.iter().all(|n| n.contains("HKCU") && n.contains("for this user alone")));
-        assert!(shown.iter().any(|n| n.contains("allowPersonalAccessTokens")));
+        assert!(
+            shown
+                .iter()
+                .all(|n| n.contains("HKCU") && n.contains("for this user alone"))
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|n| n.contains("allowPersonalAccessTokens"))
+        );
         assert!(shown.iter().any(|n| n.contains("proxyRequired")));
     }
 

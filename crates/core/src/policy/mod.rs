@@ -120,12 +120,18 @@ pub fn load() -> (Policy, Vec<ErrorInfo>) {
 /// The policy from the file at `path` (not checked for ownership: the caller chose it) with
 /// the computer-scoped OS-managed settings `os` over it.
 pub fn load_with(path: &Path, os: Option<managed::OsPolicy>) -> (Policy, Vec<ErrorInfo>) {
-    load_with_scopes(path, os.map(|os| (Scope::Machine, os)).into_iter().collect())
+    load_with_scopes(
+        path,
+        os.map(|os| (Scope::Machine, os)).into_iter().collect(),
+    )
 }
 
 /// The policy from the file at `path` with the OS-managed settings `os` over it, lowest
 /// first.
-pub fn load_with_scopes(path: &Path, os: Vec<(Scope, managed::OsPolicy)>) -> (Policy, Vec<ErrorInfo>) {
+pub fn load_with_scopes(
+    path: &Path,
+    os: Vec<(Scope, managed::OsPolicy)>,
+) -> (Policy, Vec<ErrorInfo>) {
     let file = Some((path.display().to_string(), read_object(path)));
     combine(file, os)
 }

@@ -132,7 +132,10 @@ fn read_key(key: &winreg::RegKey) -> Result<PolicyObject, String> {
             other => Ok(RegistryValue::Other(format!("{other:?}"))),
         };
         // One unreadable value is that value's problem, not the whole key's.
-        values.push((name, read.unwrap_or_else(|e| RegistryValue::Other(e.to_string()))));
+        values.push((
+            name,
+            read.unwrap_or_else(|e| RegistryValue::Other(e.to_string())),
+        ));
     }
     from_registry(&values)
 }
@@ -173,15 +176,24 @@ mod tests {
                 "NoProxy".to_owned(),
                 RegistryValue::List(vec!["localhost".into(), "*.corp".into()]),
             ),
-            ("CaBundle".to_owned(), RegistryValue::Other("REG_BINARY".into())),
+            (
+                "CaBundle".to_owned(),
+                RegistryValue::Other("REG_BINARY".into()),
+            ),
             ("ProxyRequired".to_owned(), RegistryValue::Number(1 << 40)),
         ];
         let object = from_registry(&values).expect("the key is read, value by value");
         let mut policy = crate::policy::Policy::default();
         let notices = crate::policy::apply_for_tests(&mut policy, object);
         assert_eq!(notices.len(), 2, "{notices:?}");
-        assert!(notices.iter().any(|n| n.contains("proxy must be text")), "{notices:?}");
-        assert!(notices.iter().any(|n| n.contains("caBundle must be text")), "{notices:?}");
+        assert!(
+            notices.iter().any(|n| n.contains("proxy must be text")),
+            "{notices:?}"
+        );
+        assert!(
+            notices.iter().any(|n| n.contains("caBundle must be text")),
+            "{notices:?}"
+        );
         assert!(!policy.allow_user_workspaces, "the good values still apply");
         assert!(policy.proxy_required, "a REG_QWORD is a number too");
         assert_eq!(policy.no_proxy.as_deref(), Some("localhost,*.corp"));

@@ -319,6 +319,7 @@ impl Workspaces {
             active_id,
             can_add: self.policy.allow_user_workspaces,
             can_use_tokens: self.policy.allow_personal_access_tokens,
+            sign_ins_end_on_quit: self.vault.kept_for_this_run_only(),
         }
     }
 

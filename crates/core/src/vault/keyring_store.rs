@@ -27,7 +27,7 @@ impl KeyringStore {
 
 fn classify(error: Error) -> StoreError {
     match error {
-        Error::NoStorageAccess(detail) => StoreError::Locked(detail.to_string()),
+        Error::NoStorageAccess(detail) => refused(detail.to_string()),
         Error::NoDefaultStore => {
             StoreError::Unavailable("no credential store could be started".into())
         }
@@ -36,6 +36,8 @@ fn classify(error: Error) -> StoreError {
             // The Secret Service missing from the session bus is the common Linux case.
             if text.contains("org.freedesktop.secrets") || text.contains("ServiceUnknown") {
                 StoreError::Unavailable(text)
+            } else if declined(&text) {
+                StoreError::Denied(text)
             } else {
                 StoreError::Failed(text)
             }
@@ -47,6 +49,32 @@ fn classify(error: Error) -> StoreError {
         }
         other => StoreError::Failed(other.to_string()),
     }
+}
+
+/// A refused access, by what the store said: Windows' "no logon session" is its policy
+/// keeping no credentials (keyring's Windows store reports `ERROR_NO_SUCH_LOGON_SESSION` as
+/// no storage access); a declined prompt is the user's choice; anything else is a lock.
+fn refused(text: String) -> StoreError {
+    if text.contains("NO_SUCH_LOGON_SESSION") || text.contains("1312") {
+        StoreError::NotKeptByPolicy(text)
+    } else if declined(&text) {
+        StoreError::Denied(text)
+    } else {
+        StoreError::Locked(text)
+    }
+}
+
+/// macOS's answers when the user chose Deny or Cancel at the keychain prompt
+/// (`errSecUserCanceled` -128, `errSecAuthFailed` -25293, `errSecInteractionNotAllowed`
+/// -25308), by code or by Security.framework's text.
+fn declined(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    ["-128", "-25293", "-25308"]
+        .iter()
+        .any(|c| text.contains(c))
+        || lower.contains("user canceled")
+        || lower.contains("user cancelled")
+        || lower.contains("interaction is not allowed")
 }
 
 impl SecretStore for KeyringStore {
@@ -67,5 +95,30 @@ impl SecretStore for KeyringStore {
             Ok(()) | Err(Error::NoEntry) => Ok(()),
             Err(error) => Err(classify(error)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refusals_are_told_apart_by_what_the_store_said() {
+        assert!(matches!(
+            refused("Windows ERROR_NO_SUCH_LOGON_SESSION".into()),
+            StoreError::NotKeptByPolicy(_)
+        ));
+        assert!(matches!(
+            refused("The user canceled the operation. (-128)".into()),
+            StoreError::Denied(_)
+        ));
+        assert!(matches!(
+            refused("User interaction is not allowed.".into()),
+            StoreError::Denied(_)
+        ));
+        assert!(matches!(
+            refused("collection is locked".into()),
+            StoreError::Locked(_)
+        ));
     }
 }

@@ -16,10 +16,14 @@
 //!
 //! A proxy sign-in the user saved lives beside them as `proxy/<host:port>`, bound to that
 //! proxy.
+//!
+//! Where the OS keeps no credentials by policy (hardened Windows), sign-ins last for the run
+//! in memory ([`session_only`]) and [`Vault::kept_for_this_run_only`] says so.
 
 mod chunked;
 mod keyring_store;
 mod memory;
+mod session_only;
 
 pub use keyring_store::KeyringStore;
 pub use memory::MemoryStore;
@@ -65,6 +69,11 @@ pub enum StoreError {
     Locked(String),
     /// A value is longer than the store accepts.
     TooLong,
+    /// The OS keeps no credentials for this logon, by policy ("Do not allow storage of
+    /// passwords and credentials for network authentication") or a `runas /netonly` session.
+    NotKeptByPolicy(String),
+    /// The user declined the OS's prompt to let Brickdesk use its item (macOS "Deny").
+    Denied(String),
     /// Anything else the platform reported.
     Failed(String),
 }
@@ -108,12 +117,19 @@ impl SecretKind {
 /// The app's secrets, per profile.
 #[derive(Debug, Clone)]
 pub struct Vault {
-    store: Arc<dyn SecretStore>,
+    store: Arc<session_only::SessionOnly>,
 }
 
 impl Vault {
     pub fn new(store: Arc<dyn SecretStore>) -> Self {
-        Self { store }
+        Self {
+            store: Arc::new(session_only::SessionOnly::new(store)),
+        }
+    }
+
+    /// Whether the OS refused to keep sign-ins, so that they last until Brickdesk quits.
+    pub fn kept_for_this_run_only(&self) -> bool {
+        self.store.engaged()
     }
 
     fn account(profile_id: &str, kind: SecretKind) -> String {
@@ -243,6 +259,12 @@ impl Vault {
     }
 }
 
+/// What the user is told when the OS keeps no sign-ins (see [`session_only`]).
+pub const NOT_KEPT: &str = "Windows on this computer does not let apps keep sign-ins (the \
+    security policy \"Network access: Do not allow storage of passwords and credentials for \
+    network authentication\", or a runas /netonly session). You stay signed in until you \
+    quit Brickdesk, and sign in again after that.";
+
 /// The user-facing error for a store failure: what happened and what to do about it.
 pub fn keychain_error(error: StoreError) -> ErrorInfo {
     let message = match error {
@@ -255,6 +277,13 @@ pub fn keychain_error(error: StoreError) -> ErrorInfo {
             "The system keychain is locked or refused access ({detail}). Unlock it (on macOS, \
              Keychain Access; on Linux, your login keyring) and allow Brickdesk, then try again."
         ),
+        StoreError::NotKeptByPolicy(_) => NOT_KEPT.to_owned(),
+        StoreError::Denied(_) => {
+            "Brickdesk was not allowed to use its saved sign-in in your keychain (Deny was \
+             chosen when macOS asked). Sign in again, and when macOS asks for your password \
+             choose Always Allow."
+                .to_owned()
+        }
         StoreError::TooLong => {
             "The system keychain refused a value because it is too long. Please report this to \
              your IT department."

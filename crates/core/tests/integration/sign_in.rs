@@ -414,6 +414,41 @@ async fn a_locked_keychain_is_an_error_with_what_to_do() {
     let _ = Sensitive::new(String::new());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn where_windows_keeps_no_credentials_the_sign_in_lasts_until_quit() {
+    let f = fixture("not-kept", alice(), true).await;
+    // "Do not allow storage of passwords and credentials for network authentication".
+    f.store.fail_with(Some(StoreError::NotKeptByPolicy(
+        "Windows ERROR_NO_SUCH_LOGON_SESSION".into(),
+    )));
+    assert!(!f.service.list().sign_ins_end_on_quit);
+    let url = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect("begin")
+        .expect("url");
+    let location = browse(&url).await;
+    f.service
+        .complete_sign_in(callback(&location))
+        .await
+        .expect("signed in for this run");
+    assert!(matches!(
+        status(&f.service, DEMO_ID),
+        SignInState::SignedIn { .. }
+    ));
+    assert!(f.service.list().sign_ins_end_on_quit, "the user is told");
+    f.store.fail_with(None);
+    assert!(f.store.accounts().is_empty(), "{:?}", f.store.accounts());
+    // After quitting, nothing was kept: sign in again.
+    let again = reopen(&f);
+    again.check(DEMO_ID).await;
+    assert!(matches!(
+        status(&again, DEMO_ID),
+        SignInState::SignedOut { .. }
+    ));
+}
+
 /// The same profiles file and keychain, opened again: what a restart of the app sees.
 fn reopen(f: &Fixture) -> Arc<Workspaces> {
     reopen_service(f, true)
