@@ -7,7 +7,7 @@ export default defineConfig({
   clearScreen: false,
   envPrefix: ["VITE_"],
   server: { port: 5173, strictPort: true },
-  build: { target: "es2022", outDir: "dist", emptyOutDir: true },
+  build: { target: ["es2022", "safari15.4"], outDir: "dist", emptyOutDir: true },
   test: {
     environment: "jsdom",
     setupFiles: ["src/test/setup.ts"],

@@ -23,9 +23,10 @@ pub fn install(app: &tauri::AppHandle, workspaces: &brickdesk_core::service::Wor
     }));
 }
 
+/// Async, so that the keychain write is off the main (UI) thread.
 #[tauri::command]
 #[specta::specta]
-pub fn save_proxy_sign_in(
+pub async fn save_proxy_sign_in(
     state: State<'_, AppState>,
     proxy: String,
     username: String,
@@ -34,6 +35,7 @@ pub fn save_proxy_sign_in(
     state
         .workspaces
         .save_proxy_sign_in(&proxy, &username, Sensitive::new(password))
+        .await
 }
 
 /// The user closed the sign-in without answering: not asked again for a while.

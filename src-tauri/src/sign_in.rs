@@ -42,6 +42,39 @@ pub async fn sign_out(state: State<'_, AppState>, id: String) -> Result<Workspac
     state.workspaces.sign_out(&id).await
 }
 
+/// `$BROWSER` as a program and its arguments for `url`. The variable is a list of commands,
+/// separated by `:` on Unix and `;` on Windows (where `:` is in every path, `C:\...`); the
+/// first is used. A program path in double quotes may hold spaces (`"C:\Program
+/// Files\Firefox\firefox.exe" -new-window`); `%s` marks where the URL goes, else it goes last.
+fn browser_command(browser: &str, url: &str, windows: bool) -> Option<(String, Vec<String>)> {
+    let first = browser
+        .split(if windows { ';' } else { ':' })
+        .map(str::trim)
+        .find(|c| !c.is_empty())?;
+    let (program, rest) = match first.strip_prefix('"') {
+        Some(quoted) => {
+            let (program, rest) = quoted.split_once('"')?;
+            (program.to_owned(), rest)
+        }
+        None => {
+            let (program, rest) = first.split_once(char::is_whitespace).unwrap_or((first, ""));
+            (program.to_owned(), rest)
+        }
+    };
+    let mut args: Vec<String> = rest.split_whitespace().map(str::to_owned).collect();
+    let mut placed = false;
+    for arg in &mut args {
+        if arg.contains("%s") {
+            *arg = arg.replace("%s", url);
+            placed = true;
+        }
+    }
+    if !placed {
+        args.push(url.to_owned());
+    }
+    (!program.is_empty()).then_some((program, args))
+}
+
 /// Opens `url` in the user's browser. `$BROWSER` wins when set (as for the Databricks CLI and
 /// SDKs; `%s` marks where the URL goes), else the OS default browser.
 pub(crate) fn open_browser(url: &str) -> Result<(), ErrorInfo> {
@@ -58,15 +91,7 @@ pub(crate) fn open_browser(url: &str) -> Result<(), ErrorInfo> {
         .filter(|b| !b.trim().is_empty())
     {
         Some(browser) => {
-            let command = browser.split(':').next().unwrap_or_default().to_owned();
-            let mut words: Vec<String> = command.split_whitespace().map(str::to_owned).collect();
-            if words.iter().any(|w| w.contains("%s")) {
-                words.iter_mut().for_each(|w| *w = w.replace("%s", url));
-            } else {
-                words.push(url.to_owned());
-            }
-            let (program, args) = words
-                .split_first()
+            let (program, args) = browser_command(&browser, url, cfg!(windows))
                 .ok_or_else(|| failed(std::io::Error::other("BROWSER is empty")))?;
             std::process::Command::new(program)
                 .args(args)
@@ -75,5 +100,40 @@ pub(crate) fn open_browser(url: &str) -> Result<(), ErrorInfo> {
                 .map_err(failed)
         }
         None => open::that_detached(url).map_err(failed),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::browser_command;
+
+    #[test]
+    fn browser_commands_read_as_each_os_writes_them() {
+        let url = "https://h.example/oidc/v1/authorize?state=x";
+        let command = |b: &str, windows| browser_command(b, url, windows);
+        assert_eq!(
+            command("firefox:chromium", false),
+            Some(("firefox".into(), vec![url.into()]))
+        );
+        assert_eq!(
+            command("xdg-open %s", false),
+            Some(("xdg-open".into(), vec![url.into()]))
+        );
+        assert_eq!(
+            command(r"C:\Tools\browser.exe", true),
+            Some((r"C:\Tools\browser.exe".into(), vec![url.into()]))
+        );
+        assert_eq!(
+            command(
+                r#""C:\Program Files\Mozilla Firefox\firefox.exe" -new-window %s;edge"#,
+                true
+            ),
+            Some((
+                r"C:\Program Files\Mozilla Firefox\firefox.exe".into(),
+                vec!["-new-window".into(), url.into()]
+            ))
+        );
+        assert_eq!(command("  ", false), None);
+        assert_eq!(command(r#""unclosed"#, true), None);
     }
 }

@@ -125,14 +125,25 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
 fn open_local_db(app: &tauri::App, notices: &mut Vec<ErrorInfo>) -> LocalDb {
     let opened = app
         .path()
-        .app_data_dir()
+        .app_local_data_dir()
         .map_err(|e| {
             ErrorInfo::new(
                 ErrorCode::Config,
                 format!("Brickdesk could not find its data folder: {e}."),
             )
         })
-        .and_then(|dir| LocalDb::open(&dir.join(local::FILE_NAME)));
+        .and_then(|dir| {
+            // Earlier versions kept it in the roaming folder (Windows); moved once.
+            if let Ok(roaming) = app.path().app_data_dir()
+                && let Err(error) = local::place::move_to_local(&roaming, &dir)
+            {
+                tracing::warn!(
+                    "the local database could not be moved to {}: {error}",
+                    dir.display()
+                );
+            }
+            LocalDb::open(&dir.join(local::FILE_NAME))
+        });
     match opened {
         Ok((db, notice)) => {
             notices.extend(notice);

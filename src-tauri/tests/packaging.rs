@@ -120,3 +120,44 @@ fn the_workflow_parses_and_builds_every_target_on_its_os() {
     );
     assert!(matches!(workflow["on"], Yaml::Hash(_)));
 }
+
+/// macOS runs the UI in the system's WebKit, which is as new as the OS's Safari: the oldest
+/// macOS admitted must have what the UI uses (`<dialog>.showModal()`: Safari 15.4, macOS
+/// 12.3), and newer features keep a fallback (`color-mix()`: Safari 16.2).
+#[test]
+fn the_oldest_macos_admitted_has_the_webkit_the_ui_needs() {
+    let config = config();
+    let minimum = config["bundle"]["macOS"]["minimumSystemVersion"]
+        .as_str()
+        .expect("minimumSystemVersion");
+    let version: Vec<u32> = minimum
+        .split('.')
+        .map(|p| p.parse().expect("number"))
+        .collect();
+    assert!(version >= vec![12, 3], "{minimum}");
+    let vite = include_str!("../../ui/vite.config.ts");
+    assert!(
+        vite.contains("safari15.4"),
+        "the UI is built for that WebKit"
+    );
+    let css = include_str!("../../ui/src/styles.css");
+    for line in css.lines().filter(|l| l.contains("color-mix(")) {
+        let property = line[..line.find("color-mix(").expect("found")]
+            .rsplit(['{', ';'])
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .trim_end_matches(':')
+            .trim()
+            .to_owned();
+        let before = &line[..line
+            .find(&format!("{property}: color-mix"))
+            .expect("declared")];
+        assert!(
+            before.contains(&format!("{property}:")),
+            "color-mix without a fallback for {property}: {line}"
+        );
+    }
+    // Ad-hoc signed until the Developer ID exists: an unsigned arm64 bundle does not open.
+    assert_eq!(config["bundle"]["macOS"]["signingIdentity"], "-");
+}

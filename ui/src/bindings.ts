@@ -36,6 +36,7 @@ export const commands = {
 	signIn: (id: string) => typedError<RedirectAdvice | null, ErrorInfo>(__TAURI_INVOKE("sign_in", { id })),
 	cancelSignIn: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("cancel_sign_in", { id })),
 	signOut: (id: string) => typedError<WorkspaceList, ErrorInfo>(__TAURI_INVOKE("sign_out", { id })),
+	/**  Async, so that the keychain write is off the main (UI) thread. */
 	saveProxySignIn: (proxy: string, username: string, password: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("save_proxy_sign_in", { proxy, username, password })),
 	/**  The user closed the sign-in without answering: not asked again for a while. */
 	dismissProxySignIn: (proxy: string) => typedError<null, ErrorInfo>(__TAURI_INVOKE("dismiss_proxy_sign_in", { proxy })),

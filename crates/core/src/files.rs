@@ -76,6 +76,19 @@ pub fn temp_beside(target: &Path) -> io::Result<tempfile::NamedTempFile> {
         .tempfile_in(dir)
 }
 
+/// Whether `target` can be replaced, checked before any work: a file open in Excel on Windows
+/// (opened without sharing writes) cannot, and a long export must not find that out only at
+/// the end. A missing target is fine; a folder is not.
+pub fn check_replaceable(target: &Path) -> io::Result<()> {
+    match std::fs::metadata(target) {
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+        Ok(meta) if meta.is_dir() => Err(io::Error::other("it is a folder")),
+        // Opened for writing, not truncated, and closed at once.
+        Ok(_) => OpenOptions::new().write(true).open(target).map(drop),
+    }
+}
+
 /// Moves a finished temporary file over `target` (atomic on one file system; replaces an
 /// existing file on every OS).
 pub fn replace(temp: tempfile::NamedTempFile, target: &Path) -> io::Result<File> {

@@ -1,4 +1,4 @@
-//! Brickdesk's local database: one SQLite file in the OS data dir for what the app keeps
+//! Brickdesk's local database: one SQLite file in the computer's own data dir ([`place`]) for what the app keeps
 //! between runs that is neither a setting nor a secret (SQL editor tabs, statement history,
 //! saved queries, Genie questions in flight and favourite spaces, Ask anything and Agent mode
 //! responses).
@@ -10,6 +10,7 @@
 
 pub mod genie;
 pub mod history;
+pub mod place;
 pub mod responses;
 pub mod saved;
 pub mod workbench;

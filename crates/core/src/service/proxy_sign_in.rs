@@ -35,7 +35,8 @@ impl Workspaces {
     }
 
     /// Saves the user's sign-in for `proxy` (`host:port`, as [`ProxySignInRequest`] named it).
-    pub fn save_proxy_sign_in(
+    /// The keychain write runs on the blocking pool: the app's command thread is the UI's.
+    pub async fn save_proxy_sign_in(
         &self,
         proxy: &str,
         username: &str,
@@ -56,13 +57,12 @@ impl Workspaces {
         if password.expose().is_empty() {
             return Err(invalid("Enter your network password."));
         }
-        self.vault.write_proxy(
-            &address,
-            &ProxyCredentials {
-                username: username.to_owned(),
-                password,
-            },
-        )?;
+        let (vault, saved) = (self.vault.clone(), address.clone());
+        let credentials = ProxyCredentials {
+            username: username.to_owned(),
+            password,
+        };
+        crate::auth::session::blocking(move || vault.write_proxy(&saved, &credentials)).await?;
         self.proxies.signed_in(&address);
         tracing::info!(proxy = %address, "a proxy sign-in was saved");
         Ok(())

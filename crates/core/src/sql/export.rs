@@ -72,6 +72,22 @@ const UNIX_EPOCH_SERIAL: f64 = 25_569.0;
 /// Excel's limit for one cell's text.
 const MAX_CELL_CHARS: usize = 32_767;
 
+/// [`io_error`], naming the program that holds the file where Windows says one does.
+fn replace_error(path: &Path, error: &std::io::Error) -> ErrorInfo {
+    // Windows' sharing and lock violations: the file is open in another program (Excel).
+    if matches!(error.raw_os_error(), Some(32 | 33)) && cfg!(windows) {
+        return ErrorInfo::new(
+            ErrorCode::InvalidInput,
+            format!(
+                "{} is open in another program (Excel?). Close it there and export again, or \
+                 choose another name.",
+                path.display()
+            ),
+        );
+    }
+    io_error(path, error)
+}
+
 fn io_error(path: &Path, error: &dyn std::fmt::Display) -> ErrorInfo {
     ErrorInfo::new(
         ErrorCode::InvalidInput,
@@ -126,6 +142,7 @@ pub fn export(
         ));
     }
     let total = u64::from(set.shown_rows());
+    crate::files::check_replaceable(path).map_err(|e| replace_error(path, &e))?;
     let partial = partial_next_to(path)?;
     let about = report;
     let mut report = |written: u64| {
@@ -164,7 +181,7 @@ pub fn export(
         .as_file()
         .sync_all()
         .map_err(|e| io_error(path, &e))?;
-    crate::files::replace(partial, path).map_err(|e| io_error(path, &e))?;
+    crate::files::replace(partial, path).map_err(|e| replace_error(path, &e))?;
     report(total);
     Ok(ExportDone {
         path: path.display().to_string(),
@@ -877,6 +894,53 @@ mod tests {
         )
         .expect_err("not complete");
         assert_eq!(error.code, ErrorCode::InvalidInput);
+    }
+
+    /// A target that cannot be replaced is refused before a row is written (on Windows, the
+    /// workbook open in Excel; the GitHub workflow's Windows job runs this with the file held
+    /// open without sharing, here a folder in its place).
+    #[test]
+    fn a_target_that_cannot_be_replaced_is_refused_before_any_row_is_written() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("open-elsewhere.xlsx");
+        std::fs::create_dir(&path).expect("a folder in its place");
+        #[cfg(windows)]
+        let _held = {
+            use std::os::windows::fs::OpenOptionsExt as _;
+            let file = dir.path().join("held.xlsx");
+            std::fs::write(&file, "old").expect("write");
+            let held = std::fs::OpenOptions::new()
+                .read(true)
+                .share_mode(0)
+                .open(&file)
+                .expect("held");
+            let error = crate::files::check_replaceable(&file).expect_err("held open");
+            assert_eq!(error.raw_os_error(), Some(32), "{error}");
+            held
+        };
+        let mut progress = Vec::new();
+        let error = export(
+            &typed(),
+            ExportRequest {
+                format: ExportFormat::Csv,
+                safety: FormulaSafety::default(),
+                report: None,
+            },
+            &path,
+            &Cancel::default(),
+            |p| progress.push(p.rows_written),
+        )
+        .expect_err("a folder");
+        assert!(
+            error.message.contains("it is a folder"),
+            "{}",
+            error.message
+        );
+        assert!(progress.is_empty(), "{progress:?}");
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("list").count(),
+            if cfg!(windows) { 2 } else { 1 }
+        );
     }
 
     #[cfg(unix)]

@@ -7,23 +7,31 @@
 use super::{SecretStore, StoreError};
 use crate::Sensitive;
 
-/// Characters per entry, with room for the `<count>:` prefix under 1,280 UTF-16 units.
-const PART_CHARS: usize = 1_000;
+/// UTF-16 units per entry (what Windows counts: a character outside the Basic Multilingual
+/// Plane is two), with room for the `<count>:` prefix under 1,280.
+const PART_UNITS: usize = 1_000;
+
+/// `value` cut into parts of at most [`PART_UNITS`] UTF-16 units, never inside a character.
+fn parts(value: &str) -> Vec<String> {
+    let mut parts = vec![String::new()];
+    let mut units = 0;
+    for c in value.chars() {
+        if units + c.len_utf16() > PART_UNITS {
+            parts.push(String::new());
+            units = 0;
+        }
+        units += c.len_utf16();
+        parts.last_mut().expect("one part at least").push(c);
+    }
+    parts
+}
 
 fn part_account(account: &str, n: usize) -> String {
     format!("{account}#{n}")
 }
 
 pub fn write(store: &dyn SecretStore, account: &str, value: &str) -> Result<(), StoreError> {
-    let chars: Vec<char> = value.chars().collect();
-    let parts: Vec<String> = if chars.is_empty() {
-        vec![String::new()]
-    } else {
-        chars
-            .chunks(PART_CHARS)
-            .map(|c| c.iter().collect())
-            .collect()
-    };
+    let parts = parts(value);
     let previous = count(store, account)?;
     // Continuation parts first: a reader never sees a head that points at missing parts.
     for (n, part) in parts.iter().enumerate().skip(1) {
@@ -118,6 +126,21 @@ mod tests {
         delete(&store, "p/refresh-token").expect("delete");
         assert!(store.accounts().is_empty());
         assert_eq!(read(&store, "p/refresh-token").expect("read"), None);
+    }
+
+    #[test]
+    fn characters_windows_counts_twice_still_fit() {
+        let store = MemoryStore::default();
+        // Each is two UTF-16 units: 1,000 characters per part would be 2,000 units.
+        let wide: String = "🔑".repeat(1_500);
+        write(&store, "p/client-secret", &wide).expect("fits Windows' limit");
+        assert_eq!(store.accounts().len(), 3);
+        assert_eq!(
+            read(&store, "p/client-secret")
+                .expect("read")
+                .map(|s| s.expose().clone()),
+            Some(wide)
+        );
     }
 
     #[test]

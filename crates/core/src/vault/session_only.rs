@@ -49,10 +49,10 @@ impl SessionOnly {
 
 impl SecretStore for SessionOnly {
     fn get(&self, account: &str) -> Result<Option<Sensitive<String>>, StoreError> {
-        if self.engaged() {
-            if let Some(value) = self.memory.get(account)? {
-                return Ok(Some(value));
-            }
+        if self.engaged()
+            && let Some(value) = self.memory.get(account)?
+        {
+            return Ok(Some(value));
         }
         // What the OS kept before the policy came (if it still lets us read), else none.
         match self.os.get(account) {

@@ -556,6 +556,7 @@ async fn a_proxy_without_a_known_password_asks_the_user_once_and_their_answer_pa
     // A wrong password: refused, and asked again at once (the user just answered).
     f.service
         .save_proxy_sign_in(&authority, "alice", Sensitive::new("typo".into()))
+        .await
         .expect("saved");
     f.service
         .begin_sign_in(DEMO_ID)
@@ -567,6 +568,7 @@ async fn a_proxy_without_a_known_password_asks_the_user_once_and_their_answer_pa
 
     f.service
         .save_proxy_sign_in(&authority, "alice", Sensitive::new("her-own-pa55".into()))
+        .await
         .expect("saved");
     let state = sign_in(&f).await;
     assert!(signed_in_as(&state, "alice@example.com"), "{state:?}");
@@ -580,6 +582,7 @@ async fn a_proxy_without_a_known_password_asks_the_user_once_and_their_answer_pa
         let error = f
             .service
             .save_proxy_sign_in(proxy_text, user, Sensitive::new(password.into()))
+            .await
             .expect_err("invalid");
         assert_eq!(error.code, ErrorCode::InvalidInput, "{error:?}");
     }
