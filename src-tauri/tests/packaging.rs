@@ -104,7 +104,7 @@ fn the_workflow_parses_and_builds_every_target_on_its_os() {
     assert!(
         steps
             .iter()
-            .any(|r| r.contains("--bundles ${{ matrix.bundles }}")),
+            .any(|r| r.contains("--bundles \"${{ matrix.bundles }}\"")),
         "{steps:?}"
     );
     let core = &jobs["core"];
@@ -160,4 +160,76 @@ fn the_oldest_macos_admitted_has_the_webkit_the_ui_needs() {
     }
     // Ad-hoc signed until the Developer ID exists: an unsigned arm64 bundle does not open.
     assert_eq!(config["bundle"]["macOS"]["signingIdentity"], "-");
+}
+
+/// What only Windows and macOS can show runs on their runners (issue 27): the keychain, the
+/// policy and proxy readers against settings the job writes, a universal and signed macOS
+/// bundle, the app starting and taking a link, and a `.app` artifact that keeps its
+/// executable bit.
+#[test]
+fn the_windows_and_macos_runners_check_what_only_they_can() {
+    let text = include_str!("../../.github/workflows/build.yml");
+    let docs = YamlLoader::load_from_str(text).expect("valid YAML");
+    let jobs = &docs[0]["jobs"];
+    let runs = |job: &str| -> Vec<String> {
+        jobs[job]["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .filter_map(|s| s["run"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let has = |job: &str, needle: &str| runs(job).iter().any(|r| r.contains(needle));
+    assert!(has("core", "--test keychain -- --ignored"));
+    for needle in [
+        r"HKLM\Software\Policies\Brickdesk",
+        r"HKCU\Software\Policies\Brickdesk",
+        "REG_EXPAND_SZ",
+        "$managed/$USER/dev.brickdesk.app",
+        "networksetup -setsecurewebproxy",
+        "--test os_settings -- --ignored",
+    ] {
+        assert!(has("platform", needle), "the platform job lacks {needle}");
+    }
+    let platforms = jobs["platform"]["strategy"]["matrix"]["os"]
+        .as_vec()
+        .expect("os list");
+    assert_eq!(platforms.len(), 2);
+    let include = jobs["installers"]["strategy"]["matrix"]["include"]
+        .as_vec()
+        .expect("include");
+    assert!(
+        include
+            .iter()
+            .any(|e| e["target"].as_str() == Some("universal-apple-darwin")),
+        "the macOS bundle is universal"
+    );
+    for needle in [
+        "lipo -archs",
+        "codesign --verify --deep --strict",
+        "spctl -a",
+        "stapler validate",
+        "Get-AuthenticodeSignature",
+        "scripts/ci/smoke-app.sh windows",
+        "scripts/ci/smoke-app.sh macos",
+        "tar -czf Brickdesk.app.tar.gz",
+        "Release builds need",
+    ] {
+        let named = jobs["installers"]["steps"]
+            .as_vec()
+            .expect("steps")
+            .iter()
+            .any(|s| {
+                s["run"].as_str().is_some_and(|r| r.contains(needle))
+                    || s["name"].as_str().is_some_and(|n| n.contains(needle))
+            });
+        assert!(named, "the installers job lacks {needle}");
+    }
+    assert!(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../scripts/ci/smoke-app.sh"
+        ))
+        .is_file()
+    );
 }

@@ -6,6 +6,7 @@ import {
   AppError,
   addWorkspace,
   listWorkspaces,
+  onWorkspacesChanged,
   selectWorkspace,
   type DeepLinkHandled,
   type DeepLinkRejected,
@@ -208,6 +209,24 @@ describe("App", () => {
     expect(saveProxySignIn).toHaveBeenCalledWith("proxy.corp:8080", "alice", "pw");
     expect(await screen.findByText("Signed in to your company network. Try again what did not work.")).toBeTruthy();
     expect(screen.queryByTestId("proxy-sign-in-user")).toBeNull();
+  });
+  it("lists the workspaces only once it hears of their changes, so that none is lost", async () => {
+    vi.mocked(listWorkspaces).mockClear();
+    let subscribed: () => void = () => {};
+    vi.mocked(onWorkspacesChanged).mockImplementationOnce(
+      (cb) =>
+        new Promise((resolve) => {
+          subscribed = () => ((listeners.workspaces = cb), resolve(() => {}));
+        }),
+    );
+    render(<App />);
+    await act(async () => {
+      vi.advanceTimersByTime(50);
+    });
+    expect(listWorkspaces).not.toHaveBeenCalled();
+    await act(async () => subscribed());
+    await screen.findByText("Demo workspace", { selector: ".workspace-label" });
+    expect(listWorkspaces).toHaveBeenCalledTimes(1);
   });
   it("says once, and until dismissed, that sign-ins end on quit where Windows keeps none", async () => {
     await renderLoaded();

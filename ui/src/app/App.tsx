@@ -112,14 +112,21 @@ export function App() {
       setInfo(found);
     }, report);
     startupNotices().then((found) => found.forEach((n) => notify("error", n.message)), report);
-    listWorkspaces().then((initial) => {
-      if (!pushed) apply(initial);
-    }, report);
+    const changes = onWorkspacesChanged((next) => {
+      pushed = true;
+      apply(next);
+    });
+    // Listed once the subscription holds: a change Rust sends in between (the start-up
+    // sign-in check) is then either in the list or in an event, never lost.
+    changes.then(
+      () =>
+        listWorkspaces().then((initial) => {
+          if (!pushed) apply(initial);
+        }, report),
+      report,
+    );
     const subscriptions = [
-      onWorkspacesChanged((next) => {
-        pushed = true;
-        apply(next);
-      }),
+      changes,
       onDeepLinkHandled((payload) => {
         notify("deep-link-handled", handledText(payload, listRef.current));
         // Rust does not switch for a link: the user says whether to.
