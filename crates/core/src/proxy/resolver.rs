@@ -303,8 +303,8 @@ impl Resolver {
         let Some(script_url) = script_url else {
             return Err(
                 "this computer is set to find its proxy automatically (WPAD), which \
-                        Brickdesk supports on Windows only; IT can name the script with the \
-                        proxyAutoConfigUrl policy key"
+                        Brickdesk supports on Windows and macOS only; IT can name the script \
+                        with the proxyAutoConfigUrl policy key"
                     .to_owned(),
             );
         };

@@ -4,7 +4,8 @@
 //!   (`WinHttpGetIEProxyConfigForCurrentUser`); an auto-config URL or WPAD auto-detection is
 //!   evaluated by WinHTTP itself (`WinHttpGetProxyForUrl`), as Edge and Chrome do there.
 //! - macOS ([`macos`]): SystemConfiguration's proxy dictionary (what System Settings and
-//!   configuration profiles write); a PAC URL there runs in Brickdesk's evaluator.
+//!   configuration profiles write); its auto-config script or WPAD is evaluated by CFNetwork
+//!   ([`macos_pac`]), as Safari does.
 //! - Linux ([`linux`]): GNOME's `org.gnome.system.proxy` settings, where a GNOME-family
 //!   desktop is running.
 //!
@@ -21,6 +22,8 @@ mod current;
 mod linux;
 #[cfg(any(target_os = "macos", brickdesk_check_macos))]
 mod macos;
+#[cfg(any(target_os = "macos", brickdesk_check_macos))]
+mod macos_pac;
 #[cfg(any(windows, brickdesk_check_windows))]
 mod windows;
 
@@ -66,13 +69,16 @@ pub enum OsFailure {
 }
 
 /// The OS's own answer for `url` under `settings`' auto-config, where the OS evaluates
-/// scripts itself (Windows). `None` elsewhere: Brickdesk fetches and runs the script.
+/// scripts itself (Windows: WinHTTP; macOS: CFNetwork). `None` elsewhere (Linux): Brickdesk
+/// fetches and runs the script.
 pub fn os_evaluates(
     settings: &SystemSettings,
     url: &url::Url,
 ) -> Option<Result<String, OsFailure>> {
     #[cfg(any(windows, brickdesk_check_windows))]
     return Some(windows::proxy_for_url(settings, url));
+    #[cfg(any(target_os = "macos", brickdesk_check_macos))]
+    return Some(macos_pac::proxy_for_url(settings, url));
     #[allow(unreachable_code)]
     {
         let _ = (settings, url);
