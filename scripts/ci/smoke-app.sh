@@ -11,8 +11,8 @@ os="$1"
 app="$2"
 link="dev.brickdesk.app:/open"
 case "$os" in
-  windows) log="$LOCALAPPDATA/dev.brickdesk.app/logs/brickdesk.log" ;;
-  macos) log="$HOME/Library/Logs/dev.brickdesk.app/brickdesk.log" ;;
+  windows) log="$LOCALAPPDATA/dev.brickdesk.desktop/logs/brickdesk.log" ;;
+  macos) log="$HOME/Library/Logs/dev.brickdesk.desktop/brickdesk.log" ;;
   *) echo "usage: $0 windows|macos <app>" >&2; exit 2 ;;
 esac
 rm -f "$log"

@@ -18,6 +18,7 @@ mod link_handler;
 mod logging;
 mod navigation;
 mod proxy_sign_in;
+mod renamed;
 mod save_dialog;
 mod self_test;
 mod sign_in;
@@ -47,6 +48,8 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             use tauri::Manager as _;
+            // Before any file there is opened (the log is the first).
+            let moved = renamed::move_former_folders(app);
             match app.path().app_log_dir() {
                 Ok(dir) => logging::open_file(&dir),
                 Err(error) => tracing::warn!(%error, "no log folder; logging to stderr only"),
@@ -56,6 +59,9 @@ pub fn run() {
                 os = std::env::consts::OS,
                 "Brickdesk started"
             );
+            if moved > 0 {
+                tracing::info!(moved, "moved the app's folders from its former identifier");
+            }
             builder.mount_events(app);
             let workspaces = state::manage(app).map_err(|e| e.message)?;
             proxy_sign_in::install(app.handle(), &workspaces);

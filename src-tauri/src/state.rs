@@ -1,5 +1,5 @@
 //! App-wide state owned by Tauri: the core's workspace service, built from the OS config dir,
-//! the IT policy, and the keychain under the app identifier.
+//! the IT policy, and the keychain under its service name.
 
 use brickdesk_core::genie::Genie;
 use brickdesk_core::genie::limiter::DEFAULT_PER_MINUTE;
@@ -62,7 +62,7 @@ pub fn manage(app: &tauri::App) -> Result<Arc<Workspaces>, ErrorInfo> {
         )
     })?;
     let service_name = test_hooks::read(test_hooks::KEYCHAIN_SERVICE)
-        .unwrap_or_else(|| app.config().identifier.clone());
+        .unwrap_or_else(|| brickdesk_core::vault::SERVICE.to_owned());
     let (policy, policy_notices) = policy::load();
     let config = |policy: Policy| Config {
         profiles_file: config_dir.join(brickdesk_core::profiles::file::FILE_NAME),

@@ -233,3 +233,17 @@ fn the_windows_and_macos_runners_check_what_only_they_can() {
         .is_file()
     );
 }
+
+/// Finder shows a folder whose name ends in `.app` as a broken application, and the OS names
+/// the app's folders after the identifier; the link scheme stays `dev.brickdesk.app`.
+#[test]
+fn the_identifier_names_no_folder_like_an_application() {
+    let config = config();
+    let identifier = config["identifier"].as_str().expect("identifier");
+    assert_eq!(identifier, brickdesk_core::renamed_dirs::IDENTIFIER);
+    assert!(!identifier.ends_with(".app"), "{identifier}");
+    assert_eq!(
+        config["plugins"]["deep-link"]["desktop"]["schemes"][0],
+        SCHEME
+    );
+}

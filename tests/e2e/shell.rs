@@ -42,7 +42,7 @@ fn the_window_opens_and_shows_the_shell() -> Result<()> {
 
         // The typed IPC answers directly, and errors cross as { code, message }.
         let info = d.invoke("app_info", json!({}))?;
-        assert_eq!(info["ok"]["identifier"], "dev.brickdesk.app", "{info}");
+        assert_eq!(info["ok"]["identifier"], "dev.brickdesk.desktop", "{info}");
         let err = d.invoke("select_workspace", json!({"id": "no-such-workspace"}))?;
         assert_eq!(err["err"]["code"], "not_found", "{err}");
         assert!(

@@ -388,7 +388,7 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
         );
         assert!(searched("sqlite3") >= 1, "the local store was written");
         assert!(
-            searched("/data/dev.brickdesk.app/") > searched("sqlite3") + 1,
+            searched("/data/dev.brickdesk.desktop/") > searched("sqlite3") + 1,
             "the web view's data folder holds its own files: {:?}",
             places.iter().map(|(p, _)| p).collect::<Vec<_>>()
         );
@@ -396,7 +396,7 @@ fn nothing_secret_reaches_the_web_ui_the_log_or_the_settings_files() -> Result<(
         let log_file = app
             .world
             .scratch
-            .join("data/dev.brickdesk.app/logs/brickdesk.log");
+            .join("data/dev.brickdesk.desktop/logs/brickdesk.log");
         assert!(
             places.iter().any(|(place, bytes)| {
                 place == &log_file.display().to_string()

@@ -10,7 +10,7 @@ use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 /// D-Bus name that tauri-plugin-single-instance owns while Brickdesk runs (Linux).
-const SINGLE_INSTANCE_NAME: &str = "dev.brickdesk.app.SingleInstance";
+const SINGLE_INSTANCE_NAME: &str = "dev.brickdesk.desktop.SingleInstance";
 
 /// A `brickdesk-emulator --port 0` process.
 #[derive(Debug)]

@@ -22,6 +22,7 @@ pub mod net;
 pub mod policy;
 pub mod profiles;
 pub mod proxy;
+pub mod renamed_dirs;
 pub mod self_test;
 pub mod sensitive;
 pub mod service;

@@ -1,8 +1,9 @@
 //! The keychain vault: where refresh tokens, client secrets and personal access tokens live.
 //!
 //! Boundary: secrets go to the OS credential store (Keychain, Credential Manager, Secret
-//! Service) and nowhere else; there is no plaintext fallback. Entries are namespaced by the app
-//! identifier (the keychain "service"; tests use their own) and named `<profile>/<kind>`.
+//! Service) and nowhere else; there is no plaintext fallback. Entries are namespaced by
+//! [`SERVICE`] (the keychain "service", `dev.brickdesk.app`; tests use their own) and named
+//! `<profile>/<kind>`.
 //! Values longer than Windows Credential Manager allows (2,560 bytes, UTF-16) are split over
 //! several entries. Access tokens are never stored: they live in memory only.
 //!
@@ -32,6 +33,10 @@ use crate::proxy::{ProxyAddress, ProxyCredentials};
 use crate::{ErrorCode, ErrorInfo, Sensitive};
 use std::fmt;
 use std::sync::Arc;
+
+/// The keychain service every entry is under. It was the app identifier, and stays this name
+/// now that the identifier changed ([`crate::renamed_dirs`]): sign-ins carry over.
+pub const SERVICE: &str = "dev.brickdesk.app";
 
 /// Whom a secret belongs to: a digest of the workspace host and OAuth client id.
 #[derive(Clone, PartialEq, Eq)]
