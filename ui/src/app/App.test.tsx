@@ -151,6 +151,7 @@ describe("App", () => {
     act(() => listeners.workspaces?.(workspaceList([...initial.workspaces, finance], "demo")));
     act(() => listeners.handled?.({ route: "open", workspaceId: "ws-1" }));
     expect(screen.getByTestId("switch-confirm").textContent).toContain("A link asks to open Finance");
+    expect(screen.queryAllByTestId("notice"), "the bar says it; no toast besides").toHaveLength(0);
     expect(selectWorkspace).not.toHaveBeenCalled();
     fireEvent.click(screen.getByTestId("switch-confirm-no"));
     expect(screen.queryByTestId("switch-confirm")).toBeNull();

@@ -128,11 +128,15 @@ export function App() {
     const subscriptions = [
       changes,
       onDeepLinkHandled((payload) => {
-        notify("deep-link-handled", handledText(payload, listRef.current));
-        // Rust does not switch for a link: the user says whether to.
+        // Rust does not switch for a link: the user says whether to, in the bar that asks
+        // (no toast besides it); any other link is told in a toast.
         const target = payload.route === "open" ? payload.workspaceId : null;
         const current = listRef.current;
-        if (target && target !== current.activeId && current.workspaces.some((w) => w.id === target)) setSwitchTo(target);
+        if (target && target !== current.activeId && current.workspaces.some((w) => w.id === target)) {
+          setSwitchTo(target);
+          return;
+        }
+        notify("deep-link-handled", handledText(payload, current));
       }),
       onDeepLinkRejected((payload) => notify("deep-link-rejected", rejectionText(payload.reason))),
       onSignInFailed((error) => notify("error", error.message)),

@@ -13,10 +13,12 @@ export function SwitchConfirm({ workspace, onSwitch, onStay }: Props) {
   if (!workspace) return null;
   return (
     <p class="switch-confirm" role="alertdialog" aria-label="Switch workspace" data-testid="switch-confirm">
-      A link asks to open <strong>{workspace.name}</strong>. Switch to it?{" "}
+      <span>
+        A link asks to open <strong>{workspace.name}</strong>. Switch to it?
+      </span>
       <button type="button" class="primary" data-testid="switch-confirm-yes" onClick={onSwitch}>
         Switch
-      </button>{" "}
+      </button>
       <button type="button" class="ghost" data-testid="switch-confirm-no" onClick={onStay}>
         Stay here
       </button>
