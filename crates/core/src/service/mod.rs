@@ -774,15 +774,18 @@ impl Workspaces {
         state
     }
 
-    /// At start-up: every workspace with a stored credential is checked in the background.
+    /// At start-up: every workspace with a stored credential is checked in the background,
+    /// the active one first (where the keychain asks, as macOS may, it asks first for the
+    /// workspace on screen).
     pub async fn check_all(self: &Arc<Self>) {
-        let ids: Vec<String> = self
-            .list()
+        let list = self.list();
+        let mut ids: Vec<String> = list
             .workspaces
             .into_iter()
             .filter(|w| w.blocked.is_none())
             .map(|w| w.id)
             .collect();
+        ids.sort_by_key(|id| Some(id) != list.active_id.as_ref());
         for id in ids {
             let (vault, pid) = (self.vault.clone(), id.clone());
             let stored = blocking(move || Ok(vault.has_any(&pid)))
