@@ -24,6 +24,18 @@ pub enum SignInState {
     Error { message: String },
 }
 
+impl SignInState {
+    /// The state's name, for the log (no user name, no reason text).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::SignedOut { .. } => "signed out",
+            Self::SigningIn => "signing in",
+            Self::SignedIn { .. } => "signed in",
+            Self::Error { .. } => "error",
+        }
+    }
+}
+
 /// One workspace in the sidebar switcher.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
 #[serde(rename_all = "camelCase")]

@@ -788,11 +788,22 @@ impl Workspaces {
         ids.sort_by_key(|id| Some(id) != list.active_id.as_ref());
         for id in ids {
             let (vault, pid) = (self.vault.clone(), id.clone());
-            let stored = blocking(move || Ok(vault.has_any(&pid)))
-                .await
-                .unwrap_or(false);
-            if stored {
-                self.check(&id).await;
+            match blocking(move || vault.stored(&pid)).await {
+                Ok(true) => {
+                    let state = self.check(&id).await;
+                    tracing::info!(workspace = %id, state = state.kind(), "checked a kept sign-in");
+                }
+                Ok(false) => {}
+                // Said, not swallowed: the workspace would look signed out for no reason.
+                Err(error) => {
+                    tracing::warn!(workspace = %id, "the keychain could not be read: {}", error.message);
+                    self.set_status(
+                        &id,
+                        SignInState::Error {
+                            message: error.message,
+                        },
+                    );
+                }
             }
         }
     }

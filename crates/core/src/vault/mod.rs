@@ -197,12 +197,20 @@ impl Vault {
 
     /// Whether any secret is stored for `profile_id` (bound to whatever).
     pub fn has_any(&self, profile_id: &str) -> bool {
-        SecretKind::ALL.iter().any(|kind| {
-            chunked::read(&*self.store, &Self::account(profile_id, *kind))
-                .ok()
-                .flatten()
+        self.stored(profile_id).unwrap_or(false)
+    }
+
+    /// [`Self::has_any`], or why the keychain could not say.
+    pub fn stored(&self, profile_id: &str) -> Result<bool, ErrorInfo> {
+        for kind in SecretKind::ALL {
+            if chunked::read(&*self.store, &Self::account(profile_id, kind))
+                .map_err(keychain_error)?
                 .is_some()
-        })
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     pub fn delete(&self, profile_id: &str, kind: SecretKind) -> Result<(), ErrorInfo> {
