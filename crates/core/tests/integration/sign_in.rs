@@ -449,6 +449,34 @@ async fn where_windows_keeps_no_credentials_the_sign_in_lasts_until_quit() {
     ));
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keychain_that_cannot_be_read_at_start_up_is_said_not_taken_for_no_sign_in() {
+    let f = fixture("unreadable", alice(), true).await;
+    let url = f
+        .service
+        .begin_sign_in(DEMO_ID)
+        .await
+        .expect("begin")
+        .expect("url");
+    let location = browse(&url).await;
+    f.service
+        .complete_sign_in(callback(&location))
+        .await
+        .expect("signed in");
+    // The next start finds the login keyring locked.
+    f.store.fail_with(Some(StoreError::Locked(
+        "the login keyring is locked".into(),
+    )));
+    let again = reopen(&f);
+    again.check_all().await;
+    match status(&again, DEMO_ID) {
+        SignInState::Error { message } => {
+            assert!(message.contains("Unlock"), "{message}");
+        }
+        other => panic!("a locked keychain reads as {other:?}"),
+    }
+}
+
 /// The same profiles file and keychain, opened again: what a restart of the app sees.
 fn reopen(f: &Fixture) -> Arc<Workspaces> {
     reopen_service(f, true)
