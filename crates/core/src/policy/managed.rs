@@ -1,8 +1,8 @@
 //! Policy delivered by the operating system's management tools, beside the policy file:
 //!
 //! - Windows: values under `Software\Policies\Brickdesk` in `HKLM` (the computer) and `HKCU`
-//!   (the user; Group Policy's user configuration, Intune's user scope), read by
-//!   [`super::registry`].
+//!   (the user; Group Policy's user configuration, Intune's user scope), read by the policy's
+//!   `registry` module with the names and types here.
 //! - macOS: `/Library/Managed Preferences/dev.brickdesk.app.plist` (the computer) and
 //!   `/Library/Managed Preferences/<user>/dev.brickdesk.app.plist` (a user-scoped profile), as
 //!   configuration profiles install them (binary or XML), with the policy file's camelCase
@@ -20,8 +20,6 @@ use serde_json::{Map, Value};
 pub type PolicyObject = Map<String, Value>;
 /// An OS source of policy: where it came from, and its settings or why they are unusable.
 pub type OsPolicy = (String, Result<PolicyObject, String>);
-
-pub use super::registry::{RegistryValue, from_registry};
 
 /// Whom an OS source of policy applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +113,8 @@ pub const MACOS_MANAGED_PLIST: &str = "/Library/Managed Preferences/dev.brickdes
 /// The Windows policy key (under `HKEY_LOCAL_MACHINE`, and `HKEY_CURRENT_USER` for a user).
 pub const WINDOWS_POLICY_KEY: &str = r"Software\Policies\Brickdesk";
 
-/// This OS's managed settings, lowest first: `(scope, (where, object or why not))`.
+/// macOS's managed preferences, lowest first: `(scope, (where, object or why not))` (none
+/// elsewhere; Windows' registry is read by the `registry` module).
 pub fn read_os() -> Vec<(Scope, OsPolicy)> {
     read_platform()
 }
@@ -152,12 +151,7 @@ fn read_plist(place: &str) -> Option<Result<PolicyObject, String>> {
     }
 }
 
-#[cfg(windows)]
-fn read_platform() -> Vec<(Scope, OsPolicy)> {
-    super::registry::read()
-}
-
-#[cfg(not(any(target_os = "macos", windows)))]
+#[cfg(not(target_os = "macos"))]
 fn read_platform() -> Vec<(Scope, OsPolicy)> {
     Vec::new()
 }
@@ -165,44 +159,7 @@ fn read_platform() -> Vec<(Scope, OsPolicy)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::{load_with, parse_value};
-
-    const WORKSPACES: &str = r#"[{"id":"corp","name":"Corp","host":"https://corp.cloud.databricks.com","auth":{"kind":"appConnection","clientId":"brickdesk"}}]"#;
-
-    #[test]
-    fn registry_values_become_the_policy() {
-        let values = vec![
-            (
-                "Workspaces".to_owned(),
-                RegistryValue::String(WORKSPACES.into()),
-            ),
-            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
-            (
-                "allowpersonalaccesstokens".to_owned(),
-                RegistryValue::Number(1),
-            ),
-            (
-                "Proxy".to_owned(),
-                RegistryValue::String("http://proxy.corp:8080".into()),
-            ),
-        ];
-        let policy =
-            parse_value(Value::Object(from_registry(&values).expect("shape"))).expect("valid");
-        assert!(policy.is_managed("corp"));
-        assert!(!policy.allow_user_workspaces);
-        assert!(policy.allow_personal_access_tokens, "names ignore case");
-        assert_eq!(policy.proxy.as_deref(), Some("http://proxy.corp:8080"));
-        let typo = vec![("AllowUserWorkspace".to_owned(), RegistryValue::Number(0))];
-        let error = parse_value(Value::Object(from_registry(&typo).expect("shape")))
-            .expect_err("unknown value");
-        assert!(error.contains("AllowUserWorkspace"), "{error}");
-        let broken = vec![("Workspaces".to_owned(), RegistryValue::String("[{".into()))];
-        assert!(
-            from_registry(&broken)
-                .expect_err("bad json")
-                .contains("Workspaces")
-        );
-    }
+    use crate::policy::parse_value;
 
     #[test]
     fn plist_dictionaries_become_the_policy_in_xml_and_binary() {
@@ -231,103 +188,6 @@ mod tests {
         value.to_writer_binary(&mut binary).expect("binary");
         assert_eq!(from_plist(&binary).expect("binary plist"), object);
         assert!(from_plist(b"not a plist").is_err());
-    }
-
-    #[test]
-    fn os_managed_values_win_over_the_file_key_by_key() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("policy.json");
-        std::fs::write(
-            &path,
-            format!(r#"{{"workspaces": {WORKSPACES}, "allowUserWorkspaces": true, "proxy": "http://file:1"}}"#),
-        )
-        .expect("write");
-        let os = from_registry(&[
-            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
-            (
-                "Proxy".to_owned(),
-                RegistryValue::String("http://registry:2".into()),
-            ),
-        ])
-        .expect("shape");
-        let (policy, notices) = load_with(&path, Some(("HKLM".into(), Ok(os))));
-        assert!(notices.is_empty(), "{notices:?}");
-        assert!(policy.is_managed("corp"), "the file's workspaces stay");
-        assert!(!policy.allow_user_workspaces, "the OS value wins");
-        assert_eq!(policy.proxy.as_deref(), Some("http://registry:2"));
-
-        // A broken OS source is reported and ignored; the file still applies.
-        let (policy, notices) = load_with(
-            &path,
-            Some(("HKLM".into(), Err("Workspaces is not JSON".into()))),
-        );
-        assert!(policy.is_managed("corp"));
-        assert_eq!(notices.len(), 1);
-        assert!(
-            notices[0].message.contains("HKLM"),
-            "{}",
-            notices[0].message
-        );
-    }
-
-    #[test]
-    fn a_user_scope_adds_and_restricts_but_never_loosens_and_the_computer_wins() {
-        let dir = tempfile::tempdir().expect("dir");
-        let path = dir.path().join("policy.json");
-        std::fs::write(&path, r#"{"allowPersonalAccessTokens": false}"#).expect("write");
-        let user = from_registry(&[
-            (
-                "Workspaces".to_owned(),
-                RegistryValue::String(WORKSPACES.into()),
-            ),
-            (
-                "AllowPersonalAccessTokens".to_owned(),
-                RegistryValue::Number(1),
-            ),
-            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
-            ("ProxyRequired".to_owned(), RegistryValue::Number(0)),
-            (
-                "Proxy".to_owned(),
-                RegistryValue::String("http://user:1".into()),
-            ),
-        ])
-        .expect("user");
-        let machine = from_registry(&[(
-            "Proxy".to_owned(),
-            RegistryValue::String("http://machine:2".into()),
-        )])
-        .expect("machine");
-        let (policy, notices) = crate::policy::load_with_scopes(
-            &path,
-            vec![
-                (Scope::User, ("HKCU".into(), Ok(user))),
-                (Scope::Machine, ("HKLM".into(), Ok(machine))),
-            ],
-        );
-        assert!(policy.is_managed("corp"), "a user scope adds workspaces");
-        assert!(!policy.allow_user_workspaces, "and restricts");
-        assert!(
-            !policy.allow_personal_access_tokens,
-            "but does not loosen the file"
-        );
-        assert_eq!(
-            policy.proxy.as_deref(),
-            Some("http://machine:2"),
-            "the computer wins"
-        );
-        let shown: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
-        assert_eq!(shown.len(), 2, "{shown:?}");
-        assert!(
-            shown
-                .iter()
-                .all(|n| n.contains("HKCU") && n.contains("for this user alone"))
-        );
-        assert!(
-            shown
-                .iter()
-                .any(|n| n.contains("allowPersonalAccessTokens"))
-        );
-        assert!(shown.iter().any(|n| n.contains("proxyRequired")));
     }
 
     #[test]

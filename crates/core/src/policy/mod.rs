@@ -114,7 +114,16 @@ pub fn load() -> (Policy, Vec<ErrorInfo>) {
         };
         (place, read)
     });
-    combine(file, managed::read_os())
+    combine(file, os_sources())
+}
+
+/// The OS's managed sources, lowest first: the registry on Windows, managed preferences on
+/// macOS.
+fn os_sources() -> Vec<(Scope, managed::OsPolicy)> {
+    #[cfg(windows)]
+    return registry::read();
+    #[cfg(not(windows))]
+    managed::read_os()
 }
 
 /// The policy from the file at `path` (not checked for ownership: the caller chose it) with
@@ -445,9 +454,9 @@ mod tests {
             notices[0].message
         );
         // ... unless a source that outranks it says otherwise.
-        let os = managed::from_registry(&[(
+        let os = registry::from_registry(&[(
             "AllowPersonalAccessTokens".to_owned(),
-            managed::RegistryValue::Number(1),
+            registry::RegistryValue::Number(1),
         )])
         .expect("shape");
         let (policy, _) = load_with(&path, Some(("HKLM".into(), Ok(os))));

@@ -143,7 +143,142 @@ fn read_key(key: &winreg::RegKey) -> Result<PolicyObject, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::policy::parse_value;
+    use crate::policy::managed::Scope;
+    use crate::policy::{load_with, parse_value};
+
+    const WORKSPACES: &str = r#"[{"id":"corp","name":"Corp","host":"https://corp.cloud.databricks.com","auth":{"kind":"appConnection","clientId":"brickdesk"}}]"#;
+
+    #[test]
+    fn registry_values_become_the_policy() {
+        let values = vec![
+            (
+                "Workspaces".to_owned(),
+                RegistryValue::String(WORKSPACES.into()),
+            ),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
+            (
+                "allowpersonalaccesstokens".to_owned(),
+                RegistryValue::Number(1),
+            ),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://proxy.corp:8080".into()),
+            ),
+        ];
+        let policy =
+            parse_value(Value::Object(from_registry(&values).expect("shape"))).expect("valid");
+        assert!(policy.is_managed("corp"));
+        assert!(!policy.allow_user_workspaces);
+        assert!(policy.allow_personal_access_tokens, "names ignore case");
+        assert_eq!(policy.proxy.as_deref(), Some("http://proxy.corp:8080"));
+        let typo = vec![("AllowUserWorkspace".to_owned(), RegistryValue::Number(0))];
+        let error = parse_value(Value::Object(from_registry(&typo).expect("shape")))
+            .expect_err("unknown value");
+        assert!(error.contains("AllowUserWorkspace"), "{error}");
+        let broken = vec![("Workspaces".to_owned(), RegistryValue::String("[{".into()))];
+        assert!(
+            from_registry(&broken)
+                .expect_err("bad json")
+                .contains("Workspaces")
+        );
+    }
+
+    #[test]
+    fn os_managed_values_win_over_the_file_key_by_key() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("policy.json");
+        std::fs::write(
+            &path,
+            format!(r#"{{"workspaces": {WORKSPACES}, "allowUserWorkspaces": true, "proxy": "http://file:1"}}"#),
+        )
+        .expect("write");
+        let os = from_registry(&[
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://registry:2".into()),
+            ),
+        ])
+        .expect("shape");
+        let (policy, notices) = load_with(&path, Some(("HKLM".into(), Ok(os))));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert!(policy.is_managed("corp"), "the file's workspaces stay");
+        assert!(!policy.allow_user_workspaces, "the OS value wins");
+        assert_eq!(policy.proxy.as_deref(), Some("http://registry:2"));
+
+        // A broken OS source is reported and ignored; the file still applies.
+        let (policy, notices) = load_with(
+            &path,
+            Some(("HKLM".into(), Err("Workspaces is not JSON".into()))),
+        );
+        assert!(policy.is_managed("corp"));
+        assert_eq!(notices.len(), 1);
+        assert!(
+            notices[0].message.contains("HKLM"),
+            "{}",
+            notices[0].message
+        );
+    }
+
+    #[test]
+    fn a_user_scope_adds_and_restricts_but_never_loosens_and_the_computer_wins() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("policy.json");
+        std::fs::write(&path, r#"{"allowPersonalAccessTokens": false}"#).expect("write");
+        let user = from_registry(&[
+            (
+                "Workspaces".to_owned(),
+                RegistryValue::String(WORKSPACES.into()),
+            ),
+            (
+                "AllowPersonalAccessTokens".to_owned(),
+                RegistryValue::Number(1),
+            ),
+            ("AllowUserWorkspaces".to_owned(), RegistryValue::Number(0)),
+            ("ProxyRequired".to_owned(), RegistryValue::Number(0)),
+            (
+                "Proxy".to_owned(),
+                RegistryValue::String("http://user:1".into()),
+            ),
+        ])
+        .expect("user");
+        let machine = from_registry(&[(
+            "Proxy".to_owned(),
+            RegistryValue::String("http://machine:2".into()),
+        )])
+        .expect("machine");
+        let (policy, notices) = crate::policy::load_with_scopes(
+            &path,
+            vec![
+                (Scope::User, ("HKCU".into(), Ok(user))),
+                (Scope::Machine, ("HKLM".into(), Ok(machine))),
+            ],
+        );
+        assert!(policy.is_managed("corp"), "a user scope adds workspaces");
+        assert!(!policy.allow_user_workspaces, "and restricts");
+        assert!(
+            !policy.allow_personal_access_tokens,
+            "but does not loosen the file"
+        );
+        assert_eq!(
+            policy.proxy.as_deref(),
+            Some("http://machine:2"),
+            "the computer wins"
+        );
+        let shown: Vec<&str> = notices.iter().map(|n| n.message.as_str()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(
+            shown
+                .iter()
+                .all(|n| n.contains("HKCU") && n.contains("for this user alone"))
+        );
+        assert!(
+            shown
+                .iter()
+                .any(|n| n.contains("allowPersonalAccessTokens"))
+        );
+        assert!(shown.iter().any(|n| n.contains("proxyRequired")));
+    }
 
     #[test]
     fn environment_variables_expand_as_windows_expands_them() {
