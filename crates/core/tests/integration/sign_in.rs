@@ -422,17 +422,8 @@ async fn where_windows_keeps_no_credentials_the_sign_in_lasts_until_quit() {
         "Windows ERROR_NO_SUCH_LOGON_SESSION".into(),
     )));
     assert!(!f.service.list().sign_ins_end_on_quit);
-    let url = f
-        .service
-        .begin_sign_in(DEMO_ID)
-        .await
-        .expect("begin")
-        .expect("url");
-    let location = browse(&url).await;
-    f.service
-        .complete_sign_in(callback(&location))
-        .await
-        .expect("signed in for this run");
+    // Completes, with the tokens kept for this run.
+    sign_in_demo(&f).await;
     assert!(matches!(
         status(&f.service, DEMO_ID),
         SignInState::SignedIn { .. }
@@ -452,17 +443,7 @@ async fn where_windows_keeps_no_credentials_the_sign_in_lasts_until_quit() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_keychain_that_cannot_be_read_at_start_up_is_said_not_taken_for_no_sign_in() {
     let f = fixture("unreadable", alice(), true).await;
-    let url = f
-        .service
-        .begin_sign_in(DEMO_ID)
-        .await
-        .expect("begin")
-        .expect("url");
-    let location = browse(&url).await;
-    f.service
-        .complete_sign_in(callback(&location))
-        .await
-        .expect("signed in");
+    sign_in_demo(&f).await;
     // The next start finds the login keyring locked.
     f.store.fail_with(Some(StoreError::Locked(
         "the login keyring is locked".into(),
